@@ -1,11 +1,11 @@
 -- Node-local identity and fencing state. Exactly one row.
 CREATE TABLE cluster_state (
   id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
-  node_id TEXT NOT NULL,
-  role TEXT NOT NULL,
+  node_id VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
   epoch BIGINT NOT NULL,
   read_only BOOLEAN NOT NULL,
-  kek_fingerprint TEXT NOT NULL,
+  kek_fingerprint VARCHAR NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
@@ -15,40 +15,40 @@ CREATE TABLE mutation_log (
   seq BIGINT NOT NULL PRIMARY KEY,
   epoch BIGINT NOT NULL,
   ts BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  payload TEXT NOT NULL
+  actor VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  payload VARCHAR NOT NULL
 );
 
 CREATE TABLE settings (
-  name TEXT NOT NULL PRIMARY KEY,
-  value TEXT NOT NULL,
+  name VARCHAR NOT NULL PRIMARY KEY,
+  value VARCHAR NOT NULL,
   updated_at BIGINT NOT NULL,
-  updated_by TEXT NOT NULL
+  updated_by VARCHAR NOT NULL
 );
 
 -- Envelope-encrypted blobs (see io.tiyi.crypto.Envelope); owner binds the row as associated data.
 CREATE TABLE secrets (
-  id TEXT NOT NULL PRIMARY KEY,
-  kind TEXT NOT NULL,
+  id VARCHAR NOT NULL PRIMARY KEY,
+  kind VARCHAR NOT NULL,
   blob BLOB NOT NULL,
   created_at BIGINT NOT NULL
 );
 
 CREATE TABLE bundle_signing_key (
   id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
-  algorithm TEXT NOT NULL,
+  algorithm VARCHAR NOT NULL,
   public_key BLOB NOT NULL,
   private_key BLOB NOT NULL,
-  fingerprint TEXT NOT NULL,
+  fingerprint VARCHAR NOT NULL,
   created_at BIGINT NOT NULL
 );
 
 CREATE TABLE users (
   id INTEGER NOT NULL PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  role TEXT NOT NULL,
-  password_hash TEXT NOT NULL,
+  name VARCHAR NOT NULL UNIQUE,
+  role VARCHAR NOT NULL,
+  password_hash VARCHAR NOT NULL,
   must_change_password BOOLEAN NOT NULL,
   disabled BOOLEAN NOT NULL,
   created_at BIGINT NOT NULL,
@@ -59,11 +59,11 @@ CREATE TABLE users (
 CREATE TABLE audit_log (
   id BIGINT NOT NULL PRIMARY KEY,
   ts BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT NOT NULL,
-  details TEXT NOT NULL,
+  actor VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,
+  target VARCHAR NOT NULL,
+  details VARCHAR NOT NULL,
   mutation_seq BIGINT,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
+  prev_hash VARCHAR NOT NULL,
+  hash VARCHAR NOT NULL
 );

@@ -1,0 +1,230 @@
+package io.tiyi;
+
+import io.tiyi.api.AdminServer;
+import io.tiyi.api.NodeStatus;
+import io.tiyi.audit.AuditChain;
+import io.tiyi.auth.Users;
+import io.tiyi.bundle.SigningKeys;
+import io.tiyi.cluster.ClusterState;
+import io.tiyi.cluster.Role;
+import io.tiyi.config.TiyiConfig;
+import io.tiyi.crypto.Envelope;
+import io.tiyi.crypto.Kek;
+import io.tiyi.crypto.RandomTokens;
+import io.tiyi.metrics.TiyiMetrics;
+import io.tiyi.store.MutationPipeline;
+import io.tiyi.store.StateStore;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Tiyi node running in this JVM: what {@code tiyi server} starts, and what an embedding host
+ * or a test harness starts directly.
+ *
+ * <pre>{@code
+ * try (TiyiNode node = TiyiNode.builder().config(config).build().start()) {
+ *     System.out.println(node.adminUrl());
+ * }
+ * }</pre>
+ *
+ * <p>Start-up opens state.db, checks the KEK against it before anything is written, applies
+ * migrations, opens the admin listener (answering 503 until ready), makes sure the bundle
+ * signing key and the bootstrap admin exist, and reports ready. {@link #close()} drains the
+ * listener, lets committed work finish and closes state.db.
+ */
+public final class TiyiNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TiyiNode.class);
+
+    private final TiyiConfig config;
+    private final Role role;
+    private volatile NodeStatus.Phase phase = NodeStatus.Phase.STARTING;
+    private volatile ClusterState cluster;
+
+    private StateStore store;
+    private MutationPipeline pipeline;
+    private AdminServer admin;
+    private TiyiMetrics metrics;
+    private Kek kek;
+    private Users users;
+    private byte[] jwtSecret;
+    private String bootstrapPassword;
+
+    private TiyiNode(Builder b) {
+        this.config = b.config;
+        this.role = b.role;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a node. */
+    public static final class Builder {
+        private TiyiConfig config = TiyiConfig.defaults();
+        private Role role = Role.PRIMARY;
+
+        private Builder() {}
+
+        /** The node's static configuration (file, environment and flags already merged). */
+        public Builder config(TiyiConfig config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** The role to run; {@link Role#PRIMARY} is the standalone node. */
+        public Builder role(Role role) {
+            this.role = Objects.requireNonNull(role);
+            return this;
+        }
+
+        public TiyiNode build() {
+            if (role != Role.PRIMARY) {
+                throw new TiyiException(ErrorCode.INVALID_ARGUMENT,
+                        "role " + role.wireName() + " cannot be started by this build; run 'tiyi server' for a primary");
+            }
+            return new TiyiNode(this);
+        }
+    }
+
+    /**
+     * Starts the node and returns once it is ready.
+     *
+     * @throws TiyiException with a message that says what to fix; whatever was opened is closed again
+     */
+    public TiyiNode start() {
+        try {
+            doStart();
+            return this;
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    private void doStart() {
+        LOG.info("starting {} as {}", TiyiVersion.banner(), role.wireName());
+        store = StateStore.open(config.state().dir());
+        LOG.info("state: {}", store.dbFile());
+        Optional<String> storedKek = store.storedKekFingerprint();
+        kek = Kek.resolve(config.crypto().kekFile(), store.dir(), storedKek);
+        int schema = store.migrate();
+        LOG.info("state: schema version {}", schema);
+
+        Optional<ClusterState> existing = store.clusterState();
+        if (existing.isEmpty()) {
+            cluster = store.initClusterState(UUID.randomUUID().toString(), role, 1, kek.fingerprint());
+            LOG.info("cluster: first boot, node {} is {} at epoch {}", cluster.nodeId(), cluster.role().wireName(), cluster.epoch());
+        } else {
+            cluster = existing.get();
+            LOG.info("cluster: node {} is {} at epoch {}{}", cluster.nodeId(), cluster.role().wireName(), cluster.epoch(),
+                    cluster.readOnly() ? " (read-only)" : "");
+        }
+
+        metrics = new TiyiMetrics();
+        admin = new AdminServer(config.server().addr(), metrics, this::status);
+        LOG.info("api: admin listener on {}", admin.url());
+
+        pipeline = new MutationPipeline(store, new AuditChain());
+        pipeline.onCommit(c -> store.clusterState().ifPresent(cs -> cluster = cs));
+        Envelope envelope = new Envelope(kek);
+        String signing = SigningKeys.ensure(store, pipeline, envelope);
+        SigningKeys.load(store, envelope);
+        LOG.info("bundles: signing key {}", signing);
+
+        users = new Users(store, pipeline);
+        users.ensureBootstrapAdmin().ifPresent(pw -> {
+            bootstrapPassword = pw;
+            LOG.warn("bootstrap admin created: user '{}' password '{}' (shown once); log in and replace it with "
+                    + "'tiyi users set-password --name {}' before going live", Users.BOOTSTRAP_ADMIN, pw, Users.BOOTSTRAP_ADMIN);
+        });
+
+        Optional<String> configuredSecret = config.auth().jwtSecret();
+        if (configuredSecret.isPresent()) {
+            jwtSecret = configuredSecret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } else {
+            jwtSecret = RandomTokens.bytes(32);
+            LOG.warn("auth.jwt_secret is not set: using an ephemeral secret, so sessions will not survive a restart and "
+                    + "replicas cannot share refresh tokens; set auth.jwt_secret or TIYI_AUTH_JWT_SECRET (32+ bytes)");
+        }
+
+        cluster = store.clusterState().orElseThrow();
+        phase = NodeStatus.Phase.READY;
+        LOG.info("tiyi {} ready on {} (epoch {})", cluster.role().wireName(), admin.url(), cluster.epoch());
+    }
+
+    /** What {@code /healthz} reports now. */
+    public NodeStatus status() {
+        ClusterState cs = cluster;
+        long seq = pipeline == null ? 0 : pipeline.lastSeq();
+        return new NodeStatus(phase, cs == null ? role.wireName() : cs.role().wireName(), cs == null ? 0 : cs.epoch(),
+                cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId());
+    }
+
+    /** The admin API base URL, for example {@code http://127.0.0.1:8080}. */
+    public String adminUrl() {
+        return admin.url();
+    }
+
+    /** The role this node runs now. */
+    public Role role() {
+        return cluster == null ? role : cluster.role();
+    }
+
+    /** The fencing epoch this node holds. */
+    public long epoch() {
+        return cluster == null ? 0 : cluster.epoch();
+    }
+
+    /** The static configuration it was started with. */
+    public TiyiConfig config() {
+        return config;
+    }
+
+    /** The password of the bootstrap admin when this start created it, else empty. */
+    public Optional<String> bootstrapPassword() {
+        return Optional.ofNullable(bootstrapPassword);
+    }
+
+    StateStore store() {
+        return store;
+    }
+
+    MutationPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Stops the node: the listener drains, pending mutations commit, state.db closes. */
+    @Override
+    public void close() {
+        if (phase == NodeStatus.Phase.STOPPING) {
+            return;
+        }
+        phase = NodeStatus.Phase.STOPPING;
+        LOG.info("stopping tiyi");
+        closeQuietly();
+        LOG.info("tiyi stopped");
+    }
+
+    private void closeQuietly() {
+        phase = NodeStatus.Phase.STOPPING;
+        if (admin != null) {
+            try {
+                admin.shutdown(10_000);
+            } catch (RuntimeException e) {
+                LOG.warn("admin listener did not stop cleanly: {}", e.toString());
+            }
+            admin = null;
+        }
+        if (pipeline != null) {
+            pipeline.close();
+            pipeline = null;
+        }
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiVersion;
+import io.tiyi.internal.Json;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code GET /healthz}: 200 with role, epoch and version when ready; 503 with a reason while starting or stopping. */
+public final class HealthHandler implements HttpHandler {
+    private final Supplier<NodeStatus> status;
+
+    public HealthHandler(Supplier<NodeStatus> status) {
+        this.status = status;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        NodeStatus s = status.get();
+        Map<String, Object> body = new LinkedHashMap<>();
+        boolean ready = s.phase() == NodeStatus.Phase.READY;
+        body.put("status", ready ? "ok" : "unavailable");
+        if (!ready) {
+            body.put("reason", s.phase() == NodeStatus.Phase.STARTING ? "starting" : "shutting down");
+        }
+        body.put("ready", ready);
+        body.put("role", s.role());
+        body.put("epoch", s.epoch());
+        body.put("read_only", s.readOnly());
+        body.put("last_seq", s.lastSeq());
+        body.put("node_id", s.nodeId());
+        body.put("version", TiyiVersion.version());
+        body.put("commit", TiyiVersion.commit());
+        exchange.setStatusCode(ready ? 200 : 503);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(Json.write(body));
+    }
+
+    @Override
+    public String toString() {
+        return "health()";
+    }
+}

@@ -1,0 +1,117 @@
+package io.tiyi.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A node's static configuration: what it reads at start from the YAML file, the environment and
+ * the command line, validated before anything is opened. Immutable; runtime changes go through
+ * settings and mutations, never through this record.
+ *
+ * @param source the file it was read from, if any (named in error messages)
+ * @param server the admin listener
+ * @param state where state.db and node-local files live
+ * @param crypto the at-rest key encryption key
+ * @param auth access-token signing
+ */
+public record TiyiConfig(Optional<Path> source, Server server, State state, Crypto crypto, Auth auth) {
+
+    /** Default admin listener address. */
+    public static final HostPort DEFAULT_ADDR = new HostPort("127.0.0.1", 8080);
+    /** Default state directory, relative to the working directory. */
+    public static final Path DEFAULT_STATE_DIR = Path.of("data");
+    /** Minimum length in bytes of {@code auth.jwt_secret}. */
+    public static final int MIN_JWT_SECRET_BYTES = 32;
+
+    public TiyiConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(crypto, "crypto");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** {@code server.*} keys. @param addr the admin listener ({@code server.addr}, flag {@code --addr}) */
+    public record Server(HostPort addr) {
+        public Server {
+            Objects.requireNonNull(addr, "server.addr");
+        }
+    }
+
+    /** {@code state.*} keys. @param dir the state directory ({@code state.dir}, {@code TIYI_STATE_DIR}, flag {@code --state-dir}) */
+    public record State(Path dir) {
+        public State {
+            Objects.requireNonNull(dir, "state.dir");
+        }
+    }
+
+    /**
+     * {@code crypto.*} keys.
+     *
+     * @param kekFile the 32-byte KEK file ({@code crypto.kek_file}); empty means the fallback
+     *     {@code <state-dir>/kek.bin}, generated on first boot
+     */
+    public record Crypto(Optional<Path> kekFile) {
+        public Crypto {
+            Objects.requireNonNull(kekFile, "crypto.kek_file");
+        }
+    }
+
+    /**
+     * {@code auth.*} keys.
+     *
+     * @param jwtSecret the HS256 secret ({@code auth.jwt_secret}, {@code TIYI_AUTH_JWT_SECRET});
+     *     empty means an ephemeral secret generated at every start
+     */
+    public record Auth(Optional<String> jwtSecret) {
+        public Auth {
+            Objects.requireNonNull(jwtSecret, "auth.jwt_secret");
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[jwtSecret=" + (jwtSecret.isPresent() ? "<set>" : "<ephemeral>") + "]";
+        }
+    }
+
+    /** The built-in defaults, as a node with no file, no environment and no flags would run. */
+    public static TiyiConfig defaults() {
+        return new TiyiConfig(
+                Optional.empty(),
+                new Server(DEFAULT_ADDR),
+                new State(DEFAULT_STATE_DIR),
+                new Crypto(Optional.empty()),
+                new Auth(Optional.empty()));
+    }
+
+    public TiyiConfig withServerAddr(HostPort addr) {
+        return new TiyiConfig(source, new Server(addr), state, crypto, auth);
+    }
+
+    public TiyiConfig withStateDir(Path dir) {
+        return new TiyiConfig(source, server, new State(dir), crypto, auth);
+    }
+
+    public TiyiConfig withKekFile(Path kekFile) {
+        return new TiyiConfig(source, server, state, new Crypto(Optional.of(kekFile)), auth);
+    }
+
+    /**
+     * Sets the JWT secret, checking its length.
+     *
+     * @param origin where the value came from, for the error message
+     */
+    public TiyiConfig withJwtSecret(String secret, String origin) {
+        return new TiyiConfig(source, server, state, crypto, new Auth(Optional.of(checkJwtSecret(secret, origin))));
+    }
+
+    static String checkJwtSecret(String secret, String origin) {
+        int len = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (len < MIN_JWT_SECRET_BYTES) {
+            throw new ConfigException(origin + ": auth.jwt_secret must be at least " + MIN_JWT_SECRET_BYTES
+                    + " bytes, got " + len + "; generate one with: head -c 32 /dev/urandom | base64");
+        }
+        return secret;
+    }
+}

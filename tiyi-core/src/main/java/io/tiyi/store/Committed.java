@@ -1,0 +1,13 @@
+package io.tiyi.store;
+
+/**
+ * A mutation that has been committed.
+ *
+ * @param seq its place in mutation_log
+ * @param epoch the epoch it was accepted under
+ * @param ts commit time in milliseconds
+ * @param kind the mutation kind
+ * @param result what the mutation returned
+ * @param <R> the result type
+ */
+public record Committed<R>(long seq, long epoch, long ts, String kind, R result) {}

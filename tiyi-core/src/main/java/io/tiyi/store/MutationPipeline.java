@@ -1,0 +1,197 @@
+package io.tiyi.store;
+
+import static io.tiyi.store.generated.Tables.CLUSTER_STATE;
+import static io.tiyi.store.generated.Tables.MUTATION_LOG;
+
+import io.tiyi.TiyiException;
+import io.tiyi.cluster.Role;
+import io.tiyi.internal.Json;
+import io.tiyi.store.generated.tables.records.ClusterStateRecord;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of replicated state (ARCHITECTURE §4).
+ *
+ * <p>Every change is a typed {@link Mutation} submitted here. One thread applies them in order;
+ * for each it opens a transaction, checks that this node may accept changes (role primary, not
+ * read-only, and its epoch still the persisted one — the fencing check), applies the change,
+ * appends {@code mutation_log(seq, epoch, ts, actor, kind, payload)} and the audit entry, and
+ * commits. The submitter is answered only after the commit; listeners (bundle compiler,
+ * replication) are told after it too. {@code seq} is taken only by committed mutations, so it is
+ * gap-free and monotonic. A refused or failed mutation changes nothing.
+ */
+public final class MutationPipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MutationPipeline.class);
+
+    private final StateStore store;
+    private final AuditAppender audit;
+    private final ExecutorService writer;
+    private final List<Consumer<Committed<?>>> listeners = new CopyOnWriteArrayList<>();
+    /** Touched only on the writer thread, except the volatile reads for status. */
+    private volatile long lastSeq;
+    /** The epoch this node was granted when it became primary; a different persisted epoch fences it. */
+    private volatile long grantedEpoch;
+
+    public MutationPipeline(StateStore store, AuditAppender audit) {
+        this.store = Objects.requireNonNull(store);
+        this.audit = Objects.requireNonNull(audit);
+        this.lastSeq = store.read(db -> {
+            Long max = db.select(org.jooq.impl.DSL.max(MUTATION_LOG.SEQ)).from(MUTATION_LOG).fetchOne(0, Long.class);
+            return max == null ? 0L : max;
+        });
+        this.grantedEpoch = store.clusterState().map(cs -> cs.epoch())
+                .orElseThrow(() -> new TiyiException("state.db has no cluster_state; initialise the node first"));
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tiyi-state-writer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Submits a mutation under this node's current epoch. */
+    public <R> CompletableFuture<Committed<R>> submit(String actor, Mutation<R> mutation) {
+        return submit(actor, mutation, OptionalLong.empty());
+    }
+
+    /**
+     * Submits a mutation that is only valid at {@code expectedEpoch} (for example one decided by a
+     * caller that read the epoch earlier); refused with {@link MutationRejectedException.Reason#STALE_EPOCH}
+     * if the node's epoch is different by then.
+     */
+    public <R> CompletableFuture<Committed<R>> submit(String actor, Mutation<R> mutation, long expectedEpoch) {
+        return submit(actor, mutation, OptionalLong.of(expectedEpoch));
+    }
+
+    private <R> CompletableFuture<Committed<R>> submit(String actor, Mutation<R> mutation, OptionalLong expectedEpoch) {
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(mutation, "mutation");
+        try {
+            return CompletableFuture.supplyAsync(() -> applyNow(actor, mutation, expectedEpoch), writer);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new TiyiException("the node is shutting down; retry on the primary"));
+        }
+    }
+
+    /** Submits and waits for the commit; rethrows the mutation's own failure. */
+    public <R> Committed<R> apply(String actor, Mutation<R> mutation) {
+        return await(submit(actor, mutation));
+    }
+
+    /** Appends an audit-only entry (for example a failed login) through the same pipeline. */
+    public void recordAudit(String actor, AuditRecord record) {
+        apply(actor, new AuditEvent(record.action(), record.target(), record.details()));
+    }
+
+    static <R> Committed<R> await(CompletableFuture<Committed<R>> f) {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new TiyiException("mutation failed: " + c, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TiyiException("interrupted while waiting for the state writer");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TiyiException("the state writer did not answer within 60 s; check disk space and state.db locks");
+        }
+    }
+
+    private <R> Committed<R> applyNow(String actor, Mutation<R> mutation, OptionalLong expectedEpoch) {
+        long seq = lastSeq + 1;
+        long ts = System.currentTimeMillis();
+        Committed<R> done = store.writeTx(db -> {
+            ClusterStateRecord cs = db.selectFrom(CLUSTER_STATE).fetchOne();
+            if (cs == null) {
+                throw new MutationRejectedException(MutationRejectedException.Reason.NOT_PRIMARY, "this node is not initialised");
+            }
+            if (Role.fromWire(cs.getRole()) != Role.PRIMARY) {
+                throw new MutationRejectedException(MutationRejectedException.Reason.NOT_PRIMARY,
+                        "this node is " + cs.getRole() + ", not the primary; send changes to the primary");
+            }
+            if (cs.getReadOnly()) {
+                throw new MutationRejectedException(MutationRejectedException.Reason.READ_ONLY,
+                        "this node is read-only (demoted or fenced at epoch " + cs.getEpoch() + "); send changes to the current primary");
+            }
+            long epoch = cs.getEpoch();
+            if (epoch != grantedEpoch) {
+                throw new MutationRejectedException(MutationRejectedException.Reason.STALE_EPOCH,
+                        "this node holds epoch " + grantedEpoch + " but state.db is at epoch " + epoch + "; it no longer accepts changes");
+            }
+            if (expectedEpoch.isPresent() && expectedEpoch.getAsLong() != epoch) {
+                throw new MutationRejectedException(MutationRejectedException.Reason.STALE_EPOCH,
+                        "change was made for epoch " + expectedEpoch.getAsLong() + " but the node is at epoch " + epoch);
+            }
+            R result = mutation.apply(new MutationContext(db, seq, epoch, ts, actor));
+            db.insertInto(MUTATION_LOG)
+                    .set(MUTATION_LOG.SEQ, seq)
+                    .set(MUTATION_LOG.EPOCH, epoch)
+                    .set(MUTATION_LOG.TS, ts)
+                    .set(MUTATION_LOG.ACTOR, actor)
+                    .set(MUTATION_LOG.KIND, mutation.kind())
+                    .set(MUTATION_LOG.PAYLOAD, Json.write(mutation))
+                    .execute();
+            audit.append(db, ts, actor, mutation.audit(), seq);
+            return new Committed<>(seq, epoch, ts, mutation.kind(), result);
+        });
+        lastSeq = seq;
+        for (Consumer<Committed<?>> l : listeners) {
+            try {
+                l.accept(done);
+            } catch (RuntimeException e) {
+                LOG.error("commit listener failed after mutation {} ({}): {}", seq, mutation.kind(), e.toString(), e);
+            }
+        }
+        return done;
+    }
+
+    /** Registers a listener called on the writer thread after each commit; it must not block. */
+    public void onCommit(Consumer<Committed<?>> listener) {
+        listeners.add(listener);
+    }
+
+    /** The last committed seq. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /** The epoch this node accepts mutations under. */
+    public long epoch() {
+        return grantedEpoch;
+    }
+
+    /** Adopts a new epoch after a promotion has persisted it. */
+    public void grantEpoch(long epoch) {
+        this.grantedEpoch = epoch;
+    }
+
+    /** Stops taking new mutations and waits for the ones under way to commit. */
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("state writer still busy after 30 s at shutdown; pending mutations were abandoned uncommitted");
+                writer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.tiyi.launcher.server;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import io.tiyi.TiyiException;
+import io.tiyi.TiyiNode;
+import io.tiyi.config.ConfigLoader;
+import io.tiyi.config.HostPort;
+import io.tiyi.config.TiyiConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tiyi server}: runs a primary node until SIGTERM or SIGINT, then shuts it down cleanly
+ * and exits 0. Exit 1 when the node cannot start, 2 on a usage error.
+ */
+public final class ServerMain {
+    private static final Logger LOG = LoggerFactory.getLogger("tiyi");
+
+    @Parameter(names = "--addr", description = "Admin listener host:port (API, UI, /healthz, /metrics). Default 127.0.0.1:8080")
+    private String addr;
+
+    @Parameter(names = "--state-dir", description = "State directory (state.db, kek.bin). Default ./data or $TIYI_STATE_DIR")
+    private String stateDir;
+
+    @Parameter(names = "--config", description = "YAML configuration file")
+    private String config;
+
+    @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help")
+    private boolean help;
+
+    private ServerMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the server; returns the process exit code. */
+    public static int run(String[] args) {
+        ServerMain opts = new ServerMain();
+        JCommander jc = JCommander.newBuilder().programName("tiyi server").addObject(opts).build();
+        try {
+            jc.parse(args);
+        } catch (ParameterException e) {
+            System.err.println("ERROR " + e.getMessage() + " (see: tiyi server --help)");
+            return 2;
+        }
+        if (opts.help) {
+            StringBuilder sb = new StringBuilder();
+            jc.getUsageFormatter().usage(sb);
+            System.out.print("Runs a primary control-plane node.\n\n" + sb);
+            return 0;
+        }
+        TiyiConfig cfg;
+        try {
+            cfg = opts.toConfig();
+        } catch (TiyiException e) {
+            LOG.error("{}", e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
+        TiyiNode node;
+        try {
+            node = TiyiNode.builder().config(cfg).build().start();
+        } catch (TiyiException e) {
+            LOG.error("{}", e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            LOG.error("node failed to start: {}", e.toString(), e);
+            return 1;
+        }
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        node.close();
+        return 0;
+    }
+
+    private TiyiConfig toConfig() {
+        TiyiConfig cfg = ConfigLoader.load(Optional.ofNullable(config).map(Path::of), System.getenv());
+        if (addr != null) {
+            cfg = cfg.withServerAddr(HostPort.parse(addr, "--addr"));
+        }
+        if (stateDir != null) {
+            cfg = cfg.withStateDir(Path.of(stateDir));
+        }
+        return cfg;
+    }
+}
