@@ -72,7 +72,8 @@ public final class ConfigLoader {
         String where = "config " + file;
         RawConfig raw;
         try {
-            raw = YAML.readValue(file.toFile(), RawConfig.class);
+            com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(file.toFile());
+            raw = tree == null || tree.isMissingNode() || tree.isNull() ? null : YAML.treeToValue(tree, RawConfig.class);
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));

@@ -1,0 +1,108 @@
+package io.tiyi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A real {@code tiyi} process started from the runnable jar, with its output captured. */
+final class TiyiProcess implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("INFO tiyi (\\w+) ready on (http://\\S+) \\(epoch (\\d+)\\)");
+
+    final Process process;
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private TiyiProcess(Process process) {
+        this.process = process;
+        this.reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // The process ended.
+            }
+        }, "tiyi-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static Path jar() {
+        String p = System.getProperty("tiyi.jar");
+        assertThat(p).as("system property tiyi.jar (set by failsafe)").isNotNull();
+        return Path.of(p);
+    }
+
+    static TiyiProcess start(Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-jar");
+        cmd.add(jar().toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("TIYI_AUTH_JWT_SECRET");
+        pb.environment().remove("TIYI_STATE_DIR");
+        pb.environment().remove("TIYI_API");
+        pb.environment().putAll(env);
+        return new TiyiProcess(pb.start());
+    }
+
+    /** Waits for the ready line; returns the admin URL. */
+    String awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String l : lines) {
+                Matcher m = READY.matcher(l);
+                if (m.find()) {
+                    return m.group(2);
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("tiyi exited with " + process.exitValue() + ":\n" + String.join("\n", lines));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("tiyi not ready after " + timeout + ":\n" + String.join("\n", lines));
+    }
+
+    /** Sends SIGTERM and returns the exit code. */
+    int terminate() throws InterruptedException {
+        // Process.destroy() would also close our end of its output; the handle only signals.
+        process.toHandle().destroy();
+        return awaitExit();
+    }
+
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("tiyi did not exit within 60 s:\n" + String.join("\n", lines));
+        }
+        reader.join(5000);
+        return process.exitValue();
+    }
+
+    String output() {
+        return String.join("\n", lines);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
