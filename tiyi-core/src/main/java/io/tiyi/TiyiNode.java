@@ -3,7 +3,16 @@ package io.tiyi;
 import io.tiyi.api.AdminServer;
 import io.tiyi.api.NodeStatus;
 import io.tiyi.audit.AuditChain;
+import io.tiyi.api.ControlPlaneApi;
+import io.tiyi.api.RpcHandler;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.auth.LocalAdminCredential;
+import io.tiyi.auth.Sessions;
+import io.tiyi.auth.TokenService;
 import io.tiyi.auth.Users;
+import io.tiyi.settings.Settings;
+import java.net.InetSocketAddress;
+import java.time.Clock;
 import io.tiyi.bundle.SigningKeys;
 import io.tiyi.cluster.ClusterState;
 import io.tiyi.cluster.Role;
@@ -49,8 +58,11 @@ public final class TiyiNode implements AutoCloseable {
     private TiyiMetrics metrics;
     private Kek kek;
     private Users users;
-    private byte[] jwtSecret;
+    private Sessions sessions;
+    private Settings settings;
+    private RpcRegistry rpc;
     private String bootstrapPassword;
+    private final long startedAt = System.currentTimeMillis();
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -141,6 +153,7 @@ public final class TiyiNode implements AutoCloseable {
                     + "'tiyi users set-password --name {}' before going live", Users.BOOTSTRAP_ADMIN, pw, Users.BOOTSTRAP_ADMIN);
         });
 
+        byte[] jwtSecret;
         Optional<String> configuredSecret = config.auth().jwtSecret();
         if (configuredSecret.isPresent()) {
             jwtSecret = configuredSecret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -149,6 +162,13 @@ public final class TiyiNode implements AutoCloseable {
             LOG.warn("auth.jwt_secret is not set: using an ephemeral secret, so sessions will not survive a restart and "
                     + "replicas cannot share refresh tokens; set auth.jwt_secret or TIYI_AUTH_JWT_SECRET (32+ bytes)");
         }
+        sessions = new Sessions(store, pipeline, new TokenService(jwtSecret), Clock.systemUTC());
+        settings = new Settings(store, pipeline);
+        rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt);
+        admin.mount("/rpc", new RpcHandler(rpc, sessions));
+        LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
+        sessions.setLocalAdminToken(local.token());
+        LOG.info("api: {} RPC methods; local admin credential in {}", rpc.all().size(), store.dir().resolve(LocalAdminCredential.FILE));
 
         cluster = store.clusterState().orElseThrow();
         phase = NodeStatus.Phase.READY;
@@ -188,6 +208,33 @@ public final class TiyiNode implements AutoCloseable {
         return Optional.ofNullable(bootstrapPassword);
     }
 
+    /** The admin URL a client on this host uses: a wildcard bind address becomes loopback. */
+    static String localApiUrl(InetSocketAddress bound) {
+        java.net.InetAddress a = bound.getAddress();
+        String host;
+        if (a.isAnyLocalAddress()) {
+            host = a instanceof java.net.Inet6Address ? "[::1]" : "127.0.0.1";
+        } else {
+            host = a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        }
+        return "http://" + host + ":" + bound.getPort();
+    }
+
+    /** Every RPC method this node serves. */
+    public RpcRegistry rpcRegistry() {
+        return rpc;
+    }
+
+    /** Runtime settings. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Accounts. */
+    public Users users() {
+        return users;
+    }
+
     StateStore store() {
         return store;
     }
@@ -217,6 +264,9 @@ public final class TiyiNode implements AutoCloseable {
                 LOG.warn("admin listener did not stop cleanly: {}", e.toString());
             }
             admin = null;
+        }
+        if (store != null && sessions != null) {
+            LocalAdminCredential.delete(store.dir());
         }
         if (pipeline != null) {
             pipeline.close();

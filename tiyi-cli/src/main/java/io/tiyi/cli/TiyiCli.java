@@ -1,46 +1,103 @@
 package io.tiyi.cli;
 
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.Parameters;
+import com.beust.jcommander.ParametersDelegate;
+import io.tiyi.ErrorCode;
+import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
 import io.tiyi.launcher.server.ServerMain;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@code tiyi} command. Daemon roles ({@code server}) are handed to their launchers with
  * their own flags; every other command is an administrator's command over the API.
  *
- * <p>Exit codes: 0 success, 1 failure, 2 usage error.
+ * <p>Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on standard error.
+ * Output is a table on a terminal and JSON when piped or with {@code --output json}.
  */
 public final class TiyiCli {
+    /** A command group: a noun with verbs below it. */
+    private record Group(String description, Map<String, Object> children) {}
+
+    @Parameters(commandDescription = "group")
+    static final class GroupOptions {
+        @ParametersDelegate
+        GlobalOptions global = new GlobalOptions();
+    }
+
+    private static Map<String, Object> tree() {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("login", (Supplier<CliCommand>) AccountCommands.Login::new);
+        t.put("logout", (Supplier<CliCommand>) AccountCommands.Logout::new);
+        Map<String, Object> users = new LinkedHashMap<>();
+        users.put("list", (Supplier<CliCommand>) AccountCommands.UsersList::new);
+        users.put("create", (Supplier<CliCommand>) AccountCommands.UsersCreate::new);
+        users.put("set-password", (Supplier<CliCommand>) AccountCommands.UsersSetPassword::new);
+        users.put("set-role", (Supplier<CliCommand>) AccountCommands.UsersSetRole::new);
+        users.put("disable", (Supplier<CliCommand>) AccountCommands.UsersDisable::new);
+        users.put("delete", (Supplier<CliCommand>) AccountCommands.UsersDelete::new);
+        t.put("users", new Group("manage control-plane accounts", users));
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("list", (Supplier<CliCommand>) SystemCommands.SettingsList::new);
+        settings.put("get", (Supplier<CliCommand>) SystemCommands.SettingsGet::new);
+        settings.put("update", (Supplier<CliCommand>) SystemCommands.SettingsUpdate::new);
+        Map<String, Object> system = new LinkedHashMap<>();
+        system.put("status", (Supplier<CliCommand>) SystemCommands.Status::new);
+        system.put("settings", new Group("typed runtime settings", settings));
+        t.put("system", new Group("node status and settings", system));
+        Map<String, Object> audit = new LinkedHashMap<>();
+        audit.put("list", (Supplier<CliCommand>) SystemCommands.AuditList::new);
+        audit.put("verify-chain", (Supplier<CliCommand>) SystemCommands.AuditVerify::new);
+        t.put("audit", new Group("the tamper-evident audit log", audit));
+        return t;
+    }
+
     static final String COMMANDS = """
             Usage: tiyi <command> [options]
 
             Run a node:
               server        run a primary control-plane node (state, API, signed bundles)
 
+            Administer a node (over its API):
+              login         log in to a node and keep the session
+              logout        end the session
+              users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
+              system        node status and settings: status, settings list|get|update
+              audit         the tamper-evident audit log: list, verify-chain
+
             Other:
               version       print the version and build commit
               help          show this help
 
+            Options of every admin command: --api URL (or TIYI_API), --output table|json,
+            --state-dir DIR (or TIYI_STATE_DIR) to use a local node's admin credential.
             Every command takes --help.
             """;
 
     private TiyiCli() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, System.in, System.getenv(), System.console() != null));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
         if (args.length == 0) {
             err.print(COMMANDS);
             return 2;
         }
         String cmd = args[0];
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (cmd) {
             case "server":
-                return ServerMain.run(rest);
+                return ServerMain.run(Arrays.copyOfRange(args, 1, args.length));
             case "version":
             case "--version":
                 out.println(TiyiVersion.banner());
@@ -51,8 +108,107 @@ public final class TiyiCli {
                 out.print(COMMANDS);
                 return 0;
             default:
-                err.println("ERROR unknown command '" + cmd + "' (see: tiyi --help)");
-                return 2;
+                return admin(args, out, err, in, env, terminal);
+        }
+    }
+
+    private static int admin(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
+        Map<String, Object> tree = tree();
+        if (!tree.containsKey(args[0])) {
+            err.println("ERROR unknown command '" + args[0] + "' (see: tiyi --help)");
+            return 2;
+        }
+        GroupOptions root = new GroupOptions();
+        JCommander jc = JCommander.newBuilder().programName("tiyi").addObject(root).build();
+        build(jc, tree);
+        List<String> path = new ArrayList<>();
+        try {
+            jc.parse(args);
+        } catch (ParameterException e) {
+            String where = commandPath(args, tree);
+            err.println("ERROR " + e.getMessage() + " (see: " + where + " --help)");
+            return 2;
+        }
+        JCommander current = jc;
+        Object node = new Group("", tree);
+        GlobalOptions global = root.global;
+        while (current.getParsedCommand() != null) {
+            String name = current.getParsedCommand();
+            path.add(name);
+            current = current.getCommands().get(name);
+            Object o = current.getObjects().get(0);
+            GlobalOptions g = o instanceof CliCommand c ? c.global() : ((GroupOptions) o).global;
+            g.fillFrom(global);
+            global = g;
+            node = ((Group) node).children().get(name);
+        }
+        String prog = "tiyi " + String.join(" ", path);
+        if (node instanceof Group g) {
+            JCommander at = current;
+            PrintStream to = global.help ? out : err;
+            to.println("Usage: " + prog + " <command> [options]\n\nCommands:");
+            g.children().forEach((k, v) -> to.printf("  %-14s %s%n", k, v instanceof Group gg ? gg.description()
+                    : descriptionOf(at.getCommands().get(k))));
+            to.println("\nRun '" + prog + " <command> --help' for its options.");
+            return global.help ? 0 : 2;
+        }
+        if (global.help) {
+            StringBuilder sb = new StringBuilder();
+            current.setProgramName(prog);
+            current.getUsageFormatter().usage(sb);
+            out.print(sb);
+            return 0;
+        }
+        CliCommand command = (CliCommand) current.getObjects().get(0);
+        CliContext ctx = new CliContext(out, err, in, env, global, terminal);
+        try {
+            return command.run(ctx);
+        } catch (UsageException e) {
+            err.println("ERROR " + e.getMessage() + " (see: " + prog + " --help)");
+            return 2;
+        } catch (TiyiException e) {
+            String hint = e.code() == ErrorCode.UNAUTHENTICATED
+                    ? "; on a node's host pass --state-dir (or TIYI_STATE_DIR) to use its local admin credential, elsewhere run: tiyi login --api URL --user NAME"
+                    : "";
+            err.println("ERROR " + e.getMessage() + hint);
+            return 1;
+        } catch (Exception e) {
+            err.println("ERROR " + e);
+            return 1;
+        }
+    }
+
+    /** The command named by the leading words of {@code args}, for error hints: {@code tiyi users create}. */
+    private static String commandPath(String[] args, Map<String, Object> tree) {
+        StringBuilder sb = new StringBuilder("tiyi");
+        Object node = new Group("", tree);
+        for (String a : args) {
+            if (!(node instanceof Group g) || !g.children().containsKey(a)) {
+                break;
+            }
+            sb.append(' ').append(a);
+            node = g.children().get(a);
+        }
+        return sb.toString();
+    }
+
+    private static String descriptionOf(JCommander jc) {
+        Object o = jc.getObjects().get(0);
+        Parameters p = o.getClass().getAnnotation(Parameters.class);
+        return p == null ? "" : p.commandDescription();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void build(JCommander parent, Map<String, Object> children) {
+        for (Map.Entry<String, Object> e : children.entrySet()) {
+            if (e.getValue() instanceof Group g) {
+                GroupOptions opts = new GroupOptions();
+                parent.addCommand(e.getKey(), opts);
+                build(parent.getCommands().get(e.getKey()), g.children());
+            } else {
+                CliCommand c = ((Supplier<CliCommand>) e.getValue()).get();
+                parent.addCommand(e.getKey(), c);
+            }
         }
     }
 }

@@ -46,6 +46,22 @@ final class TiyiProcess implements AutoCloseable {
         return Path.of(p);
     }
 
+    /** Runs a command to completion with {@code stdin}; returns the process with its output. */
+    static TiyiProcess run(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+        TiyiProcess p = start(env, args);
+        try (java.io.OutputStream in = p.process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        p.awaitExit();
+        return p;
+    }
+
+    int exitCode() {
+        return process.exitValue();
+    }
+
     static TiyiProcess start(Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -32,7 +32,8 @@ public final class AdminServer implements AutoCloseable {
                 .addHttpListener(addr.port(), addr.host())
                 .setIoThreads(1)
                 .setWorkerThreads(16)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1L << 20)
+                // Limits per endpoint are enforced by the handlers (the RPC API answers 413 with a JSON error).
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L << 20)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
                 .setHandler(graceful)
                 .build();

@@ -16,6 +16,7 @@ public enum UserRole {
         return ordinal() >= other.ordinal();
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -1,0 +1,206 @@
+package io.tiyi.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import com.beust.jcommander.ParametersDelegate;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.TiyiClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code tiyi login}, {@code tiyi logout} and {@code tiyi users ...}. */
+final class AccountCommands {
+    private AccountCommands() {}
+
+    abstract static class Base implements CliCommand {
+        @ParametersDelegate
+        GlobalOptions global = new GlobalOptions();
+
+        @Override
+        public GlobalOptions global() {
+            return global;
+        }
+    }
+
+    @Parameters(commandDescription = "Log in to a node and keep the session for later commands")
+    static final class Login extends Base {
+        @Parameter(names = "--user", description = "User name", required = true)
+        String user;
+
+        @Parameter(names = "--password-stdin", description = "Read the password from standard input")
+        boolean passwordStdin;
+
+        @Override
+        public int run(CliContext ctx) throws Exception {
+            TiyiClient api = ctx.anonymous();
+            char[] pw = ctx.password(passwordStdin, "Password for " + user, false);
+            JsonNode g = api.call("AuthService", "Login", Map.of("user", user, "password", new String(pw)));
+            ctx.sessions.save(new SessionStore.Session(api.baseUrl(), user, g.get("access_token").asText(),
+                    g.get("access_expires_at").asLong(), g.get("refresh_token").asText()));
+            boolean mustChange = g.get("must_change_password").asBoolean();
+            if (ctx.json()) {
+                ctx.printJson(Map.of("api", api.baseUrl(), "user", user, "role", g.get("role").asText(), "must_change_password", mustChange));
+            } else {
+                ctx.out.println("logged in to " + api.baseUrl() + " as " + user + " (" + g.get("role").asText() + "); session in "
+                        + ctx.sessions.file());
+            }
+            if (mustChange) {
+                ctx.err.println("WARNING this password must be replaced before anything else: tiyi users set-password --name " + user);
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "End the session of a node and forget it")
+    static final class Logout extends Base {
+        @Override
+        public int run(CliContext ctx) {
+            String api = ctx.explicitApi().orElseGet(() -> ctx.sessions.single().map(SessionStore.Session::api).orElse(null));
+            if (api == null) {
+                throw new UsageException("which node? pass --api (no single session to end)");
+            }
+            SessionStore.Session s = ctx.sessions.find(api).orElse(null);
+            if (s == null) {
+                ctx.out.println("no session for " + api);
+                return 0;
+            }
+            try {
+                TiyiClient.of(api, null).call("AuthService", "Logout", Map.of("refresh_token", s.refreshToken()));
+            } finally {
+                ctx.sessions.remove(api);
+            }
+            ctx.out.println("logged out of " + api);
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "List users")
+    static final class UsersList extends Base {
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode users = ctx.client().call("UsersService", "List", Map.of()).get("users");
+            if (ctx.json()) {
+                ctx.printJson(users);
+                return 0;
+            }
+            Table t = new Table("NAME", "ROLE", "STATUS", "CREATED", "UPDATED");
+            for (JsonNode u : users) {
+                String status = u.get("disabled").asBoolean() ? "disabled" : u.get("must_change_password").asBoolean() ? "must change password"
+                        : "active";
+                t.row(u.get("name").asText(), u.get("role").asText(), status, Table.time(u.get("created_at").asLong()),
+                        Table.time(u.get("updated_at").asLong()));
+            }
+            t.print(ctx.out);
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Create a user")
+    static final class UsersCreate extends Base {
+        @Parameter(names = "--name", description = "User name (a-z, 0-9, . _ -)", required = true)
+        String name;
+
+        @Parameter(names = "--role", description = "admin, operator or viewer", required = true)
+        String role;
+
+        @Parameter(names = "--password-stdin", description = "Read the password from standard input")
+        boolean passwordStdin;
+
+        @Override
+        public int run(CliContext ctx) throws Exception {
+            char[] pw = ctx.password(passwordStdin, "Password for " + name, true);
+            JsonNode u = ctx.client().call("UsersService", "Create", Map.of("name", name, "role", role, "password", new String(pw)));
+            if (ctx.json()) {
+                ctx.printJson(u);
+            } else {
+                ctx.out.println("created user " + u.get("name").asText() + " (" + u.get("role").asText() + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Set a user's password (your own, or anyone's as an admin)")
+    static final class UsersSetPassword extends Base {
+        @Parameter(names = "--name", description = "User name", required = true)
+        String name;
+
+        @Parameter(names = "--password-stdin", description = "Read the new password from standard input")
+        boolean passwordStdin;
+
+        @Parameter(names = "--require-change", description = "Make the user replace this password at next login")
+        boolean requireChange;
+
+        @Override
+        public int run(CliContext ctx) throws Exception {
+            TiyiClient api = ctx.client();
+            char[] pw = ctx.password(passwordStdin, "New password for " + name, true);
+            JsonNode me = api.call("AuthService", "WhoAmI", Map.of());
+            boolean self = !me.get("local").asBoolean() && me.get("user").asText().equals(name);
+            if (self && !requireChange) {
+                api.call("AuthService", "ChangePassword", Map.of("password", new String(pw)));
+            } else {
+                Map<String, Object> req = new LinkedHashMap<>();
+                req.put("name", name);
+                req.put("password", new String(pw));
+                req.put("require_change", requireChange);
+                api.call("UsersService", "SetPassword", req);
+            }
+            if (ctx.json()) {
+                ctx.printJson(Map.of("name", name, "password_set", true));
+            } else {
+                ctx.out.println("password of " + name + " set" + (self ? "; other sessions of this user were ended" : ""));
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Change a user's role")
+    static final class UsersSetRole extends Base {
+        @Parameter(names = "--name", description = "User name", required = true)
+        String name;
+
+        @Parameter(names = "--role", description = "admin, operator or viewer", required = true)
+        String role;
+
+        @Override
+        public int run(CliContext ctx) {
+            return print(ctx, ctx.client().call("UsersService", "SetRole", Map.of("name", name, "role", role)), "role of " + name + " is now " + role);
+        }
+    }
+
+    @Parameters(commandDescription = "Disable a user (ends its sessions)")
+    static final class UsersDisable extends Base {
+        @Parameter(names = "--name", description = "User name", required = true)
+        String name;
+
+        @Parameter(names = "--enable", description = "Enable the user again instead")
+        boolean enable;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode u = ctx.client().call("UsersService", enable ? "Enable" : "Disable", Map.of("name", name));
+            return print(ctx, u, name + (enable ? " enabled" : " disabled"));
+        }
+    }
+
+    @Parameters(commandDescription = "Delete a user")
+    static final class UsersDelete extends Base {
+        @Parameter(names = "--name", description = "User name", required = true)
+        String name;
+
+        @Override
+        public int run(CliContext ctx) {
+            ctx.client().call("UsersService", "Delete", Map.of("name", name));
+            return print(ctx, Map.of("name", name, "deleted", true), "deleted user " + name);
+        }
+    }
+
+    static int print(CliContext ctx, Object json, String text) {
+        if (ctx.json()) {
+            ctx.printJson(json);
+        } else {
+            ctx.out.println(text);
+        }
+        return 0;
+    }
+}

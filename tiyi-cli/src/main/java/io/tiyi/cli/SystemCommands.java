@@ -1,0 +1,115 @@
+package io.tiyi.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/** {@code tiyi system ...} and {@code tiyi audit ...}. */
+final class SystemCommands {
+    private SystemCommands() {}
+
+    @Parameters(commandDescription = "Show the node's role, epoch, version and state")
+    static final class Status extends AccountCommands.Base {
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode s = ctx.client().call("SystemService", "Status", Map.of());
+            if (ctx.json()) {
+                ctx.printJson(s);
+                return 0;
+            }
+            Table t = new Table("FIELD", "VALUE");
+            s.fields().forEachRemaining(e -> t.row(e.getKey(), e.getValue().asText()));
+            t.print(ctx.out);
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "List runtime settings with their values, defaults and descriptions")
+    static final class SettingsList extends AccountCommands.Base {
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode list = ctx.client().call("SystemService", "ListSettings", Map.of()).get("settings");
+            if (ctx.json()) {
+                ctx.printJson(list);
+                return 0;
+            }
+            Table t = new Table("KEY", "VALUE", "DEFAULT", "TYPE", "DESCRIPTION");
+            for (JsonNode s : list) {
+                t.row(s.get("key").asText(), s.get("value").asText(), s.get("default_value").asText(), s.get("type").asText(),
+                        s.get("description").asText());
+            }
+            t.print(ctx.out);
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Show one setting")
+    static final class SettingsGet extends AccountCommands.Base {
+        @Parameter(names = "--key", description = "Setting key, for example siem.format", required = true)
+        String key;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode s = ctx.client().call("SystemService", "GetSetting", Map.of("key", key));
+            return AccountCommands.print(ctx, s, s.get("value").asText());
+        }
+    }
+
+    @Parameters(commandDescription = "Change a setting")
+    static final class SettingsUpdate extends AccountCommands.Base {
+        @Parameter(names = "--key", description = "Setting key", required = true)
+        String key;
+
+        @Parameter(names = "--value", description = "New value", required = true)
+        String value;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode s = ctx.client().call("SystemService", "UpdateSetting", Map.of("key", key, "value", value));
+            return AccountCommands.print(ctx, s, s.get("key").asText() + " = " + s.get("value").asText());
+        }
+    }
+
+    @Parameters(commandDescription = "List audit log entries, newest first")
+    static final class AuditList extends AccountCommands.Base {
+        @Parameter(names = "--limit", description = "How many entries (1-1000)")
+        int limit = 50;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode list = ctx.client().call("AuditService", "List", Map.of("limit", limit)).get("entries");
+            if (ctx.json()) {
+                ctx.printJson(list);
+                return 0;
+            }
+            Table t = new Table("ID", "TIME", "ACTOR", "ACTION", "TARGET", "DETAILS");
+            for (JsonNode e : list) {
+                t.row(e.get("id").asLong(), Table.time(e.get("ts").asLong()), e.get("actor").asText(), e.get("action").asText(),
+                        e.get("target").asText(), e.get("details").asText());
+            }
+            t.print(ctx.out);
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Recompute the audit hash chain; exit 1 and name the first bad entry if it was tampered with")
+    static final class AuditVerify extends AccountCommands.Base {
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode v = ctx.client().call("AuditService", "VerifyChain", Map.of());
+            boolean ok = v.get("ok").asBoolean();
+            if (ctx.json()) {
+                ctx.printJson(v);
+            } else if (ok) {
+                ctx.out.println("audit chain OK: " + v.get("entries").asLong() + " entries, head " + v.get("head_hash").asText());
+            }
+            if (!ok) {
+                ctx.err.println("ERROR audit chain broken at entry " + v.get("first_bad_id").asLong() + ": " + v.get("problem").asText()
+                        + " (" + v.get("entries").asLong() + " entries verified before it)");
+                return 1;
+            }
+            return 0;
+        }
+    }
+}

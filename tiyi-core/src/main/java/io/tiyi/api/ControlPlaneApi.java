@@ -1,0 +1,23 @@
+package io.tiyi.api;
+
+import io.tiyi.auth.Sessions;
+import io.tiyi.auth.Users;
+import io.tiyi.settings.Settings;
+import io.tiyi.store.StateStore;
+import java.util.function.Supplier;
+
+/** Registers every RPC service of a control-plane node: the one place that lists them. */
+public final class ControlPlaneApi {
+    private ControlPlaneApi() {}
+
+    /** Builds the registry of all methods. */
+    public static RpcRegistry registry(StateStore store, Sessions sessions, Users users, Settings settings, Supplier<NodeStatus> status,
+            long startedAt) {
+        RpcRegistry r = new RpcRegistry();
+        AuthRpc.register(r, sessions, users);
+        UsersRpc.register(r, users);
+        SystemRpc.register(r, status, settings, startedAt);
+        AuditRpc.register(r, store);
+        return r;
+    }
+}

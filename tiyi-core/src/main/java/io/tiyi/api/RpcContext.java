@@ -1,0 +1,26 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.auth.Caller;
+import io.tiyi.auth.UserRole;
+
+/**
+ * What an RPC method knows about its call.
+ *
+ * @param caller the authenticated caller, or null for a {@link Access#PUBLIC} method
+ * @param client the client's address
+ */
+public record RpcContext(Caller caller, String client) {
+    /** The actor name for mutations. */
+    public String actor() {
+        return caller == null ? "anonymous" : caller.actor();
+    }
+
+    /** Refuses unless the caller has at least {@code role}. */
+    public void require(UserRole role, String what) {
+        if (caller == null || !caller.role().atLeast(role)) {
+            throw TiyiException.permissionDenied(what + " needs role " + role.wireName()
+                    + (caller == null ? "" : "; you are " + caller.role().wireName()));
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.tiyi.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.tiyi.ErrorCode;
+import io.tiyi.TiyiException;
+import io.tiyi.auth.Caller;
+import io.tiyi.auth.Sessions;
+import io.tiyi.internal.Json;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /rpc/tiyi.v1.<Service>/<Method>}: JSON in, JSON out, errors as
+ * {@code {"code": "...", "message": "..."}} with a fitting HTTP status.
+ *
+ * <p>Order of checks: method and path, then the bearer token (so an unauthenticated call learns
+ * nothing about the request it sent), then the caller's role, then the body (size limit, unknown
+ * fields refused by name), then the call itself on a worker thread.
+ */
+public final class RpcHandler implements HttpHandler {
+    /** Largest request body accepted. */
+    public static final int MAX_BODY = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(RpcHandler.class);
+
+    private final RpcRegistry registry;
+    private final Sessions sessions;
+
+    public RpcHandler(RpcRegistry registry, Sessions sessions) {
+        this.registry = registry;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this);
+            return;
+        }
+        exchange.startBlocking();
+        try {
+            Object response = handle(exchange);
+            send(exchange, 200, response);
+        } catch (TiyiException e) {
+            send(exchange, e.code().httpStatus(), error(e.code(), e.getMessage()));
+        } catch (RuntimeException e) {
+            String ref = UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("RPC {} failed (ref {}): {}", exchange.getRelativePath(), ref, e.toString(), e);
+            send(exchange, 500, error(ErrorCode.INTERNAL, "internal error; see the node's log for ref " + ref));
+        }
+    }
+
+    private Object handle(HttpServerExchange exchange) {
+        String name = exchange.getRelativePath().startsWith("/") ? exchange.getRelativePath().substring(1) : exchange.getRelativePath();
+        if (!Methods.POST.equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "POST");
+            throw new TiyiException(ErrorCode.INVALID_ARGUMENT, "RPC methods take POST, got " + exchange.getRequestMethod());
+        }
+        RpcMethod<?> m = registry.find(name).orElseThrow(() -> new TiyiException(ErrorCode.UNIMPLEMENTED,
+                "unknown RPC method '" + name + "'"));
+        Caller caller = null;
+        if (m.access() != Access.PUBLIC) {
+            caller = authenticate(exchange);
+            if (!caller.role().atLeast(m.access().role())) {
+                throw TiyiException.permissionDenied(m.service() + "/" + m.method() + " needs role " + m.access().role().wireName()
+                        + "; you are " + caller.role().wireName());
+            }
+            if (caller.mustChangePassword() && !m.beforePasswordChange()) {
+                throw TiyiException.permissionDenied("password change required: set a new password for '" + caller.name()
+                        + "' first (tiyi users set-password --name " + caller.name() + ")");
+            }
+        }
+        String ct = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw TiyiException.invalid("RPC requests are JSON: send content-type application/json, got " + ct);
+        }
+        return call(m, new RpcContext(caller, client(exchange)), readBody(exchange));
+    }
+
+    private <Q> Object call(RpcMethod<Q> m, RpcContext ctx, byte[] body) {
+        Q request = parse(m, body);
+        Object out = m.handler().call(ctx, request);
+        return out == null ? Empty.INSTANCE : out;
+    }
+
+    private Caller authenticate(HttpServerExchange exchange) {
+        String h = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (h == null || h.isBlank()) {
+            throw TiyiException.unauthenticated("authentication required: send Authorization: Bearer <token> (tiyi login)");
+        }
+        if (!h.regionMatches(true, 0, "Bearer ", 0, 7) || h.length() <= 7) {
+            throw TiyiException.unauthenticated("Authorization header must be 'Bearer <token>'");
+        }
+        return sessions.authenticate(h.substring(7).trim());
+    }
+
+    private static byte[] readBody(HttpServerExchange exchange) {
+        long declared = exchange.getRequestContentLength();
+        if (declared > MAX_BODY) {
+            throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + declared + " bytes exceeds the limit of " + MAX_BODY);
+        }
+        try (InputStream in = exchange.getInputStream()) {
+            byte[] b = in.readNBytes(MAX_BODY + 1);
+            if (b.length > MAX_BODY) {
+                throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + MAX_BODY + " bytes");
+            }
+            return b;
+        } catch (IOException e) {
+            throw TiyiException.invalid("cannot read request body: " + e.getMessage());
+        }
+    }
+
+    private static <Q> Q parse(RpcMethod<Q> m, byte[] body) {
+        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try {
+            return Json.MAPPER.readValue(body, m.requestType());
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                    .collect(Collectors.joining(", "));
+            throw TiyiException.invalid("unknown field '" + e.getPropertyName() + "' in " + m.fullName() + " request"
+                    + (known.isEmpty() ? " (it takes no fields)" : " (fields: " + known + ")"));
+        } catch (MismatchedInputException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() == null ? "[" + r.getIndex() + "]" : r.getFieldName())
+                    .collect(Collectors.joining("."));
+            throw TiyiException.invalid(field.isEmpty() ? m.fullName() + " request must be a JSON object"
+                    : "field '" + field + "' of " + m.fullName() + " has the wrong type");
+        } catch (JsonProcessingException e) {
+            throw TiyiException.invalid("request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw TiyiException.invalid("cannot read request body: " + e.getMessage());
+        }
+    }
+
+    private static String client(HttpServerExchange exchange) {
+        InetSocketAddress a = exchange.getSourceAddress();
+        return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
+    }
+
+    static Map<String, String> error(ErrorCode code, String message) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("code", code.wireName());
+        m.put("message", message);
+        return m;
+    }
+
+    private static void send(HttpServerExchange exchange, int status, Object body) {
+        if (exchange.isResponseStarted()) {
+            return;
+        }
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseHeaders().put(new HttpString("X-Content-Type-Options"), "nosniff");
+        exchange.getResponseSender().send(Json.write(body));
+    }
+
+    @Override
+    public String toString() {
+        return "rpc(" + registry.all().size() + " methods)";
+    }
+}

@@ -1,0 +1,40 @@
+package io.tiyi.api;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every RPC method of a node, by full name. */
+public final class RpcRegistry {
+    /** Package prefix of every service. */
+    public static final String PREFIX = "tiyi.v1.";
+
+    private final Map<String, RpcMethod<?>> methods = new LinkedHashMap<>();
+
+    /** Adds a read-only method. */
+    public <Q> RpcRegistry query(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
+        return add(new RpcMethod<>(service, method, access, false, false, false, type, handler));
+    }
+
+    /** Adds a method that changes state. */
+    public <Q> RpcRegistry mutation(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
+        return add(new RpcMethod<>(service, method, access, true, false, false, type, handler));
+    }
+
+    public RpcRegistry add(RpcMethod<?> m) {
+        if (methods.putIfAbsent(m.fullName(), m) != null) {
+            throw new IllegalStateException("RPC method registered twice: " + m.fullName());
+        }
+        return this;
+    }
+
+    public Optional<RpcMethod<?>> find(String fullName) {
+        return Optional.ofNullable(methods.get(fullName));
+    }
+
+    public Collection<RpcMethod<?>> all() {
+        return Collections.unmodifiableCollection(methods.values());
+    }
+}

@@ -1,0 +1,72 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.auth.User;
+import io.tiyi.auth.UserRole;
+import io.tiyi.auth.Users;
+import java.util.List;
+
+/** {@code tiyi.v1.UsersService}: account management. */
+final class UsersRpc {
+    static final String SERVICE = "UsersService";
+
+    record CreateRequest(String name, String role, String password) {
+        @Override
+        public String toString() {
+            return "CreateRequest[name=" + name + ", role=" + role + "]";
+        }
+    }
+
+    record SetPasswordRequest(String name, String password, Boolean requireChange) {
+        @Override
+        public String toString() {
+            return "SetPasswordRequest[name=" + name + "]";
+        }
+    }
+
+    record SetRoleRequest(String name, String role) {}
+
+    record NameRequest(String name) {}
+
+    record UserList(List<User> users) {}
+
+    private UsersRpc() {}
+
+    private static String name(String n) {
+        if (n == null || n.isBlank()) {
+            throw TiyiException.invalid("field 'name' is required");
+        }
+        return n.trim();
+    }
+
+    static void register(RpcRegistry r, Users users) {
+        r.query(SERVICE, "List", Access.ADMIN, Empty.class, (ctx, q) -> new UserList(users.list()));
+        r.mutation(SERVICE, "Create", Access.ADMIN, CreateRequest.class, (ctx, q) -> {
+            if (q.role() == null) {
+                throw TiyiException.invalid("field 'role' is required (admin, operator or viewer)");
+            }
+            return users.create(ctx.actor(), q.name(), UserRole.parse(q.role()), q.password() == null ? null : q.password().toCharArray());
+        });
+        r.mutation(SERVICE, "SetPassword", Access.ADMIN, SetPasswordRequest.class, (ctx, q) -> {
+            users.setPassword(ctx.actor(), name(q.name()), q.password() == null ? null : q.password().toCharArray(),
+                    Boolean.TRUE.equals(q.requireChange()));
+            return Empty.INSTANCE;
+        });
+        r.mutation(SERVICE, "SetRole", Access.ADMIN, SetRoleRequest.class, (ctx, q) -> {
+            users.setRole(ctx.actor(), name(q.name()), UserRole.parse(q.role()));
+            return users.find(q.name()).orElseThrow();
+        });
+        r.mutation(SERVICE, "Disable", Access.ADMIN, NameRequest.class, (ctx, q) -> {
+            users.setDisabled(ctx.actor(), name(q.name()), true);
+            return users.find(q.name()).orElseThrow();
+        });
+        r.mutation(SERVICE, "Enable", Access.ADMIN, NameRequest.class, (ctx, q) -> {
+            users.setDisabled(ctx.actor(), name(q.name()), false);
+            return users.find(q.name()).orElseThrow();
+        });
+        r.mutation(SERVICE, "Delete", Access.ADMIN, NameRequest.class, (ctx, q) -> {
+            users.delete(ctx.actor(), name(q.name()));
+            return Empty.INSTANCE;
+        });
+    }
+}

@@ -1,0 +1,111 @@
+package io.tiyi.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.ErrorCode;
+import io.tiyi.TiyiException;
+import io.tiyi.internal.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A client of a node's RPC API, as the CLI, host applications and tests use it.
+ *
+ * <pre>{@code
+ * TiyiClient api = TiyiClient.of("http://127.0.0.1:8080", token);
+ * JsonNode users = api.call("UsersService", "List", Map.of());
+ * }</pre>
+ *
+ * Thread-safe. Errors from the node arrive as {@link TiyiApiException} with the node's code and
+ * message; an unreachable node as a {@link TiyiException} that names the URL.
+ */
+public final class TiyiClient {
+    private final String baseUrl;
+    private final String token;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    private TiyiClient(String baseUrl, String token, HttpClient http, Duration timeout) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+        this.http = http;
+        this.timeout = timeout;
+    }
+
+    /**
+     * @param baseUrl the admin API, for example {@code http://127.0.0.1:8080}
+     * @param bearerToken an access token or local admin credential, or null for public methods only
+     */
+    public static TiyiClient of(String baseUrl, String bearerToken) {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        URI u = URI.create(baseUrl);
+        if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+            throw TiyiException.invalid("API URL must look like http://host:port, got '" + baseUrl + "'");
+        }
+        return new TiyiClient(baseUrl, bearerToken,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build(),
+                Duration.ofSeconds(60));
+    }
+
+    /** The same node with another token. */
+    public TiyiClient withToken(String bearerToken) {
+        return new TiyiClient(baseUrl, bearerToken, http, timeout);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** Calls {@code tiyi.v1.<service>/<method>} with a JSON-encodable request. */
+    public JsonNode call(String service, String method, Object request) {
+        String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(request == null ? java.util.Map.of() : request)));
+        if (token != null) {
+            b.header("authorization", "Bearer " + token);
+        }
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot reach the Tiyi API at " + baseUrl
+                    + ": connection refused; is the node running? (set --api or TIYI_API)");
+        } catch (HttpTimeoutException e) {
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "the Tiyi API at " + baseUrl + " did not answer in time");
+        } catch (IOException e) {
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot reach the Tiyi API at " + baseUrl + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(resp.body());
+        } catch (IOException e) {
+            throw new TiyiApiException(resp.statusCode(), "internal", "the node at " + baseUrl + " answered HTTP " + resp.statusCode()
+                    + " without a JSON body; is this a Tiyi admin API?");
+        }
+        if (resp.statusCode() != 200) {
+            String code = body != null && body.hasNonNull("code") ? body.get("code").asText() : "internal";
+            String msg = body != null && body.hasNonNull("message") ? body.get("message").asText() : "HTTP " + resp.statusCode();
+            throw new TiyiApiException(resp.statusCode(), code, msg);
+        }
+        return body;
+    }
+
+    /** Calls a method and maps the response onto {@code type}. */
+    public <T> T call(String service, String method, Object request, Class<T> type) {
+        try {
+            return Json.MAPPER.treeToValue(call(service, method, request), type);
+        } catch (IOException e) {
+            throw new TiyiException("unexpected response from " + service + "/" + method + ": " + e.getMessage());
+        }
+    }
+}

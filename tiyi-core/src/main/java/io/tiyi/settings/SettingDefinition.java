@@ -1,0 +1,100 @@
+package io.tiyi.settings;
+
+import io.tiyi.TiyiException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * One typed runtime setting: its key, type, default, description and validation. Values are
+ * stored as their canonical string form.
+ *
+ * @param key dotted key, for example {@code siem.format}
+ * @param type value type
+ * @param defaultValue canonical default
+ * @param description one line for {@code tiyi system settings list}
+ * @param allowed the allowed values of an enum, or the accepted shapes of an address
+ * @param min smallest int value
+ * @param max largest int value
+ */
+public record SettingDefinition(String key, SettingType type, String defaultValue, String description, List<String> allowed,
+        long min, long max) {
+
+    public SettingDefinition {
+        Objects.requireNonNull(key);
+        Objects.requireNonNull(type);
+        Objects.requireNonNull(defaultValue);
+        allowed = List.copyOf(allowed);
+    }
+
+    static SettingDefinition bool(String key, boolean def, String description) {
+        return new SettingDefinition(key, SettingType.BOOL, Boolean.toString(def), description, List.of("true", "false"), 0, 0);
+    }
+
+    static SettingDefinition integer(String key, long def, long min, long max, String description) {
+        return new SettingDefinition(key, SettingType.INT, Long.toString(def), description, List.of(), min, max);
+    }
+
+    static SettingDefinition oneOf(String key, String def, List<String> allowed, String description) {
+        return new SettingDefinition(key, SettingType.ENUM, def, description, allowed, 0, 0);
+    }
+
+    static SettingDefinition address(String key, String def, List<String> shapes, String description) {
+        return new SettingDefinition(key, SettingType.ADDRESS, def, description, shapes, 0, 0);
+    }
+
+    /**
+     * Checks a value and returns its canonical form.
+     *
+     * @throws TiyiException naming the key, the value and what is allowed
+     */
+    public String canonical(String value) {
+        if (value == null) {
+            throw bad(value, "a value is required");
+        }
+        String v = value.trim();
+        switch (type) {
+            case BOOL -> {
+                String l = v.toLowerCase(Locale.ROOT);
+                if (l.equals("true") || l.equals("false")) {
+                    return l;
+                }
+                throw bad(value, "allowed: true, false");
+            }
+            case INT -> {
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw bad(value, "allowed: a whole number from " + min + " to " + max);
+                }
+                if (n < min || n > max) {
+                    throw bad(value, "allowed: a whole number from " + min + " to " + max);
+                }
+                return Long.toString(n);
+            }
+            case ENUM -> {
+                String l = v.toLowerCase(Locale.ROOT);
+                if (allowed.contains(l)) {
+                    return l;
+                }
+                throw bad(value, "allowed: " + String.join(", ", allowed));
+            }
+            case ADDRESS -> {
+                if (v.isEmpty()) {
+                    return "";
+                }
+                SiemAddress.parse(v, key);
+                return v;
+            }
+            default -> {
+                return v;
+            }
+        }
+    }
+
+    private TiyiException bad(String value, String why) {
+        return TiyiException.invalid("invalid value '" + value + "' for setting " + key + ": " + why);
+    }
+}

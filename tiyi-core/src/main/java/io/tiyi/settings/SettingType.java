@@ -1,0 +1,10 @@
+package io.tiyi.settings;
+
+/** How a setting's value is written and checked. */
+public enum SettingType {
+    BOOL,
+    INT,
+    STRING,
+    ENUM,
+    ADDRESS
+}

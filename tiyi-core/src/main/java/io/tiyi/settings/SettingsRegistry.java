@@ -1,0 +1,35 @@
+package io.tiyi.settings;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every runtime setting Tiyi knows, in one place. */
+public final class SettingsRegistry {
+    private static final Map<String, SettingDefinition> ALL = new LinkedHashMap<>();
+
+    static {
+        add(SettingDefinition.bool("siem.enabled", false, "Forward events to the SIEM destination"));
+        add(SettingDefinition.address("siem.address", "", List.of(SiemAddress.SHAPES.split(", ")),
+                "SIEM destination: tcp://host:port, udp://host:port or unixgram:///path"));
+        add(SettingDefinition.oneOf("siem.format", "rfc5424", List.of("rfc5424", "cef", "leef"), "SIEM message format"));
+        add(SettingDefinition.bool("siem.filter.include_audit", false, "Also forward audit events to the SIEM"));
+        add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
+    }
+
+    private SettingsRegistry() {}
+
+    private static void add(SettingDefinition d) {
+        ALL.put(d.key(), d);
+    }
+
+    public static Collection<SettingDefinition> all() {
+        return ALL.values();
+    }
+
+    public static Optional<SettingDefinition> find(String key) {
+        return Optional.ofNullable(ALL.get(key));
+    }
+}

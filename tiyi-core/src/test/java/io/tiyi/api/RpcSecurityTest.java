@@ -1,0 +1,164 @@
+package io.tiyi.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.TiyiNode;
+import io.tiyi.auth.UserRole;
+import io.tiyi.client.TiyiApiException;
+import io.tiyi.client.TiyiClient;
+import io.tiyi.config.HostPort;
+import io.tiyi.config.TiyiConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every RPC method refuses callers without a token, and viewers for anything that changes shared state. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RpcSecurityTest {
+    static final String SECRET = "test-secret-0123456789abcdef0123456789";
+
+    @TempDir
+    static Path dir;
+
+    TiyiNode node;
+    TiyiClient anonymous;
+    String viewerToken;
+
+    @BeforeAll
+    void start() {
+        TiyiConfig cfg = TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", 0)).withStateDir(dir)
+                .withJwtSecret(SECRET, "test");
+        node = TiyiNode.builder().config(cfg).build().start();
+        node.users().create("test", "vera", UserRole.VIEWER, "viewer-password-123".toCharArray());
+        anonymous = TiyiClient.of(node.adminUrl(), null);
+        viewerToken = anonymous.call("AuthService", "Login", Map.of("user", "vera", "password", "viewer-password-123"))
+                .get("access_token").asText();
+    }
+
+    @AfterAll
+    void stop() {
+        node.close();
+    }
+
+    @Test
+    void onlyLoginRefreshAndLogoutArePublic() {
+        Set<String> pub = node.rpcRegistry().all().stream().filter(m -> m.access() == Access.PUBLIC).map(RpcMethod::fullName)
+                .collect(Collectors.toSet());
+        assertThat(pub).containsExactlyInAnyOrder("tiyi.v1.AuthService/Login", "tiyi.v1.AuthService/Refresh", "tiyi.v1.AuthService/Logout");
+    }
+
+    @Test
+    void everyMethodRefusesCallsWithoutAValidToken() {
+        String forged = JWT.create().withIssuer("tiyi").withSubject("admin").withExpiresAt(Instant.now().plusSeconds(600))
+                .sign(Algorithm.HMAC256("another-secret-0123456789abcdef0123456"));
+        for (RpcMethod<?> m : node.rpcRegistry().all()) {
+            if (m.access() == Access.PUBLIC) {
+                continue;
+            }
+            for (String token : new String[] {null, "garbage", forged}) {
+                assertThatThrownBy(() -> anonymous.withToken(token).call(m.service(), m.method(), Map.of()))
+                        .as(m.fullName() + " with token " + token)
+                        .isInstanceOfSatisfying(TiyiApiException.class, e -> {
+                            assertThat(e.httpStatus()).isEqualTo(401);
+                            assertThat(e.wireCode()).isEqualTo("unauthenticated");
+                        });
+            }
+        }
+    }
+
+    @Test
+    void viewerCannotCallAnyMutatingMethod() {
+        TiyiClient viewer = anonymous.withToken(viewerToken);
+        long checked = 0;
+        for (RpcMethod<?> m : node.rpcRegistry().all()) {
+            if (!m.mutating() || m.access() == Access.PUBLIC || m.selfService()) {
+                continue;
+            }
+            assertThatThrownBy(() -> viewer.call(m.service(), m.method(), Map.of()))
+                    .as(m.fullName())
+                    .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(403));
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(7);
+    }
+
+    @Test
+    void tokensWithAlgNoneOrAnotherAlgorithmAreRefused() {
+        String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        String payload = b64("{\"iss\":\"tiyi\",\"sub\":\"admin\",\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}");
+        String none = header + "." + payload + ".";
+        String hs384 = JWT.create().withIssuer("tiyi").withSubject("admin").withExpiresAt(Instant.now().plusSeconds(600))
+                .sign(Algorithm.HMAC384(SECRET));
+        String expired = JWT.create().withIssuer("tiyi").withSubject("admin").withExpiresAt(Instant.now().minusSeconds(600))
+                .sign(Algorithm.HMAC256(SECRET));
+        String valid = JWT.create().withIssuer("tiyi").withSubject("vera").withExpiresAt(Instant.now().plusSeconds(600))
+                .sign(Algorithm.HMAC256(SECRET));
+        for (String t : new String[] {none, hs384, expired}) {
+            assertThatThrownBy(() -> anonymous.withToken(t).call("SystemService", "Status", Map.of()))
+                    .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+        }
+        assertThat(anonymous.withToken(valid).call("SystemService", "Status", Map.of()).get("role").asText()).isEqualTo("primary");
+    }
+
+    private static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void unknownFieldsAreRefusedByName() {
+        TiyiClient viewer = anonymous.withToken(viewerToken);
+        assertThatThrownBy(() -> viewer.call("SystemService", "GetSetting", Map.of("key", "siem.format", "kee", 1)))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(400);
+                    assertThat(e.getMessage()).contains("unknown field 'kee'").contains("key");
+                });
+        assertThatThrownBy(() -> viewer.call("SystemService", "GetSetting", Map.of("key", Map.of())))
+                .hasMessageContaining("field 'key'");
+    }
+
+    @Test
+    void unknownMethodWrongVerbAndOversizedBody() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + "/rpc/tiyi.v1.Nope/Nothing"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("\"code\":\"unimplemented\"").contains("tiyi.v1.Nope/Nothing");
+        r = http.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + "/rpc/tiyi.v1.SystemService/Status")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        byte[] big = new byte[RpcHandler.MAX_BODY + 10];
+        java.util.Arrays.fill(big, (byte) ' ');
+        r = http.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + "/rpc/tiyi.v1.SystemService/Status"))
+                .header("authorization", "Bearer " + viewerToken).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    }
+
+    @Test
+    void errorsNeverLeakInternals() {
+        JsonNode status = anonymous.withToken(viewerToken).call("SystemService", "Status", Map.of());
+        assertThat(status.get("version").asText()).isNotEmpty();
+        assertThatThrownBy(() -> anonymous.call("AuthService", "Login", Map.of("user", "vera", "password", "nope")))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(401);
+                    assertThat(e.getMessage()).doesNotContain("Exception").doesNotContain("argon");
+                });
+    }
+}
