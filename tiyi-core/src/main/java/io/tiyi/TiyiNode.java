@@ -10,7 +10,12 @@ import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.auth.Sessions;
 import io.tiyi.auth.TokenService;
 import io.tiyi.auth.Users;
+import io.tiyi.certs.Certificates;
+import io.tiyi.events.EventLog;
+import io.tiyi.proxy.DataPlane;
 import io.tiyi.settings.Settings;
+import io.tiyi.sites.RuntimeCompiler;
+import io.tiyi.sites.Sites;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import io.tiyi.bundle.SigningKeys;
@@ -61,6 +66,11 @@ public final class TiyiNode implements AutoCloseable {
     private Sessions sessions;
     private Settings settings;
     private RpcRegistry rpc;
+    private Sites sites;
+    private Certificates certificates;
+    private EventLog events;
+    private DataPlane dataPlane;
+    private RuntimeCompiler compiler;
     private String bootstrapPassword;
     private final long startedAt = System.currentTimeMillis();
 
@@ -164,7 +174,15 @@ public final class TiyiNode implements AutoCloseable {
         }
         sessions = new Sessions(store, pipeline, new TokenService(jwtSecret), Clock.systemUTC());
         settings = new Settings(store, pipeline);
-        rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt);
+        sites = new Sites(store, pipeline);
+        certificates = new Certificates(store, pipeline, envelope);
+        events = new EventLog(store.dir().resolve("logs"), () -> Integer.parseInt(settings.value("logs.retention_days")));
+        dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
+                java.util.function.Function.identity());
+        compiler = new RuntimeCompiler(store, sites, certificates, settings, pipeline::lastSeq, dataPlane::apply);
+        dataPlane.apply(compiler.compile());
+        pipeline.onCommit(c -> compiler.request());
+        rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt, sites, certificates, events);
         admin.mount("/rpc", new RpcHandler(rpc, sessions));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
         sessions.setLocalAdminToken(local.token());
@@ -220,6 +238,39 @@ public final class TiyiNode implements AutoCloseable {
         return "http://" + host + ":" + bound.getPort();
     }
 
+    private java.util.Map<String, Object> dataPlaneHealth() {
+        NodeStatus s = status();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        boolean ready = s.phase() == NodeStatus.Phase.READY;
+        m.put("status", ready ? "ok" : "unavailable");
+        m.put("ready", ready);
+        m.put("role", s.role());
+        m.put("epoch", s.epoch());
+        m.put("runtime_version", dataPlane == null || dataPlane.current() == null ? 0 : dataPlane.current().version());
+        m.put("version", TiyiVersion.version());
+        return m;
+    }
+
+    /** The data plane's HTTP listener. */
+    public java.net.InetSocketAddress httpAddress() {
+        return dataPlane.httpAddress().orElseThrow();
+    }
+
+    /** The data plane's HTTPS listener, while one is open. */
+    public Optional<java.net.InetSocketAddress> httpsAddress() {
+        return dataPlane.httpsAddress();
+    }
+
+    /** The node's event log. */
+    public EventLog events() {
+        return events;
+    }
+
+    /** Sites. */
+    public Sites sites() {
+        return sites;
+    }
+
     /** Every RPC method this node serves. */
     public RpcRegistry rpcRegistry() {
         return rpc;
@@ -267,6 +318,18 @@ public final class TiyiNode implements AutoCloseable {
         }
         if (store != null && sessions != null) {
             LocalAdminCredential.delete(store.dir());
+        }
+        if (compiler != null) {
+            compiler.close();
+            compiler = null;
+        }
+        if (dataPlane != null) {
+            dataPlane.close();
+            dataPlane = null;
+        }
+        if (events != null) {
+            events.close();
+            events = null;
         }
         if (pipeline != null) {
             pipeline.close();

@@ -54,6 +54,25 @@ public final class TiyiCli {
         system.put("status", (Supplier<CliCommand>) SystemCommands.Status::new);
         system.put("settings", new Group("typed runtime settings", settings));
         t.put("system", new Group("node status and settings", system));
+        Map<String, Object> sites = new LinkedHashMap<>();
+        sites.put("create", (Supplier<CliCommand>) ProxyCommands.SitesCreate::new);
+        sites.put("list", (Supplier<CliCommand>) ProxyCommands.SitesList::new);
+        sites.put("show", (Supplier<CliCommand>) ProxyCommands.SitesShow::new);
+        sites.put("update", (Supplier<CliCommand>) ProxyCommands.SitesUpdate::new);
+        sites.put("delete", (Supplier<CliCommand>) ProxyCommands.SitesDelete::new);
+        sites.put("add-route", (Supplier<CliCommand>) ProxyCommands.SitesAddRoute::new);
+        sites.put("remove-route", (Supplier<CliCommand>) ProxyCommands.SitesRemoveRoute::new);
+        t.put("sites", new Group("sites, upstream pools and path routes", sites));
+        Map<String, Object> certs = new LinkedHashMap<>();
+        certs.put("import", (Supplier<CliCommand>) ProxyCommands.CertsImport::new);
+        certs.put("list", (Supplier<CliCommand>) ProxyCommands.CertsList::new);
+        certs.put("show", (Supplier<CliCommand>) ProxyCommands.CertsShow::new);
+        certs.put("delete", (Supplier<CliCommand>) ProxyCommands.CertsDelete::new);
+        t.put("certs", new Group("TLS certificates", certs));
+        Map<String, Object> events = new LinkedHashMap<>();
+        events.put("list", (Supplier<CliCommand>) ProxyCommands.EventsList::new);
+        events.put("tail", (Supplier<CliCommand>) ProxyCommands.EventsTail::new);
+        t.put("events", new Group("access and security events of the node", events));
         Map<String, Object> audit = new LinkedHashMap<>();
         audit.put("list", (Supplier<CliCommand>) SystemCommands.AuditList::new);
         audit.put("verify-chain", (Supplier<CliCommand>) SystemCommands.AuditVerify::new);
@@ -65,11 +84,14 @@ public final class TiyiCli {
             Usage: tiyi <command> [options]
 
             Run a node:
-              server        run a primary control-plane node (state, API, signed bundles)
+              server        run a primary control-plane node (state, API, signed bundles, data plane)
 
             Administer a node (over its API):
               login         log in to a node and keep the session
               logout        end the session
+              sites         sites, upstream pools and path routes: create, list, show, update, delete, add-route, remove-route
+              certs         TLS certificates: import, list, show, delete
+              events        the node's access and security events: list, tail
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
               system        node status and settings: status, settings list|get|update
               audit         the tamper-evident audit log: list, verify-chain

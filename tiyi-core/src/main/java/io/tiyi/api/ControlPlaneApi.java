@@ -2,7 +2,10 @@ package io.tiyi.api;
 
 import io.tiyi.auth.Sessions;
 import io.tiyi.auth.Users;
+import io.tiyi.certs.Certificates;
+import io.tiyi.events.EventLog;
 import io.tiyi.settings.Settings;
+import io.tiyi.sites.Sites;
 import io.tiyi.store.StateStore;
 import java.util.function.Supplier;
 
@@ -12,12 +15,15 @@ public final class ControlPlaneApi {
 
     /** Builds the registry of all methods. */
     public static RpcRegistry registry(StateStore store, Sessions sessions, Users users, Settings settings, Supplier<NodeStatus> status,
-            long startedAt) {
+            long startedAt, Sites sites, Certificates certificates, EventLog events) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
         SystemRpc.register(r, status, settings, startedAt);
         AuditRpc.register(r, store);
+        SitesRpc.register(r, sites);
+        CertificatesRpc.register(r, certificates);
+        EventsRpc.register(r, events);
         return r;
     }
 }

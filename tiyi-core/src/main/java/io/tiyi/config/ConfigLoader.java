@@ -92,11 +92,10 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(where + ": cannot read: " + e.getMessage());
         }
-        TiyiConfig cfg = TiyiConfig.defaults();
+        TiyiConfig cfg = TiyiConfig.defaults().withSource(file);
         if (raw == null) {
-            return new TiyiConfig(Optional.of(file), cfg.server(), cfg.state(), cfg.crypto(), cfg.auth());
+            return cfg;
         }
-        cfg = new TiyiConfig(Optional.of(file), cfg.server(), cfg.state(), cfg.crypto(), cfg.auth());
         if (raw.server() != null && raw.server().addr() != null) {
             cfg = cfg.withServerAddr(HostPort.parse(raw.server().addr(), where + ": key 'server.addr'"));
         }
@@ -105,6 +104,12 @@ public final class ConfigLoader {
         }
         if (raw.crypto() != null && raw.crypto().kekFile() != null) {
             cfg = cfg.withKekFile(nonBlankPath(raw.crypto().kekFile(), where, "crypto.kek_file"));
+        }
+        if (raw.proxy() != null && raw.proxy().httpAddr() != null) {
+            cfg = cfg.withHttpAddr(HostPort.parse(raw.proxy().httpAddr(), where + ": key 'proxy.http_addr'"));
+        }
+        if (raw.proxy() != null && raw.proxy().httpsAddr() != null) {
+            cfg = cfg.withHttpsAddr(HostPort.parse(raw.proxy().httpsAddr(), where + ": key 'proxy.https_addr'"));
         }
         if (raw.auth() != null && raw.auth().jwtSecret() != null && !raw.auth().jwtSecret().isEmpty()) {
             cfg = cfg.withJwtSecret(raw.auth().jwtSecret(), where + ": key 'auth.jwt_secret'");
@@ -139,7 +144,9 @@ public final class ConfigLoader {
         return type.getSimpleName();
     }
 
-    record RawConfig(RawServer server, RawState state, RawCrypto crypto, RawAuth auth) {}
+    record RawConfig(RawServer server, RawState state, RawCrypto crypto, RawAuth auth, RawProxy proxy) {}
+
+    record RawProxy(@JsonProperty("http_addr") String httpAddr, @JsonProperty("https_addr") String httpsAddr) {}
 
     record RawServer(String addr) {}
 
@@ -160,6 +167,8 @@ public final class ConfigLoader {
                 "server.addr", "admin listener host:port (default " + TiyiConfig.DEFAULT_ADDR + ")",
                 "state.dir", "state directory (default ./data; env " + ENV_STATE_DIR + ")",
                 "crypto.kek_file", "32-byte KEK file (default <state.dir>/kek.bin, generated)",
-                "auth.jwt_secret", "HS256 secret, 32+ bytes (env " + ENV_JWT_SECRET + "; default ephemeral)");
+                "auth.jwt_secret", "HS256 secret, 32+ bytes (env " + ENV_JWT_SECRET + "; default ephemeral)",
+                "proxy.http_addr", "this node's data-plane HTTP listener, over the cluster setting",
+                "proxy.https_addr", "this node's data-plane HTTPS listener, over the cluster setting");
     }
 }

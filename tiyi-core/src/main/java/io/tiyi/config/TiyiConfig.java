@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param state where state.db and node-local files live
  * @param crypto the at-rest key encryption key
  * @param auth access-token signing
+ * @param proxy this node's data-plane listener overrides
  */
-public record TiyiConfig(Optional<Path> source, Server server, State state, Crypto crypto, Auth auth) {
+public record TiyiConfig(Optional<Path> source, Server server, State state, Crypto crypto, Auth auth, Proxy proxy) {
 
     /** Default admin listener address. */
     public static final HostPort DEFAULT_ADDR = new HostPort("127.0.0.1", 8080);
@@ -30,6 +31,21 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(crypto, "crypto");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(proxy, "proxy");
+    }
+
+    /**
+     * {@code proxy.*} keys of this node: listener addresses that win over the cluster-wide settings
+     * of the same name.
+     *
+     * @param httpAddr data-plane HTTP listener ({@code --http-addr})
+     * @param httpsAddr data-plane HTTPS listener ({@code --https-addr})
+     */
+    public record Proxy(Optional<HostPort> httpAddr, Optional<HostPort> httpsAddr) {
+        public Proxy {
+            Objects.requireNonNull(httpAddr);
+            Objects.requireNonNull(httpsAddr);
+        }
     }
 
     /** {@code server.*} keys. @param addr the admin listener ({@code server.addr}, flag {@code --addr}) */
@@ -82,19 +98,20 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
                 new Server(DEFAULT_ADDR),
                 new State(DEFAULT_STATE_DIR),
                 new Crypto(Optional.empty()),
-                new Auth(Optional.empty()));
+                new Auth(Optional.empty()),
+                new Proxy(Optional.empty(), Optional.empty()));
     }
 
     public TiyiConfig withServerAddr(HostPort addr) {
-        return new TiyiConfig(source, new Server(addr), state, crypto, auth);
+        return new TiyiConfig(source, new Server(addr), state, crypto, auth, proxy);
     }
 
     public TiyiConfig withStateDir(Path dir) {
-        return new TiyiConfig(source, server, new State(dir), crypto, auth);
+        return new TiyiConfig(source, server, new State(dir), crypto, auth, proxy);
     }
 
     public TiyiConfig withKekFile(Path kekFile) {
-        return new TiyiConfig(source, server, state, new Crypto(Optional.of(kekFile)), auth);
+        return new TiyiConfig(source, server, state, new Crypto(Optional.of(kekFile)), auth, proxy);
     }
 
     /**
@@ -103,7 +120,19 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
      * @param origin where the value came from, for the error message
      */
     public TiyiConfig withJwtSecret(String secret, String origin) {
-        return new TiyiConfig(source, server, state, crypto, new Auth(Optional.of(checkJwtSecret(secret, origin))));
+        return new TiyiConfig(source, server, state, crypto, new Auth(Optional.of(checkJwtSecret(secret, origin))), proxy);
+    }
+
+    public TiyiConfig withHttpAddr(HostPort addr) {
+        return new TiyiConfig(source, server, state, crypto, auth, new Proxy(Optional.of(addr), proxy.httpsAddr()));
+    }
+
+    public TiyiConfig withHttpsAddr(HostPort addr) {
+        return new TiyiConfig(source, server, state, crypto, auth, new Proxy(proxy.httpAddr(), Optional.of(addr)));
+    }
+
+    TiyiConfig withSource(Path file) {
+        return new TiyiConfig(Optional.of(file), server, state, crypto, auth, proxy);
     }
 
     static String checkJwtSecret(String secret, String origin) {

@@ -40,6 +40,10 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
         return new SettingDefinition(key, SettingType.ENUM, def, description, allowed, 0, 0);
     }
 
+    static SettingDefinition listen(String key, String def, String description) {
+        return new SettingDefinition(key, SettingType.LISTEN, def, description, List.of("host:port"), 0, 0);
+    }
+
     static SettingDefinition address(String key, String def, List<String> shapes, String description) {
         return new SettingDefinition(key, SettingType.ADDRESS, def, description, shapes, 0, 0);
     }
@@ -80,6 +84,13 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                     return l;
                 }
                 throw bad(value, "allowed: " + String.join(", ", allowed));
+            }
+            case LISTEN -> {
+                try {
+                    return io.tiyi.config.HostPort.parse(v, "setting " + key).toString();
+                } catch (io.tiyi.config.ConfigException e) {
+                    throw bad(value, "allowed: host:port, for example 0.0.0.0:8000");
+                }
             }
             case ADDRESS -> {
                 if (v.isEmpty()) {

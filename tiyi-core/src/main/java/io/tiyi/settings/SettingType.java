@@ -6,5 +6,7 @@ public enum SettingType {
     INT,
     STRING,
     ENUM,
-    ADDRESS
+    ADDRESS,
+    /** A listen address, host:port. */
+    LISTEN
 }

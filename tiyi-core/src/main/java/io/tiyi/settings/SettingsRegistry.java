@@ -16,6 +16,9 @@ public final class SettingsRegistry {
                 "SIEM destination: tcp://host:port, udp://host:port or unixgram:///path"));
         add(SettingDefinition.oneOf("siem.format", "rfc5424", List.of("rfc5424", "cef", "leef"), "SIEM message format"));
         add(SettingDefinition.bool("siem.filter.include_audit", false, "Also forward audit events to the SIEM"));
+        add(SettingDefinition.listen("proxy.http_addr", "127.0.0.1:8000", "Data-plane HTTP listener of every node (a node's --http-addr wins)"));
+        add(SettingDefinition.listen("proxy.https_addr", "127.0.0.1:8443",
+                "Data-plane HTTPS listener, opened once a certificate exists (a node's --https-addr wins)"));
         add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
     }
 

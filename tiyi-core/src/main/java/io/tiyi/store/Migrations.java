@@ -25,7 +25,8 @@ final class Migrations {
     /** Every migration, in order. A test checks this against the files. */
     static final List<String> FILES = List.of(
             "V1__foundation.sql",
-            "V2__auth.sql");
+            "V2__auth.sql",
+            "V3__proxy.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -27,6 +27,13 @@ public final class ServerMain {
     @Parameter(names = "--state-dir", description = "State directory (state.db, kek.bin). Default ./data or $TIYI_STATE_DIR")
     private String stateDir;
 
+    @Parameter(names = "--http-addr", description = "Data-plane HTTP listener host:port of this node (default: setting proxy.http_addr, 127.0.0.1:8000)")
+    private String httpAddr;
+
+    @Parameter(names = "--https-addr", description = "Data-plane HTTPS listener host:port of this node, opened once a certificate exists "
+            + "(default: setting proxy.https_addr, 127.0.0.1:8443)")
+    private String httpsAddr;
+
     @Parameter(names = "--config", description = "YAML configuration file")
     private String config;
 
@@ -90,6 +97,12 @@ public final class ServerMain {
         }
         if (stateDir != null) {
             cfg = cfg.withStateDir(Path.of(stateDir));
+        }
+        if (httpAddr != null) {
+            cfg = cfg.withHttpAddr(HostPort.parse(httpAddr, "--http-addr"));
+        }
+        if (httpsAddr != null) {
+            cfg = cfg.withHttpsAddr(HostPort.parse(httpsAddr, "--https-addr"));
         }
         return cfg;
     }

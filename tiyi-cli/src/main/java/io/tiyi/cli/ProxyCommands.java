@@ -1,0 +1,356 @@
+package io.tiyi.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.TiyiClient;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code tiyi sites ...}, {@code tiyi certs ...} and {@code tiyi events ...}. */
+final class ProxyCommands {
+    private ProxyCommands() {}
+
+    static String join(JsonNode arr) {
+        List<String> out = new ArrayList<>();
+        arr.forEach(n -> out.add(n.asText()));
+        return String.join(",", out);
+    }
+
+    static void printSites(CliContext ctx, JsonNode sites) {
+        Table t = new Table("NAME", "HOSTS", "UPSTREAMS", "LB", "HEALTH", "CERT", "ROUTES");
+        for (JsonNode s : sites) {
+            t.row(s.get("name").asText(), join(s.get("hosts")), join(s.get("upstreams")), s.get("lb").asText(),
+                    s.path("health_path").asText(""), s.path("certificate").asText(""), s.get("routes").size());
+        }
+        t.print(ctx.out);
+    }
+
+    static void printSite(CliContext ctx, JsonNode s) {
+        if (ctx.json()) {
+            ctx.printJson(s);
+            return;
+        }
+        printSites(ctx, ctx.json() ? null : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(s));
+        if (s.get("routes").size() > 0) {
+            ctx.out.println();
+            Table t = new Table("PATH PREFIX", "UPSTREAMS", "LB");
+            s.get("routes").forEach(r -> t.row(r.get("path_prefix").asText(), join(r.get("upstreams")), r.get("lb").asText()));
+            t.print(ctx.out);
+        }
+    }
+
+    abstract static class SiteSpec extends AccountCommands.Base {
+        @Parameter(names = "--name", description = "Site name", required = true)
+        String name;
+
+        @Parameter(names = "--host", description = "Host name or *.wildcard it answers (repeat for more)")
+        List<String> hosts = new ArrayList<>();
+
+        @Parameter(names = "--upstream", description = "Upstream base URL, http(s)://host:port (repeat for more)")
+        List<String> upstreams = new ArrayList<>();
+
+        @Parameter(names = "--lb", description = "round_robin or least_conn")
+        String lb;
+
+        @Parameter(names = "--health-path", description = "Path for active health checks of the upstreams (empty to turn off)")
+        String healthPath;
+
+        @Parameter(names = "--cert", description = "Certificate to pin for this site's hosts (empty to unpin)")
+        String certificate;
+
+        Map<String, Object> request() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("hosts", hosts.isEmpty() ? null : hosts);
+            m.put("upstreams", upstreams.isEmpty() ? null : upstreams);
+            m.put("lb", lb);
+            m.put("health_path", healthPath);
+            m.put("certificate", certificate);
+            return m;
+        }
+    }
+
+    @Parameters(commandDescription = "Create a site: hosts it answers and the upstreams that serve it")
+    static final class SitesCreate extends SiteSpec {
+        @Override
+        public int run(CliContext ctx) {
+            printSite(ctx, ctx.client().call("SitesService", "Create", request()));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Change a site; options not given stay as they are")
+    static final class SitesUpdate extends SiteSpec {
+        @Override
+        public int run(CliContext ctx) {
+            printSite(ctx, ctx.client().call("SitesService", "Update", request()));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "List sites")
+    static final class SitesList extends AccountCommands.Base {
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode sites = ctx.client().call("SitesService", "List", Map.of()).get("sites");
+            if (ctx.json()) {
+                ctx.printJson(sites);
+            } else {
+                printSites(ctx, sites);
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Show a site and its routes")
+    static final class SitesShow extends AccountCommands.Base {
+        @Parameter(names = "--name", description = "Site name", required = true)
+        String name;
+
+        @Override
+        public int run(CliContext ctx) {
+            printSite(ctx, ctx.client().call("SitesService", "Get", Map.of("name", name)));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Delete a site and its routes")
+    static final class SitesDelete extends AccountCommands.Base {
+        @Parameter(names = "--name", description = "Site name", required = true)
+        String name;
+
+        @Override
+        public int run(CliContext ctx) {
+            ctx.client().call("SitesService", "Delete", Map.of("name", name));
+            return AccountCommands.print(ctx, Map.of("name", name, "deleted", true), "deleted site " + name);
+        }
+    }
+
+    @Parameters(commandDescription = "Send a path prefix of a site to its own upstreams")
+    static final class SitesAddRoute extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Parameter(names = "--path-prefix", description = "Path prefix, for example /api", required = true)
+        String pathPrefix;
+
+        @Parameter(names = "--upstream", description = "Upstream base URL (repeat for more)", required = true)
+        List<String> upstreams = new ArrayList<>();
+
+        @Parameter(names = "--lb", description = "round_robin or least_conn")
+        String lb;
+
+        @Override
+        public int run(CliContext ctx) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("site", site);
+            m.put("path_prefix", pathPrefix);
+            m.put("upstreams", upstreams);
+            m.put("lb", lb);
+            printSite(ctx, ctx.client().call("SitesService", "AddRoute", m));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Remove a path route of a site")
+    static final class SitesRemoveRoute extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Parameter(names = "--path-prefix", description = "Path prefix", required = true)
+        String pathPrefix;
+
+        @Override
+        public int run(CliContext ctx) {
+            printSite(ctx, ctx.client().call("SitesService", "RemoveRoute", Map.of("site", site, "path_prefix", pathPrefix)));
+            return 0;
+        }
+    }
+
+    static void printCerts(CliContext ctx, JsonNode certs) {
+        Table t = new Table("NAME", "SANS", "NOT AFTER", "SUBJECT", "FINGERPRINT");
+        for (JsonNode c : certs) {
+            t.row(c.get("name").asText(), join(c.get("sans")), Table.time(c.get("not_after").asLong()), c.get("subject").asText(),
+                    c.get("fingerprint").asText().substring(0, Math.min(23, c.get("fingerprint").asText().length())));
+        }
+        t.print(ctx.out);
+    }
+
+    static String read(String file, String what) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (NoSuchFileException e) {
+            throw new UsageException(what + " file " + file + " does not exist");
+        } catch (java.io.IOException e) {
+            throw new UsageException("cannot read " + what + " file " + file + ": " + e.getMessage());
+        }
+    }
+
+    @Parameters(commandDescription = "Import a PEM certificate chain and its private key (the key is encrypted at rest)")
+    static final class CertsImport extends AccountCommands.Base {
+        @Parameter(names = "--name", description = "Certificate name", required = true)
+        String name;
+
+        @Parameter(names = "--cert", description = "PEM certificate chain file, leaf first", required = true)
+        String cert;
+
+        @Parameter(names = "--key", description = "PEM private key file", required = true)
+        String key;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode c = ctx.client().call("CertificatesService", "Import",
+                    Map.of("name", name, "cert_pem", read(cert, "certificate"), "key_pem", read(key, "key")));
+            if (ctx.json()) {
+                ctx.printJson(c);
+            } else {
+                ctx.out.println("imported certificate " + name + " for " + join(c.get("sans")) + ", valid until "
+                        + Table.time(c.get("not_after").asLong()));
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "List certificates")
+    static final class CertsList extends AccountCommands.Base {
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode certs = ctx.client().call("CertificatesService", "List", Map.of()).get("certificates");
+            if (ctx.json()) {
+                ctx.printJson(certs);
+            } else {
+                printCerts(ctx, certs);
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Show a certificate")
+    static final class CertsShow extends AccountCommands.Base {
+        @Parameter(names = "--name", description = "Certificate name", required = true)
+        String name;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode c = ctx.client().call("CertificatesService", "Get", Map.of("name", name));
+            if (ctx.json()) {
+                ctx.printJson(c);
+            } else {
+                Table t = new Table("FIELD", "VALUE");
+                c.fields().forEachRemaining(e -> t.row(e.getKey(), e.getKey().startsWith("not_") || e.getKey().equals("created_at")
+                        ? Table.time(e.getValue().asLong()) : e.getValue().isArray() ? join(e.getValue()) : e.getValue().asText()));
+                t.print(ctx.out);
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Delete a certificate no site pins")
+    static final class CertsDelete extends AccountCommands.Base {
+        @Parameter(names = "--name", description = "Certificate name", required = true)
+        String name;
+
+        @Override
+        public int run(CliContext ctx) {
+            ctx.client().call("CertificatesService", "Delete", Map.of("name", name));
+            return AccountCommands.print(ctx, Map.of("name", name, "deleted", true), "deleted certificate " + name);
+        }
+    }
+
+    abstract static class EventFilter extends AccountCommands.Base {
+        @Parameter(names = "--type", description = "access, security, error, audit or alert")
+        String type = "access";
+
+        @Parameter(names = "--site", description = "Only this site")
+        String site;
+
+        @Parameter(names = "--status", description = "Only this status (404) or class (5xx)")
+        String status;
+
+        Map<String, Object> request(String since, Long sinceMs, int limit) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", type);
+            m.put("since", since);
+            m.put("since_ms", sinceMs);
+            m.put("site", site);
+            m.put("status", status);
+            m.put("limit", limit);
+            return m;
+        }
+    }
+
+    static void printEvents(CliContext ctx, JsonNode events) {
+        for (JsonNode e : events) {
+            if (ctx.json()) {
+                ctx.out.println(e.toString());
+            } else if ("access".equals(e.path("type").asText())) {
+                ctx.out.printf("%s %s %s %s %s%s %d %dB %s %dms%n", Instant.ofEpochMilli(e.get("ts").asLong()), e.path("request_id").asText(),
+                        e.path("client_ip").asText(), e.path("method").asText(), e.path("host").asText(), e.path("path").asText(),
+                        e.path("status").asInt(), e.path("bytes").asLong(), e.path("upstream").asText("-"), e.path("total_ms").asLong());
+            } else {
+                ctx.out.println(e.toString());
+            }
+        }
+    }
+
+    @Parameters(commandDescription = "List events from the node's logs")
+    static final class EventsList extends EventFilter {
+        @Parameter(names = "--since", description = "How far back: 30s, 10m, 2h, 7d or an ISO time (default 1h)")
+        String since = "1h";
+
+        @Parameter(names = "--limit", description = "At most this many, the newest (default 1000)")
+        int limit = 1000;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode events = ctx.client().call("EventsService", "List", request(since, null, limit)).get("events");
+            if (ctx.json()) {
+                ctx.printJson(events);
+            } else {
+                printEvents(ctx, events);
+            }
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Follow events as they are written (Ctrl-C to stop)")
+    static final class EventsTail extends EventFilter {
+        @Override
+        public int run(CliContext ctx) throws InterruptedException {
+            TiyiClient api = ctx.client();
+            long since = System.currentTimeMillis() - 10_000;
+            java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+            while (!Thread.currentThread().isInterrupted()) {
+                JsonNode events = api.call("EventsService", "List", request(null, since, 10_000)).get("events");
+                com.fasterxml.jackson.databind.node.ArrayNode fresh = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+                for (JsonNode e : events) {
+                    String key = e.path("ts").asText() + e.path("request_id").asText() + e.path("id").asText();
+                    if (seen.add(key)) {
+                        fresh.add(e);
+                    }
+                    since = Math.max(since, e.path("ts").asLong());
+                }
+                while (seen.size() > 50_000) {
+                    seen.remove(seen.iterator().next());
+                }
+                for (JsonNode e : fresh) {
+                    if (ctx.json()) {
+                        ctx.out.println(e.toString());
+                    } else {
+                        printEvents(ctx, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(e));
+                    }
+                }
+                ctx.out.flush();
+                Thread.sleep(1000);
+            }
+            return 0;
+        }
+    }
+}

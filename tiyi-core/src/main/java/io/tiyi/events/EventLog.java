@@ -1,0 +1,251 @@
+package io.tiyi.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tiyi.TiyiException;
+import io.tiyi.internal.Json;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's event log: {@code logs/<type>-YYYYMMDDHH.jsonl}, one file per type and UTC hour, one
+ * JSON object per line.
+ *
+ * <p>JSON lines rather than SQLite: appends are a single buffered write from one thread, a file
+ * is complete the moment its hour ends, retention is deleting whole files, and the files can be
+ * read with {@code jq} or shipped by any log collector. Queries scan only the hours they ask for.
+ *
+ * <p>Request threads only {@link #offer} into a bounded queue; when it is full the event is
+ * dropped and counted, never waited for. One thread writes; another deletes partitions older than
+ * {@code logs.retention_days}.
+ */
+public final class EventLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
+    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyyMMddHH").withZone(ZoneOffset.UTC);
+    static final int QUEUE = 65_536;
+
+    private final Path dir;
+    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final Thread writer;
+    private final ScheduledExecutorService retention;
+    private final IntSupplier retentionDays;
+    private volatile boolean closed;
+
+    /**
+     * @param dir the {@code logs/} directory
+     * @param retentionDays days of partitions to keep, read at every retention pass
+     */
+    public EventLog(Path dir, IntSupplier retentionDays) {
+        this.dir = dir;
+        this.retentionDays = retentionDays;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new TiyiException("cannot create log directory " + dir + ": " + e.getMessage());
+        }
+        this.writer = new Thread(this::drain, "tiyi-event-writer");
+        writer.setDaemon(true);
+        writer.start();
+        this.retention = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tiyi-log-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        retention.scheduleWithFixedDelay(this::enforceRetention, 1, 3600, TimeUnit.SECONDS);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Queues an event without blocking; false (and counted) when the queue is full. */
+    public boolean offer(Event e) {
+        if (closed || !queue.offer(e)) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public long written() {
+        return written.get();
+    }
+
+    private void drain() {
+        List<Event> batch = new ArrayList<>(1024);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Event first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 4095);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("event log: cannot write to {}: {}; events are being dropped, check disk space", dir, e.toString());
+                dropped.addAndGet(batch.size());
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Event> batch) {
+        String currentFile = null;
+        BufferedWriter w = null;
+        try {
+            for (Event e : batch) {
+                String file = e.type() + "-" + HOUR.format(Instant.ofEpochMilli(e.ts())) + ".jsonl";
+                if (!file.equals(currentFile)) {
+                    if (w != null) {
+                        w.close();
+                    }
+                    w = Files.newBufferedWriter(dir.resolve(file), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    currentFile = file;
+                }
+                ObjectNode n = Json.MAPPER.valueToTree(e);
+                n.put("type", e.type());
+                w.write(Json.MAPPER.writeValueAsString(n));
+                w.write('\n');
+                written.incrementAndGet();
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } finally {
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (IOException ex) {
+                    LOG.warn("event log: closing {} failed: {}", currentFile, ex.toString());
+                }
+            }
+        }
+    }
+
+    /** Waits until everything queued so far is on disk (tests, shutdown). */
+    public void flush() {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!queue.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void enforceRetention() {
+        long cutoff = System.currentTimeMillis() - retentionDays.getAsInt() * 86_400_000L;
+        String oldest = HOUR.format(Instant.ofEpochMilli(cutoff));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jsonl")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                int dash = name.lastIndexOf('-');
+                if (dash < 0) {
+                    continue;
+                }
+                String hour = name.substring(dash + 1, name.length() - ".jsonl".length());
+                if (hour.length() == 10 && hour.compareTo(oldest) < 0) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("event log: retention pass over {} failed: {}", dir, e.toString());
+        }
+    }
+
+    /**
+     * Reads events of one type between {@code since} and now, oldest first, keeping those that
+     * pass {@code filter}, at most {@code limit} (the newest ones).
+     */
+    public List<JsonNode> query(String type, long since, Predicate<JsonNode> filter, int limit) {
+        List<Path> files = new ArrayList<>();
+        String from = HOUR.format(Instant.ofEpochMilli(since));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, type + "-*.jsonl")) {
+            for (Path f : ds) {
+                String hour = f.getFileName().toString().substring(type.length() + 1, type.length() + 11);
+                if (hour.compareTo(from) >= 0) {
+                    files.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new TiyiException("cannot read " + dir + ": " + e.getMessage());
+        }
+        files.sort(null);
+        java.util.ArrayDeque<JsonNode> out = new java.util.ArrayDeque<>();
+        for (Path f : files) {
+            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode n;
+                    try {
+                        n = Json.MAPPER.readTree(line);
+                    } catch (IOException e) {
+                        continue;
+                    }
+                    if (n.path("ts").asLong() >= since && filter.test(n)) {
+                        out.addLast(n);
+                        if (out.size() > limit) {
+                            out.pollFirst();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new TiyiException("cannot read " + f + ": " + e.getMessage());
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        retention.shutdownNow();
+        try {
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.tiyi.proxy;
+
+import com.codahale.metrics.MetricRegistry;
+import io.tiyi.TiyiException;
+import io.tiyi.config.HostPort;
+import io.tiyi.events.EventLog;
+import io.tiyi.internal.Json;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.util.Headers;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: HTTP and HTTPS listeners and the handler chain that proxies to upstream pools.
+ *
+ * <pre>
+ *   /healthz | client-ip -> request-id -> access-log -> [request stage] -> routing -> upstream pool (proxy)
+ * </pre>
+ *
+ * <p>It reads one immutable {@link RuntimeConfig}. {@link #apply} compiles the next one completely
+ * (routing table, pools, certificates) and then swaps a single reference: requests already under
+ * way finish on the table they started with, and pools no longer used are closed a grace period
+ * later. Listeners are reopened only when their address changes (or HTTPS gains or loses its
+ * last certificate). Nothing here waits on the control plane.
+ */
+public final class DataPlane implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+    private static final long RETIRE_GRACE_SECONDS = UpstreamPool.MAX_REQUEST_MS / 1000 + 5;
+
+    private final MetricRegistry metrics;
+    private final Optional<HostPort> httpOverride;
+    private final Optional<HostPort> httpsOverride;
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "tiyi-upstream-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient checker = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+    private final SniKeyManager keys = new SniKeyManager();
+    private final HttpHandler chain;
+    private volatile Routing routing;
+    private Undertow server;
+    private String boundHttp;
+    private String boundHttps;
+    private InetSocketAddress httpAddress;
+    private InetSocketAddress httpsAddress;
+
+    /**
+     * @param metrics where request and upstream metrics go
+     * @param events where access events go
+     * @param httpOverride this node's {@code --http-addr}, winning over {@code proxy.http_addr}
+     * @param httpsOverride this node's {@code --https-addr}
+     * @param health what {@code /healthz} reports on data-plane listeners
+     * @param requestStage the stage between request id and routing (the WAF); identity for none
+     */
+    public DataPlane(MetricRegistry metrics, EventLog events, Optional<HostPort> httpOverride, Optional<HostPort> httpsOverride,
+            Supplier<Map<String, Object>> health, Function<HttpHandler, HttpHandler> requestStage) {
+        this.metrics = metrics;
+        this.httpOverride = httpOverride;
+        this.httpsOverride = httpsOverride;
+        HttpHandler routed = requestStage.apply(new RoutingHandler(() -> routing));
+        HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)));
+        this.chain = ex -> {
+            if ("/healthz".equals(ex.getRequestPath())) {
+                Map<String, Object> h = health.get();
+                ex.setStatusCode(Boolean.TRUE.equals(h.get("ready")) ? 200 : 503);
+                ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+                ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+                ex.getResponseSender().send(Json.write(h));
+                return;
+            }
+            proxied.handleRequest(ex);
+        };
+        metrics.gauge("tiyi.proxy.runtime_version", () -> () -> routing == null ? 0L : routing.config.version());
+        metrics.gauge("tiyi.events.dropped", () -> events::dropped);
+    }
+
+    /**
+     * Builds the next configuration and swaps it in. On the first call a listener that cannot
+     * bind is an error; later, a listener change that fails is logged and the old listeners stay.
+     */
+    public synchronized void apply(RuntimeConfig cfg) {
+        Objects.requireNonNull(cfg);
+        Routing previous = routing;
+        keys.update(cfg);
+        Routing next = Routing.build(cfg, previous, scheduler, checker, metrics);
+        routing = next;
+        if (previous != null) {
+            Set<UpstreamPool> retired = previous.retiredBy(next);
+            if (!retired.isEmpty()) {
+                scheduler.schedule(() -> retired.forEach(UpstreamPool::close), RETIRE_GRACE_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+        String http = httpOverride.map(HostPort::toString).orElse(cfg.listeners().http());
+        String https = keys.isEmpty() ? null : httpsOverride.map(HostPort::toString).orElse(cfg.listeners().https());
+        if (server == null || !Objects.equals(http, boundHttp) || !Objects.equals(https, boundHttps)) {
+            try {
+                relisten(http, https);
+            } catch (TiyiException e) {
+                if (previous == null) {
+                    throw e;
+                }
+                LOG.error("data plane: {}; keeping the listeners on {}{}", e.getMessage(), boundHttp, boundHttps == null ? "" : " and " + boundHttps);
+            }
+        }
+    }
+
+    private void relisten(String http, String https) {
+        Undertow.Builder b = Undertow.builder()
+                .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .setWorkerThreads(16)
+                .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+                .setHandler(chain);
+        HostPort h = HostPort.parse(http, "proxy.http_addr");
+        b.addHttpListener(h.port(), h.host());
+        if (https != null) {
+            HostPort s = HostPort.parse(https, "proxy.https_addr");
+            b.addHttpsListener(s.port(), s.host(), sslContext());
+        }
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+        Undertow u = b.build();
+        try {
+            u.start();
+        } catch (RuntimeException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new TiyiException("data plane cannot listen on " + http + (https == null ? "" : " / " + https) + ": " + c.getMessage()
+                    + " (proxy.http_addr / --http-addr, proxy.https_addr / --https-addr)", e);
+        }
+        server = u;
+        boundHttp = http;
+        boundHttps = https;
+        httpAddress = null;
+        httpsAddress = null;
+        for (Undertow.ListenerInfo li : u.getListenerInfo()) {
+            if ("https".equals(li.getProtcol())) {
+                httpsAddress = (InetSocketAddress) li.getAddress();
+            } else {
+                httpAddress = (InetSocketAddress) li.getAddress();
+            }
+        }
+        LOG.info("data plane: HTTP on {}{}", httpAddress, httpsAddress == null ? "" : ", HTTPS on " + httpsAddress);
+    }
+
+    private SSLContext sslContext() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[] {keys}, null, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("TLS unavailable", e);
+        }
+    }
+
+    /** The bound HTTP listener. */
+    public synchronized Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(httpAddress);
+    }
+
+    /** The bound HTTPS listener, while one is open. */
+    public synchronized Optional<InetSocketAddress> httpsAddress() {
+        return Optional.ofNullable(httpsAddress);
+    }
+
+    /** The configuration in force. */
+    public RuntimeConfig current() {
+        Routing r = routing;
+        return r == null ? null : r.config;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+        Routing r = routing;
+        if (r != null) {
+            r.pools.values().forEach(UpstreamPool::close);
+        }
+        scheduler.shutdownNow();
+    }
+}

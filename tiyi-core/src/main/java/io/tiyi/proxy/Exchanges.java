@@ -1,0 +1,27 @@
+package io.tiyi.proxy;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+
+/** Per-request state of the data plane, carried as typed exchange attachments. */
+public final class Exchanges {
+    /** The request id (from a valid X-Request-Id, else generated). */
+    public static final AttachmentKey<String> REQUEST_ID = AttachmentKey.create(String.class);
+    /** The site that matched the Host. */
+    public static final AttachmentKey<String> SITE = AttachmentKey.create(String.class);
+    /** The upstream that served the request, once a connection to it was made. */
+    public static final AttachmentKey<String> UPSTREAM = AttachmentKey.create(String.class);
+    /** When the upstream connection was obtained, nanoTime. */
+    public static final AttachmentKey<Long> UPSTREAM_START = AttachmentKey.create(Long.class);
+    /** When the request arrived, nanoTime. */
+    public static final AttachmentKey<Long> START = AttachmentKey.create(Long.class);
+    /** The client address the data plane attributes the request to. */
+    public static final AttachmentKey<String> CLIENT_IP = AttachmentKey.create(String.class);
+
+    private Exchanges() {}
+
+    public static String requestId(HttpServerExchange ex) {
+        String id = ex.getAttachment(REQUEST_ID);
+        return id == null ? "" : id;
+    }
+}

@@ -1,0 +1,92 @@
+package io.tiyi.proxy;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the data plane needs, compiled from state into one immutable value. The data plane
+ * reads nothing else; a change builds a new value and swaps it in whole. It holds no reference
+ * into the store, so agents can receive the same value inside a bundle.
+ *
+ * @param version monotonic version of the state it was compiled from (the mutation seq)
+ * @param listeners the listen addresses
+ * @param sites every site
+ * @param certificates every TLS certificate, with its key
+ */
+public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates) {
+    public RuntimeConfig {
+        Objects.requireNonNull(listeners);
+        sites = List.copyOf(sites);
+        certificates = List.copyOf(certificates);
+    }
+
+    /** An empty configuration: listeners up, every host answered 404. */
+    public static RuntimeConfig empty(Listeners listeners) {
+        return new RuntimeConfig(0, listeners, List.of(), List.of());
+    }
+
+    /**
+     * Listen addresses as {@code host:port}.
+     *
+     * @param http plain HTTP listener
+     * @param https TLS listener, opened only while at least one certificate exists
+     */
+    public record Listeners(String http, String https) {}
+
+    /**
+     * A site.
+     *
+     * @param name unique name
+     * @param hosts exact host names and {@code *.suffix} wildcards
+     * @param pool the default upstream pool
+     * @param routes path routes, each with its own pool
+     * @param certificate the pinned certificate name, or null to pick by SNI
+     */
+    public record SiteConfig(String name, List<String> hosts, PoolConfig pool, List<RouteConfig> routes, String certificate) {
+        public SiteConfig {
+            hosts = List.copyOf(hosts);
+            routes = List.copyOf(routes);
+        }
+    }
+
+    /**
+     * A path route.
+     *
+     * @param pathPrefix requests whose path starts with it go to {@code pool}
+     * @param pool the route's upstream pool
+     */
+    public record RouteConfig(String pathPrefix, PoolConfig pool) {}
+
+    /**
+     * An upstream pool.
+     *
+     * @param upstreams base URLs, for example {@code http://10.0.0.5:8080}
+     * @param lb {@code round_robin} or {@code least_conn}
+     * @param healthPath path for active health checks, or null for passive ejection only
+     */
+    public record PoolConfig(List<String> upstreams, String lb, String healthPath) {
+        public PoolConfig {
+            upstreams = List.copyOf(upstreams);
+        }
+    }
+
+    /**
+     * A TLS certificate with its private key.
+     *
+     * @param name unique name
+     * @param certPem the certificate chain, leaf first
+     * @param keyPkcs8 the private key, PKCS#8 DER (sealed when it travels in a bundle)
+     * @param sans DNS names it is valid for
+     * @param notAfter expiry, ms
+     */
+    public record CertificateConfig(String name, String certPem, byte[] keyPkcs8, List<String> sans, long notAfter) {
+        public CertificateConfig {
+            sans = List.copyOf(sans);
+        }
+
+        @Override
+        public String toString() {
+            return "CertificateConfig[name=" + name + ", sans=" + sans + "]";
+        }
+    }
+}

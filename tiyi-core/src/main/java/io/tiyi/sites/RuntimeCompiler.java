@@ -1,0 +1,100 @@
+package io.tiyi.sites;
+
+import static io.tiyi.store.generated.Tables.CERTIFICATES;
+
+import io.tiyi.certs.Certificates;
+import io.tiyi.internal.Json;
+import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.settings.Settings;
+import io.tiyi.store.StateStore;
+import io.tiyi.store.generated.tables.records.CertificatesRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compiles state into a {@link RuntimeConfig} and hands it to a consumer (the local data plane,
+ * later the bundle signer). Requests coalesce: a burst of commits while a compile runs yields one
+ * more compile, not one per commit.
+ */
+public final class RuntimeCompiler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeCompiler.class);
+
+    private final StateStore store;
+    private final Sites sites;
+    private final Certificates certificates;
+    private final Settings settings;
+    private final LongSupplier version;
+    private final Consumer<RuntimeConfig> sink;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tiyi-runtime-compiler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean pending = new AtomicBoolean();
+
+    public RuntimeCompiler(StateStore store, Sites sites, Certificates certificates, Settings settings, LongSupplier version,
+            Consumer<RuntimeConfig> sink) {
+        this.store = store;
+        this.sites = sites;
+        this.certificates = certificates;
+        this.settings = settings;
+        this.version = version;
+        this.sink = sink;
+    }
+
+    /** Compiles the current state now, on the caller's thread. */
+    public RuntimeConfig compile() {
+        long v = version.getAsLong();
+        List<RuntimeConfig.SiteConfig> out = new ArrayList<>();
+        for (Site s : sites.list()) {
+            List<RuntimeConfig.RouteConfig> routes = new ArrayList<>();
+            for (Site.Route r : s.routes()) {
+                routes.add(new RuntimeConfig.RouteConfig(r.pathPrefix(), new RuntimeConfig.PoolConfig(r.upstreams(), r.lb(), s.healthPath())));
+            }
+            out.add(new RuntimeConfig.SiteConfig(s.name(), s.hosts(), new RuntimeConfig.PoolConfig(s.upstreams(), s.lb(), s.healthPath()),
+                    routes, s.certificate()));
+        }
+        List<RuntimeConfig.CertificateConfig> certs = new ArrayList<>();
+        for (CertificatesRecord r : store.read(db -> db.selectFrom(CERTIFICATES).orderBy(CERTIFICATES.NAME).fetch())) {
+            certs.add(new RuntimeConfig.CertificateConfig(r.getName(), r.getCertPem(), certificates.privateKey(r),
+                    List.of(Json.read(r.getSans(), String[].class)), r.getNotAfter()));
+        }
+        RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners(settings.value("proxy.http_addr"), settings.value("proxy.https_addr"));
+        return new RuntimeConfig(v, listeners, out, certs);
+    }
+
+    /** Asks for a compile soon; returns at once. */
+    public void request() {
+        if (pending.compareAndSet(false, true)) {
+            try {
+                worker.execute(() -> {
+                    pending.set(false);
+                    try {
+                        sink.accept(compile());
+                    } catch (RuntimeException e) {
+                        LOG.error("runtime config: compile or apply failed: {}; the data plane keeps its previous configuration", e.toString(), e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pending.set(false);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdown();
+        try {
+            worker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
