@@ -26,7 +26,7 @@ class TiyiNodeTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private TiyiConfig config() {
-        return TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", 0)).withStateDir(dir);
+        return io.tiyi.testsupport.TestNodes.config(dir);
     }
 
     private HttpResponse<String> get(TiyiNode node, String path) throws Exception {
@@ -90,7 +90,7 @@ class TiyiNodeTest {
         try (TiyiNode first = TiyiNode.builder().config(config()).build().start()) {
             int port = Integer.parseInt(first.adminUrl().substring(first.adminUrl().lastIndexOf(':') + 1));
             Path other = dir.resolve("second");
-            TiyiConfig cfg = TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", port)).withStateDir(other);
+            TiyiConfig cfg = io.tiyi.testsupport.TestNodes.config(other).withServerAddr(new HostPort("127.0.0.1", port));
             assertThatThrownBy(() -> TiyiNode.builder().config(cfg).build().start())
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + port);
         }

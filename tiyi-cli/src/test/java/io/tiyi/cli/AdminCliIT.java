@@ -24,7 +24,7 @@ class AdminCliIT {
     @Test
     void operatorWorkflow() throws Exception {
         Path state = dir.resolve("state");
-        try (TiyiProcess server = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--state-dir", state.toString())) {
+        try (TiyiProcess server = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--state-dir", state.toString())) {
             String url = server.awaitReady(Duration.ofSeconds(60));
             Map<String, String> env = Map.of("TIYI_STATE_DIR", state.toString(), "TIYI_API", url,
                     "XDG_CONFIG_HOME", dir.resolve("config").toString());

@@ -46,7 +46,7 @@ class ServerProcessIT {
     void standaloneNodeLifecycle() throws Exception {
         Path state = dir.resolve("state");
         String password;
-        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--state-dir", state.toString())) {
+        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--state-dir", state.toString())) {
             String url = p.awaitReady(Duration.ofSeconds(60));
             HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -73,7 +73,7 @@ class ServerProcessIT {
             assertThat(out.lines()).allSatisfy(l -> assertThat(l).matches("^(INFO|WARNING|ERROR|DEBUG) .*"));
         }
 
-        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--state-dir", state.toString())) {
+        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--state-dir", state.toString())) {
             p.awaitReady(Duration.ofSeconds(60));
             assertThat(p.terminate()).isZero();
             assertThat(p.output()).doesNotContain("bootstrap admin created").doesNotContain(password);
@@ -84,7 +84,7 @@ class ServerProcessIT {
         Path cfg = dir.resolve("tiyi.yaml");
         Files.writeString(cfg, "crypto:\n  kek_file: " + other + "\n");
         byte[] before = Files.readAllBytes(state.resolve("state.db"));
-        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--state-dir", state.toString(),
+        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--state-dir", state.toString(),
                 "--config", cfg.toString())) {
             assertThat(p.awaitExit()).isEqualTo(1);
             assertThat(p.output()).containsPattern("(?m)^ERROR KEK does not match: .*sha256:[0-9a-f]{16}.*sha256:[0-9a-f]{16}");
@@ -96,7 +96,7 @@ class ServerProcessIT {
     void badConfigStopsStartupNamingKeyAndFile() throws Exception {
         Path cfg = dir.resolve("bad.yaml");
         Files.writeString(cfg, "auth:\n  jwt_secret: tooshort\n");
-        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--state-dir", dir.resolve("s").toString(),
+        try (TiyiProcess p = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--state-dir", dir.resolve("s").toString(),
                 "--config", cfg.toString())) {
             assertThat(p.awaitExit()).isEqualTo(1);
             assertThat(p.output()).contains("ERROR config " + cfg).contains("auth.jwt_secret must be at least 32 bytes");

@@ -95,6 +95,18 @@ final class TiyiProcess implements AutoCloseable {
         throw new AssertionError("tiyi not ready after " + timeout + ":\n" + String.join("\n", lines));
     }
 
+    /** The data-plane HTTP port the node logged. */
+    int dataPlanePort() {
+        Pattern dp = Pattern.compile("INFO data plane: HTTP on \\S*:(\\d+)");
+        for (String l : lines) {
+            Matcher m = dp.matcher(l);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no data plane line in:\n" + output());
+    }
+
     /** Sends SIGTERM and returns the exit code. */
     int terminate() throws InterruptedException {
         // Process.destroy() would also close our end of its output; the handle only signals.

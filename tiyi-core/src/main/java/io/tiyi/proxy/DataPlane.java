@@ -190,14 +190,14 @@ public final class DataPlane implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
+        scheduler.shutdownNow();
         Routing r = routing;
         if (r != null) {
             r.pools.values().forEach(UpstreamPool::close);
         }
-        scheduler.shutdownNow();
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
     }
 }

@@ -176,7 +176,7 @@ final class UpstreamPool implements AutoCloseable {
         }
     }
 
-    private synchronized void record(Target t, boolean ok) {
+    synchronized void record(Target t, boolean ok) {
         if (ok) {
             t.fails = 0;
             t.oks++;
@@ -257,6 +257,10 @@ final class UpstreamPool implements AutoCloseable {
         for (String g : gauges) {
             metrics.remove(g);
         }
-        lb.closeCurrentConnections();
+        try {
+            lb.closeCurrentConnections();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The listener's I/O threads are already gone, and its connections with them.
+        }
     }
 }

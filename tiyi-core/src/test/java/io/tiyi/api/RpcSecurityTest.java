@@ -43,7 +43,7 @@ class RpcSecurityTest {
 
     @BeforeAll
     void start() {
-        TiyiConfig cfg = TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", 0)).withStateDir(dir)
+        TiyiConfig cfg = io.tiyi.testsupport.TestNodes.config(dir)
                 .withJwtSecret(SECRET, "test");
         node = TiyiNode.builder().config(cfg).build().start();
         node.users().create("test", "vera", UserRole.VIEWER, "viewer-password-123".toCharArray());

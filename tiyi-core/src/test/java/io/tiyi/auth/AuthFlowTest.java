@@ -30,7 +30,7 @@ class AuthFlowTest {
 
     @BeforeEach
     void start() {
-        node = TiyiNode.builder().config(TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", 0)).withStateDir(dir)).build()
+        node = TiyiNode.builder().config(io.tiyi.testsupport.TestNodes.config(dir)).build()
                 .start();
         api = TiyiClient.of(node.adminUrl(), null);
         local = api.withToken(LocalAdminCredential.read(dir).orElseThrow().token());
