@@ -2,7 +2,8 @@ package io.tiyi.events;
 
 /** Something a node records into its {@code logs/} partitions. */
 public interface Event {
-    /** {@code access}, {@code security}, {@code error}, {@code audit} or {@code alert}. */
+    /** {@code access}, {@code security}, {@code error}, {@code audit} or {@code alert}; written as the {@code type} field. */
+    @com.fasterxml.jackson.annotation.JsonProperty("type")
     String type();
 
     /** Milliseconds since the epoch. */

@@ -1,7 +1,6 @@
 package io.tiyi.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tiyi.TiyiException;
 import io.tiyi.internal.Json;
 import java.io.BufferedReader;
@@ -45,6 +44,7 @@ public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyyMMddHH").withZone(ZoneOffset.UTC);
     static final int QUEUE = 65_536;
+    private static final com.fasterxml.jackson.databind.ObjectWriter LINE = Json.MAPPER.writer();
 
     private final Path dir;
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE);
@@ -135,9 +135,7 @@ public final class EventLog implements AutoCloseable {
                     w = Files.newBufferedWriter(dir.resolve(file), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                     currentFile = file;
                 }
-                ObjectNode n = Json.MAPPER.valueToTree(e);
-                n.put("type", e.type());
-                w.write(Json.MAPPER.writeValueAsString(n));
+                w.write(LINE.writeValueAsString(e));
                 w.write('\n');
                 written.incrementAndGet();
             }

@@ -14,6 +14,21 @@ final class AccessLogHandler implements HttpHandler {
     private final EventLog events;
     private final MetricRegistry metrics;
 
+    /** A site's metrics, looked up once rather than by name on every request. */
+    private static final class SiteMetrics {
+        final com.codahale.metrics.Timer requests;
+        final com.codahale.metrics.Counter[] byClass = new com.codahale.metrics.Counter[6];
+
+        SiteMetrics(MetricRegistry metrics, String site) {
+            requests = metrics.timer(MetricRegistry.name("tiyi.proxy.site", site, "requests"));
+            for (int i = 1; i <= 5; i++) {
+                byClass[i] = metrics.counter(MetricRegistry.name("tiyi.proxy.site", site, "responses", i + "xx"));
+            }
+        }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, SiteMetrics> bySite = new java.util.concurrent.ConcurrentHashMap<>();
+
     AccessLogHandler(HttpHandler next, EventLog events, MetricRegistry metrics) {
         this.next = next;
         this.events = events;
@@ -46,11 +61,11 @@ final class AccessLogHandler implements HttpHandler {
                 e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), e.getResponseBytesSent(),
                 site == null ? "" : site, upstream == null ? "" : upstream, up == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - up),
                 TimeUnit.NANOSECONDS.toMillis(totalNs)));
-        String s = site == null ? "_unknown" : UpstreamPool.metricPart(site);
-        metrics.timer(MetricRegistry.name("tiyi.proxy.site", s, "requests")).update(totalNs, TimeUnit.NANOSECONDS);
+        SiteMetrics m = bySite.computeIfAbsent(site == null ? "_unknown" : site, s -> new SiteMetrics(metrics, UpstreamPool.metricPart(s)));
+        m.requests.update(totalNs, TimeUnit.NANOSECONDS);
         int cls = e.getStatusCode() / 100;
         if (cls >= 1 && cls <= 5) {
-            metrics.counter(MetricRegistry.name("tiyi.proxy.site", s, "responses", cls + "xx")).inc();
+            m.byClass[cls].inc();
         }
     }
 

@@ -48,6 +48,8 @@ final class UpstreamPool implements AutoCloseable {
     static final int FALL = 2;
     static final int RISE = 2;
     static final int MAX_REQUEST_MS = 60_000;
+    static final int CONNECTIONS_PER_THREAD = 64;
+    static final int QUEUE_PER_THREAD = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamPool.class);
 
     /** One target of the pool. */
@@ -86,8 +88,12 @@ final class UpstreamPool implements AutoCloseable {
         LoadBalancingProxyClient.HostSelector selector = "least_conn".equals(config.lb())
                 ? hosts -> leastConnected(hosts)
                 : hosts -> Math.floorMod(rr.getAndIncrement(), hosts.length);
+        // Keep every pooled connection alive (soft max = max), and let requests wait for a free one
+        // instead of failing at once when all of an I/O thread's connections are busy.
         this.lb = new LoadBalancingProxyClient(io.undertow.client.UndertowClient.getInstance(), null, selector)
-                .setConnectionsPerThread(32)
+                .setConnectionsPerThread(CONNECTIONS_PER_THREAD)
+                .setSoftMaxConnectionsPerThread(CONNECTIONS_PER_THREAD)
+                .setMaxQueueSize(QUEUE_PER_THREAD)
                 .setProblemServerRetry(EJECT_SECONDS)
                 .setTtl(60_000);
         for (String url : config.upstreams()) {
