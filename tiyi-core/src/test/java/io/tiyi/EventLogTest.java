@@ -33,6 +33,7 @@ class EventLogTest {
             assertThat(log.query("access", now - 600_000, n -> true, 100)).hasSize(2);
             assertThat(log.query("access", 0, n -> n.get("status").asInt() == 500, 100)).hasSize(1);
             assertThat(log.query("access", 0, n -> true, 1).get(0).get("ts").asLong()).isEqualTo(now);
+            assertThat(log.query("access", 0, n -> true, 1).get(0).get("type").asText()).isEqualTo("access");
             assertThat(log.written()).isEqualTo(3);
         }
     }
