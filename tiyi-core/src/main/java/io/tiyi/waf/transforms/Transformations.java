@@ -28,10 +28,18 @@ public final class Transformations {
         Registry r = new Registry();
         r.add(new Lowercase());
         r.add(new Uppercase());
+        r.add(new UrlDecode());
+        r.add(new UrlDecodeUni());
+        r.add(new HtmlEntityDecode());
+        r.add(new JsDecode());
+        r.add(new CssDecode());
+        r.add(new CmdLine());
         r.add(new CompressWhitespace());
         r.add(new RemoveWhitespace());
         r.add(new RemoveNulls());
         r.add(new ReplaceNulls());
+        r.add(new EscapeSeqDecode());
+        r.add(new Utf8ToUnicode());
         r.add(new Trim());
         r.add(new TrimLeft());
         r.add(new TrimRight());
