@@ -16,7 +16,11 @@ package io.tiyi.waf.injection;
  *   <li>an end tag with attributes or blanks ({@code </a >}) ends with a plain {@code >} that does not clear the
  *       end-tag flag, so the next {@code <name>} comes out as {@link Html5TokenType#TAG_CLOSE}.</li>
  * </ul>
- * States that the C code chains by calling one another are plain method calls here, except the loop between "before
+ * Not kept: where the C code skips blanks it returns the byte as a (signed, on x86) {@code char} and compares it with
+ * its end-of-input marker -1, so byte 0xFF ends the input there on such builds ({@code "\xff onerror=alert(1)"}
+ * passes). Here 0xFF is an ordinary byte, as in builds where {@code char} is unsigned and in libinjection-go.
+ *
+ * <p>States that the C code chains by calling one another are plain method calls here, except the loop between "before
  * attribute name" and "self-closing start tag" ({@code <a/////...}), which is iterative so no input can recurse deeply.
  */
 final class Html5Tokenizer {
