@@ -137,6 +137,18 @@ final class XssBlacklist {
     /** {@link #EVENTS} by initial letter ('A'..'Z'), so a handler name is compared with a few candidates only. */
     private static final String[][] EVENTS_BY_INITIAL = byInitial(EVENTS);
 
+    /** Bit i set: some tag, resp. attribute, of the table starts with letter 'A' + i. Most names are let go on that. */
+    private static final int TAG_INITIALS = initials(TAGS);
+    private static final int ATTRIBUTE_INITIALS;
+
+    static {
+        String[] names = new String[ATTRIBUTES.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = ATTRIBUTES[i].name();
+        }
+        ATTRIBUTE_INITIALS = initials(names);
+    }
+
     private XssBlacklist() {}
 
     /** libinjection's {@code is_black_tag} on {@code s[start, start + length)}, a tag name. */
@@ -144,9 +156,11 @@ final class XssBlacklist {
         if (length < 3) {
             return false;
         }
-        for (String tag : TAGS) {
-            if (equalsIgnoringNulls(tag, s, start, length)) {
-                return true;
+        if (mayStartWith(TAG_INITIALS, s, start, length)) {
+            for (String tag : TAGS) {
+                if (equalsIgnoringNulls(tag, s, start, length)) {
+                    return true;
+                }
             }
         }
         // anything SVG or XSL(T) related; here NULs are not skipped
@@ -171,9 +185,11 @@ final class XssBlacklist {
                 return XssAttributeType.BLACK;
             }
         }
-        for (Attribute attribute : ATTRIBUTES) {
-            if (equalsIgnoringNulls(attribute.name(), s, start, length)) {
-                return attribute.type();
+        if (mayStartWith(ATTRIBUTE_INITIALS, s, start, length)) {
+            for (Attribute attribute : ATTRIBUTES) {
+                if (equalsIgnoringNulls(attribute.name(), s, start, length)) {
+                    return attribute.type();
+                }
             }
         }
         return XssAttributeType.NONE;
@@ -230,8 +246,28 @@ final class XssBlacklist {
         return matched == n;
     }
 
+    /** Whether the first char of {@code s[start, start + length)} that is not NUL is a letter in {@code initials}. */
+    private static boolean mayStartWith(int initials, String s, int start, int length) {
+        for (int i = start, end = start + length; i < end; i++) {
+            char c = s.charAt(i);
+            if (c != 0) {
+                int letter = (c | 0x20) - 'a';
+                return letter >= 0 && letter < 26 && (initials & (1 << letter)) != 0;
+            }
+        }
+        return false;
+    }
+
     private static char toUpperAscii(char c) {
         return c >= 'a' && c <= 'z' ? (char) (c - 0x20) : c;
+    }
+
+    private static int initials(String[] names) {
+        int initials = 0;
+        for (String name : names) {
+            initials |= 1 << (name.charAt(0) - 'A');
+        }
+        return initials;
     }
 
     private static String[][] byInitial(String[] names) {
