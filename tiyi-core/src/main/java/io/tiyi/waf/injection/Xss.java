@@ -20,7 +20,7 @@ public final class Xss {
      * blacklisted attribute; comments with a backtick or starting with {@code [if}, {@code xml}, {@code import} or
      * {@code entity}.
      *
-     * @param input a byte string: each char is one byte 0..255 (ISO-8859-1 decoded). Thread-safe.
+     * <p>input is a byte string: each char is one byte 0..255 (ISO-8859-1 decoded). Thread-safe.
      */
     public static boolean detect(String input) {
         Html5Tokenizer tokenizer = new Html5Tokenizer(input, Html5Context.DATA_STATE);
