@@ -1,0 +1,289 @@
+package io.tiyi.waf;
+
+import io.tiyi.waf.body.JsonBody;
+import io.tiyi.waf.body.Multipart;
+import io.tiyi.waf.body.UrlEncoded;
+import io.tiyi.waf.body.XmlBody;
+import io.tiyi.waf.engine.EngineMode;
+import io.tiyi.waf.engine.RuleSet;
+import io.tiyi.waf.engine.TxState;
+import io.tiyi.waf.variables.KeyValues;
+import io.tiyi.waf.variables.TxVariables;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One request/response through the WAF, transport-neutral. Feed it in order: connection, request
+ * line, headers ({@link #processRequestHeaders} runs phase 1), body chunks
+ * ({@link #processRequestBody} runs phase 2), response headers (phase 3), response body
+ * (phase 4), then {@link #processLogging} (phase 5). Each {@code process*} returns the
+ * interruption once a disruptive rule matched; after that, later phases do not run.
+ *
+ * <p>Strings passed in are treated as bytes: header values and URIs should be the bytes that
+ * arrived, decoded as ISO-8859-1. Not thread-safe: one thread at a time.
+ */
+public final class Transaction {
+    private final TxState state;
+    private final TxVariables v;
+    private final String argumentSeparator;
+    private final ByteArrayOutputStream requestBody = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream responseBody = new ByteArrayOutputStream();
+    private boolean requestBodyTruncated;
+    private boolean responseBodyTruncated;
+    private String requestContentType = "";
+    private String responseContentType = "";
+
+    Transaction(RuleSet rules, WafMode mode, String id) {
+        this.state = TxState.start(rules);
+        if (mode != null) {
+            state.mode(switch (mode) {
+                case OFF -> EngineMode.OFF;
+                case DETECT -> EngineMode.DETECTION_ONLY;
+                case BLOCK -> EngineMode.ON;
+            });
+        }
+        this.v = state.vars();
+        this.argumentSeparator = "&";
+        v.set("UNIQUE_ID", id);
+        v.set("REQBODY_ERROR", "0");
+        v.set("REQBODY_PROCESSOR_ERROR", "0");
+        v.set("URLENCODED_ERROR", "0");
+        v.set("INBOUND_DATA_ERROR", "0");
+        v.set("OUTBOUND_DATA_ERROR", "0");
+    }
+
+    /** Client and server addresses. */
+    public void processConnection(String clientIp, int clientPort, String serverIp, int serverPort) {
+        v.set("REMOTE_ADDR", clientIp);
+        v.set("REMOTE_HOST", clientIp);
+        v.set("REMOTE_PORT", Integer.toString(clientPort));
+        v.set("SERVER_ADDR", serverIp);
+        v.set("SERVER_PORT", Integer.toString(serverPort));
+    }
+
+    /** The request line: URI as received (path and query, not decoded), method, protocol. */
+    public void processUri(String uri, String method, String protocol) {
+        v.set("REQUEST_METHOD", method);
+        v.set("REQUEST_PROTOCOL", protocol);
+        v.set("REQUEST_URI_RAW", uri);
+        v.set("REQUEST_LINE", method + " " + uri + " " + protocol);
+        String u = uri;
+        if (u.startsWith("http://") || u.startsWith("https://")) {
+            int slash = u.indexOf('/', u.indexOf("://") + 3);
+            u = slash < 0 ? "/" : u.substring(slash);
+        }
+        v.set("REQUEST_URI", u);
+        int q = u.indexOf('?');
+        String path = q < 0 ? u : u.substring(0, q);
+        int hash = path.indexOf('#');
+        if (hash >= 0) {
+            path = path.substring(0, hash);
+        }
+        v.set("REQUEST_FILENAME", path);
+        int slash = path.lastIndexOf('/');
+        v.set("REQUEST_BASENAME", slash < 0 ? path : path.substring(slash + 1));
+        String query = q < 0 ? "" : u.substring(q + 1);
+        v.set("QUERY_STRING", query);
+        if (!query.isEmpty()) {
+            boolean bad = UrlEncoded.parse(query, argumentSeparator.charAt(0), v.collection("ARGS_GET"));
+            if (bad) {
+                v.set("URLENCODED_ERROR", "1");
+            }
+        }
+    }
+
+    /** A request header (repeat for repeated headers). {@code Cookie} also fills REQUEST_COOKIES. */
+    public void addRequestHeader(String name, String value) {
+        v.collection("REQUEST_HEADERS").add(name, value);
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.equals("cookie")) {
+            for (String c : value.split(";")) {
+                String t = c.strip();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                int eq = t.indexOf('=');
+                v.collection("REQUEST_COOKIES").add(eq < 0 ? t : t.substring(0, eq), eq < 0 ? "" : t.substring(eq + 1));
+            }
+        } else if (n.equals("content-type")) {
+            requestContentType = value;
+        } else if (n.equals("host")) {
+            String h = value;
+            int colon = h.lastIndexOf(':');
+            v.set("SERVER_NAME", colon > 0 && !h.endsWith("]") ? h.substring(0, colon) : h);
+        }
+    }
+
+    /** Runs phase 1. */
+    public Optional<Interruption> processRequestHeaders() {
+        return run(1);
+    }
+
+    /** Whether the rules want the request body (SecRequestBodyAccess, ctl:requestBodyAccess). */
+    public boolean wantsRequestBody() {
+        return state.requestBodyAccess();
+    }
+
+    /**
+     * Appends request body bytes, up to SecRequestBodyLimit. Past it the request is refused with
+     * 413 (SecRequestBodyLimitAction Reject) or the rest is not inspected (ProcessPartial).
+     */
+    public Optional<Interruption> appendRequestBody(byte[] chunk, int off, int len) {
+        long limit = state.ruleSet().requestBodyLimit();
+        long room = limit - requestBody.size();
+        if (len > room) {
+            requestBody.write(chunk, off, (int) Math.max(0, room));
+            requestBodyTruncated = true;
+            if (state.mode() == EngineMode.ON && state.ruleSet().rejectsOversizedRequestBody()) {
+                state.interrupt(413, "request body larger than SecRequestBodyLimit (" + limit + " bytes)");
+                return state.interruption();
+            }
+            return Optional.empty();
+        }
+        requestBody.write(chunk, off, len);
+        return Optional.empty();
+    }
+
+    public Optional<Interruption> appendRequestBody(byte[] chunk) {
+        return appendRequestBody(chunk, 0, chunk.length);
+    }
+
+    /** Parses the body with the processor its Content-Type (or a ctl action) calls for, then runs phase 2. */
+    public Optional<Interruption> processRequestBody() {
+        if (state.interruption().isPresent()) {
+            return state.interruption();
+        }
+        if (state.requestBodyAccess() && requestBody.size() > 0) {
+            String body = requestBody.toString(StandardCharsets.ISO_8859_1);
+            v.set("REQUEST_BODY", body);
+            v.set("REQUEST_BODY_LENGTH", Integer.toString(body.length()));
+            String processor = state.requestBodyProcessor();
+            String ct = requestContentType.toLowerCase(Locale.ROOT);
+            if (processor == null) {
+                if (ct.startsWith("application/x-www-form-urlencoded")) {
+                    processor = "URLENCODED";
+                } else if (ct.startsWith("multipart/form-data")) {
+                    processor = "MULTIPART";
+                } else if (ct.startsWith("application/json") || ct.matches("application/[a-z0-9.+-]*\\+json.*")) {
+                    processor = "JSON";
+                } else if (ct.startsWith("text/xml") || ct.startsWith("application/xml") || ct.matches("application/[a-z0-9.+-]*\\+xml.*")) {
+                    processor = "XML";
+                }
+            }
+            if (processor != null) {
+                v.set("REQBODY_PROCESSOR", processor);
+                String error = switch (processor) {
+                    case "URLENCODED" -> {
+                        if (UrlEncoded.parse(body, argumentSeparator.charAt(0), v.collection("ARGS_POST"))) {
+                            v.set("URLENCODED_ERROR", "1");
+                        }
+                        yield null;
+                    }
+                    case "MULTIPART" -> Multipart.parse(requestContentType, body, v);
+                    case "JSON" -> JsonBody.parse(body, v.collection("ARGS_POST"));
+                    case "XML" -> XmlBody.parse(body, v.collection("XML"));
+                    default -> null;
+                };
+                if (error != null) {
+                    v.set("REQBODY_ERROR", "1");
+                    v.set("REQBODY_PROCESSOR_ERROR", "1");
+                    v.set("REQBODY_ERROR_MSG", error);
+                    v.set("REQBODY_PROCESSOR_ERROR_MSG", error);
+                }
+            }
+        } else {
+            v.set("REQUEST_BODY_LENGTH", Integer.toString(requestBody.size()));
+        }
+        if (requestBodyTruncated) {
+            v.set("INBOUND_DATA_ERROR", "1");
+        }
+        return run(2);
+    }
+
+    /** A response header. */
+    public void addResponseHeader(String name, String value) {
+        v.collection("RESPONSE_HEADERS").add(name, value);
+        if (name.equalsIgnoreCase("content-type")) {
+            responseContentType = value;
+            v.set("RESPONSE_CONTENT_TYPE", value);
+        } else if (name.equalsIgnoreCase("content-length")) {
+            v.set("RESPONSE_CONTENT_LENGTH", value);
+        }
+    }
+
+    /** Runs phase 3 with the response status line. */
+    public Optional<Interruption> processResponseHeaders(int status, String protocol) {
+        v.set("RESPONSE_STATUS", Integer.toString(status));
+        v.set("RESPONSE_PROTOCOL", protocol);
+        v.set("STATUS_LINE", protocol + " " + status);
+        return run(3);
+    }
+
+    /** Whether the response body of this content type is inspected. */
+    public boolean wantsResponseBody() {
+        return state.responseBodyAccess() && state.ruleSet().inspectsResponseType(responseContentType);
+    }
+
+    /** Appends response body bytes, up to SecResponseBodyLimit; the rest is not inspected. */
+    public void appendResponseBody(byte[] chunk, int off, int len) {
+        long room = state.ruleSet().responseBodyLimit() - responseBody.size();
+        if (len > room) {
+            responseBody.write(chunk, off, (int) Math.max(0, room));
+            responseBodyTruncated = true;
+            return;
+        }
+        responseBody.write(chunk, off, len);
+    }
+
+    /** Runs phase 4. */
+    public Optional<Interruption> processResponseBody() {
+        if (wantsResponseBody()) {
+            v.set("RESPONSE_BODY", responseBody.toString(StandardCharsets.ISO_8859_1));
+        }
+        if (responseBodyTruncated) {
+            v.set("OUTBOUND_DATA_ERROR", "1");
+        }
+        return run(4);
+    }
+
+    /** Runs phase 5. */
+    public void processLogging() {
+        state.runPhase(5);
+    }
+
+    private Optional<Interruption> run(int phase) {
+        Optional<Interruption> i = state.interruption();
+        if (i.isPresent()) {
+            return i;
+        }
+        state.runPhase(phase);
+        return state.interruption();
+    }
+
+    /** The interruption, if any. */
+    public Optional<Interruption> interruption() {
+        return state.interruption();
+    }
+
+    /** Rules that matched and log, in order. */
+    public List<MatchedRule> matchedRules() {
+        return state.matchedRules();
+    }
+
+    /** Evaluation errors (a regex that gave up, a body that would not parse...). */
+    public List<String> errors() {
+        return state.errors();
+    }
+
+    /** A variable's single value (for example {@code TX.ANOMALY_SCORE} as collection TX, key anomaly_score). */
+    public String variable(String collection, String key) {
+        if (key == null) {
+            return v.get(collection.toUpperCase(Locale.ROOT));
+        }
+        KeyValues kv = v.collection(collection.toUpperCase(Locale.ROOT));
+        return kv.first(key);
+    }
+}

@@ -1,0 +1,134 @@
+package io.tiyi.waf;
+
+import io.tiyi.waf.engine.RuleSet;
+import io.tiyi.waf.engine.RuleSetCompiler;
+import io.tiyi.waf.seclang.Directive;
+import io.tiyi.waf.seclang.SecLangParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * A web application firewall: a compiled SecLang rule set, usable by any host. Thread-safe and
+ * reusable; every request gets its own {@link Transaction}.
+ *
+ * <pre>{@code
+ * Waf waf = Waf.builder()
+ *     .seclang("SecRuleEngine On")
+ *     .crs(Path.of("/usr/share/modsecurity-crs"))
+ *     .build();
+ * Transaction tx = waf.newTransaction();
+ * tx.processConnection("203.0.113.7", 51234, "10.0.0.1", 443);
+ * tx.processUri("/search?q=1'+or+'1'='1", "GET", "HTTP/1.1");
+ * tx.addRequestHeader("Host", "shop.example");
+ * tx.processRequestHeaders().ifPresent(i -> reject(i.status()));
+ * }</pre>
+ *
+ * Rule files are read as bytes (ISO-8859-1), so patterns match request bytes one to one.
+ */
+public final class Waf {
+    private final RuleSet rules;
+    private final WafMode mode;
+
+    private Waf(RuleSet rules, WafMode mode) {
+        this.rules = rules;
+        this.mode = mode;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects rule sources in order; {@link #build()} compiles them once. */
+    public static final class Builder {
+        private final List<Directive> directives = new ArrayList<>();
+        private WafMode mode;
+
+        private Builder() {}
+
+        /** SecLang text, labelled {@code <inline>} in errors; Includes resolve from the working directory. */
+        public Builder seclang(String text) {
+            return seclang(text, "<inline>", null);
+        }
+
+        /** SecLang text with a label for errors and a directory for relative Includes and data files. */
+        public Builder seclang(String text, String name, Path baseDir) {
+            directives.addAll(SecLangParser.parse(text, name, baseDir));
+            return this;
+        }
+
+        /** A rule file (with its Includes). */
+        public Builder file(Path file) {
+            directives.addAll(SecLangParser.parseFile(file));
+            return this;
+        }
+
+        /**
+         * The OWASP CRS from a directory that holds {@code crs-setup.conf} (or
+         * {@code crs-setup.conf.example}) and {@code rules/*.conf}, loaded in CRS's order.
+         */
+        public Builder crs(Path dir) {
+            Path setup = dir.resolve("crs-setup.conf");
+            if (!Files.isRegularFile(setup)) {
+                setup = dir.resolve("crs-setup.conf.example");
+            }
+            if (!Files.isRegularFile(setup)) {
+                throw new io.tiyi.waf.seclang.SecLangException("CRS directory " + dir + " has no crs-setup.conf or crs-setup.conf.example");
+            }
+            file(setup);
+            Path rulesDir = dir.resolve("rules");
+            try (Stream<Path> s = Files.list(rulesDir)) {
+                for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList()) {
+                    file(f);
+                }
+            } catch (IOException e) {
+                throw new io.tiyi.waf.seclang.SecLangException("cannot list CRS rules in " + rulesDir + ": " + e.getMessage());
+            }
+            return this;
+        }
+
+        /** Overrides SecRuleEngine. */
+        public Builder mode(WafMode mode) {
+            this.mode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /**
+         * Compiles everything.
+         *
+         * @throws io.tiyi.waf.seclang.SecLangException naming the file, the line and what was expected
+         */
+        public Waf build() {
+            return new Waf(new RuleSetCompiler().add(directives).build(), mode);
+        }
+    }
+
+    /** A new transaction with a random id. */
+    public Transaction newTransaction() {
+        return newTransaction(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    }
+
+    /** A new transaction; {@code id} becomes {@code UNIQUE_ID}. */
+    public Transaction newTransaction(String id) {
+        return new Transaction(rules, mode, id);
+    }
+
+    /** The number of rules loaded (a chain counts once). */
+    public int ruleCount() {
+        return rules.size();
+    }
+
+    /** Whether a rule id is loaded. */
+    public boolean hasRule(long id) {
+        return rules.contains(id);
+    }
+
+    /** SecComponentSignature values (for CRS, its version). */
+    public List<String> componentSignatures() {
+        return rules.componentSignatures();
+    }
+}

@@ -1,0 +1,149 @@
+package io.tiyi.waf.engine;
+
+import io.tiyi.waf.variables.Target;
+import io.tiyi.waf.variables.VariableSelector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the rules of one phase against a transaction, with SecLang's flow: chains (every link must
+ * match), {@code skip}, {@code skipAfter}, {@code allow}, and disruptive actions that end the
+ * transaction unless the engine only detects.
+ */
+final class Evaluator {
+    private Evaluator() {}
+
+    static void phase(TxState tx, int phase) {
+        if (tx.mode == EngineMode.OFF || tx.verdict != null || tx.allowedAll || (phase <= 2 && tx.allowedRequest)) {
+            return;
+        }
+        List<Rule> list = tx.rules.phases.get(phase);
+        Map<String, Integer> markers = tx.rules.markers.get(phase);
+        int i = 0;
+        while (i < list.size()) {
+            Rule r = list.get(i);
+            if (r.isMarker() || tx.removed(r)) {
+                i++;
+                continue;
+            }
+            tx.clearMatchedVars();
+            if (!chain(tx, r)) {
+                i++;
+                continue;
+            }
+            for (Rule x = r; x != null; x = x.next) {
+                tx.beginRule(x);
+                for (Action a : x.runtime) {
+                    a.execute(tx, r);
+                }
+            }
+            tx.beginRule(r);
+            if (r.log) {
+                String var = tx.vars().get("MATCHED_VAR_NAME");
+                String val = tx.vars().get("MATCHED_VAR");
+                tx.matches.add(new TxState.Match(r, r.msg == null ? "" : r.msg.expand(tx), r.logdata == null ? "" : truncate(r.logdata.expand(tx), 512),
+                        var == null ? "" : var, val == null ? "" : truncate(val, 256)));
+            }
+            Disruptive d = r.disruptiveOrPass();
+            if (d == Disruptive.ALLOW) {
+                if ("phase".equals(r.allowScope)) {
+                    return;
+                }
+                if ("request".equals(r.allowScope)) {
+                    tx.allowedRequest = true;
+                    return;
+                }
+                tx.allowedAll = true;
+                return;
+            }
+            if ((d == Disruptive.DENY || d == Disruptive.DROP || d == Disruptive.REDIRECT) && tx.mode == EngineMode.ON) {
+                int status = d == Disruptive.REDIRECT ? (r.status >= 300 && r.status < 400 ? r.status : 302) : r.status > 0 ? r.status : 403;
+                tx.verdict = new TxState.Verdict(r, status, d, r.redirect == null ? null : r.redirect.expand(tx),
+                        r.msg == null ? "" : r.msg.expand(tx));
+                return;
+            }
+            if (r.skipAfter != null) {
+                Integer at = markers.get(r.skipAfter);
+                i = at == null ? list.size() : at + 1;
+                continue;
+            }
+            if (r.skip > 0) {
+                int skipped = 0;
+                i++;
+                while (i < list.size() && skipped < r.skip) {
+                    if (!list.get(i).isMarker()) {
+                        skipped++;
+                    }
+                    i++;
+                }
+                continue;
+            }
+            i++;
+        }
+    }
+
+    static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static boolean chain(TxState tx, Rule head) {
+        for (Rule x = head; x != null; x = x.next) {
+            if (!one(tx, x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Evaluates one link; on a match sets MATCHED_VAR(S) to what it matched. */
+    private static boolean one(TxState tx, Rule r) {
+        tx.beginRule(r);
+        if (r.targets.isEmpty()) {
+            return r.operator.evaluate(tx, "") != r.negated;
+        }
+        List<VariableSelector> exclusions = tx.exclusionsFor(r);
+        List<Target> targets = new ArrayList<>();
+        for (VariableSelector sel : r.targets) {
+            targets.addAll(tx.vars().resolve(sel, exclusions));
+        }
+        List<String[]> found = null;
+        for (Target t : targets) {
+            String hit = null;
+            if (r.multiMatch) {
+                String v = t.value();
+                if (r.operator.evaluate(tx, v) != r.negated) {
+                    hit = v;
+                }
+                for (int k = 0; hit == null && k < r.transformations.size(); k++) {
+                    String nv = r.transformations.get(k).apply(v);
+                    if (nv != v && r.operator.evaluate(tx, nv) != r.negated) {
+                        hit = nv;
+                    }
+                    v = nv;
+                }
+            } else {
+                String v = tx.transform(r.chain, t);
+                if (r.operator.evaluate(tx, v) != r.negated) {
+                    hit = v;
+                }
+            }
+            if (hit != null) {
+                if (found == null) {
+                    found = new ArrayList<>();
+                }
+                found.add(new String[] {t.name(), hit});
+            }
+        }
+        if (found == null) {
+            return false;
+        }
+        tx.clearMatchedVars();
+        for (String[] f : found) {
+            tx.addMatchedVar(f[0], f[1]);
+        }
+        String[] last = found.get(found.size() - 1);
+        tx.setMatched(last[0], last[1]);
+        return true;
+    }
+}

@@ -1,0 +1,75 @@
+package io.tiyi.waf.engine;
+
+import io.tiyi.waf.operators.Operator;
+import io.tiyi.waf.transforms.Transformation;
+import io.tiyi.waf.variables.VariableSelector;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A compiled rule: targets, operator, transformations and actions, or a marker. Built at load
+ * and frozen; a chain is the head rule with {@link #next} links. Fields are package-private so
+ * that action classes can configure them at load.
+ */
+final class Rule {
+    long id;
+    int phase = 2;
+    String file;
+    int line;
+    String marker;
+
+    List<VariableSelector> targets = new ArrayList<>();
+    List<VariableSelector> exclusions = new ArrayList<>();
+    Operator operator;
+    String operatorName;
+    String operatorArgument;
+    boolean negated;
+
+    final List<Transformation> transformations = new ArrayList<>();
+    boolean noneSeen;
+    TransformChain chain;
+
+    Macro msg;
+    Macro logdata;
+    final List<String> tags = new ArrayList<>();
+    int severity = -1;
+    String ver;
+
+    boolean log = true;
+    boolean logSet;
+    boolean auditlog = true;
+    boolean capture;
+    boolean multiMatch;
+
+    Disruptive disruptive;
+    String allowScope;
+    int status;
+    Macro redirect;
+
+    int skip;
+    String skipAfter;
+    boolean chainsNext;
+    Rule next;
+    boolean chainChild;
+
+    final List<Action> runtime = new ArrayList<>();
+    final List<ActionSpec> specs = new ArrayList<>();
+
+    boolean isMarker() {
+        return marker != null;
+    }
+
+    String where() {
+        return file + ":" + line;
+    }
+
+    /** The chain head's effective disruptive action. */
+    Disruptive disruptiveOrPass() {
+        return disruptive == null ? Disruptive.PASS : disruptive;
+    }
+
+    @Override
+    public String toString() {
+        return isMarker() ? "SecMarker " + marker : "rule " + id + " (" + where() + ")";
+    }
+}

@@ -1,0 +1,455 @@
+package io.tiyi.waf.engine;
+
+import io.tiyi.waf.operators.OperatorException;
+import io.tiyi.waf.operators.Operators;
+import io.tiyi.waf.seclang.Directive;
+import io.tiyi.waf.seclang.SecLangException;
+import io.tiyi.waf.transforms.Transformation;
+import io.tiyi.waf.variables.VariableSelector;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns SecLang directives into a {@link RuleSet}: builds rules and chains, applies
+ * SecDefaultAction, and carries out the directives that edit loaded rules (SecRuleRemove*,
+ * SecRuleUpdate*) at the point they appear, as ModSecurity does. Every error names the file, the
+ * line and what was expected.
+ */
+public final class RuleSetCompiler {
+    private static final Logger LOG = LoggerFactory.getLogger(RuleSetCompiler.class);
+    private static final Set<String> IGNORED = Set.of("secauditengine", "secauditlog", "secauditlog2", "secauditlogparts",
+            "secauditlogrelevantstatus", "secauditlogstoragedir", "secauditlogtype", "secauditlogformat", "secauditlogfilemode",
+            "secauditlogdirmode", "secdebuglog", "secdebugloglevel", "sectmpdir", "secdatadir", "secuploaddir", "secuploadkeepfiles",
+            "secuploadfilemode", "secuploadfilelimit", "secpcrematchlimit", "secpcrematchlimitrecursion", "secstatusengine",
+            "secunicodemapfile", "secgeolookupdb", "sechttpblkey", "secserversignature", "sectmpsaveuploadedfiles",
+            "secrequestbodyinmemorylimit", "seccollectiontimeout", "secrequestbodyjsondepthlimit", "secargumentslimit",
+            "seccookieformat", "secconnengine", "seccontentinjection", "secstreamoutbodyinspection", "secwebappid",
+            "secsensorid", "secremoterules", "secremoterulesfailaction", "secxmlexternalentity", "secinterceptonerror");
+
+    private final List<Rule> rules = new ArrayList<>();
+    final Map<Long, Rule> byId = new LinkedHashMap<>();
+    private final Map<Integer, List<ActionSpec>> defaults = new HashMap<>();
+    final Map<List<Transformation>, TransformChain> chains = new HashMap<>();
+    private Rule pendingChain;
+
+    EngineMode mode = EngineMode.ON;
+    boolean requestBodyAccess = true;
+    boolean responseBodyAccess;
+    long requestBodyLimit = 13_107_200;
+    long requestBodyNoFilesLimit = 131_072;
+    boolean requestBodyLimitReject = true;
+    long responseBodyLimit = 524_288;
+    boolean responseBodyLimitReject;
+    final Set<String> responseMimeTypes = new LinkedHashSet<>(List.of("text/plain", "text/html"));
+    String argumentSeparator = "&";
+    final List<String> componentSignatures = new ArrayList<>();
+
+    /** Adds directives in order. */
+    public RuleSetCompiler add(List<Directive> directives) {
+        for (Directive d : directives) {
+            try {
+                directive(d);
+            } catch (SecLangException e) {
+                throw e;
+            } catch (OperatorException | IllegalArgumentException e) {
+                throw new SecLangException(d.where(), e.getMessage());
+            }
+        }
+        return this;
+    }
+
+    /** Finishes loading. */
+    public RuleSet build() {
+        if (pendingChain != null) {
+            throw new SecLangException(pendingChain.where(), "rule " + pendingChain.id + " ends with 'chain' but no rule follows it");
+        }
+        for (Rule r : rules) {
+            for (Rule x = r; x != null; x = x.next) {
+                x.chain = chains.computeIfAbsent(List.copyOf(x.transformations), k -> new TransformChain(k, chains.size()));
+            }
+        }
+        return new RuleSet(this);
+    }
+
+    List<List<Rule>> phaseLists() {
+        List<List<Rule>> out = new ArrayList<>();
+        for (int p = 0; p <= 5; p++) {
+            out.add(new ArrayList<>());
+        }
+        for (Rule r : rules) {
+            if (r.isMarker()) {
+                for (int p = 1; p <= 5; p++) {
+                    out.get(p).add(r);
+                }
+            } else {
+                out.get(r.phase).add(r);
+            }
+        }
+        for (int p = 0; p <= 5; p++) {
+            out.set(p, List.copyOf(out.get(p)));
+        }
+        return List.copyOf(out);
+    }
+
+    List<Map<String, Integer>> markerIndexes(List<List<Rule>> phases) {
+        List<Map<String, Integer>> out = new ArrayList<>();
+        for (List<Rule> list : phases) {
+            Map<String, Integer> m = new HashMap<>();
+            for (int i = 0; i < list.size(); i++) {
+                Rule r = list.get(i);
+                if (r.isMarker()) {
+                    m.put(r.marker, i);
+                } else {
+                    m.putIfAbsent(Long.toString(r.id), i);
+                }
+            }
+            out.add(Map.copyOf(m));
+        }
+        return List.copyOf(out);
+    }
+
+    private void directive(Directive d) {
+        String name = d.name().toLowerCase(Locale.ROOT);
+        List<String> a = d.args();
+        switch (name) {
+            case "secrule" -> {
+                if (a.size() < 2 || a.size() > 3) {
+                    throw new SecLangException(d.where(), "SecRule expects VARIABLES \"OPERATOR\" [\"ACTIONS\"], got " + a.size() + " arguments");
+                }
+                secRule(d, a.get(0), a.get(1), a.size() == 3 ? a.get(2) : "");
+            }
+            case "secaction" -> {
+                if (a.size() != 1) {
+                    throw new SecLangException(d.where(), "SecAction expects one \"ACTIONS\" argument");
+                }
+                secRule(d, null, null, a.get(0));
+            }
+            case "secmarker" -> {
+                if (a.size() != 1) {
+                    throw new SecLangException(d.where(), "SecMarker expects one name");
+                }
+                Rule m = new Rule();
+                m.marker = a.get(0);
+                m.file = d.file();
+                m.line = d.line();
+                rules.add(m);
+            }
+            case "secdefaultaction" -> {
+                List<ActionSpec> specs = ActionSpec.parseList(one(d), d.where());
+                int phase = -1;
+                for (ActionSpec s : specs) {
+                    if (s.name().equalsIgnoreCase("phase")) {
+                        phase = Phase.parse(s.value(), d.where());
+                    }
+                }
+                if (phase < 0) {
+                    throw new SecLangException(d.where(), "SecDefaultAction needs a phase");
+                }
+                boolean disruptive = specs.stream().anyMatch(s -> Set.of("deny", "drop", "pass", "allow", "redirect", "block")
+                        .contains(s.name().toLowerCase(Locale.ROOT)));
+                if (!disruptive) {
+                    throw new SecLangException(d.where(), "SecDefaultAction needs a disruptive action (pass, deny, ...)");
+                }
+                List<ActionSpec> kept = new ArrayList<>();
+                for (ActionSpec s : specs) {
+                    if (!s.name().equalsIgnoreCase("phase")) {
+                        kept.add(s);
+                    }
+                }
+                defaults.put(phase, kept);
+            }
+            case "secruleengine" -> mode = EngineMode.parse(one(d), d.where());
+            case "secrequestbodyaccess" -> requestBodyAccess = onOff(d);
+            case "secresponsebodyaccess" -> responseBodyAccess = onOff(d);
+            case "secrequestbodylimit" -> requestBodyLimit = number(d);
+            case "secrequestbodynofileslimit" -> requestBodyNoFilesLimit = number(d);
+            case "secresponsebodylimit" -> responseBodyLimit = number(d);
+            case "secrequestbodylimitaction" -> requestBodyLimitReject = limitAction(d);
+            case "secresponsebodylimitaction" -> responseBodyLimitReject = limitAction(d);
+            case "secresponsebodymimetype" -> {
+                for (String t : String.join(" ", a).split("\\s+")) {
+                    if (!t.isBlank()) {
+                        responseMimeTypes.add(t.toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+            case "secresponsebodymimetypesclear" -> responseMimeTypes.clear();
+            case "secargumentseparator" -> {
+                String s = one(d);
+                if (s.length() != 1) {
+                    throw new SecLangException(d.where(), "SecArgumentSeparator takes one character, got '" + s + "'");
+                }
+                argumentSeparator = s;
+            }
+            case "seccomponentsignature" -> componentSignatures.add(one(d));
+            case "secruleremovebyid" -> {
+                for (String part : a) {
+                    for (String p : part.split("[ ,]+")) {
+                        if (p.isBlank()) {
+                            continue;
+                        }
+                        int dash = p.indexOf('-', 1);
+                        long lo = id(dash > 0 ? p.substring(0, dash) : p, d);
+                        long hi = dash > 0 ? id(p.substring(dash + 1), d) : lo;
+                        rules.removeIf(r -> !r.isMarker() && r.id >= lo && r.id <= hi);
+                        byId.keySet().removeIf(i -> i >= lo && i <= hi);
+                    }
+                }
+            }
+            case "secruleremovebytag" -> {
+                Pattern p = regex(one(d), d);
+                removeWhere(r -> r.tags.stream().anyMatch(t -> p.matcher(t).find()));
+            }
+            case "secruleremovebymsg" -> {
+                Pattern p = regex(one(d), d);
+                removeWhere(r -> r.msg != null && p.matcher(r.msg.text()).find());
+            }
+            case "secruleupdatetargetbyid", "secruleupdatetargetbytag", "secruleupdatetargetbymsg" -> {
+                if (a.size() < 2 || a.size() > 3) {
+                    throw new SecLangException(d.where(), d.name() + " expects SELECTOR \"TARGETS\" [\"REPLACED_TARGET\"]");
+                }
+                List<Rule> hit = select(name, a.get(0), d);
+                List<VariableSelector> targets = VariableSelector.parseList(a.get(1));
+                for (Rule r : hit) {
+                    if (a.size() == 3) {
+                        VariableSelector old = VariableSelector.parseList(a.get(2)).get(0);
+                        r.targets.removeIf(t -> t.toString().equalsIgnoreCase(old.toString()));
+                    }
+                    for (VariableSelector t : targets) {
+                        (t.exclusion() ? r.exclusions : r.targets).add(t);
+                    }
+                }
+            }
+            case "secruleupdateactionbyid" -> {
+                if (a.size() != 2) {
+                    throw new SecLangException(d.where(), "SecRuleUpdateActionById expects ID \"ACTIONS\"");
+                }
+                for (Rule r : select("secruleupdatetargetbyid", a.get(0), d)) {
+                    List<ActionSpec> specs = ActionSpec.parseList(a.get(1), d.where());
+                    for (ActionSpec s : specs) {
+                        String n = s.name().toLowerCase(Locale.ROOT);
+                        if (n.equals("id") || n.equals("phase") || n.equals("chain")) {
+                            throw new SecLangException(d.where(), "SecRuleUpdateActionById cannot change " + n);
+                        }
+                        Action act = Actions.create(s, d.where());
+                        if (n.equals("t")) {
+                            act.init(r);
+                        } else {
+                            act.init(r);
+                            if (act.runtime()) {
+                                r.runtime.add(act);
+                            }
+                        }
+                    }
+                }
+            }
+            default -> {
+                if (IGNORED.contains(name)) {
+                    LOG.debug("{}: {} has no effect in Tiyi", d.where(), d.name());
+                } else {
+                    throw new SecLangException(d.where(), "unknown directive " + d.name());
+                }
+            }
+        }
+    }
+
+    private void removeWhere(java.util.function.Predicate<Rule> p) {
+        List<Rule> gone = rules.stream().filter(r -> !r.isMarker() && p.test(r)).toList();
+        rules.removeAll(gone);
+        for (Rule r : gone) {
+            byId.remove(r.id);
+        }
+    }
+
+    private List<Rule> select(String directive, String selector, Directive d) {
+        List<Rule> out = new ArrayList<>();
+        if (directive.endsWith("byid")) {
+            for (String p : selector.split("[ ,]+")) {
+                int dash = p.indexOf('-', 1);
+                long lo = id(dash > 0 ? p.substring(0, dash) : p, d);
+                long hi = dash > 0 ? id(p.substring(dash + 1), d) : lo;
+                for (Rule r : byId.values()) {
+                    if (r.id >= lo && r.id <= hi) {
+                        out.add(r);
+                    }
+                }
+            }
+        } else {
+            Pattern p = regex(selector, d);
+            for (Rule r : byId.values()) {
+                boolean hit = directive.endsWith("bytag") ? r.tags.stream().anyMatch(t -> p.matcher(t).find())
+                        : r.msg != null && p.matcher(r.msg.text()).find();
+                if (hit) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void secRule(Directive d, String variables, String operator, String actions) {
+        Rule r = new Rule();
+        r.file = d.file();
+        r.line = d.line();
+        boolean child = pendingChain != null;
+        if (variables == null) {
+            r.operator = Operators.create("unconditionalMatch", "", null);
+            r.operatorName = "unconditionalMatch";
+        } else {
+            for (VariableSelector v : VariableSelector.parseList(variables)) {
+                (v.exclusion() ? r.exclusions : r.targets).add(v);
+            }
+            operator(r, operator, d);
+        }
+        List<ActionSpec> specs = ActionSpec.parseList(actions, d.where());
+        int phase = child ? pendingChain.phase : 2;
+        for (ActionSpec s : specs) {
+            if (s.name().equalsIgnoreCase("phase")) {
+                phase = Phase.parse(s.value(), d.where());
+            }
+        }
+        List<ActionSpec> all = new ArrayList<>();
+        if (!child) {
+            all.addAll(defaults.getOrDefault(phase, List.of()));
+        }
+        all.addAll(specs);
+        Disruptive fromDefault = null;
+        for (ActionSpec s : defaults.getOrDefault(phase, List.of())) {
+            Action act = Actions.create(s, d.where());
+            if (act instanceof DisruptiveAction || act instanceof Redirect) {
+                Rule probe = new Rule();
+                act.init(probe);
+                fromDefault = probe.disruptive;
+            }
+        }
+        for (ActionSpec s : all) {
+            Action act = Actions.create(s, d.where());
+            act.init(r);
+            if (act.runtime()) {
+                r.runtime.add(act);
+            }
+        }
+        r.phase = phase;
+        if (child) {
+            if (r.id != 0) {
+                throw new SecLangException(d.where(), "a chained rule cannot have its own id (chain of rule " + pendingChain.id + ")");
+            }
+            r.id = pendingChain.id;
+            r.chainChild = true;
+            Rule tail = pendingChain;
+            while (tail.next != null) {
+                tail = tail.next;
+            }
+            tail.next = r;
+            if (!r.chainsNext) {
+                pendingChain = null;
+            }
+            return;
+        }
+        if (r.id == 0) {
+            throw new SecLangException(d.where(), "rule has no id action (every SecRule and SecAction needs id:N)");
+        }
+        if (byId.containsKey(r.id)) {
+            throw new SecLangException(d.where(), "duplicate rule id " + r.id + " (first defined at " + byId.get(r.id).where() + ")");
+        }
+        if (r.disruptive == Disruptive.BLOCK) {
+            r.disruptive = fromDefault == null || fromDefault == Disruptive.BLOCK ? Disruptive.PASS : fromDefault;
+        }
+        rules.add(r);
+        byId.put(r.id, r);
+        if (r.chainsNext) {
+            pendingChain = r;
+        }
+    }
+
+    private void operator(Rule r, String op, Directive d) {
+        String s = op;
+        if (s.startsWith("!")) {
+            r.negated = true;
+            s = s.substring(1);
+        }
+        String name;
+        String arg;
+        if (s.startsWith("@")) {
+            int sp = s.indexOf(' ');
+            name = sp < 0 ? s.substring(1) : s.substring(1, sp);
+            arg = sp < 0 ? "" : s.substring(sp + 1);
+        } else {
+            name = "rx";
+            arg = s;
+        }
+        Path base = d.file().startsWith("<") ? null : Path.of(d.file()).toAbsolutePath().getParent();
+        r.operator = Operators.create(name, arg, base);
+        r.operatorName = name;
+        r.operatorArgument = arg;
+    }
+
+    private static String one(Directive d) {
+        if (d.args().size() != 1) {
+            throw new SecLangException(d.where(), d.name() + " expects one argument, got " + d.args().size());
+        }
+        return d.args().get(0);
+    }
+
+    private static boolean onOff(Directive d) {
+        String v = one(d);
+        if (v.equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new SecLangException(d.where(), d.name() + " expects On or Off, got '" + v + "'");
+    }
+
+    private static long number(Directive d) {
+        String v = one(d);
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new SecLangException(d.where(), d.name() + " expects a number of bytes, got '" + v + "'");
+        }
+    }
+
+    private static boolean limitAction(Directive d) {
+        String v = one(d);
+        if (v.equalsIgnoreCase("reject")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("processpartial")) {
+            return false;
+        }
+        throw new SecLangException(d.where(), d.name() + " expects Reject or ProcessPartial, got '" + v + "'");
+    }
+
+    private static long id(String s, Directive d) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new SecLangException(d.where(), "expected a rule id or range, got '" + s + "'");
+        }
+    }
+
+    private static Pattern regex(String s, Directive d) {
+        try {
+            return Pattern.compile(s);
+        } catch (PatternSyntaxException e) {
+            return Pattern.compile(Pattern.quote(s));
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package io.tiyi.waf.engine;
+
+import io.tiyi.waf.operators.MatchContext;
+import io.tiyi.waf.variables.KeyValues;
+import io.tiyi.waf.variables.Target;
+import io.tiyi.waf.variables.TxVariables;
+import io.tiyi.waf.variables.VariableSelector;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The engine's side of one transaction: variables, per-transaction configuration changes made by
+ * {@code ctl}, the matches so far, the interruption, and the transformation cache. Owned by one
+ * thread at a time.
+ */
+public final class TxState implements MatchContext {
+    final RuleSet rules;
+    private final TxVariables vars = new TxVariables();
+    EngineMode mode;
+    boolean requestBodyAccess;
+    boolean responseBodyAccess;
+    boolean forceRequestBodyVariable;
+    String requestBodyProcessor;
+    private final List<long[]> removedRanges = new ArrayList<>();
+    private final Set<String> removedTags = new HashSet<>();
+    private final Map<Long, List<VariableSelector>> removedTargets = new HashMap<>();
+    private final List<Map.Entry<String, List<VariableSelector>>> removedTargetsByTag = new ArrayList<>();
+    final List<Match> matches = new ArrayList<>();
+    final List<String> errors = new ArrayList<>();
+    Verdict verdict;
+    boolean allowedRequest;
+    boolean allowedAll;
+    int allowedPhase;
+    Rule current;
+    private boolean capturing;
+    private final Map<TransformChain, IdentityHashMap<String, String>> cache = new HashMap<>();
+
+    /** A rule that matched (its whole chain). */
+    record Match(Rule rule, String message, String data, String variable, String value) {}
+
+    /** How the transaction was interrupted. */
+    record Verdict(Rule rule, int status, Disruptive action, String redirect, String message) {}
+
+    /** Starts the engine state of a new transaction. */
+    public static TxState start(RuleSet rules) {
+        return new TxState(rules);
+    }
+
+    /** Runs the rules of a phase (1-5). */
+    public void runPhase(int phase) {
+        Evaluator.phase(this, phase);
+    }
+
+    /** Overrides the rule set's SecRuleEngine for this transaction. */
+    public void mode(EngineMode m) {
+        this.mode = m;
+    }
+
+    public EngineMode mode() {
+        return mode;
+    }
+
+    public boolean requestBodyAccess() {
+        return requestBodyAccess;
+    }
+
+    public boolean responseBodyAccess() {
+        return responseBodyAccess;
+    }
+
+    public boolean forceRequestBodyVariable() {
+        return forceRequestBodyVariable;
+    }
+
+    /** The body processor a ctl action chose, or null. */
+    public String requestBodyProcessor() {
+        return requestBodyProcessor;
+    }
+
+    public RuleSet ruleSet() {
+        return rules;
+    }
+
+    /** The interruption, once a disruptive rule matched in blocking mode. */
+    public java.util.Optional<io.tiyi.waf.Interruption> interruption() {
+        Verdict v = verdict;
+        if (v == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new io.tiyi.waf.Interruption(v.status(), v.action().name().toLowerCase(java.util.Locale.ROOT), v.rule().id,
+                v.message(), v.redirect()));
+    }
+
+    /** Interrupts from outside the rules (for example a body over its limit). */
+    public void interrupt(int status, String message) {
+        Rule r = new Rule();
+        r.id = 0;
+        verdict = new Verdict(r, status, Disruptive.DENY, null, message);
+    }
+
+    /** Every logging rule that matched, in order. */
+    public List<io.tiyi.waf.MatchedRule> matchedRules() {
+        List<io.tiyi.waf.MatchedRule> out = new ArrayList<>(matches.size());
+        for (Match m : matches) {
+            Rule r = m.rule();
+            out.add(new io.tiyi.waf.MatchedRule(r.id, r.phase, m.message(), m.data(), r.severity, r.tags, m.variable(), m.value(),
+                    r.disruptiveOrPass().name().toLowerCase(java.util.Locale.ROOT), r.file, r.line));
+        }
+        return out;
+    }
+
+    /** Evaluation errors (for example a regex that gave up). */
+    public List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    TxState(RuleSet rules) {
+        this.rules = rules;
+        this.mode = rules.mode;
+        this.requestBodyAccess = rules.requestBodyAccess;
+        this.responseBodyAccess = rules.responseBodyAccess;
+    }
+
+    public TxVariables vars() {
+        return vars;
+    }
+
+    // --- ctl ---
+
+    void setMode(EngineMode m) {
+        mode = m;
+    }
+
+    void removeRuleRange(long lo, long hi) {
+        removedRanges.add(new long[] {lo, hi});
+    }
+
+    void removeRuleTag(String tag) {
+        removedTags.add(tag);
+    }
+
+    void removeTargets(long lo, long hi, List<VariableSelector> targets) {
+        for (long id : rules.byId.keySet()) {
+            if (id >= lo && id <= hi) {
+                removedTargets.computeIfAbsent(id, k -> new ArrayList<>()).addAll(targets);
+            }
+        }
+    }
+
+    void removeTargetsByTag(String tag, List<VariableSelector> targets) {
+        removedTargetsByTag.add(Map.entry(tag, targets));
+    }
+
+    void setRequestBodyProcessor(String p) {
+        requestBodyProcessor = p;
+    }
+
+    void setRequestBodyAccess(boolean on) {
+        requestBodyAccess = on;
+    }
+
+    void setResponseBodyAccess(boolean on) {
+        responseBodyAccess = on;
+    }
+
+    void setForceRequestBodyVariable(boolean on) {
+        forceRequestBodyVariable = on;
+    }
+
+    boolean removed(Rule r) {
+        for (long[] range : removedRanges) {
+            if (r.id >= range[0] && r.id <= range[1]) {
+                return true;
+            }
+        }
+        if (!removedTags.isEmpty()) {
+            for (String t : r.tags) {
+                if (removedTags.contains(t)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    List<VariableSelector> exclusionsFor(Rule r) {
+        List<VariableSelector> extra = removedTargets.get(r.id);
+        List<VariableSelector> byTag = null;
+        for (Map.Entry<String, List<VariableSelector>> e : removedTargetsByTag) {
+            if (r.tags.contains(e.getKey())) {
+                byTag = byTag == null ? new ArrayList<>() : byTag;
+                byTag.addAll(e.getValue());
+            }
+        }
+        if (extra == null && byTag == null) {
+            return r.exclusions;
+        }
+        List<VariableSelector> all = new ArrayList<>(r.exclusions);
+        if (extra != null) {
+            all.addAll(extra);
+        }
+        if (byTag != null) {
+            all.addAll(byTag);
+        }
+        return all;
+    }
+
+    // --- evaluation helpers ---
+
+    String transform(TransformChain chain, Target t) {
+        if (chain.steps().isEmpty()) {
+            return t.value();
+        }
+        IdentityHashMap<String, String> c = cache.computeIfAbsent(chain, k -> new IdentityHashMap<>());
+        String v = c.get(t.value());
+        if (v == null) {
+            v = chain.apply(t.value());
+            c.put(t.value(), v);
+        }
+        return v;
+    }
+
+    void beginRule(Rule r) {
+        current = r;
+        capturing = r.capture;
+    }
+
+    /** Resolves {@code %{COLLECTION.key}} for macros; unknown references expand to empty text. */
+    String lookup(String collection, String key) {
+        if (collection.equals("RULE")) {
+            Rule r = current;
+            if (r == null || key == null) {
+                return "";
+            }
+            switch (key.toLowerCase(java.util.Locale.ROOT)) {
+                case "id":
+                    return Long.toString(r.id);
+                case "msg":
+                    return r.msg == null ? "" : r.msg.expand(this);
+                case "severity":
+                    return r.severity < 0 ? "" : Integer.toString(r.severity);
+                case "ver":
+                    return r.ver == null ? "" : r.ver;
+                case "phase":
+                    return Integer.toString(r.phase);
+                default:
+                    return "";
+            }
+        }
+        if (vars.isKeyed(collection)) {
+            if (key == null) {
+                return "";
+            }
+            String v = vars.collection(collection).first(key);
+            return v == null ? "" : v;
+        }
+        String v = vars.get(collection);
+        return v == null ? "" : v;
+    }
+
+    @Override
+    public String expand(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        return Macro.of(text).expand(this);
+    }
+
+    @Override
+    public boolean capturing() {
+        return capturing;
+    }
+
+    @Override
+    public void capture(int index, String value) {
+        vars.collection("TX").set(Integer.toString(index), value);
+    }
+
+    @Override
+    public void error(String message) {
+        Rule r = current;
+        errors.add((r == null ? "" : "rule " + r.id + ": ") + message);
+    }
+
+    void setMatched(String name, String value) {
+        vars.set("MATCHED_VAR", value);
+        vars.set("MATCHED_VAR_NAME", name);
+    }
+
+    void clearMatchedVars() {
+        vars.collection("MATCHED_VARS").clear();
+        vars.collection("MATCHED_VARS_NAMES").clear();
+    }
+
+    void addMatchedVar(String name, String value) {
+        KeyValues mv = vars.collection("MATCHED_VARS");
+        mv.add(name, value);
+        vars.collection("MATCHED_VARS_NAMES").add(name, name);
+    }
+}

@@ -1,0 +1,9 @@
+package io.tiyi.waf.operators;
+
+/** {@code @noMatch}: always false. */
+public final class NoMatch implements Operator {
+    @Override
+    public boolean evaluate(MatchContext ctx, String value) {
+        return false;
+    }
+}

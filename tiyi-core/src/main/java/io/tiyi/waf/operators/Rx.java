@@ -1,0 +1,104 @@
+package io.tiyi.waf.operators;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * {@code @rx PATTERN}: true when the regular expression matches anywhere in the value. With the
+ * {@code capture} action, groups 0-9 go to {@code TX.0}-{@code TX.9}.
+ *
+ * <p>Every evaluation is bounded: the matcher reads the input through a counter and gives up
+ * after {@link BoundedInput#budget} character reads, so a pattern that backtracks
+ * catastrophically on a crafted input records an error instead of holding a worker thread.
+ *
+ * <pre>SecRule ARGS "@rx (?i)union\s+select" "id:1,deny"</pre>
+ */
+public final class Rx implements Operator {
+    private final Pattern pattern;
+
+    public Rx(String regex) {
+        try {
+            this.pattern = Pattern.compile(regex, Pattern.DOTALL);
+        } catch (PatternSyntaxException e) {
+            throw new OperatorException("@rx: invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        }
+    }
+
+    public Pattern pattern() {
+        return pattern;
+    }
+
+    @Override
+    public boolean evaluate(MatchContext ctx, String value) {
+        BoundedInput in = new BoundedInput(value);
+        Matcher m = pattern.matcher(in);
+        try {
+            if (!m.find()) {
+                return false;
+            }
+        } catch (BoundedInput.BudgetExceeded e) {
+            ctx.error("@rx gave up after " + in.budget + " steps on a " + value.length() + "-byte value (pattern " + abbreviate() + ")");
+            return false;
+        }
+        if (ctx.capturing()) {
+            for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
+                String v = m.group(g);
+                if (v != null) {
+                    ctx.capture(g, v);
+                }
+            }
+        }
+        return true;
+    }
+
+    private String abbreviate() {
+        String p = pattern.pattern();
+        return p.length() > 60 ? p.substring(0, 57) + "..." : p;
+    }
+
+    /** A value read through a step counter. */
+    static final class BoundedInput implements CharSequence {
+        /** Thrown to unwind the matcher when the budget is spent. */
+        static final class BudgetExceeded extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            BudgetExceeded() {
+                super(null, null, false, false);
+            }
+        }
+
+        private final String s;
+        final long budget;
+        private long left;
+
+        BoundedInput(String s) {
+            this.s = s;
+            this.budget = Math.max(2_000_000L, 500L * s.length());
+            this.left = budget;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--left < 0) {
+                throw new BudgetExceeded();
+            }
+            return s.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return s.subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return s;
+        }
+    }
+}

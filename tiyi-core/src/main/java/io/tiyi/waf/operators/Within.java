@@ -1,0 +1,15 @@
+package io.tiyi.waf.operators;
+
+/** {@code @within TEXT}: true when the value occurs inside the (macro-expanded) text, as CRS uses it for allow-lists: {@code "@within %{tx.allowed_methods}"}. An empty value never matches. */
+public final class Within implements Operator {
+    private final String arg;
+
+    public Within(String arg) {
+        this.arg = arg;
+    }
+
+    @Override
+    public boolean evaluate(MatchContext ctx, String value) {
+        return !value.isEmpty() && ctx.expand(arg).contains(value);
+    }
+}

@@ -1,0 +1,92 @@
+package io.tiyi.waf.variables;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An ordered multi-map of byte-string keys to values with case-insensitive lookup, the shape of
+ * every SecLang collection (ARGS, REQUEST_HEADERS, TX...). Not thread-safe: a transaction owns it.
+ */
+public final class KeyValues {
+    /** One entry: the key as it arrived, and its value. */
+    public record Entry(String key, String value) {}
+
+    private final List<Entry> entries = new ArrayList<>();
+    private final Map<String, List<Integer>> index = new HashMap<>();
+
+    public void add(String key, String value) {
+        index.computeIfAbsent(key.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(entries.size());
+        entries.add(new Entry(key, value));
+    }
+
+    /** Replaces every value of {@code key} with one. */
+    public void set(String key, String value) {
+        String lk = key.toLowerCase(Locale.ROOT);
+        List<Integer> at = index.get(lk);
+        if (at != null && at.size() == 1) {
+            entries.set(at.get(0), new Entry(entries.get(at.get(0)).key(), value));
+            return;
+        }
+        if (at != null) {
+            remove(key);
+        }
+        add(key, value);
+    }
+
+    public void remove(String key) {
+        String lk = key.toLowerCase(Locale.ROOT);
+        if (!index.containsKey(lk)) {
+            return;
+        }
+        List<Entry> keep = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (!e.key().toLowerCase(Locale.ROOT).equals(lk)) {
+                keep.add(e);
+            }
+        }
+        entries.clear();
+        index.clear();
+        for (Entry e : keep) {
+            add(e.key(), e.value());
+        }
+    }
+
+    /** The first value of {@code key}, or null. */
+    public String first(String key) {
+        List<Integer> at = index.get(key.toLowerCase(Locale.ROOT));
+        return at == null || at.isEmpty() ? null : entries.get(at.get(0)).value();
+    }
+
+    public List<Entry> get(String key) {
+        List<Integer> at = index.get(key.toLowerCase(Locale.ROOT));
+        if (at == null) {
+            return List.of();
+        }
+        List<Entry> out = new ArrayList<>(at.size());
+        for (int i : at) {
+            out.add(entries.get(i));
+        }
+        return out;
+    }
+
+    public List<Entry> all() {
+        return Collections.unmodifiableList(entries);
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    public void clear() {
+        entries.clear();
+        index.clear();
+    }
+}

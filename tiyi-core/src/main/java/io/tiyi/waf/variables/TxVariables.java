@@ -1,0 +1,187 @@
+package io.tiyi.waf.variables;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every SecLang variable of one transaction: keyed collections ({@code ARGS_GET},
+ * {@code REQUEST_HEADERS}, {@code TX}...) and single values ({@code REQUEST_URI},
+ * {@code RESPONSE_STATUS}...), plus the derived ones ({@code ARGS}, {@code *_NAMES},
+ * {@code ARGS_COMBINED_SIZE}). Owned by one transaction; not thread-safe.
+ */
+public final class TxVariables {
+    /** Collections whose values are their keys' names (derived). */
+    private static final Map<String, String[]> NAMES = Map.of(
+            "ARGS_NAMES", new String[] {"ARGS_GET", "ARGS_POST"},
+            "ARGS_GET_NAMES", new String[] {"ARGS_GET"},
+            "ARGS_POST_NAMES", new String[] {"ARGS_POST"},
+            "REQUEST_HEADERS_NAMES", new String[] {"REQUEST_HEADERS"},
+            "REQUEST_COOKIES_NAMES", new String[] {"REQUEST_COOKIES"},
+            "RESPONSE_HEADERS_NAMES", new String[] {"RESPONSE_HEADERS"});
+    private static final Set<String> KEYED = Set.of("ARGS_GET", "ARGS_POST", "REQUEST_HEADERS", "REQUEST_COOKIES", "RESPONSE_HEADERS",
+            "TX", "ENV", "FILES", "FILES_NAMES", "FILES_SIZES", "FILES_TMPNAMES", "MULTIPART_PART_HEADERS", "XML", "IP", "GLOBAL",
+            "SESSION", "USER", "RESOURCE", "MATCHED_VARS", "MATCHED_VARS_NAMES", "RULE", "GEO", "REQUEST_COOKIES_RAW");
+
+    private final Map<String, KeyValues> collections = new HashMap<>();
+    private final Map<String, String> singles = new HashMap<>();
+
+    /** A keyed collection, created on first use. */
+    public KeyValues collection(String name) {
+        return collections.computeIfAbsent(name, k -> new KeyValues());
+    }
+
+    public boolean isKeyed(String name) {
+        return KEYED.contains(name) || NAMES.containsKey(name) || name.equals("ARGS");
+    }
+
+    public void set(String name, String value) {
+        singles.put(name, value);
+    }
+
+    /** A single value, or null when unset. */
+    public String get(String name) {
+        return singles.get(name);
+    }
+
+    /**
+     * The values a selector names, minus what {@code exclusions} remove. A missing single
+     * variable yields nothing; {@code &X} yields the count as one value.
+     */
+    public List<Target> resolve(VariableSelector sel, List<VariableSelector> exclusions) {
+        String c = sel.collection();
+        List<Target> out = new ArrayList<>();
+        if (c.equals("ARGS") || KEYED.contains(c)) {
+            List<KeyValues.Entry> entries = new ArrayList<>();
+            if (c.equals("ARGS")) {
+                addEntries(entries, "ARGS_GET", sel);
+                addEntries(entries, "ARGS_POST", sel);
+            } else if (c.equals("XML")) {
+                KeyValues x = collections.get("XML");
+                if (x != null) {
+                    entries.addAll(x.all());
+                }
+            } else {
+                addEntries(entries, c, sel);
+            }
+            int n = 0;
+            for (KeyValues.Entry e : entries) {
+                if (excluded(exclusions, c, e.key())) {
+                    continue;
+                }
+                n++;
+                if (!sel.count()) {
+                    out.add(new Target(c, e.key(), e.value()));
+                }
+            }
+            if (sel.count()) {
+                out.add(new Target(c, null, Integer.toString(n)));
+            }
+            return out;
+        }
+        String[] names = NAMES.get(c);
+        if (names != null) {
+            int n = 0;
+            for (String src : names) {
+                KeyValues kv = collections.get(src);
+                if (kv == null) {
+                    continue;
+                }
+                for (KeyValues.Entry e : kv.all()) {
+                    if (!selected(sel, e.key()) || excluded(exclusions, c, e.key())) {
+                        continue;
+                    }
+                    n++;
+                    if (!sel.count()) {
+                        out.add(new Target(c, e.key(), e.key()));
+                    }
+                }
+            }
+            if (sel.count()) {
+                out.add(new Target(c, null, Integer.toString(n)));
+            }
+            return out;
+        }
+        String v = single(c);
+        if (sel.count()) {
+            out.add(new Target(c, null, v == null ? "0" : "1"));
+        } else if (v != null) {
+            out.add(new Target(c, null, v));
+        }
+        return out;
+    }
+
+    private String single(String c) {
+        switch (c) {
+            case "ARGS_COMBINED_SIZE": {
+                long total = 0;
+                for (String src : new String[] {"ARGS_GET", "ARGS_POST"}) {
+                    KeyValues kv = collections.get(src);
+                    if (kv != null) {
+                        for (KeyValues.Entry e : kv.all()) {
+                            total += e.key().length() + e.value().length();
+                        }
+                    }
+                }
+                return Long.toString(total);
+            }
+            case "FILES_COMBINED_SIZE": {
+                long total = 0;
+                KeyValues kv = collections.get("FILES_SIZES");
+                if (kv != null) {
+                    for (KeyValues.Entry e : kv.all()) {
+                        try {
+                            total += Long.parseLong(e.value());
+                        } catch (NumberFormatException ex) {
+                            // A size that is not a number counts as nothing.
+                        }
+                    }
+                }
+                return Long.toString(total);
+            }
+            case "TIME_EPOCH":
+                return Long.toString(System.currentTimeMillis() / 1000);
+            default:
+                return singles.get(c);
+        }
+    }
+
+    private void addEntries(List<KeyValues.Entry> into, String coll, VariableSelector sel) {
+        KeyValues kv = collections.get(coll);
+        if (kv == null) {
+            return;
+        }
+        if (sel.key() != null) {
+            into.addAll(kv.get(sel.key()));
+        } else if (sel.keyPattern() != null) {
+            for (KeyValues.Entry e : kv.all()) {
+                if (sel.keyPattern().matcher(e.key()).find()) {
+                    into.add(e);
+                }
+            }
+        } else {
+            into.addAll(kv.all());
+        }
+    }
+
+    private static boolean selected(VariableSelector sel, String key) {
+        if (sel.key() != null) {
+            return sel.key().equalsIgnoreCase(key);
+        }
+        return sel.keyPattern() == null || sel.keyPattern().matcher(key).find();
+    }
+
+    private static boolean excluded(List<VariableSelector> exclusions, String coll, String key) {
+        for (VariableSelector x : exclusions) {
+            if (x.excludes(coll, key)) {
+                return true;
+            }
+            if (coll.equals("ARGS_NAMES") && x.excludes("ARGS", key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
