@@ -83,8 +83,14 @@ class CrsConformanceTest {
             for (Map.Entry<String, String> h : in.headers().entrySet()) {
                 headers.add(new String[] {h.getKey(), h.getValue()});
             }
-            if (body != null && in.headers().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-length"))) {
-                headers.add(new String[] {"Content-Length", Integer.toString(body.getBytes(StandardCharsets.ISO_8859_1).length)});
+            // go-ftw completes requests with a body the way a client library would.
+            if (body != null && in.autocompleteHeaders()) {
+                if (in.headers().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
+                    headers.add(new String[] {"Content-Type", "application/x-www-form-urlencoded"});
+                }
+                if (in.headers().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-length"))) {
+                    headers.add(new String[] {"Content-Length", Integer.toString(body.getBytes(StandardCharsets.ISO_8859_1).length)});
+                }
             }
         }
         tx.processUri(uri, method, version);
@@ -179,5 +185,5 @@ class CrsConformanceTest {
     }
 
     /** The floor this build holds; raised as the engine improves (the goal is 0.97). */
-    static final double MIN_PASS_RATE = 0.75;
+    static final double MIN_PASS_RATE = 0.95;
 }

@@ -19,7 +19,8 @@ final class FtwTests {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One request of a test. */
-    record Input(String method, String uri, String version, Map<String, String> headers, String data, byte[] encodedRequest) {}
+    record Input(String method, String uri, String version, Map<String, String> headers, String data, byte[] encodedRequest,
+            boolean autocompleteHeaders) {}
 
     /** What a stage expects. */
     record Output(List<Long> expectIds, List<Long> noExpectIds, Integer status) {}
@@ -77,7 +78,7 @@ final class FtwTests {
             encoded = Base64.getDecoder().decode(in.get("encoded_request").asText().replaceAll("\\s", ""));
         }
         return new Input(in.path("method").asText("GET"), in.path("uri").asText("/"), in.path("version").asText("HTTP/1.1"), headers, data,
-                encoded);
+                encoded, in.path("autocomplete_headers").asBoolean(true));
     }
 
     private static Output output(JsonNode out) {
