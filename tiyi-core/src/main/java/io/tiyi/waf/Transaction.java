@@ -158,7 +158,6 @@ public final class Transaction {
         }
         if (state.requestBodyAccess() && requestBody.size() > 0) {
             String body = requestBody.toString(StandardCharsets.ISO_8859_1);
-            v.set("REQUEST_BODY", body);
             v.set("REQUEST_BODY_LENGTH", Integer.toString(body.length()));
             String processor = state.requestBodyProcessor();
             String ct = requestContentType.toLowerCase(Locale.ROOT);
@@ -172,6 +171,11 @@ public final class Transaction {
                 } else if (ct.startsWith("text/xml") || ct.startsWith("application/xml") || ct.matches("application/[a-z0-9.+-]*\\+xml.*")) {
                     processor = "XML";
                 }
+            }
+            // As in ModSecurity, REQUEST_BODY holds the raw body only when no structured processor
+            // parsed it (or a rule forces it): structured bodies are inspected through ARGS/XML/FILES.
+            if (processor == null || processor.equals("URLENCODED") || state.forceRequestBodyVariable()) {
+                v.set("REQUEST_BODY", body);
             }
             if (processor != null) {
                 v.set("REQBODY_PROCESSOR", processor);

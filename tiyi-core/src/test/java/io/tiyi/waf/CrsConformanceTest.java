@@ -111,8 +111,12 @@ class CrsConformanceTest {
                 JsonNode r = Json.MAPPER.readTree(body);
                 status = r.path("status").asInt(200);
                 respBody = r.path("body").asText("");
+                // The reflect backend answers text/plain unless the test names a Content-Type.
                 respHeaders.clear();
                 r.path("headers").fields().forEachRemaining(e -> respHeaders.add(new String[] {e.getKey(), e.getValue().asText()}));
+                if (respHeaders.stream().noneMatch(h -> h[0].equalsIgnoreCase("content-type"))) {
+                    respHeaders.add(new String[] {"Content-Type", "text/plain; charset=utf-8"});
+                }
             } catch (Exception e) {
                 // Not a reflect request after all: answer the default page.
             }
@@ -185,5 +189,5 @@ class CrsConformanceTest {
     }
 
     /** The floor this build holds; raised as the engine improves (the goal is 0.97). */
-    static final double MIN_PASS_RATE = 0.95;
+    static final double MIN_PASS_RATE = 0.98;
 }

@@ -10,7 +10,7 @@ import javax.xml.stream.XMLStreamReader;
 
 /**
  * {@code text/xml} / {@code application/xml}: the text of every element goes to {@code XML:/*}
- * and attribute values too. DTDs and external entities are refused: a request body never makes
+ * and attribute values to {@code XML://@*}. DTDs and external entities are refused: a request body never makes
  * the parser fetch or expand anything.
  */
 public final class XmlBody {
@@ -24,6 +24,10 @@ public final class XmlBody {
 
     private XmlBody() {}
 
+    private static String latin1(String s) {
+        return new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** Adds the text and attribute values of {@code body} to {@code into}; returns an error message or null. */
     public static String parse(String body, KeyValues into) {
         try {
@@ -33,14 +37,14 @@ public final class XmlBody {
                 int ev = r.next();
                 if (ev == XMLStreamConstants.START_ELEMENT) {
                     for (int i = 0; i < r.getAttributeCount(); i++) {
-                        into.add("/*", r.getAttributeValue(i));
+                        into.add("//@*", latin1(r.getAttributeValue(i)));
                     }
                 } else if (ev == XMLStreamConstants.CHARACTERS || ev == XMLStreamConstants.CDATA) {
                     text.append(r.getText());
                 } else if (ev == XMLStreamConstants.END_ELEMENT) {
                     String t = text.toString().strip();
                     if (!t.isEmpty()) {
-                        into.add("/*", new String(t.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1));
+                        into.add("/*", latin1(t));
                     }
                     text.setLength(0);
                 }

@@ -59,9 +59,14 @@ public final class TxVariables {
                 addEntries(entries, "ARGS_GET", sel);
                 addEntries(entries, "ARGS_POST", sel);
             } else if (c.equals("XML")) {
+                // XML:/* is the element text, XML://@* the attribute values; the key is an XPath, not an entry name.
                 KeyValues x = collections.get("XML");
                 if (x != null) {
-                    entries.addAll(x.all());
+                    for (KeyValues.Entry e : x.all()) {
+                        if (sel.key() == null || sel.key().equals(e.key())) {
+                            entries.add(e);
+                        }
+                    }
                 }
             } else {
                 addEntries(entries, c, sel);
