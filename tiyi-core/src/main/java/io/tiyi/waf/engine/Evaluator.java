@@ -32,12 +32,6 @@ final class Evaluator {
                 i++;
                 continue;
             }
-            for (Rule x = r; x != null; x = x.next) {
-                tx.beginRule(x);
-                for (Action a : x.runtime) {
-                    a.execute(tx, r);
-                }
-            }
             tx.beginRule(r);
             if (r.log) {
                 String var = tx.vars().get("MATCHED_VAR_NAME");
@@ -87,10 +81,19 @@ final class Evaluator {
         return s.length() <= max ? s : s.substring(0, max);
     }
 
+    /**
+     * Evaluates a chain link by link. As in ModSecurity, each link's non-disruptive actions run as
+     * soon as that link matches, before the next link is evaluated: CRS relies on it (a head's
+     * {@code setvar} feeds the chained rule's target), and it is why scoring {@code setvar}s sit
+     * on the last link.
+     */
     private static boolean chain(TxState tx, Rule head) {
         for (Rule x = head; x != null; x = x.next) {
             if (!one(tx, x)) {
                 return false;
+            }
+            for (Action a : x.runtime) {
+                a.execute(tx, head);
             }
         }
         return true;
