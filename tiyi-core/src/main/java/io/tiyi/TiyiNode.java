@@ -16,6 +16,7 @@ import io.tiyi.proxy.DataPlane;
 import io.tiyi.settings.Settings;
 import io.tiyi.sites.RuntimeCompiler;
 import io.tiyi.sites.Sites;
+import io.tiyi.sites.WafPolicies;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import io.tiyi.bundle.SigningKeys;
@@ -67,6 +68,7 @@ public final class TiyiNode implements AutoCloseable {
     private Settings settings;
     private RpcRegistry rpc;
     private Sites sites;
+    private WafPolicies wafPolicies;
     private Certificates certificates;
     private EventLog events;
     private DataPlane dataPlane;
@@ -179,10 +181,12 @@ public final class TiyiNode implements AutoCloseable {
         events = new EventLog(store.dir().resolve("logs"), () -> Integer.parseInt(settings.value("logs.retention_days")));
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
-        compiler = new RuntimeCompiler(store, sites, certificates, settings, pipeline::lastSeq, dataPlane::apply);
+        wafPolicies = new WafPolicies(store, pipeline);
+        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, dataPlane::apply);
         dataPlane.apply(compiler.compile());
         pipeline.onCommit(c -> compiler.request());
-        rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt, sites, certificates, events);
+        rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt, sites, certificates, events, wafPolicies,
+                compiler);
         admin.mount("/rpc", new RpcHandler(rpc, sessions));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
         sessions.setLocalAdminToken(local.token());

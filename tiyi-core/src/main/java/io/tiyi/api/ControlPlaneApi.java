@@ -15,7 +15,8 @@ public final class ControlPlaneApi {
 
     /** Builds the registry of all methods. */
     public static RpcRegistry registry(StateStore store, Sessions sessions, Users users, Settings settings, Supplier<NodeStatus> status,
-            long startedAt, Sites sites, Certificates certificates, EventLog events) {
+            long startedAt, Sites sites, Certificates certificates, EventLog events, io.tiyi.sites.WafPolicies wafPolicies,
+            io.tiyi.sites.RuntimeCompiler compiler) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -24,6 +25,7 @@ public final class ControlPlaneApi {
         SitesRpc.register(r, sites);
         CertificatesRpc.register(r, certificates);
         EventsRpc.register(r, events);
+        WafRpc.register(r, wafPolicies, settings);
         return r;
     }
 }

@@ -53,6 +53,8 @@ public final class DataPlane implements AutoCloseable {
     });
     private final HttpClient checker = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
     private final SniKeyManager keys = new SniKeyManager();
+    private final WafEngines engines = new WafEngines();
+    private final SecurityEvents security;
     private final HttpHandler chain;
     private volatile Routing routing;
     private Undertow server;
@@ -74,6 +76,7 @@ public final class DataPlane implements AutoCloseable {
         this.metrics = metrics;
         this.httpOverride = httpOverride;
         this.httpsOverride = httpsOverride;
+        this.security = new SecurityEvents(events, metrics);
         HttpHandler routed = requestStage.apply(new RoutingHandler(() -> routing));
         HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)));
         this.chain = ex -> {
@@ -99,7 +102,8 @@ public final class DataPlane implements AutoCloseable {
         Objects.requireNonNull(cfg);
         Routing previous = routing;
         keys.update(cfg);
-        Routing next = Routing.build(cfg, previous, scheduler, checker, metrics);
+        Routing next = Routing.build(cfg, previous, scheduler, checker, metrics, engines, security);
+        engines.retainOnly(cfg);
         routing = next;
         if (previous != null) {
             Set<UpstreamPool> retired = previous.retiredBy(next);

@@ -18,15 +18,19 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 final class Routing {
     /** A site ready to serve. */
-    record SiteRuntime(String name, UpstreamPool pool, List<RouteRuntime> routes) {
+    record SiteRuntime(String name, UpstreamPool pool, List<RouteRuntime> routes, io.undertow.server.HttpHandler entry) {
         UpstreamPool poolFor(String path) {
-            for (RouteRuntime r : routes) {
-                if (path.equals(r.prefix()) || path.startsWith(r.prefix().endsWith("/") ? r.prefix() : r.prefix() + "/")) {
-                    return r.pool();
-                }
-            }
-            return pool;
+            return Routing.poolFor(pool, routes, path);
         }
+    }
+
+    static UpstreamPool poolFor(UpstreamPool main, List<RouteRuntime> routes, String path) {
+        for (RouteRuntime r : routes) {
+            if (path.equals(r.prefix()) || path.startsWith(r.prefix().endsWith("/") ? r.prefix() : r.prefix() + "/")) {
+                return r.pool();
+            }
+        }
+        return main;
     }
 
     /** A path route ready to serve. */
@@ -41,7 +45,8 @@ final class Routing {
         this.config = config;
     }
 
-    static Routing build(RuntimeConfig config, Routing previous, ScheduledExecutorService scheduler, HttpClient checker, MetricRegistry metrics) {
+    static Routing build(RuntimeConfig config, Routing previous, ScheduledExecutorService scheduler, HttpClient checker, MetricRegistry metrics,
+            WafEngines engines, SecurityEvents security) {
         Routing r = new Routing(config);
         for (RuntimeConfig.SiteConfig s : config.sites()) {
             UpstreamPool main = r.pool(s.name(), "", s.pool(), previous, scheduler, checker, metrics);
@@ -50,7 +55,12 @@ final class Routing {
                 routes.add(new RouteRuntime(rc.pathPrefix(), r.pool(s.name(), rc.pathPrefix(), rc.pool(), previous, scheduler, checker, metrics)));
             }
             routes.sort(Comparator.comparingInt((RouteRuntime x) -> x.prefix().length()).reversed());
-            SiteRuntime site = new SiteRuntime(s.name(), main, List.copyOf(routes));
+            List<RouteRuntime> ordered = List.copyOf(routes);
+            io.undertow.server.HttpHandler dispatch = ex -> poolFor(main, ordered, ex.getRequestPath()).handler().handleRequest(ex);
+            io.tiyi.waf.Waf waf = engines.engine(config.waf(), s.waf());
+            io.undertow.server.HttpHandler entry = waf == null ? dispatch
+                    : new io.tiyi.waf.undertow.WafHandler(waf, dispatch, security::record, security::deny);
+            SiteRuntime site = new SiteRuntime(s.name(), main, ordered, entry);
             for (String h : s.hosts()) {
                 if (h.startsWith("*.")) {
                     r.wildcards.add(Map.entry(h.substring(1), site));

@@ -22,7 +22,7 @@ final class RoutingHandler implements HttpHandler {
             return;
         }
         ex.putAttachment(Exchanges.SITE, site.name());
-        site.poolFor(ex.getRequestPath()).handler().handleRequest(ex);
+        site.entry().handleRequest(ex);
     }
 
     @Override

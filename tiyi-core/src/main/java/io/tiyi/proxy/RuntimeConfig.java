@@ -12,17 +12,19 @@ import java.util.Objects;
  * @param listeners the listen addresses
  * @param sites every site
  * @param certificates every TLS certificate, with its key
+ * @param waf the rule set every site's WAF policy applies
  */
-public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates) {
+public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf) {
     public RuntimeConfig {
         Objects.requireNonNull(listeners);
+        Objects.requireNonNull(waf);
         sites = List.copyOf(sites);
         certificates = List.copyOf(certificates);
     }
 
     /** An empty configuration: listeners up, every host answered 404. */
     public static RuntimeConfig empty(Listeners listeners) {
-        return new RuntimeConfig(0, listeners, List.of(), List.of());
+        return new RuntimeConfig(0, listeners, List.of(), List.of(), new WafRules("builtin", null));
     }
 
     /**
@@ -41,13 +43,52 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
      * @param pool the default upstream pool
      * @param routes path routes, each with its own pool
      * @param certificate the pinned certificate name, or null to pick by SNI
+     * @param waf the site's WAF policy
      */
-    public record SiteConfig(String name, List<String> hosts, PoolConfig pool, List<RouteConfig> routes, String certificate) {
+    public record SiteConfig(String name, List<String> hosts, PoolConfig pool, List<RouteConfig> routes, String certificate, WafPolicy waf) {
         public SiteConfig {
             hosts = List.copyOf(hosts);
             routes = List.copyOf(routes);
         }
     }
+
+    /**
+     * Which rules the WAF runs.
+     *
+     * @param kind {@code crs} or {@code builtin}
+     * @param crsDir the CRS directory, for {@code crs}
+     */
+    public record WafRules(String kind, String crsDir) {}
+
+    /**
+     * A site's WAF policy.
+     *
+     * @param mode {@code off}, {@code detect} or {@code block}
+     * @param paranoia CRS paranoia level 1-4
+     * @param inboundThreshold inbound anomaly score that blocks
+     * @param outboundThreshold outbound anomaly score that blocks
+     * @param exclusions rule exclusions
+     */
+    public record WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions) {
+        public WafPolicy {
+            exclusions = List.copyOf(exclusions);
+        }
+
+        /** The default of a site with no policy: detect at paranoia 1 with CRS's default thresholds. */
+        public static WafPolicy defaults() {
+            return new WafPolicy("detect", 1, 5, 4, List.of());
+        }
+    }
+
+    /**
+     * A rule exclusion.
+     *
+     * @param ruleId the rule
+     * @param pathPrefix only under this path prefix, or null
+     * @param method only for this method, or null
+     * @param target only this target (for example {@code ARGS:q}), or null for the whole rule
+     */
+    public record WafExclusion(long ruleId, String pathPrefix, String method, String target) {}
 
     /**
      * A path route.

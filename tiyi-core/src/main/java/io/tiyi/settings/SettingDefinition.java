@@ -44,6 +44,10 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
         return new SettingDefinition(key, SettingType.LISTEN, def, description, List.of("host:port"), 0, 0);
     }
 
+    static SettingDefinition directory(String key, String description) {
+        return new SettingDefinition(key, SettingType.DIRECTORY, "", description, List.of("/absolute/path", "(empty)"), 0, 0);
+    }
+
     static SettingDefinition address(String key, String def, List<String> shapes, String description) {
         return new SettingDefinition(key, SettingType.ADDRESS, def, description, shapes, 0, 0);
     }
@@ -91,6 +95,19 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                 } catch (io.tiyi.config.ConfigException e) {
                     throw bad(value, "allowed: host:port, for example 0.0.0.0:8000");
                 }
+            }
+            case DIRECTORY -> {
+                if (v.isEmpty()) {
+                    return "";
+                }
+                java.nio.file.Path d = java.nio.file.Path.of(v);
+                if (!d.isAbsolute()) {
+                    throw bad(value, "allowed: an absolute directory path, or empty");
+                }
+                if (!java.nio.file.Files.isDirectory(d.resolve("rules"))) {
+                    throw bad(value, "it has no rules/ directory; point it at a CRS release (crs-setup.conf and rules/)");
+                }
+                return v;
             }
             case ADDRESS -> {
                 if (v.isEmpty()) {

@@ -8,5 +8,7 @@ public enum SettingType {
     ENUM,
     ADDRESS,
     /** A listen address, host:port. */
-    LISTEN
+    LISTEN,
+    /** A directory path, absolute, or empty. */
+    DIRECTORY
 }

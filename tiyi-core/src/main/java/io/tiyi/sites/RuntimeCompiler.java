@@ -30,6 +30,9 @@ public final class RuntimeCompiler implements AutoCloseable {
     private final Sites sites;
     private final Certificates certificates;
     private final Settings settings;
+    private final WafPolicies policies;
+    /** Debian's modsecurity-crs package. */
+    static final java.nio.file.Path DEBIAN_CRS = java.nio.file.Path.of("/usr/share/modsecurity-crs");
     private final LongSupplier version;
     private final Consumer<RuntimeConfig> sink;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -39,8 +42,9 @@ public final class RuntimeCompiler implements AutoCloseable {
     });
     private final AtomicBoolean pending = new AtomicBoolean();
 
-    public RuntimeCompiler(StateStore store, Sites sites, Certificates certificates, Settings settings, LongSupplier version,
-            Consumer<RuntimeConfig> sink) {
+    public RuntimeCompiler(StateStore store, Sites sites, Certificates certificates, Settings settings, WafPolicies policies,
+            LongSupplier version, Consumer<RuntimeConfig> sink) {
+        this.policies = policies;
         this.store = store;
         this.sites = sites;
         this.certificates = certificates;
@@ -53,13 +57,14 @@ public final class RuntimeCompiler implements AutoCloseable {
     public RuntimeConfig compile() {
         long v = version.getAsLong();
         List<RuntimeConfig.SiteConfig> out = new ArrayList<>();
+        java.util.Map<String, RuntimeConfig.WafPolicy> waf = policies.all();
         for (Site s : sites.list()) {
             List<RuntimeConfig.RouteConfig> routes = new ArrayList<>();
             for (Site.Route r : s.routes()) {
                 routes.add(new RuntimeConfig.RouteConfig(r.pathPrefix(), new RuntimeConfig.PoolConfig(r.upstreams(), r.lb(), s.healthPath())));
             }
             out.add(new RuntimeConfig.SiteConfig(s.name(), s.hosts(), new RuntimeConfig.PoolConfig(s.upstreams(), s.lb(), s.healthPath()),
-                    routes, s.certificate()));
+                    routes, s.certificate(), waf.getOrDefault(s.name(), RuntimeConfig.WafPolicy.defaults())));
         }
         List<RuntimeConfig.CertificateConfig> certs = new ArrayList<>();
         for (CertificatesRecord r : store.read(db -> db.selectFrom(CERTIFICATES).orderBy(CERTIFICATES.NAME).fetch())) {
@@ -67,7 +72,18 @@ public final class RuntimeCompiler implements AutoCloseable {
                     List.of(Json.read(r.getSans(), String[].class)), r.getNotAfter()));
         }
         RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners(settings.value("proxy.http_addr"), settings.value("proxy.https_addr"));
-        return new RuntimeConfig(v, listeners, out, certs);
+        return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")));
+    }
+
+    /** {@code waf.crs_dir}, else Debian's CRS package, else the built-in rules. */
+    public static RuntimeConfig.WafRules wafRules(String configured) {
+        if (configured != null && !configured.isEmpty()) {
+            return new RuntimeConfig.WafRules("crs", configured);
+        }
+        if (java.nio.file.Files.isDirectory(DEBIAN_CRS.resolve("rules"))) {
+            return new RuntimeConfig.WafRules("crs", DEBIAN_CRS.toString());
+        }
+        return new RuntimeConfig.WafRules("builtin", null);
     }
 
     /** Asks for a compile soon; returns at once. */

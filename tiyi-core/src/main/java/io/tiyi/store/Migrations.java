@@ -26,7 +26,8 @@ final class Migrations {
     static final List<String> FILES = List.of(
             "V1__foundation.sql",
             "V2__auth.sql",
-            "V3__proxy.sql");
+            "V3__proxy.sql",
+            "V4__waf.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -127,6 +127,16 @@ public final class Waf {
         return rules.contains(id);
     }
 
+    /** SecRequestBodyLimit: the most request body bytes the WAF reads. */
+    public long requestBodyLimit() {
+        return rules.requestBodyLimit();
+    }
+
+    /** SecRequestBodyLimitAction: true to refuse larger bodies with 413, false to inspect only the first part. */
+    public boolean rejectsOversizedRequestBody() {
+        return rules.rejectsOversizedRequestBody();
+    }
+
     /** SecComponentSignature values (for CRS, its version). */
     public List<String> componentSignatures() {
         return rules.componentSignatures();

@@ -1,0 +1,99 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.proxy.WafEngines;
+import io.tiyi.settings.Settings;
+import io.tiyi.sites.RuntimeCompiler;
+import io.tiyi.sites.WafPolicies;
+import io.tiyi.waf.Interruption;
+import io.tiyi.waf.MatchedRule;
+import io.tiyi.waf.Transaction;
+import io.tiyi.waf.Waf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** {@code tiyi.v1.WafService}: per-site WAF policy, exclusions, and dry runs of a raw request. */
+final class WafRpc {
+    static final String SERVICE = "WafService";
+
+    record SiteRequest(String site) {}
+
+    record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold) {}
+
+    record ExcludeRequest(String site, Long ruleId, String pathPrefix, String method, String target) {}
+
+    record RemoveRequest(String site, Long id) {}
+
+    record TestRequest(String site, String request) {}
+
+    record TestResult(String site, String mode, boolean interrupted, Interruption interruption, List<MatchedRule> matchedRules,
+            List<String> errors) {}
+
+    private WafRpc() {}
+
+    static void register(RpcRegistry r, WafPolicies policies, Settings settings) {
+        r.query(SERVICE, "GetPolicy", Access.VIEWER, SiteRequest.class, (ctx, q) -> policies.get(q.site()));
+        r.mutation(SERVICE, "SetPolicy", Access.OPERATOR, SetRequest.class,
+                (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold()));
+        r.mutation(SERVICE, "AddExclusion", Access.OPERATOR, ExcludeRequest.class, (ctx, q) -> {
+            if (q.ruleId() == null) {
+                throw TiyiException.invalid("field 'rule_id' is required");
+            }
+            return policies.exclude(ctx.actor(), q.site(), q.ruleId(), q.pathPrefix(), q.method(), q.target());
+        });
+        r.mutation(SERVICE, "RemoveExclusion", Access.OPERATOR, RemoveRequest.class, (ctx, q) -> {
+            if (q.id() == null) {
+                throw TiyiException.invalid("field 'id' is required");
+            }
+            return policies.removeExclusion(ctx.actor(), q.site(), q.id());
+        });
+        r.query(SERVICE, "Test", Access.OPERATOR, TestRequest.class, (ctx, q) -> {
+            if (q.request() == null || q.request().isBlank()) {
+                throw TiyiException.invalid("field 'request' must hold a raw HTTP request");
+            }
+            WafPolicies.Policy p = policies.get(q.site());
+            RuntimeConfig.WafPolicy policy = policies.all().get(q.site());
+            RuntimeConfig.WafPolicy run = "off".equals(policy.mode())
+                    ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
+                            policy.exclusions())
+                    : policy;
+            Waf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run);
+            Transaction tx = raw(waf, q.request());
+            return new TestResult(q.site(), p.mode(), tx.interruption().isPresent(), tx.interruption().orElse(null), tx.matchedRules(),
+                    tx.errors());
+        });
+    }
+
+    /** Runs a raw HTTP/1.x request (request line, headers, blank line, body) through a transaction. */
+    static Transaction raw(Waf waf, String request) {
+        String text = request.replace("\r\n", "\n");
+        int end = text.indexOf("\n\n");
+        String head = end < 0 ? text : text.substring(0, end);
+        String body = end < 0 ? "" : text.substring(end + 2);
+        String[] lines = head.split("\n");
+        String[] rl = lines[0].trim().split(" ");
+        if (rl.length < 2) {
+            throw TiyiException.invalid("the request file must start with a request line such as 'GET /path HTTP/1.1', got '" + lines[0] + "'");
+        }
+        Transaction tx = waf.newTransaction();
+        tx.processConnection("127.0.0.1", 0, "127.0.0.1", 80);
+        tx.processUri(rl[1], rl[0], rl.length > 2 ? rl[2] : "HTTP/1.1");
+        for (int i = 1; i < lines.length; i++) {
+            int c = lines[i].indexOf(':');
+            if (c <= 0) {
+                throw TiyiException.invalid("line " + (i + 1) + " of the request is not a header (name: value): '" + lines[i] + "'");
+            }
+            tx.addRequestHeader(lines[i].substring(0, c).trim(), lines[i].substring(c + 1).trim());
+        }
+        if (tx.processRequestHeaders().isEmpty()) {
+            byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
+            if (b.length > 0) {
+                tx.appendRequestBody(b);
+            }
+            tx.processRequestBody();
+        }
+        tx.processLogging();
+        return tx;
+    }
+}

@@ -1,0 +1,221 @@
+package io.tiyi.sites;
+
+import static io.tiyi.store.generated.Tables.SITES;
+import static io.tiyi.store.generated.Tables.WAF_EXCLUSIONS;
+import static io.tiyi.store.generated.Tables.WAF_POLICIES;
+
+import io.tiyi.TiyiException;
+import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.store.AuditRecord;
+import io.tiyi.store.Mutation;
+import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationPipeline;
+import io.tiyi.store.StateStore;
+import io.tiyi.store.generated.tables.records.WafPoliciesRecord;
+import io.tiyi.waf.variables.VariableSelector;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Per-site WAF policy (mode, paranoia, anomaly thresholds) and rule exclusions. */
+public final class WafPolicies {
+    /** Modes a site can run. */
+    public static final List<String> MODES = List.of("off", "detect", "block");
+
+    private final StateStore store;
+    private final MutationPipeline pipeline;
+
+    public WafPolicies(StateStore store, MutationPipeline pipeline) {
+        this.store = store;
+        this.pipeline = pipeline;
+    }
+
+    /**
+     * A site's policy with its exclusions, as the API shows it.
+     *
+     * @param site the site
+     * @param mode off, detect or block
+     * @param paranoia 1-4
+     * @param inboundThreshold inbound anomaly threshold
+     * @param outboundThreshold outbound anomaly threshold
+     * @param exclusions the exclusions, each with its id
+     */
+    public record Policy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<Exclusion> exclusions) {}
+
+    /**
+     * An exclusion as the API shows it.
+     *
+     * @param id its id, for removal
+     * @param ruleId the rule
+     * @param pathPrefix path scope or null
+     * @param method method scope or null
+     * @param target target or null for the whole rule
+     */
+    public record Exclusion(long id, long ruleId, String pathPrefix, String method, String target) {}
+
+    public Policy get(String site) {
+        return store.read(db -> {
+            if (!db.fetchExists(SITES, SITES.NAME.eq(site))) {
+                throw TiyiException.notFound("no site named '" + site + "'");
+            }
+            WafPoliciesRecord r = db.selectFrom(WAF_POLICIES).where(WAF_POLICIES.SITE.eq(site)).fetchOne();
+            RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
+            List<Exclusion> ex = db.selectFrom(WAF_EXCLUSIONS).where(WAF_EXCLUSIONS.SITE.eq(site)).orderBy(WAF_EXCLUSIONS.ID)
+                    .fetch(x -> new Exclusion(x.getId(), x.getRuleId(), x.getPathPrefix(), x.getMethod(), x.getTarget()));
+            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex)
+                    : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex);
+        });
+    }
+
+    /** Every site's policy in the form the data plane runs. */
+    public Map<String, RuntimeConfig.WafPolicy> all() {
+        return store.read(db -> {
+            Map<String, List<RuntimeConfig.WafExclusion>> ex = new HashMap<>();
+            db.selectFrom(WAF_EXCLUSIONS).orderBy(WAF_EXCLUSIONS.ID).forEach(x -> ex.computeIfAbsent(x.getSite(), k -> new java.util.ArrayList<>())
+                    .add(new RuntimeConfig.WafExclusion(x.getRuleId(), x.getPathPrefix(), x.getMethod(), x.getTarget())));
+            Map<String, RuntimeConfig.WafPolicy> out = new LinkedHashMap<>();
+            for (String site : db.select(SITES.NAME).from(SITES).fetch(SITES.NAME)) {
+                WafPoliciesRecord r = db.selectFrom(WAF_POLICIES).where(WAF_POLICIES.SITE.eq(site)).fetchOne();
+                RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
+                out.put(site, r == null ? new RuntimeConfig.WafPolicy(d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(),
+                        ex.getOrDefault(site, List.of()))
+                        : new RuntimeConfig.WafPolicy(r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(),
+                                ex.getOrDefault(site, List.of())));
+            }
+            return out;
+        });
+    }
+
+    /** Changes a site's policy; null fields stay as they are. */
+    public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound) {
+        Policy cur = get(site);
+        String m = mode == null ? cur.mode() : mode.trim().toLowerCase(Locale.ROOT);
+        if (!MODES.contains(m)) {
+            throw TiyiException.invalid("--mode must be off, detect or block; got '" + mode + "'");
+        }
+        int p = paranoia == null ? cur.paranoia() : paranoia;
+        if (p < 1 || p > 4) {
+            throw TiyiException.invalid("--paranoia must be 1 to 4; got " + p);
+        }
+        int in = inbound == null ? cur.inboundThreshold() : inbound;
+        int out = outbound == null ? cur.outboundThreshold() : outbound;
+        if (in < 1 || in > 10_000 || out < 1 || out > 10_000) {
+            throw TiyiException.invalid("anomaly thresholds must be 1 to 10000; got inbound " + in + ", outbound " + out);
+        }
+        pipeline.apply(actor, new SetPolicy(site, m, p, in, out));
+        return get(site);
+    }
+
+    /** Adds an exclusion; the target, if any, must be a variable such as ARGS:q. */
+    public Policy exclude(String actor, String site, long ruleId, String pathPrefix, String method, String target) {
+        if (ruleId <= 0) {
+            throw TiyiException.invalid("--rule must be a rule id, got " + ruleId);
+        }
+        String path = pathPrefix == null || pathPrefix.isEmpty() ? null : SiteRules.path(pathPrefix, "--path-prefix");
+        String m = method == null || method.isBlank() ? null : method.trim().toUpperCase(Locale.ROOT);
+        if (m != null && !m.matches("[A-Z]{1,20}")) {
+            throw TiyiException.invalid("--method must be an HTTP method such as POST; got '" + method + "'");
+        }
+        String t = target == null || target.isBlank() ? null : target.trim();
+        if (t != null) {
+            try {
+                List<VariableSelector> sel = VariableSelector.parseList(t);
+                if (sel.size() != 1 || sel.get(0).exclusion() || sel.get(0).count()) {
+                    throw new IllegalArgumentException("one variable expected");
+                }
+            } catch (RuntimeException e) {
+                throw TiyiException.invalid("--target must be one variable such as ARGS:q or REQUEST_COOKIES:/^sess/; got '" + target + "'");
+            }
+        }
+        get(site);
+        pipeline.apply(actor, new AddExclusion(site, ruleId, path, m, t));
+        return get(site);
+    }
+
+    public Policy removeExclusion(String actor, String site, long id) {
+        pipeline.apply(actor, new RemoveExclusion(site, id));
+        return get(site);
+    }
+
+    /** Sets a site's policy. */
+    public record SetPolicy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold) implements Mutation<Void> {
+        public static final String KIND = "waf.set_policy";
+
+        @Override
+        public String kind() {
+            return KIND;
+        }
+
+        @Override
+        public Void apply(MutationContext ctx) {
+            SiteMutations.existing(ctx.db(), site);
+            ctx.db().insertInto(WAF_POLICIES).set(WAF_POLICIES.SITE, site).set(WAF_POLICIES.MODE, mode)
+                    .set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
+                    .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.UPDATED_AT, ctx.ts())
+                    .onConflict(WAF_POLICIES.SITE).doUpdate()
+                    .set(WAF_POLICIES.MODE, mode).set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
+                    .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.UPDATED_AT, ctx.ts()).execute();
+            return null;
+        }
+
+        @Override
+        public AuditRecord audit() {
+            return new AuditRecord("waf.set_policy", "site:" + site, Map.of("mode", mode, "paranoia", paranoia, "inbound_threshold",
+                    inboundThreshold, "outbound_threshold", outboundThreshold));
+        }
+    }
+
+    /** Adds a rule exclusion. */
+    public record AddExclusion(String site, long ruleId, String pathPrefix, String method, String target) implements Mutation<Long> {
+        public static final String KIND = "waf.add_exclusion";
+
+        @Override
+        public String kind() {
+            return KIND;
+        }
+
+        @Override
+        public Long apply(MutationContext ctx) {
+            SiteMutations.existing(ctx.db(), site);
+            return ctx.db().insertInto(WAF_EXCLUSIONS).set(WAF_EXCLUSIONS.SITE, site).set(WAF_EXCLUSIONS.RULE_ID, ruleId)
+                    .set(WAF_EXCLUSIONS.PATH_PREFIX, pathPrefix).set(WAF_EXCLUSIONS.METHOD, method).set(WAF_EXCLUSIONS.TARGET, target)
+                    .set(WAF_EXCLUSIONS.CREATED_AT, ctx.ts()).returning(WAF_EXCLUSIONS.ID).fetchOne().getId().longValue();
+        }
+
+        @Override
+        public AuditRecord audit() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("rule_id", ruleId);
+            d.put("path_prefix", pathPrefix == null ? "" : pathPrefix);
+            d.put("method", method == null ? "" : method);
+            d.put("target", target == null ? "" : target);
+            return new AuditRecord("waf.add_exclusion", "site:" + site, d);
+        }
+    }
+
+    /** Removes a rule exclusion. */
+    public record RemoveExclusion(String site, long id) implements Mutation<Void> {
+        public static final String KIND = "waf.remove_exclusion";
+
+        @Override
+        public String kind() {
+            return KIND;
+        }
+
+        @Override
+        public Void apply(MutationContext ctx) {
+            int n = ctx.db().deleteFrom(WAF_EXCLUSIONS).where(WAF_EXCLUSIONS.SITE.eq(site).and(WAF_EXCLUSIONS.ID.eq((int) id))).execute();
+            if (n == 0) {
+                throw TiyiException.notFound("site '" + site + "' has no exclusion " + id);
+            }
+            return null;
+        }
+
+        @Override
+        public AuditRecord audit() {
+            return new AuditRecord("waf.remove_exclusion", "site:" + site, Map.of("id", id));
+        }
+    }
+}
