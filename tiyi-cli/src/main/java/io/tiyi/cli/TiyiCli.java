@@ -69,6 +69,13 @@ public final class TiyiCli {
         certs.put("show", (Supplier<CliCommand>) ProxyCommands.CertsShow::new);
         certs.put("delete", (Supplier<CliCommand>) ProxyCommands.CertsDelete::new);
         t.put("certs", new Group("TLS certificates", certs));
+        Map<String, Object> waf = new LinkedHashMap<>();
+        waf.put("show", (Supplier<CliCommand>) WafCommands.Show::new);
+        waf.put("set", (Supplier<CliCommand>) WafCommands.Set::new);
+        waf.put("exclude", (Supplier<CliCommand>) WafCommands.Exclude::new);
+        waf.put("unexclude", (Supplier<CliCommand>) WafCommands.Unexclude::new);
+        waf.put("test", (Supplier<CliCommand>) WafCommands.Test::new);
+        t.put("waf", new Group("web application firewall policy of sites", waf));
         Map<String, Object> events = new LinkedHashMap<>();
         events.put("list", (Supplier<CliCommand>) ProxyCommands.EventsList::new);
         events.put("tail", (Supplier<CliCommand>) ProxyCommands.EventsTail::new);
@@ -91,6 +98,7 @@ public final class TiyiCli {
               logout        end the session
               sites         sites, upstream pools and path routes: create, list, show, update, delete, add-route, remove-route
               certs         TLS certificates: import, list, show, delete
+              waf           WAF policy of sites: show, set, exclude, unexclude, test
               events        the node's access and security events: list, tail
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
               system        node status and settings: status, settings list|get|update

@@ -1,0 +1,141 @@
+package io.tiyi.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code tiyi waf ...}: per-site policy, exclusions, dry runs. */
+final class WafCommands {
+    private WafCommands() {}
+
+    static void printPolicy(CliContext ctx, JsonNode p) {
+        if (ctx.json()) {
+            ctx.printJson(p);
+            return;
+        }
+        ctx.out.printf("site %s: mode %s, paranoia %d, anomaly thresholds inbound %d / outbound %d%n", p.get("site").asText(),
+                p.get("mode").asText(), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt());
+        if (p.get("exclusions").size() > 0) {
+            Table t = new Table("ID", "RULE", "PATH PREFIX", "METHOD", "TARGET");
+            p.get("exclusions").forEach(x -> t.row(x.get("id").asLong(), x.get("rule_id").asLong(), x.path("path_prefix").asText(""),
+                    x.path("method").asText(""), x.path("target").asText("(whole rule)")));
+            t.print(ctx.out);
+        }
+    }
+
+    @Parameters(commandDescription = "Show a site's WAF policy and exclusions")
+    static final class Show extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Override
+        public int run(CliContext ctx) {
+            printPolicy(ctx, ctx.client().call("WafService", "GetPolicy", Map.of("site", site)));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Set a site's WAF mode, paranoia level and anomaly thresholds")
+    static final class Set extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Parameter(names = "--mode", description = "off, detect or block")
+        String mode;
+
+        @Parameter(names = "--paranoia", description = "CRS paranoia level 1-4")
+        Integer paranoia;
+
+        @Parameter(names = "--inbound-threshold", description = "Inbound anomaly score that blocks (CRS default 5)")
+        Integer inbound;
+
+        @Parameter(names = "--outbound-threshold", description = "Outbound anomaly score that blocks (CRS default 4)")
+        Integer outbound;
+
+        @Override
+        public int run(CliContext ctx) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("site", site);
+            m.put("mode", mode);
+            m.put("paranoia", paranoia);
+            m.put("inbound_threshold", inbound);
+            m.put("outbound_threshold", outbound);
+            printPolicy(ctx, ctx.client().call("WafService", "SetPolicy", m));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Exclude a rule (or one of its targets) for a site, optionally only under a path prefix and method")
+    static final class Exclude extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Parameter(names = "--rule", description = "Rule id", required = true)
+        long rule;
+
+        @Parameter(names = "--path-prefix", description = "Only for paths under this prefix")
+        String pathPrefix;
+
+        @Parameter(names = "--method", description = "Only for this HTTP method")
+        String method;
+
+        @Parameter(names = "--target", description = "Only this target of the rule, for example ARGS:q (default: the whole rule)")
+        String target;
+
+        @Override
+        public int run(CliContext ctx) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("site", site);
+            m.put("rule_id", rule);
+            m.put("path_prefix", pathPrefix);
+            m.put("method", method);
+            m.put("target", target);
+            printPolicy(ctx, ctx.client().call("WafService", "AddExclusion", m));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Remove an exclusion by the id 'tiyi waf show' lists")
+    static final class Unexclude extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Parameter(names = "--id", description = "Exclusion id", required = true)
+        long id;
+
+        @Override
+        public int run(CliContext ctx) {
+            printPolicy(ctx, ctx.client().call("WafService", "RemoveExclusion", Map.of("site", site, "id", id)));
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Show which rules a raw HTTP request would match on a site")
+    static final class Test extends AccountCommands.Base {
+        @Parameter(names = "--site", description = "Site name", required = true)
+        String site;
+
+        @Parameter(names = "--request-file", description = "File with a raw HTTP request: request line, headers, blank line, body", required = true)
+        String file;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode r = ctx.client().call("WafService", "Test", Map.of("site", site, "request", ProxyCommands.read(file, "request")));
+            if (ctx.json()) {
+                ctx.printJson(r);
+                return 0;
+            }
+            JsonNode i = r.get("interruption");
+            ctx.out.println(r.get("interrupted").asBoolean()
+                    ? "BLOCKED with " + i.get("status").asInt() + " by rule " + i.get("rule_id").asLong() + " (site mode " + r.get("mode").asText() + ")"
+                    : "passed (site mode " + r.get("mode").asText() + ")");
+            Table t = new Table("RULE", "PHASE", "MESSAGE", "MATCHED");
+            r.get("matched_rules").forEach(m -> t.row(m.get("id").asLong(), m.get("phase").asInt(), m.get("message").asText(),
+                    m.get("variable").asText() + "=" + m.get("value").asText()));
+            t.print(ctx.out);
+            return 0;
+        }
+    }
+}
