@@ -255,6 +255,11 @@ public final class TiyiNode implements AutoCloseable {
         return m;
     }
 
+    /** The version (mutation seq) of the configuration the data plane runs. */
+    public long runtimeVersion() {
+        return dataPlane == null || dataPlane.current() == null ? 0 : dataPlane.current().version();
+    }
+
     /** The data plane's HTTP listener. */
     public java.net.InetSocketAddress httpAddress() {
         return dataPlane.httpAddress().orElseThrow();

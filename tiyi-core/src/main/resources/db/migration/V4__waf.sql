@@ -5,6 +5,7 @@ CREATE TABLE waf_policies (
   paranoia INTEGER NOT NULL,
   inbound_threshold INTEGER NOT NULL,
   outbound_threshold INTEGER NOT NULL,
+  custom_rules VARCHAR,
   updated_at BIGINT NOT NULL
 );
 

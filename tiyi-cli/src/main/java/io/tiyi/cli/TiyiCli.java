@@ -75,6 +75,7 @@ public final class TiyiCli {
         waf.put("exclude", (Supplier<CliCommand>) WafCommands.Exclude::new);
         waf.put("unexclude", (Supplier<CliCommand>) WafCommands.Unexclude::new);
         waf.put("test", (Supplier<CliCommand>) WafCommands.Test::new);
+        waf.put("conformance", (Supplier<CliCommand>) WafCommands.Conformance::new);
         t.put("waf", new Group("web application firewall policy of sites", waf));
         Map<String, Object> events = new LinkedHashMap<>();
         events.put("list", (Supplier<CliCommand>) ProxyCommands.EventsList::new);
@@ -98,7 +99,7 @@ public final class TiyiCli {
               logout        end the session
               sites         sites, upstream pools and path routes: create, list, show, update, delete, add-route, remove-route
               certs         TLS certificates: import, list, show, delete
-              waf           WAF policy of sites: show, set, exclude, unexclude, test
+              waf           WAF policy of sites: show, set, exclude, unexclude, test, conformance
               events        the node's access and security events: list, tail
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
               system        node status and settings: status, settings list|get|update

@@ -54,6 +54,9 @@ final class WafCommands {
         @Parameter(names = "--outbound-threshold", description = "Outbound anomaly score that blocks (CRS default 4)")
         Integer outbound;
 
+        @Parameter(names = "--custom-rules-file", description = "SecLang file of the site's own rules, loaded before the rule set ('' file clears)")
+        String customRules;
+
         @Override
         public int run(CliContext ctx) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -62,6 +65,7 @@ final class WafCommands {
             m.put("paranoia", paranoia);
             m.put("inbound_threshold", inbound);
             m.put("outbound_threshold", outbound);
+            m.put("custom_rules", customRules == null ? null : ProxyCommands.read(customRules, "custom rules"));
             printPolicy(ctx, ctx.client().call("WafService", "SetPolicy", m));
             return 0;
         }
@@ -109,6 +113,30 @@ final class WafCommands {
         public int run(CliContext ctx) {
             printPolicy(ctx, ctx.client().call("WafService", "RemoveExclusion", Map.of("site", site, "id", id)));
             return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Run the CRS regression suite (go-ftw YAML) against a real Tiyi node started for it; last line: N passed, N failed")
+    static final class Conformance extends AccountCommands.Base {
+        @Parameter(names = "--crs", description = "CRS directory (crs-setup.conf(.example) and rules/)", required = true)
+        String crs;
+
+        @Parameter(names = "--tests", description = "Directory of go-ftw test files (the CRS release's tests/regression/tests)", required = true)
+        String tests;
+
+        @Parameter(names = "--overrides", description = "YAML file of tests that depend on the HTTP server (test_overrides: rule_id, test_ids, reason)")
+        String overrides;
+
+        @Parameter(names = "--min-pass-rate", description = "Exit 1 when the pass rate (percent, overrides counted as failed) is below this")
+        double minPassRate;
+
+        @Override
+        public int run(CliContext ctx) throws Exception {
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+            io.tiyi.conformance.ConformanceRunner.Result r = io.tiyi.conformance.ConformanceRunner.run(java.nio.file.Path.of(crs),
+                    java.nio.file.Path.of(tests), java.util.Optional.ofNullable(overrides).map(java.nio.file.Path::of), ctx.out);
+            return 100 * r.passRate() + 1e-9 < minPassRate ? 1 : 0;
         }
     }
 

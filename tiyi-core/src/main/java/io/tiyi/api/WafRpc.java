@@ -19,7 +19,7 @@ final class WafRpc {
 
     record SiteRequest(String site) {}
 
-    record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold) {}
+    record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules) {}
 
     record ExcludeRequest(String site, Long ruleId, String pathPrefix, String method, String target) {}
 
@@ -35,7 +35,8 @@ final class WafRpc {
     static void register(RpcRegistry r, WafPolicies policies, Settings settings) {
         r.query(SERVICE, "GetPolicy", Access.VIEWER, SiteRequest.class, (ctx, q) -> policies.get(q.site()));
         r.mutation(SERVICE, "SetPolicy", Access.OPERATOR, SetRequest.class,
-                (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold()));
+                (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
+                        q.customRules()));
         r.mutation(SERVICE, "AddExclusion", Access.OPERATOR, ExcludeRequest.class, (ctx, q) -> {
             if (q.ruleId() == null) {
                 throw TiyiException.invalid("field 'rule_id' is required");
@@ -56,7 +57,7 @@ final class WafRpc {
             RuntimeConfig.WafPolicy policy = policies.all().get(q.site());
             RuntimeConfig.WafPolicy run = "off".equals(policy.mode())
                     ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
-                            policy.exclusions())
+                            policy.exclusions(), policy.customRules())
                     : policy;
             Waf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run);
             Transaction tx = raw(waf, q.request());

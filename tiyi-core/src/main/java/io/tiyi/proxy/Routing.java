@@ -39,6 +39,7 @@ final class Routing {
     final RuntimeConfig config;
     private final Map<String, SiteRuntime> exact = new HashMap<>();
     private final List<Map.Entry<String, SiteRuntime>> wildcards = new ArrayList<>();
+    private SiteRuntime fallback;
     final Map<String, UpstreamPool> pools = new HashMap<>();
 
     private Routing(RuntimeConfig config) {
@@ -62,7 +63,9 @@ final class Routing {
                     : new io.tiyi.waf.undertow.WafHandler(waf, dispatch, security::record, security::deny);
             SiteRuntime site = new SiteRuntime(s.name(), main, ordered, entry);
             for (String h : s.hosts()) {
-                if (h.startsWith("*.")) {
+                if (h.equals("*")) {
+                    r.fallback = site;
+                } else if (h.startsWith("*.")) {
                     r.wildcards.add(Map.entry(h.substring(1), site));
                 } else {
                     r.exact.put(h, site);
@@ -92,7 +95,7 @@ final class Routing {
     /** The site for a Host header value, or null. */
     SiteRuntime find(String hostHeader) {
         if (hostHeader == null) {
-            return null;
+            return fallback;
         }
         String h = hostHeader.trim().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
@@ -116,6 +119,6 @@ final class Routing {
                 return w.getValue();
             }
         }
-        return null;
+        return fallback;
     }
 }

@@ -68,15 +68,17 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
      * @param inboundThreshold inbound anomaly score that blocks
      * @param outboundThreshold outbound anomaly score that blocks
      * @param exclusions rule exclusions
+     * @param customRules SecLang of the site, loaded before the rule set (may be null)
      */
-    public record WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions) {
+    public record WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
+            String customRules) {
         public WafPolicy {
             exclusions = List.copyOf(exclusions);
         }
 
         /** The default of a site with no policy: detect at paranoia 1 with CRS's default thresholds. */
         public static WafPolicy defaults() {
-            return new WafPolicy("detect", 1, 5, 4, List.of());
+            return new WafPolicy("detect", 1, 5, 4, List.of(), null);
         }
     }
 

@@ -61,6 +61,9 @@ public final class WafEngines {
                 .append(",setvar:tx.detection_paranoia_level=").append(policy.paranoia())
                 .append(",setvar:tx.inbound_anomaly_score_threshold=").append(policy.inboundThreshold())
                 .append(",setvar:tx.outbound_anomaly_score_threshold=").append(policy.outboundThreshold()).append("\"\n");
+        if (policy.customRules() != null && !policy.customRules().isBlank()) {
+            before.append(policy.customRules()).append('\n');
+        }
         StringBuilder after = new StringBuilder();
         int n = 0;
         for (RuntimeConfig.WafExclusion x : policy.exclusions()) {

@@ -25,7 +25,11 @@ public final class SiteRules {
         return name;
     }
 
-    /** Lower-cases and checks host names; {@code *.example.com} matches any name ending in {@code .example.com}. */
+    /**
+     * Lower-cases and checks host names; {@code *.example.com} matches any name ending in
+     * {@code .example.com}, and {@code *} alone makes the site the default for hosts no other site
+     * answers (and for requests without a Host).
+     */
     public static List<String> hosts(List<String> hosts) {
         if (hosts == null || hosts.isEmpty()) {
             throw TiyiException.invalid("a site needs at least one --host");
@@ -33,6 +37,10 @@ public final class SiteRules {
         LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String h : hosts) {
             String v = h == null ? "" : h.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("*")) {
+                out.add(v);
+                continue;
+            }
             String check = v.startsWith("*.") ? v.substring(2) : v;
             boolean ok = !check.isEmpty() && check.length() <= 253;
             for (String label : check.split("\\.", -1)) {

@@ -41,8 +41,10 @@ public final class WafPolicies {
      * @param inboundThreshold inbound anomaly threshold
      * @param outboundThreshold outbound anomaly threshold
      * @param exclusions the exclusions, each with its id
+     * @param customRules the site's own SecLang, or null
      */
-    public record Policy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<Exclusion> exclusions) {}
+    public record Policy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<Exclusion> exclusions,
+            String customRules) {}
 
     /**
      * An exclusion as the API shows it.
@@ -64,8 +66,8 @@ public final class WafPolicies {
             RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
             List<Exclusion> ex = db.selectFrom(WAF_EXCLUSIONS).where(WAF_EXCLUSIONS.SITE.eq(site)).orderBy(WAF_EXCLUSIONS.ID)
                     .fetch(x -> new Exclusion(x.getId(), x.getRuleId(), x.getPathPrefix(), x.getMethod(), x.getTarget()));
-            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex)
-                    : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex);
+            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex, null)
+                    : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex, r.getCustomRules());
         });
     }
 
@@ -80,16 +82,19 @@ public final class WafPolicies {
                 WafPoliciesRecord r = db.selectFrom(WAF_POLICIES).where(WAF_POLICIES.SITE.eq(site)).fetchOne();
                 RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
                 out.put(site, r == null ? new RuntimeConfig.WafPolicy(d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(),
-                        ex.getOrDefault(site, List.of()))
+                        ex.getOrDefault(site, List.of()), null)
                         : new RuntimeConfig.WafPolicy(r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(),
-                                ex.getOrDefault(site, List.of())));
+                                ex.getOrDefault(site, List.of()), r.getCustomRules()));
             }
             return out;
         });
     }
 
-    /** Changes a site's policy; null fields stay as they are. */
-    public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound) {
+    /**
+     * Changes a site's policy; null fields stay as they are. Custom SecLang is compiled with the
+     * policy before it is stored, so a rule that does not load is refused with its line.
+     */
+    public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound, String customRules) {
         Policy cur = get(site);
         String m = mode == null ? cur.mode() : mode.trim().toLowerCase(Locale.ROOT);
         if (!MODES.contains(m)) {
@@ -104,7 +109,15 @@ public final class WafPolicies {
         if (in < 1 || in > 10_000 || out < 1 || out > 10_000) {
             throw TiyiException.invalid("anomaly thresholds must be 1 to 10000; got inbound " + in + ", outbound " + out);
         }
-        pipeline.apply(actor, new SetPolicy(site, m, p, in, out));
+        String custom = customRules == null ? cur.customRules() : customRules.isBlank() ? null : customRules;
+        if (custom != null) {
+            try {
+                io.tiyi.waf.Waf.builder().seclang(custom, "custom rules of site " + site, null).build();
+            } catch (io.tiyi.waf.seclang.SecLangException e) {
+                throw TiyiException.invalid(e.getMessage());
+            }
+        }
+        pipeline.apply(actor, new SetPolicy(site, m, p, in, out, custom));
         return get(site);
     }
 
@@ -140,7 +153,8 @@ public final class WafPolicies {
     }
 
     /** Sets a site's policy. */
-    public record SetPolicy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold) implements Mutation<Void> {
+    public record SetPolicy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, String customRules)
+            implements Mutation<Void> {
         public static final String KIND = "waf.set_policy";
 
         @Override
@@ -153,8 +167,10 @@ public final class WafPolicies {
             SiteMutations.existing(ctx.db(), site);
             ctx.db().insertInto(WAF_POLICIES).set(WAF_POLICIES.SITE, site).set(WAF_POLICIES.MODE, mode)
                     .set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
-                    .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.UPDATED_AT, ctx.ts())
+                    .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.CUSTOM_RULES, customRules)
+                    .set(WAF_POLICIES.UPDATED_AT, ctx.ts())
                     .onConflict(WAF_POLICIES.SITE).doUpdate()
+                    .set(WAF_POLICIES.CUSTOM_RULES, customRules)
                     .set(WAF_POLICIES.MODE, mode).set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
                     .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.UPDATED_AT, ctx.ts()).execute();
             return null;
@@ -163,7 +179,7 @@ public final class WafPolicies {
         @Override
         public AuditRecord audit() {
             return new AuditRecord("waf.set_policy", "site:" + site, Map.of("mode", mode, "paranoia", paranoia, "inbound_threshold",
-                    inboundThreshold, "outbound_threshold", outboundThreshold));
+                    inboundThreshold, "outbound_threshold", outboundThreshold, "custom_rules_bytes", customRules == null ? 0 : customRules.length()));
         }
     }
 

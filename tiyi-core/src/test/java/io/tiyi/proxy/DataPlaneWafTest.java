@@ -39,6 +39,11 @@ class DataPlaneWafTest {
         api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(dir).orElseThrow().token());
         up = new TestUpstream("app");
         api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        long seq = node.status().lastSeq();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (node.runtimeVersion() < seq && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 
     @AfterEach

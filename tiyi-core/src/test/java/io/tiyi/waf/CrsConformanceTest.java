@@ -3,6 +3,7 @@ package io.tiyi.waf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.conformance.FtwSuite;
 import io.tiyi.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class CrsConformanceTest {
         return ok;
     }
 
-    static Set<Long> run(Waf waf, FtwTests.Input in) {
+    static Set<Long> run(Waf waf, FtwSuite.Input in) {
         Transaction tx = waf.newTransaction();
         tx.processConnection("127.0.0.1", 40000, "127.0.0.1", 80);
         String method = in.method();
@@ -59,7 +60,7 @@ class CrsConformanceTest {
         List<String[]> headers = new ArrayList<>();
         String body = in.data();
         if (in.encodedRequest() != null) {
-            String raw = FtwTests.latin1(in.encodedRequest());
+            String raw = FtwSuite.latin1(in.encodedRequest());
             int headEnd = raw.indexOf("\r\n\r\n");
             int sep = 4;
             if (headEnd < 0) {
@@ -138,15 +139,15 @@ class CrsConformanceTest {
     void crsRegressionSuite() throws Exception {
         Assumptions.assumeTrue(available(), "CRS test data not found at " + CRS.toAbsolutePath());
         Waf waf = crs();
-        List<FtwTests.Test> tests = FtwTests.load(CRS.resolve("tests"));
+        List<FtwSuite.Test> tests = FtwSuite.load(CRS.resolve("tests"));
         Map<String, int[]> perFile = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         int passed = 0;
         int failed = 0;
-        for (FtwTests.Test t : tests) {
+        for (FtwSuite.Test t : tests) {
             boolean ok = true;
             String why = "";
-            for (FtwTests.Stage s : t.stages()) {
+            for (FtwSuite.Stage s : t.stages()) {
                 Set<Long> ids;
                 try {
                     ids = run(waf, s.input());

@@ -20,7 +20,9 @@ import java.util.function.BiConsumer;
  * headers run phase 1; a request body is read (up to the rule set's limit), inspected in phase 2
  * and handed on to {@code next} unchanged, so a proxy or servlet behind it reads it as if
  * nothing happened. An interruption answers its status (403 for {@code deny}) and {@code next}
- * is never called. The transaction's logging phase runs when the exchange completes, and
+ * is never called. The response is inspected on its way out (phases 3 and 4) without being
+ * held back, so response rules detect and report. The transaction's logging phase runs when the
+ * exchange completes, and
  * {@code onComplete} gets it (for security events).
  *
  * <pre>{@code
@@ -79,6 +81,7 @@ public final class WafHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange ex) throws Exception {
         Transaction tx = waf.newTransaction();
         ex.putAttachment(TRANSACTION, tx);
+        ex.addResponseWrapper((factory, e) -> new ResponseInspector(factory.create(), e, tx));
         ex.addExchangeCompleteListener((e, nextListener) -> {
             try {
                 tx.processLogging();

@@ -1,4 +1,4 @@
-package io.tiyi.waf;
+package io.tiyi.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,29 +15,30 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Reads the CRS project's go-ftw regression tests (YAML) into plain records. */
-final class FtwTests {
+public final class FtwSuite {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One request of a test. */
-    record Input(String method, String uri, String version, Map<String, String> headers, String data, byte[] encodedRequest,
+    public record Input(String method, String uri, String version, Map<String, String> headers, String data, byte[] encodedRequest,
             boolean autocompleteHeaders) {}
 
     /** What a stage expects. */
-    record Output(List<Long> expectIds, List<Long> noExpectIds, Integer status) {}
+    public record Output(List<Long> expectIds, List<Long> noExpectIds, Integer status) {}
 
     /** A test stage. */
-    record Stage(Input input, Output output) {}
+    public record Stage(Input input, Output output) {}
 
     /** A test of a rule file. */
-    record Test(String file, long ruleId, int testId, String desc, List<Stage> stages) {
-        String name() {
+    public record Test(String file, long ruleId, int testId, String desc, List<Stage> stages) {
+        public String name() {
             return ruleId + "-" + testId;
         }
     }
 
-    private FtwTests() {}
+    private FtwSuite() {}
 
-    static List<Test> load(Path dir) throws IOException {
+    /** Every test of every {@code *.yaml} file under {@code dir}, in file order. */
+    public static List<Test> load(Path dir) throws IOException {
         List<Test> out = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
@@ -96,7 +97,7 @@ final class FtwTests {
         return new Output(expect, noExpect, status);
     }
 
-    static String latin1(byte[] b) {
+    public static String latin1(byte[] b) {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 }
