@@ -11,7 +11,8 @@
 # with browser-like headers and a benign urlencoded form POST, each after a warm-up.
 #
 # Env: DURATION (default 15s), CONNECTIONS (default 32), THREADS (default 2), WARMUP (default 3s),
-#      CRS_DIR (default ../shared/crs next to this checkout).
+#      CRS_DIR (default ../shared/crs next to this checkout), NGINX_WORKERS (worker_processes of
+#      the two nginx proxies, default 1; the upstream always has one), KEEP_TMP (keep the temp dir).
 # Exit status is non-zero when a check fails (SQLi not blocked, benign request not answered 200)
 # or a measured run had socket errors or non-2xx/3xx responses.
 set -euo pipefail
@@ -20,6 +21,7 @@ DURATION="${DURATION:-15s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 WARMUP="${WARMUP:-3s}"
+NGINX_WORKERS="${NGINX_WORKERS:-1}"
 
 UPSTREAM_ADDR="127.0.0.1:19201"
 PLAIN_ADDR="127.0.0.1:19202"
@@ -86,6 +88,11 @@ port_free() {
 for a in "$UPSTREAM_ADDR" "$PLAIN_ADDR" "$MODSEC_ADDR" "$ADMIN_ADDR" "$HTTP_ADDR"; do
   port_free "$a" || die "$a is already in use"
 done
+# wrk, nginx and Tiyi share the machine's cores: anything else running lowers every figure.
+load1="$(cut -d' ' -f1 /proc/loadavg)"
+if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0.5 else 1)" "$load1"; then
+  echo "WARN load average is $load1 before the run: other processes compete for the CPU" >&2
+fi
 
 # --- cleanup ---------------------------------------------------------------------------------
 
@@ -132,13 +139,13 @@ trap 'exit 143' TERM
 
 # --- nginx: upstream and the two proxies -----------------------------------------------------
 
-# nginx_conf name, extra main-context lines, server block body
+# nginx_conf name, worker processes, extra main-context lines, server block body
 nginx_conf() {
   local d="$tmp/$1"
   mkdir -p "$d/temp"
   cat >"$d/nginx.conf" <<EOF
-$2
-worker_processes 1;
+$3
+worker_processes $2;
 daemon off;
 master_process on;
 pid $d/nginx.pid;
@@ -159,7 +166,7 @@ http {
     keepalive 64;
   }
   server {
-$3
+$4
   }
 }
 EOF
@@ -180,7 +187,7 @@ start_nginx() {
   die "nginx $1 does not listen on $2"
 }
 
-nginx_conf upstream "" "    listen $UPSTREAM_ADDR;
+nginx_conf upstream 1 "" "    listen $UPSTREAM_ADDR;
     location / { return 200 \"$UPSTREAM_BODY\\n\"; }"
 log "starting nginx upstream on $UPSTREAM_ADDR"
 start_nginx upstream "$UPSTREAM_ADDR" upstream_pid
@@ -192,7 +199,7 @@ proxy_location="    location / {
       proxy_set_header Host \$host;
     }"
 
-nginx_conf plain "" "    listen $PLAIN_ADDR;
+nginx_conf plain "$NGINX_WORKERS" "" "    listen $PLAIN_ADDR;
 $proxy_location"
 log "starting nginx reverse proxy on $PLAIN_ADDR"
 start_nginx plain "$PLAIN_ADDR" plain_pid
@@ -209,7 +216,7 @@ SecAuditLog $tmp/modsec/audit.log
 Include $crs_dir/crs-setup.conf.example
 Include $crs_dir/rules/*.conf
 EOF
-nginx_conf modsec "load_module $modsec_module;" "    listen $MODSEC_ADDR;
+nginx_conf modsec "$NGINX_WORKERS" "load_module $modsec_module;" "    listen $MODSEC_ADDR;
     modsecurity on;
     modsecurity_rules_file $tmp/modsec/main.conf;
 $proxy_location"
@@ -359,6 +366,7 @@ print(f"  {sys.argv[1]:14} " + (", ".join(f"{k}: {int(a[k] - b.get(k, 0))}" for 
 PY
 done
 
+echo "--- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (nginx proxies: worker_processes $NGINX_WORKERS; $(nproc) CPUs)"
 echo "--- versions"
 echo "  $("$nginx_bin" -v 2>&1)"
 echo "  libmodsecurity3 $(dpkg-query -W -f '${Version}' libmodsecurity3 2>/dev/null || echo '?'), libnginx-mod-http-modsecurity $(dpkg-query -W -f '${Version}' libnginx-mod-http-modsecurity 2>/dev/null || echo '?')"

@@ -156,7 +156,7 @@ public final class ConformanceRunner {
                 Set<Long> got = matched.getOrDefault(id, Set.of());
                 for (long x : o.expectIds()) {
                     if (!got.contains(x)) {
-                        why = "expected rule " + x + ", matched " + new java.util.TreeSet<>(got);
+                        why = "expected rule " + x + ", matched " + new java.util.TreeSet<>(got) + " (HTTP " + status.get(id) + ")";
                     }
                 }
                 for (long x : o.noExpectIds()) {

@@ -132,6 +132,12 @@ public final class DataPlane implements AutoCloseable {
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+                // Let unusual bytes in the request target reach the WAF, which inspects and logs
+                // them, rather than refusing the request before anything sees it.
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                // Keep the request target as sent: the WAF decodes with its own transformations, and
+                // an upstream receives exactly the bytes the client sent.
+                .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setHandler(chain);
         HostPort h = HostPort.parse(http, "proxy.http_addr");
         b.addHttpListener(h.port(), h.host());
