@@ -115,9 +115,9 @@ final class TiyiProcess implements AutoCloseable {
     }
 
     int awaitExit() throws InterruptedException {
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(600, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("tiyi did not exit within 60 s:\n" + String.join("\n", lines));
+            throw new AssertionError("tiyi did not exit within 600 s:\n" + String.join("\n", lines));
         }
         reader.join(5000);
         return process.exitValue();
