@@ -310,7 +310,6 @@ public final class RuleSetCompiler {
             for (VariableSelector v : VariableSelector.parseList(variables)) {
                 (v.exclusion() ? r.exclusions : r.targets).add(v);
             }
-            operator(r, operator, d);
         }
         List<ActionSpec> specs = ActionSpec.parseList(actions, d.where());
         int phase = child ? pendingChain.phase : 2;
@@ -341,6 +340,9 @@ public final class RuleSetCompiler {
             }
         }
         r.phase = phase;
+        if (variables != null) {
+            operator(r, operator, d);
+        }
         if (child) {
             if (r.id != 0) {
                 throw new SecLangException(d.where(), "a chained rule cannot have its own id (chain of rule " + pendingChain.id + ")");
@@ -390,7 +392,7 @@ public final class RuleSetCompiler {
             arg = s;
         }
         Path base = d.file().startsWith("<") ? null : Path.of(d.file()).toAbsolutePath().getParent();
-        r.operator = Operators.create(name, arg, base);
+        r.operator = Operators.create(name, arg, base, r.capture);
         r.operatorName = name;
         r.operatorArgument = arg;
     }

@@ -293,8 +293,11 @@ public final class TxState implements MatchContext {
     }
 
     void clearMatchedVars() {
-        vars.collection("MATCHED_VARS").clear();
-        vars.collection("MATCHED_VARS_NAMES").clear();
+        KeyValues mv = vars.collection("MATCHED_VARS");
+        if (!mv.isEmpty()) {
+            mv.clear();
+            vars.collection("MATCHED_VARS_NAMES").clear();
+        }
     }
 
     void addMatchedVar(String name, String value) {

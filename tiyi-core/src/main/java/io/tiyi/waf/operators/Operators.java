@@ -51,6 +51,14 @@ public final class Operators {
      * @throws OperatorException for an unknown name or a bad argument
      */
     public static Operator create(String name, String argument, Path baseDir) {
+        return create(name, argument, baseDir, true);
+    }
+
+    /** Creates an operator; {@code capturing} false lets {@code @rx} skip recording groups no rule reads. */
+    public static Operator create(String name, String argument, Path baseDir, boolean capturing) {
+        if (!capturing && name.equalsIgnoreCase("rx")) {
+            return new Rx(argument, false);
+        }
         Factory f = ALL.get(name);
         if (f == null) {
             throw new OperatorException("unknown operator @" + name + " (known: " + String.join(", ", ALL.keySet()) + ")");

@@ -16,13 +16,58 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class Rx implements Operator {
     private final Pattern pattern;
+    private final ThreadLocal<Matcher> matchers;
 
     public Rx(String regex) {
+        this(regex, true);
+    }
+
+    /**
+     * @param capturing false when no rule reads the groups: they are then compiled as
+     *     non-capturing, which the matcher does not have to record
+     */
+    public Rx(String regex, boolean capturing) {
         try {
-            this.pattern = Pattern.compile(regex, Pattern.DOTALL);
+            this.pattern = Pattern.compile(capturing ? regex : withoutCaptures(regex), Pattern.DOTALL);
         } catch (PatternSyntaxException e) {
             throw new OperatorException("@rx: invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
         }
+        this.matchers = ThreadLocal.withInitial(() -> pattern.matcher(""));
+    }
+
+    /**
+     * Rewrites plain capturing groups {@code (} as {@code (?:}. Patterns with back-references keep
+     * their groups; escapes and character classes are respected.
+     */
+    static String withoutCaptures(String re) {
+        if (re.matches("(?s).*\\\\(?:[1-9]|k<).*")) {
+            return re;
+        }
+        StringBuilder out = new StringBuilder(re.length() + 16);
+        int classDepth = 0;
+        for (int i = 0; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\' && i + 1 < re.length()) {
+                out.append(c).append(re.charAt(++i));
+                if (re.charAt(i) == 'Q') {
+                    int end = re.indexOf("\\E", i);
+                    int stop = end < 0 ? re.length() : end + 2;
+                    out.append(re, i + 1, stop);
+                    i = stop - 1;
+                }
+                continue;
+            }
+            if (c == '[') {
+                classDepth++;
+            } else if (c == ']' && classDepth > 0) {
+                classDepth--;
+            } else if (c == '(' && classDepth == 0 && (i + 1 >= re.length() || re.charAt(i + 1) != '?')) {
+                out.append("(?:");
+                continue;
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     public Pattern pattern() {
@@ -32,12 +77,13 @@ public final class Rx implements Operator {
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         BoundedInput in = new BoundedInput(value);
-        Matcher m = pattern.matcher(in);
+        Matcher m = matchers.get().reset(in);
         try {
             if (!m.find()) {
                 return false;
             }
         } catch (BoundedInput.BudgetExceeded e) {
+            m.reset("");
             ctx.error("@rx gave up after " + in.budget + " steps on a " + value.length() + "-byte value (pattern " + abbreviate() + ")");
             return false;
         }
@@ -49,6 +95,7 @@ public final class Rx implements Operator {
                 }
             }
         }
+        m.reset("");
         return true;
     }
 
