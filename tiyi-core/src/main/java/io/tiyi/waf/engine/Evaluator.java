@@ -106,9 +106,16 @@ final class Evaluator {
             return r.operator.evaluate(tx, "") != r.negated;
         }
         List<VariableSelector> exclusions = tx.exclusionsFor(r);
-        List<Target> targets = new ArrayList<>();
-        for (VariableSelector sel : r.targets) {
-            targets.addAll(tx.vars().resolve(sel, exclusions));
+        boolean cacheable = r.targetSet >= 0 && exclusions == r.exclusions;
+        List<Target> targets = cacheable ? tx.cachedTargets(r) : null;
+        if (targets == null) {
+            targets = new ArrayList<>();
+            for (VariableSelector sel : r.targets) {
+                targets.addAll(tx.vars().resolve(sel, exclusions));
+            }
+            if (cacheable) {
+                tx.cacheTargets(r, targets);
+            }
         }
         List<String[]> found = null;
         for (Target t : targets) {

@@ -24,6 +24,8 @@ final class Rule {
     String operatorName;
     String operatorArgument;
     boolean negated;
+    /** Index of this rule's (targets, exclusions) pair among those whose values rules cannot change, or -1. */
+    int targetSet = -1;
 
     final List<Transformation> transformations = new ArrayList<>();
     boolean noneSeen;

@@ -26,6 +26,7 @@ public final class RuleSet {
     final String argumentSeparator;
     final List<String> componentSignatures;
     final int transformChains;
+    final int targetSets;
 
     RuleSet(RuleSetCompiler c) {
         this.phases = c.phaseLists();
@@ -43,6 +44,7 @@ public final class RuleSet {
         this.argumentSeparator = c.argumentSeparator;
         this.componentSignatures = List.copyOf(c.componentSignatures);
         this.transformChains = c.chains.size();
+        this.targetSets = c.targetSets.size();
     }
 
     /** The number of rules (chains count once). */

@@ -41,6 +41,10 @@ public final class RuleSetCompiler {
     final Map<Long, Rule> byId = new LinkedHashMap<>();
     private final Map<Integer, List<ActionSpec>> defaults = new HashMap<>();
     final Map<List<Transformation>, TransformChain> chains = new HashMap<>();
+    final Map<List<List<VariableSelector>>, Integer> targetSets = new HashMap<>();
+    /** Collections that rules write (setvar, setenv, capture, matches): their values change within a phase. */
+    private static final Set<String> RULE_WRITTEN = Set.of("TX", "ENV", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "RULE", "MATCHED_VAR",
+            "MATCHED_VAR_NAME", "MATCHED_VARS", "MATCHED_VARS_NAMES", "TIME", "TIME_EPOCH", "DURATION");
     private Rule pendingChain;
 
     EngineMode mode = EngineMode.ON;
@@ -77,6 +81,11 @@ public final class RuleSetCompiler {
         for (Rule r : rules) {
             for (Rule x = r; x != null; x = x.next) {
                 x.chain = chains.computeIfAbsent(List.copyOf(x.transformations), k -> new TransformChain(k, chains.size()));
+                boolean stable = !x.targets.isEmpty() && x.targets.stream().noneMatch(t -> RULE_WRITTEN.contains(t.collection()));
+                if (stable) {
+                    List<List<VariableSelector>> key = List.of(List.copyOf(x.targets), List.copyOf(x.exclusions));
+                    x.targetSet = targetSets.computeIfAbsent(key, k -> targetSets.size());
+                }
             }
         }
         return new RuleSet(this);

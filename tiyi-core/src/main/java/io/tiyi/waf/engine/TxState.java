@@ -39,6 +39,10 @@ public final class TxState implements MatchContext {
     Rule current;
     private boolean capturing;
     private final Map<TransformChain, IdentityHashMap<String, String>> cache = new HashMap<>();
+    /** Resolved targets of stable target sets, valid for one phase (only phases feed new request data). */
+    private final List<?>[] targetCache;
+    private int exclusionVersion;
+    private final Map<Rule, Object[]> exclusionMemo = new HashMap<>();
 
     /** A rule that matched (its whole chain). */
     record Match(Rule rule, String message, String data, String variable, String value) {}
@@ -53,7 +57,17 @@ public final class TxState implements MatchContext {
 
     /** Runs the rules of a phase (1-5). */
     public void runPhase(int phase) {
+        java.util.Arrays.fill(targetCache, null);
         Evaluator.phase(this, phase);
+    }
+
+    @SuppressWarnings("unchecked")
+    List<io.tiyi.waf.variables.Target> cachedTargets(Rule r) {
+        return (List<io.tiyi.waf.variables.Target>) targetCache[r.targetSet];
+    }
+
+    void cacheTargets(Rule r, List<io.tiyi.waf.variables.Target> targets) {
+        targetCache[r.targetSet] = targets;
     }
 
     /** Overrides the rule set's SecRuleEngine for this transaction. */
@@ -121,6 +135,7 @@ public final class TxState implements MatchContext {
 
     TxState(RuleSet rules) {
         this.rules = rules;
+        this.targetCache = new List<?>[rules.targetSets];
         this.mode = rules.mode;
         this.requestBodyAccess = rules.requestBodyAccess;
         this.responseBodyAccess = rules.responseBodyAccess;
@@ -145,6 +160,7 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargets(long lo, long hi, List<VariableSelector> targets) {
+        exclusionVersion++;
         for (long id : rules.byId.keySet()) {
             if (id >= lo && id <= hi) {
                 removedTargets.computeIfAbsent(id, k -> new ArrayList<>()).addAll(targets);
@@ -153,6 +169,7 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargetsByTag(String tag, List<VariableSelector> targets) {
+        exclusionVersion++;
         removedTargetsByTag.add(Map.entry(tag, targets));
     }
 
@@ -188,7 +205,23 @@ public final class TxState implements MatchContext {
         return false;
     }
 
+    /** The rule's own exclusions plus those ctl added for it; the same instance as {@code r.exclusions} when none were added. */
     List<VariableSelector> exclusionsFor(Rule r) {
+        if (removedTargets.isEmpty() && removedTargetsByTag.isEmpty()) {
+            return r.exclusions;
+        }
+        Object[] memo = exclusionMemo.get(r);
+        if (memo != null && (int) memo[0] == exclusionVersion) {
+            @SuppressWarnings("unchecked")
+            List<VariableSelector> cached = (List<VariableSelector>) memo[1];
+            return cached;
+        }
+        List<VariableSelector> computed = computeExclusions(r);
+        exclusionMemo.put(r, new Object[] {exclusionVersion, computed});
+        return computed;
+    }
+
+    private List<VariableSelector> computeExclusions(Rule r) {
         List<VariableSelector> extra = removedTargets.get(r.id);
         List<VariableSelector> byTag = null;
         for (Map.Entry<String, List<VariableSelector>> e : removedTargetsByTag) {
