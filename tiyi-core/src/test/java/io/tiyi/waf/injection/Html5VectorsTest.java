@@ -56,7 +56,7 @@ class Html5VectorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("vectors")
     void tokenizesAsLibinjection(Path file) throws IOException {
-        Vector vector = Vector.read(file);
+        LibinjectionVector vector = LibinjectionVector.read(file);
 
         StringBuilder actual = new StringBuilder();
         Html5Tokenizer tokenizer = new Html5Tokenizer(vector.input(), Html5Context.DATA_STATE);
@@ -72,46 +72,8 @@ class Html5VectorsTest {
                 .isEqualTo(vector.expected());
     }
 
-    /** One vector file: {@code --TEST--} name, {@code --INPUT--} input, {@code --EXPECTED--} tokens. */
-    record Vector(String name, String input, String expected) {
-
-        /** As libinjection's testdriver.c: a section marker is a whole line, in order; other lines go to the section. */
-        static Vector read(Path file) throws IOException {
-            String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-            StringBuilder[] sections = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
-            String[] markers = {"--TEST--\n", "--INPUT--\n", "--EXPECTED--\n"};
-            int section = -1;
-            int at = 0;
-            while (at < content.length()) {
-                int newline = content.indexOf('\n', at);
-                int end = newline < 0 ? content.length() : newline + 1;
-                String line = content.substring(at, end);
-                at = end;
-                if (section + 1 < markers.length && line.equals(markers[section + 1])) {
-                    section++;
-                } else if (section >= 0) {
-                    sections[section].append(line);
-                } else {
-                    throw new IllegalArgumentException(file + ": text before --TEST--");
-                }
-            }
-            if (section != 2) {
-                throw new IllegalArgumentException(file + ": missing sections");
-            }
-            return new Vector(sections[0].toString(), rtrim(sections[1].toString()), rtrim(sections[2].toString()));
-        }
-    }
-
-    /** The test driver's {@code modp_rtrim}: cuts trailing spaces, tabs, CRs and LFs. */
     static String rtrim(String s) {
-        int end = s.length();
-        while (end > 0) {
-            char c = s.charAt(end - 1);
-            if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-                break;
-            }
-            end--;
-        }
-        return s.substring(0, end);
+        return LibinjectionVector.rtrim(s);
     }
+
 }

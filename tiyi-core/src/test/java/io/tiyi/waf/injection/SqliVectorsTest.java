@@ -82,30 +82,30 @@ class SqliVectorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("tokenVectors")
     void tokenizesLikeLibinjection(String name, Path file) throws IOException {
-        Vector v = Vector.read(file);
-        check(name, v, tokens(v.input));
+        LibinjectionVector v = LibinjectionVector.read(file);
+        check(name, v, tokens(v.input()));
     }
 
     /** test-folding-*: tokenizer and folder, in the as-is ANSI context. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("foldingVectors")
     void foldsLikeLibinjection(String name, Path file) throws IOException {
-        Vector v = Vector.read(file);
-        check(name, v, folded(v.input));
+        LibinjectionVector v = LibinjectionVector.read(file);
+        check(name, v, folded(v.input()));
     }
 
     /** test-sqli-*: the whole detection; expected is the fingerprint, or nothing when benign. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("sqliVectors")
     void detectsLikeLibinjection(String name, Path file) throws IOException {
-        Vector v = Vector.read(file);
-        Sqli.Result r = Sqli.detect(v.input);
+        LibinjectionVector v = LibinjectionVector.read(file);
+        Sqli.Result r = Sqli.detect(v.input());
         check(name, v, r.fingerprint());
-        assertThat(r.injection()).as("%s: injection", name).isEqualTo(!v.expected.isEmpty());
+        assertThat(r.injection()).as("%s: injection", name).isEqualTo(!v.expected().isEmpty());
     }
 
-    private static void check(String name, Vector v, String actual) {
-        assertThat(rtrim(actual)).as("%s (%s) input <%s>", name, v.title, v.input).isEqualTo(v.expected);
+    private static void check(String name, LibinjectionVector v, String actual) {
+        assertThat(rtrim(actual)).as("%s (%s) input <%s>", name, v.name(), v.input()).isEqualTo(v.expected());
     }
 
     private static String tokens(String input) {
@@ -152,56 +152,8 @@ class SqliVectorsTest {
         out.append('\n');
     }
 
-    /** The driver trims trailing spaces, tabs and line ends from input, expected and actual text. */
     static String rtrim(String s) {
-        int end = s.length();
-        while (end > 0) {
-            char c = s.charAt(end - 1);
-            if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-                break;
-            }
-            end--;
-        }
-        return s.substring(0, end);
+        return LibinjectionVector.rtrim(s);
     }
 
-    /** One vector file: {@code --TEST--} title, {@code --INPUT--} input, {@code --EXPECTED--} result. */
-    static final class Vector {
-        final String title;
-        final String input;
-        final String expected;
-
-        private Vector(String title, String input, String expected) {
-            this.title = title;
-            this.input = input;
-            this.expected = expected;
-        }
-
-        static Vector read(Path file) throws IOException {
-            // Bytes, not text: each byte is one char of the input.
-            String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-            StringBuilder[] sections = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
-            String[] markers = {"--TEST--\n", "--INPUT--\n", "--EXPECTED--\n"};
-            int section = -1;
-            int at = 0;
-            while (at < text.length()) {
-                int nl = text.indexOf('\n', at);
-                int end = nl < 0 ? text.length() : nl + 1;
-                String line = text.substring(at, end);
-                at = end;
-                if (section + 1 < markers.length && line.equals(markers[section + 1])) {
-                    section++;
-                } else if (section >= 0) {
-                    sections[section].append(line);
-                } else {
-                    throw new IOException(file + ": text before --TEST--");
-                }
-            }
-            if (section != 2) {
-                throw new IOException(file + ": missing sections");
-            }
-            return new Vector(rtrim(sections[0].toString()), rtrim(sections[1].toString()),
-                    rtrim(sections[2].toString()));
-        }
-    }
 }
