@@ -19,7 +19,8 @@ final class WafCommands {
                 p.get("mode").asText(), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt());
         if (p.get("exclusions").size() > 0) {
             Table t = new Table("ID", "RULE", "PATH PREFIX", "METHOD", "TARGET");
-            p.get("exclusions").forEach(x -> t.row(x.get("id").asLong(), x.get("rule_id").asLong(), x.path("path_prefix").asText(""),
+            p.get("exclusions").forEach(x -> t.row(x.get("id").asLong(), x.path("tag").isTextual() ? "tag " + x.get("tag").asText()
+                    : x.get("rule_id").asText(), x.path("path_prefix").asText(""),
                     x.path("method").asText(""), x.path("target").asText("(whole rule)")));
             t.print(ctx.out);
         }
@@ -71,13 +72,16 @@ final class WafCommands {
         }
     }
 
-    @Parameters(commandDescription = "Exclude a rule (or one of its targets) for a site, optionally only under a path prefix and method")
+    @Parameters(commandDescription = "Exclude a rule or every rule with a tag (or one target of them) for a site, optionally only under a path prefix and method")
     static final class Exclude extends AccountCommands.Base {
         @Parameter(names = "--site", description = "Site name", required = true)
         String site;
 
-        @Parameter(names = "--rule", description = "Rule id", required = true)
+        @Parameter(names = "--rule", description = "Rule id (or use --tag)")
         long rule;
+
+        @Parameter(names = "--tag", description = "Every rule with this tag, for example attack-sqli (instead of --rule)")
+        String tag;
 
         @Parameter(names = "--path-prefix", description = "Only for paths under this prefix")
         String pathPrefix;
@@ -93,6 +97,7 @@ final class WafCommands {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("site", site);
             m.put("rule_id", rule);
+            m.put("tag", tag);
             m.put("path_prefix", pathPrefix);
             m.put("method", method);
             m.put("target", target);

@@ -21,7 +21,7 @@ final class WafRpc {
 
     record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules) {}
 
-    record ExcludeRequest(String site, Long ruleId, String pathPrefix, String method, String target) {}
+    record ExcludeRequest(String site, Long ruleId, String tag, String pathPrefix, String method, String target) {}
 
     record RemoveRequest(String site, Long id) {}
 
@@ -38,10 +38,7 @@ final class WafRpc {
                 (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
                         q.customRules()));
         r.mutation(SERVICE, "AddExclusion", Access.OPERATOR, ExcludeRequest.class, (ctx, q) -> {
-            if (q.ruleId() == null) {
-                throw TiyiException.invalid("field 'rule_id' is required");
-            }
-            return policies.exclude(ctx.actor(), q.site(), q.ruleId(), q.pathPrefix(), q.method(), q.target());
+            return policies.exclude(ctx.actor(), q.site(), q.ruleId() == null ? 0 : q.ruleId(), q.tag(), q.pathPrefix(), q.method(), q.target());
         });
         r.mutation(SERVICE, "RemoveExclusion", Access.OPERATOR, RemoveRequest.class, (ctx, q) -> {
             if (q.id() == null) {

@@ -85,12 +85,13 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
     /**
      * A rule exclusion.
      *
-     * @param ruleId the rule
+     * @param ruleId the rule, or 0 when {@code tag} names the rules
+     * @param tag every rule with this tag, or null
      * @param pathPrefix only under this path prefix, or null
      * @param method only for this method, or null
      * @param target only this target (for example {@code ARGS:q}), or null for the whole rule
      */
-    public record WafExclusion(long ruleId, String pathPrefix, String method, String target) {}
+    public record WafExclusion(long ruleId, String tag, String pathPrefix, String method, String target) {}
 
     /**
      * A path route.

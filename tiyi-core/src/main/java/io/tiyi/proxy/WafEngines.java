@@ -67,12 +67,16 @@ public final class WafEngines {
         StringBuilder after = new StringBuilder();
         int n = 0;
         for (RuntimeConfig.WafExclusion x : policy.exclusions()) {
-            String ctl = x.target() == null ? "ctl:ruleRemoveById=" + x.ruleId() : "ctl:ruleRemoveTargetById=" + x.ruleId() + ";" + x.target();
+            boolean byTag = x.tag() != null;
+            String what = byTag ? x.tag() : Long.toString(x.ruleId());
+            String ctl = x.target() == null ? (byTag ? "ctl:ruleRemoveByTag=" : "ctl:ruleRemoveById=") + what
+                    : (byTag ? "ctl:ruleRemoveTargetByTag=" : "ctl:ruleRemoveTargetById=") + what + ";" + x.target();
             if (x.pathPrefix() == null && x.method() == null) {
                 if (x.target() == null) {
-                    after.append("SecRuleRemoveById ").append(x.ruleId()).append('\n');
+                    after.append(byTag ? "SecRuleRemoveByTag " : "SecRuleRemoveById ").append(what).append('\n');
                 } else {
-                    after.append("SecRuleUpdateTargetById ").append(x.ruleId()).append(" \"!").append(x.target()).append("\"\n");
+                    after.append(byTag ? "SecRuleUpdateTargetByTag " : "SecRuleUpdateTargetById ").append(what).append(" \"!")
+                            .append(x.target()).append("\"\n");
                 }
                 continue;
             }

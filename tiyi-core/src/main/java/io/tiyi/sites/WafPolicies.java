@@ -50,12 +50,13 @@ public final class WafPolicies {
      * An exclusion as the API shows it.
      *
      * @param id its id, for removal
-     * @param ruleId the rule
+     * @param ruleId the rule, or 0 for a tag
+     * @param tag the tag whose rules are excluded, or null
      * @param pathPrefix path scope or null
      * @param method method scope or null
      * @param target target or null for the whole rule
      */
-    public record Exclusion(long id, long ruleId, String pathPrefix, String method, String target) {}
+    public record Exclusion(long id, long ruleId, String tag, String pathPrefix, String method, String target) {}
 
     public Policy get(String site) {
         return store.read(db -> {
@@ -65,7 +66,7 @@ public final class WafPolicies {
             WafPoliciesRecord r = db.selectFrom(WAF_POLICIES).where(WAF_POLICIES.SITE.eq(site)).fetchOne();
             RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
             List<Exclusion> ex = db.selectFrom(WAF_EXCLUSIONS).where(WAF_EXCLUSIONS.SITE.eq(site)).orderBy(WAF_EXCLUSIONS.ID)
-                    .fetch(x -> new Exclusion(x.getId(), x.getRuleId(), x.getPathPrefix(), x.getMethod(), x.getTarget()));
+                    .fetch(x -> new Exclusion(x.getId(), x.getRuleId(), x.getTag(), x.getPathPrefix(), x.getMethod(), x.getTarget()));
             return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex, null)
                     : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex, r.getCustomRules());
         });
@@ -76,7 +77,7 @@ public final class WafPolicies {
         return store.read(db -> {
             Map<String, List<RuntimeConfig.WafExclusion>> ex = new HashMap<>();
             db.selectFrom(WAF_EXCLUSIONS).orderBy(WAF_EXCLUSIONS.ID).forEach(x -> ex.computeIfAbsent(x.getSite(), k -> new java.util.ArrayList<>())
-                    .add(new RuntimeConfig.WafExclusion(x.getRuleId(), x.getPathPrefix(), x.getMethod(), x.getTarget())));
+                    .add(new RuntimeConfig.WafExclusion(x.getRuleId(), x.getTag(), x.getPathPrefix(), x.getMethod(), x.getTarget())));
             Map<String, RuntimeConfig.WafPolicy> out = new LinkedHashMap<>();
             for (String site : db.select(SITES.NAME).from(SITES).fetch(SITES.NAME)) {
                 WafPoliciesRecord r = db.selectFrom(WAF_POLICIES).where(WAF_POLICIES.SITE.eq(site)).fetchOne();
@@ -121,10 +122,14 @@ public final class WafPolicies {
         return get(site);
     }
 
-    /** Adds an exclusion; the target, if any, must be a variable such as ARGS:q. */
-    public Policy exclude(String actor, String site, long ruleId, String pathPrefix, String method, String target) {
-        if (ruleId <= 0) {
-            throw TiyiException.invalid("--rule must be a rule id, got " + ruleId);
+    /** Adds an exclusion of a rule id or of every rule with a tag; the target, if any, must be a variable such as ARGS:q. */
+    public Policy exclude(String actor, String site, long ruleId, String tag, String pathPrefix, String method, String target) {
+        String t0 = tag == null || tag.isBlank() ? null : tag.trim();
+        if ((ruleId > 0) == (t0 != null)) {
+            throw TiyiException.invalid("give either --rule ID or --tag TAG (not both), got rule " + ruleId + " and tag " + tag);
+        }
+        if (t0 != null && !t0.matches("[A-Za-z0-9_./:-]{1,200}")) {
+            throw TiyiException.invalid("--tag must be a rule tag such as attack-sqli or paranoia-level/2; got '" + tag + "'");
         }
         String path = pathPrefix == null || pathPrefix.isEmpty() ? null : SiteRules.path(pathPrefix, "--path-prefix");
         String m = method == null || method.isBlank() ? null : method.trim().toUpperCase(Locale.ROOT);
@@ -143,7 +148,7 @@ public final class WafPolicies {
             }
         }
         get(site);
-        pipeline.apply(actor, new AddExclusion(site, ruleId, path, m, t));
+        pipeline.apply(actor, new AddExclusion(site, t0 == null ? ruleId : 0, t0, path, m, t));
         return get(site);
     }
 
@@ -184,7 +189,7 @@ public final class WafPolicies {
     }
 
     /** Adds a rule exclusion. */
-    public record AddExclusion(String site, long ruleId, String pathPrefix, String method, String target) implements Mutation<Long> {
+    public record AddExclusion(String site, long ruleId, String tag, String pathPrefix, String method, String target) implements Mutation<Long> {
         public static final String KIND = "waf.add_exclusion";
 
         @Override
@@ -196,6 +201,7 @@ public final class WafPolicies {
         public Long apply(MutationContext ctx) {
             SiteMutations.existing(ctx.db(), site);
             return ctx.db().insertInto(WAF_EXCLUSIONS).set(WAF_EXCLUSIONS.SITE, site).set(WAF_EXCLUSIONS.RULE_ID, ruleId)
+                    .set(WAF_EXCLUSIONS.TAG, tag)
                     .set(WAF_EXCLUSIONS.PATH_PREFIX, pathPrefix).set(WAF_EXCLUSIONS.METHOD, method).set(WAF_EXCLUSIONS.TARGET, target)
                     .set(WAF_EXCLUSIONS.CREATED_AT, ctx.ts()).returning(WAF_EXCLUSIONS.ID).fetchOne().getId().longValue();
         }
@@ -204,6 +210,7 @@ public final class WafPolicies {
         public AuditRecord audit() {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("rule_id", ruleId);
+            d.put("tag", tag == null ? "" : tag);
             d.put("path_prefix", pathPrefix == null ? "" : pathPrefix);
             d.put("method", method == null ? "" : method);
             d.put("target", target == null ? "" : target);

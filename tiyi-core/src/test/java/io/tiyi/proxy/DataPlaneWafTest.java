@@ -122,6 +122,16 @@ class DataPlaneWafTest {
             }
         });
         assertThat(post(node.httpAddress(), "/other?q=1%27%20or%20%271%27=%271", "a=b")).startsWith("HTTP/1.1 403");
+
+        api.call("WafService", "AddExclusion", Map.of("site", "shop", "tag", "attack-xss", "target", "ARGS:text"));
+        await(() -> {
+            try {
+                return post(node.httpAddress(), "/comment", "name=Ann&text=%3Cscript%3Ealert(1)%3C%2Fscript%3E").startsWith("HTTP/1.1 200");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(post(node.httpAddress(), "/comment", "name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&text=x")).startsWith("HTTP/1.1 403");
     }
 
     @Test
