@@ -20,6 +20,19 @@ public final class TestUpstream implements AutoCloseable {
     public TestUpstream(String name) {
         this.name = name;
         this.server = Undertow.builder().addHttpListener(0, "127.0.0.1").setIoThreads(1).setWorkerThreads(2).setHandler(ex -> {
+            if (ex.isInIoThread()) {
+                ex.dispatch(ex.getDispatchExecutor(), e2 -> respond(e2));
+                return;
+            }
+            respond(ex);
+        }).build();
+        server.start();
+    }
+
+    private void respond(io.undertow.server.HttpServerExchange ex) throws java.io.IOException {
+        ex.startBlocking();
+        String requestBody = new String(ex.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        {
             if (ex.getRequestPath().equals("/health")) {
                 ex.setStatusCode(healthStatus);
                 ex.getResponseSender().send("health " + healthStatus);
@@ -34,10 +47,10 @@ public final class TestUpstream implements AutoCloseable {
                 headers.put(hv.getHeaderName().toString().toLowerCase(java.util.Locale.ROOT), String.join(",", hv));
             }
             body.put("headers", headers);
+            body.put("body", requestBody);
             ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
             ex.getResponseSender().send(Json.write(body));
-        }).build();
-        server.start();
+        }
     }
 
     public String name() {
