@@ -80,16 +80,6 @@ class DataPlaneWafTest {
         await(() -> node.runtimeVersion() >= seq);
     }
 
-    Object field(String name) {
-        try {
-            java.lang.reflect.Field f = TiyiNode.class.getDeclaredField(name);
-            f.setAccessible(true);
-            return f.get(node);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     @Test
     void builtInRulesDetectByDefaultAndBlockWhenAsked() throws Exception {
         String attack = "/search?q=1%27%20or%20%271%27=%271";

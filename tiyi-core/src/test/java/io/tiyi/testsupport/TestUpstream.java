@@ -32,25 +32,23 @@ public final class TestUpstream implements AutoCloseable {
     private void respond(io.undertow.server.HttpServerExchange ex) throws java.io.IOException {
         ex.startBlocking();
         String requestBody = new String(ex.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        {
-            if (ex.getRequestPath().equals("/health")) {
-                ex.setStatusCode(healthStatus);
-                ex.getResponseSender().send("health " + healthStatus);
-                return;
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("upstream", name);
-            body.put("method", ex.getRequestMethod().toString());
-            body.put("path", ex.getRequestPath());
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (HeaderValues hv : ex.getRequestHeaders()) {
-                headers.put(hv.getHeaderName().toString().toLowerCase(java.util.Locale.ROOT), String.join(",", hv));
-            }
-            body.put("headers", headers);
-            body.put("body", requestBody);
-            ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-            ex.getResponseSender().send(Json.write(body));
+        if (ex.getRequestPath().equals("/health")) {
+            ex.setStatusCode(healthStatus);
+            ex.getResponseSender().send("health " + healthStatus);
+            return;
         }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("upstream", name);
+        body.put("method", ex.getRequestMethod().toString());
+        body.put("path", ex.getRequestPath());
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (HeaderValues hv : ex.getRequestHeaders()) {
+            headers.put(hv.getHeaderName().toString().toLowerCase(java.util.Locale.ROOT), String.join(",", hv));
+        }
+        body.put("headers", headers);
+        body.put("body", requestBody);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        ex.getResponseSender().send(Json.write(body));
     }
 
     public String name() {
