@@ -169,39 +169,80 @@ public final class Multipart {
         }
     }
 
-    /** {@code form-data; name="a"; filename="b"} → {name, filename}. */
+    /** {@code form-data; name="a"; filename="b"} → {name, filename}; quoted values may hold {@code ;} and {@code \"}. */
     static String[] disposition(String hv, TxVariables v) {
         String name = null;
         String filename = null;
-        String[] params = hv.split(";");
-        if (!params[0].trim().equalsIgnoreCase("form-data")) {
+        int semi = hv.indexOf(';');
+        String type = (semi < 0 ? hv : hv.substring(0, semi)).trim();
+        if (!type.equalsIgnoreCase("form-data")) {
             v.set("MULTIPART_INVALID_PART", "1");
         }
-        if (params.length > 1 && !hv.contains("; ") && !hv.contains(";")) {
-            v.set("MULTIPART_MISSING_SEMICOLON", "1");
-        }
-        for (int i = 1; i < params.length; i++) {
-            String p = params[i].trim();
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
+        int i = semi < 0 ? hv.length() : semi + 1;
+        int n = hv.length();
+        while (i < n) {
+            while (i < n && (hv.charAt(i) == ' ' || hv.charAt(i) == '\t' || hv.charAt(i) == ';')) {
+                i++;
+            }
+            int ks = i;
+            while (i < n && hv.charAt(i) != '=' && hv.charAt(i) != ';') {
+                i++;
+            }
+            if (i >= n || hv.charAt(i) != '=') {
+                if (ks < i) {
+                    v.set("MULTIPART_INVALID_PART", "1");
+                }
                 continue;
             }
-            String k = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            String val = p.substring(eq + 1).trim();
-            if (val.startsWith("\"")) {
-                if (val.length() < 2 || !val.endsWith("\"")) {
-                    v.set("MULTIPART_INVALID_QUOTING", "1");
-                    val = val.substring(1);
-                } else {
-                    val = val.substring(1, val.length() - 1);
-                }
-            } else if (val.contains("'") || val.contains("\\")) {
-                v.set("MULTIPART_INVALID_QUOTING", "1");
+            String key = hv.substring(ks, i).trim().toLowerCase(Locale.ROOT);
+            i++;
+            while (i < n && hv.charAt(i) == ' ') {
+                i++;
             }
-            if (k.equals("name")) {
-                name = val;
-            } else if (k.equals("filename") || k.equals("filename*")) {
-                filename = val;
+            StringBuilder val = new StringBuilder();
+            if (i < n && hv.charAt(i) == '"') {
+                i++;
+                boolean closed = false;
+                while (i < n) {
+                    char c = hv.charAt(i);
+                    if (c == '\\' && i + 1 < n && (hv.charAt(i + 1) == '"' || hv.charAt(i + 1) == '\\')) {
+                        val.append(hv.charAt(i + 1));
+                        i += 2;
+                        continue;
+                    }
+                    if (c == '"') {
+                        closed = true;
+                        i++;
+                        break;
+                    }
+                    val.append(c);
+                    i++;
+                }
+                if (!closed) {
+                    v.set("MULTIPART_INVALID_QUOTING", "1");
+                }
+                int after = i;
+                while (after < n && hv.charAt(after) == ' ') {
+                    after++;
+                }
+                if (after < n && hv.charAt(after) != ';') {
+                    v.set("MULTIPART_MISSING_SEMICOLON", "1");
+                }
+            } else {
+                while (i < n && hv.charAt(i) != ';') {
+                    char c = hv.charAt(i);
+                    if (c == '\'' || c == '\\' || c == '"') {
+                        v.set("MULTIPART_INVALID_QUOTING", "1");
+                    }
+                    val.append(c);
+                    i++;
+                }
+            }
+            String value = val.toString().trim();
+            if (key.equals("name")) {
+                name = value;
+            } else if (key.equals("filename") || key.equals("filename*")) {
+                filename = value;
             }
         }
         return new String[] {name, filename};
