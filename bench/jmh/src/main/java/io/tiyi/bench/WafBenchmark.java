@@ -35,10 +35,13 @@ public class WafBenchmark {
     @Param({"../../../shared/crs"})
     public String crsDir;
 
+    /** Size of the JSON body of {@link #jsonPost()}, in bytes. */
+    @Param({"65536"})
+    public int jsonBytes;
+
     static final String UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
     static final String ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     static final byte[] FORM_BODY = "name=John+Smith&email=john%40example.com&comment=Nice+product".getBytes(StandardCharsets.US_ASCII);
-    static final int JSON_SIZE = 64 * 1024;
 
     private Waf waf;
     private byte[] jsonBody;
@@ -50,7 +53,7 @@ public class WafBenchmark {
             throw new IllegalStateException("no CRS at " + dir + " (set -p crsDir=/path/to/crs)");
         }
         waf = Waf.builder().seclang("SecRuleEngine On\nSecRequestBodyAccess On\n").crs(dir).build();
-        jsonBody = json(JSON_SIZE);
+        jsonBody = json(jsonBytes);
 
         expectPass("benign GET", benignGet());
         expectPass("benign form POST", formPost());
@@ -109,7 +112,7 @@ public class WafBenchmark {
         }
     }
 
-    /** A JSON order list of exactly {@code size} bytes: product lines, then one padding field. */
+    /** A JSON order list of exactly {@code size} bytes (at least 128): product lines, then one padding field. */
     static byte[] json(int size) {
         StringBuilder sb = new StringBuilder(size).append("{\"customer\":{\"name\":\"John Smith\",\"email\":\"john@example.com\"},\"items\":[");
         String tail = "],\"note\":\"\"}";
@@ -133,6 +136,7 @@ public class WafBenchmark {
     public static void main(String[] args) {
         WafBenchmark b = new WafBenchmark();
         b.crsDir = args.length > 0 ? args[0] : "../../../shared/crs";
+        b.jsonBytes = args.length > 1 ? Integer.parseInt(args[1]) : 65536;
         b.setup();
         for (String[] r : new String[][] {{"GET", "/products?id=42&sort=price"}, {"POST", "/comments"}, {"POST", "/api/orders"}}) {
             Transaction tx = r[1].equals("/comments") ? b.request("POST", r[1], "application/x-www-form-urlencoded", FORM_BODY)

@@ -82,28 +82,31 @@ final class Evaluator {
     }
 
     /**
-     * Evaluates a chain link by link. As in ModSecurity, each link's non-disruptive actions run as
-     * soon as that link matches, before the next link is evaluated: CRS relies on it (a head's
-     * {@code setvar} feeds the chained rule's target), and it is why scoring {@code setvar}s sit
-     * on the last link.
+     * Evaluates a chain link by link. As in ModSecurity, a link's non-disruptive actions run for
+     * each value it matches, before the next link is evaluated: CRS relies on it (a head's
+     * {@code setvar} records every matched header name for the chained rule to check), and it is
+     * why scoring {@code setvar}s sit on the last link.
      */
     private static boolean chain(TxState tx, Rule head) {
         for (Rule x = head; x != null; x = x.next) {
-            if (!one(tx, x)) {
+            if (!one(tx, x, head)) {
                 return false;
-            }
-            for (Action a : x.runtime) {
-                a.execute(tx, head);
             }
         }
         return true;
     }
 
     /** Evaluates one link; on a match sets MATCHED_VAR(S) to what it matched. */
-    private static boolean one(TxState tx, Rule r) {
+    private static boolean one(TxState tx, Rule r, Rule head) {
         tx.beginRule(r);
         if (r.targets.isEmpty()) {
-            return r.operator.evaluate(tx, "") != r.negated;
+            boolean m = r.operator.evaluate(tx, "") != r.negated;
+            if (m) {
+                for (Action a : r.runtime) {
+                    a.execute(tx, head);
+                }
+            }
+            return m;
         }
         List<VariableSelector> exclusions = tx.exclusionsFor(r);
         boolean cacheable = r.targetSet >= 0 && exclusions == r.exclusions;
@@ -141,16 +144,20 @@ final class Evaluator {
             if (hit != null) {
                 if (found == null) {
                     found = new ArrayList<>();
+                    tx.clearMatchedVars();
                 }
                 found.add(new String[] {t.name(), hit});
+                // As in ModSecurity, a link's non-disruptive actions run for every value it matches,
+                // with MATCHED_VAR and the captures of that value.
+                tx.addMatchedVar(t.name(), hit);
+                tx.setMatched(t.name(), hit);
+                for (Action a : r.runtime) {
+                    a.execute(tx, head);
+                }
             }
         }
         if (found == null) {
             return false;
-        }
-        tx.clearMatchedVars();
-        for (String[] f : found) {
-            tx.addMatchedVar(f[0], f[1]);
         }
         String[] last = found.get(found.size() - 1);
         tx.setMatched(last[0], last[1]);
