@@ -62,23 +62,23 @@ public final class FtwSuite {
 
     private static Input input(JsonNode in) {
         Map<String, String> headers = new LinkedHashMap<>();
-        in.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        in.path("headers").fields().forEachRemaining(e -> headers.put(bytes(e.getKey()), bytes(e.getValue().asText())));
         String data = null;
         JsonNode d = in.get("data");
         if (d != null && !d.isNull()) {
             if (d.isArray()) {
                 List<String> lines = new ArrayList<>();
                 d.forEach(x -> lines.add(x.asText()));
-                data = String.join("\r\n", lines);
+                data = bytes(String.join("\r\n", lines));
             } else {
-                data = d.asText();
+                data = bytes(d.asText());
             }
         }
         byte[] encoded = null;
         if (in.hasNonNull("encoded_request")) {
             encoded = Base64.getDecoder().decode(in.get("encoded_request").asText().replaceAll("\\s", ""));
         }
-        return new Input(in.path("method").asText("GET"), in.path("uri").asText("/"), in.path("version").asText("HTTP/1.1"), headers, data,
+        return new Input(bytes(in.path("method").asText("GET")), bytes(in.path("uri").asText("/")), in.path("version").asText("HTTP/1.1"), headers, data,
                 encoded, in.path("autocomplete_headers").asBoolean(true));
     }
 
@@ -95,6 +95,11 @@ public final class FtwSuite {
             status = s.isArray() ? s.get(0).asInt() : s.asInt();
         }
         return new Output(expect, noExpect, status);
+    }
+
+    /** Test files are UTF-8 text; requests carry its bytes, one char per byte. */
+    static String bytes(String s) {
+        return latin1(s.getBytes(StandardCharsets.UTF_8));
     }
 
     public static String latin1(byte[] b) {

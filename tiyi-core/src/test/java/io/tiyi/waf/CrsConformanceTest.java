@@ -190,5 +190,5 @@ class CrsConformanceTest {
     }
 
     /** The floor this build holds; raised as the engine improves (the goal is 0.97). */
-    static final double MIN_PASS_RATE = 0.995;
+    static final double MIN_PASS_RATE = 0.997;
 }
