@@ -89,10 +89,18 @@ for a in "$UPSTREAM_ADDR" "$PLAIN_ADDR" "$MODSEC_ADDR" "$ADMIN_ADDR" "$HTTP_ADDR
   port_free "$a" || die "$a is already in use"
 done
 # wrk, nginx and Tiyi share the machine's cores: anything else running lowers every figure.
-load1="$(cut -d' ' -f1 /proc/loadavg)"
-if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0.5 else 1)" "$load1"; then
-  echo "WARN load average is $load1 before the run: other processes compete for the CPU" >&2
-fi
+cpu_busy() { # percent of all CPUs busy over one second
+  local a b
+  read -r -a a < <(grep '^cpu ' /proc/stat)
+  sleep 1
+  read -r -a b < <(grep '^cpu ' /proc/stat)
+  local total=0 idle i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  idle=$((b[4] - a[4] + b[5] - a[5]))
+  [ "$total" -gt 0 ] && echo $((100 * (total - idle) / total)) || echo 0
+}
+busy="$(cpu_busy)"
+[ "$busy" -gt 15 ] && echo "WARN the CPUs are ${busy}% busy before the run: other processes compete with the benchmark" >&2
 
 # --- cleanup ---------------------------------------------------------------------------------
 
@@ -156,6 +164,7 @@ http {
   default_type text/plain;
   keepalive_requests 1000000;
   keepalive_timeout 65s;
+  client_body_buffer_size 1m;
   client_body_temp_path $d/temp/body;
   proxy_temp_path $d/temp/proxy;
   fastcgi_temp_path $d/temp/fastcgi;
@@ -366,7 +375,7 @@ print(f"  {sys.argv[1]:14} " + (", ".join(f"{k}: {int(a[k] - b.get(k, 0))}" for 
 PY
 done
 
-echo "--- load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (nginx proxies: worker_processes $NGINX_WORKERS; $(nproc) CPUs)"
+echo "--- nginx proxies: worker_processes $NGINX_WORKERS; $(nproc) CPUs"
 echo "--- versions"
 echo "  $("$nginx_bin" -v 2>&1)"
 echo "  libmodsecurity3 $(dpkg-query -W -f '${Version}' libmodsecurity3 2>/dev/null || echo '?'), libnginx-mod-http-modsecurity $(dpkg-query -W -f '${Version}' libnginx-mod-http-modsecurity 2>/dev/null || echo '?')"
