@@ -333,7 +333,7 @@ public final class TiyiNode implements AutoCloseable {
             compiler = null;
         }
         if (dataPlane != null) {
-            dataPlane.close();
+            dataPlane.close(10_000);
             dataPlane = null;
         }
         if (events != null) {

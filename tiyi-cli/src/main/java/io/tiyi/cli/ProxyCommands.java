@@ -37,7 +37,7 @@ final class ProxyCommands {
             ctx.printJson(s);
             return;
         }
-        printSites(ctx, ctx.json() ? null : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(s));
+        printSites(ctx, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(s));
         if (s.get("routes").size() > 0) {
             ctx.out.println();
             Table t = new Table("PATH PREFIX", "UPSTREAMS", "LB");

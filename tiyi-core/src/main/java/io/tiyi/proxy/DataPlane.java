@@ -55,7 +55,7 @@ public final class DataPlane implements AutoCloseable {
     private final SniKeyManager keys = new SniKeyManager();
     private final WafEngines engines = new WafEngines();
     private final SecurityEvents security;
-    private final HttpHandler chain;
+    private final io.undertow.server.handlers.GracefulShutdownHandler chain;
     private volatile Routing routing;
     private Undertow server;
     private String boundHttp;
@@ -79,7 +79,7 @@ public final class DataPlane implements AutoCloseable {
         this.security = new SecurityEvents(events, metrics);
         HttpHandler routed = requestStage.apply(new RoutingHandler(() -> routing));
         HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)));
-        this.chain = ex -> {
+        this.chain = io.undertow.Handlers.gracefulShutdown(ex -> {
             if ("/healthz".equals(ex.getRequestPath())) {
                 Map<String, Object> h = health.get();
                 ex.setStatusCode(Boolean.TRUE.equals(h.get("ready")) ? 200 : 503);
@@ -89,7 +89,7 @@ public final class DataPlane implements AutoCloseable {
                 return;
             }
             proxied.handleRequest(ex);
-        };
+        });
         metrics.gauge("tiyi.proxy.runtime_version", () -> () -> routing == null ? 0L : routing.config.version());
         metrics.gauge("tiyi.events.dropped", () -> events::dropped);
     }
@@ -196,6 +196,17 @@ public final class DataPlane implements AutoCloseable {
     public RuntimeConfig current() {
         Routing r = routing;
         return r == null ? null : r.config;
+    }
+
+    /** Stops taking requests and waits up to {@code millis} for those under way, then closes everything. */
+    public synchronized void close(long millis) {
+        chain.shutdown();
+        try {
+            chain.awaitShutdown(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     @Override

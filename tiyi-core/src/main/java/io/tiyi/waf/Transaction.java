@@ -46,7 +46,7 @@ public final class Transaction {
             });
         }
         this.v = state.vars();
-        this.argumentSeparator = "&";
+        this.argumentSeparator = rules.argumentSeparator();
         v.set("UNIQUE_ID", id);
         v.set("REQBODY_ERROR", "0");
         v.set("REQBODY_PROCESSOR_ERROR", "0");

@@ -80,6 +80,11 @@ public final class RuleSet {
         return requestBodyLimit;
     }
 
+    /** SecArgumentSeparator (default {@code &}). */
+    public String argumentSeparator() {
+        return argumentSeparator;
+    }
+
     /** SecRequestBodyLimitAction Reject (true) or ProcessPartial. */
     public boolean rejectsOversizedRequestBody() {
         return requestBodyLimitReject;
