@@ -23,20 +23,10 @@ UPSTREAM_BODY="ok"
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 tiyi="$root/bin/tiyi"
 
-log() { echo "== $*" >&2; }
-die() { echo "ERROR $*" >&2; exit 1; }
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 # --- tools -----------------------------------------------------------------------------------
 
-apt_updated=0
-apt_install() {
-  [ "$(id -u)" -eq 0 ] || die "$1 is missing and not running as root; install it (apt-get install $*)"
-  if [ "$apt_updated" -eq 0 ]; then
-    apt-get update -qq >/dev/null
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
 
 command -v wrk >/dev/null 2>&1 || { log "installing wrk"; apt_install wrk; }
 nginx_bin="$(command -v nginx 2>/dev/null || true)"
@@ -49,9 +39,6 @@ fi
 command -v curl >/dev/null 2>&1 || { log "installing curl"; apt_install curl; }
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to summarise the results"
 
-port_free() {
-  ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null
-}
 for a in "$UPSTREAM_ADDR" "$ADMIN_ADDR" "$HTTP_ADDR"; do
   port_free "$a" || die "$a is already in use"
 done
@@ -61,23 +48,6 @@ done
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tiyi-bench.XXXXXX")"
 nginx_pid=""
 tiyi_pid=""
-
-stop_pid() { # pid, name[, group]: SIGTERM (to the process group when asked), wait up to 15s, then SIGKILL
-  local pid="$1" target="$1" i
-  [ -n "$pid" ] || return 0
-  [ "${3:-}" = group ] && target="-$pid"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM -- "$target" 2>/dev/null || true
-  for i in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "WARN $2 (pid $pid) did not stop on SIGTERM; killing it" >&2
-    kill -KILL -- "$target" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -151,6 +121,9 @@ grep "ready on" "$tiyi_log" >&2
 log "creating site bench ($SITE_HOST -> http://$UPSTREAM_ADDR)"
 TIYI_STATE_DIR="$tmp/state" TIYI_API="http://$ADMIN_ADDR" \
   "$tiyi" sites create --name bench --host "$SITE_HOST" --upstream "http://$UPSTREAM_ADDR" --output table >&2
+# The proxy alone: a new site's WAF runs in detect mode, which bench/waf-vs-modsecurity.sh measures.
+TIYI_STATE_DIR="$tmp/state" TIYI_API="http://$ADMIN_ADDR" \
+  "$tiyi" waf set --site bench --mode off --output table >&2
 sleep 1
 body=""
 for i in $(seq 1 20); do
@@ -173,16 +146,12 @@ log "warm-up through tiyi ($WARMUP)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Host: $SITE_HOST" "http://$HTTP_ADDR/" >"$tmp/wrk-warmup.txt" 2>&1 \
   || { cat "$tmp/wrk-warmup.txt" >&2; die "wrk warm-up failed"; }
 
-# Tiyi's own per-class response counters for the site, read before and after the measured run.
-site_counters() {
-  curl -s "http://$ADMIN_ADDR/metrics" | grep -E '^tiyi_proxy_site_bench_responses_[0-9]xx_total ' || true
-}
-site_counters >"$tmp/metrics-before.txt"
+site_counters "$ADMIN_ADDR" bench >"$tmp/metrics-before.txt"
 
 log "wrk through tiyi: -t$THREADS -c$CONNECTIONS -d$DURATION"
 wrk "${wrk_args[@]}" -d"$DURATION" -H "Host: $SITE_HOST" "http://$HTTP_ADDR/" >"$tmp/wrk-tiyi.txt" 2>&1 \
   || { cat "$tmp/wrk-tiyi.txt" >&2; die "wrk through tiyi failed"; }
-site_counters >"$tmp/metrics-after.txt"
+site_counters "$ADMIN_ADDR" bench >"$tmp/metrics-after.txt"
 echo "--- wrk through tiyi (http://$HTTP_ADDR/, Host: $SITE_HOST)"
 cat "$tmp/wrk-tiyi.txt"
 

@@ -48,22 +48,10 @@ crs_dir="${CRS_DIR:-$root/../shared/crs}"
 crs_dir="$(cd "$crs_dir" && pwd -P)"
 [ -f "$crs_dir/crs-setup.conf.example" ] || { echo "ERROR $crs_dir/crs-setup.conf.example is missing" >&2; exit 1; }
 
-log() { echo "== $*" >&2; }
-die() { echo "ERROR $*" >&2; exit 1; }
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 # --- tools -----------------------------------------------------------------------------------
 
-apt_updated=0
-apt_install() {
-  [ "$(id -u)" -eq 0 ] || die "$1 is missing and not running as root; install it (apt-get install $*)"
-  if [ "$apt_updated" -eq 0 ]; then
-    apt-get update -qq >/dev/null
-    apt_updated=1
-  fi
-  # No recommends: libnginx-mod-http-modsecurity recommends Debian's modsecurity-crs, which
-  # would also become Tiyi's default rule set when waf.crs_dir is unset.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
 
 command -v wrk >/dev/null 2>&1 || { log "installing wrk"; apt_install wrk; }
 nginx_bin="$(command -v nginx 2>/dev/null || true)"
@@ -82,9 +70,6 @@ fi
 command -v curl >/dev/null 2>&1 || { log "installing curl"; apt_install curl; }
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to summarise the results"
 
-port_free() {
-  ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null
-}
 for a in "$UPSTREAM_ADDR" "$PLAIN_ADDR" "$MODSEC_ADDR" "$ADMIN_ADDR" "$HTTP_ADDR"; do
   port_free "$a" || die "$a is already in use"
 done
@@ -109,23 +94,6 @@ upstream_pid=""
 plain_pid=""
 modsec_pid=""
 tiyi_pid=""
-
-stop_pid() { # pid, name[, group]: SIGTERM (to the process group when asked), wait up to 15s, then SIGKILL
-  local pid="$1" target="$1" i
-  [ -n "$pid" ] || return 0
-  [ "${3:-}" = group ] && target="-$pid"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM -- "$target" 2>/dev/null || true
-  for i in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "WARN $2 (pid $pid) did not stop on SIGTERM; killing it" >&2
-    kill -KILL -- "$target" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -312,9 +280,6 @@ wrk.body = "$POST_BODY"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 EOF
 
-site_counters() {
-  curl -s "http://$ADMIN_ADDR/metrics" | grep -E '^tiyi_proxy_site_bench_responses_[0-9]xx_total ' || true
-}
 
 # run target addr: warm-up and measured run of both loads, results in $tmp/wrk-<target>-<load>.txt
 run_target() {
@@ -323,11 +288,11 @@ run_target() {
     if [ "$load" = get ]; then path="$GET_PATH"; extra=(); else path="$POST_PATH"; extra=(-s "$tmp/post.lua"); fi
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${browser_headers[@]}" "${extra[@]}" "http://$addr$path" \
       >"$tmp/wrk-$target-$load-warmup.txt" 2>&1 || { cat "$tmp/wrk-$target-$load-warmup.txt" >&2; die "wrk warm-up $target $load failed"; }
-    [ "$addr" = "$HTTP_ADDR" ] && site_counters >"$tmp/metrics-$target-$load-before.txt"
+    [ "$addr" = "$HTTP_ADDR" ] && site_counters "$ADMIN_ADDR" bench >"$tmp/metrics-$target-$load-before.txt"
     log "wrk $target $load: -t$THREADS -c$CONNECTIONS -d$DURATION http://$addr$path"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${browser_headers[@]}" "${extra[@]}" "http://$addr$path" \
       >"$tmp/wrk-$target-$load.txt" 2>&1 || { cat "$tmp/wrk-$target-$load.txt" >&2; die "wrk $target $load failed"; }
-    [ "$addr" = "$HTTP_ADDR" ] && site_counters >"$tmp/metrics-$target-$load-after.txt"
+    [ "$addr" = "$HTTP_ADDR" ] && site_counters "$ADMIN_ADDR" bench >"$tmp/metrics-$target-$load-after.txt"
     echo "--- wrk $target $load (http://$addr$path)"
     cat "$tmp/wrk-$target-$load.txt"
   done
