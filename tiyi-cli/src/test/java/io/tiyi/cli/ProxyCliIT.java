@@ -66,10 +66,14 @@ class ProxyCliIT {
             assertThat(bad.exitCode()).isEqualTo(1);
             assertThat(bad.output()).contains("host 'localhost' already belongs to site 'demo'");
 
-            Thread.sleep(500);
-            TiyiProcess list = TiyiProcess.run(env, null, "events", "list", "--since", "5m", "--output", "json");
-            assertThat(list.exitCode()).isZero();
-            JsonNode events = Json.MAPPER.readTree(list.output());
+            // Events are written asynchronously: poll until both requests are there.
+            JsonNode events = Json.MAPPER.createArrayNode();
+            for (int i = 0; i < 40 && events.size() < 2; i++) {
+                Thread.sleep(250);
+                TiyiProcess list = TiyiProcess.run(env, null, "events", "list", "--since", "5m", "--output", "json");
+                assertThat(list.exitCode()).isZero();
+                events = Json.MAPPER.readTree(list.output());
+            }
             assertThat(events.size()).isGreaterThanOrEqualTo(2);
             TiyiProcess notFound = TiyiProcess.run(env, null, "events", "list", "--since", "5m", "--status", "404", "--output", "json");
             assertThat(Json.MAPPER.readTree(notFound.output())).hasSize(1);

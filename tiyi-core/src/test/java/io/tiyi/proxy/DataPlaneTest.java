@@ -90,7 +90,7 @@ class DataPlaneTest {
     }
 
     void awaitVersionAbove(long v) {
-        long deadline = System.currentTimeMillis() + 5000;
+        long deadline = System.currentTimeMillis() + 30_000;
         while (version() <= v && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
@@ -222,7 +222,7 @@ class DataPlaneTest {
         long v = version();
         api.call("CertificatesService", "Import", Map.of("name", "two", "cert_pem", two.certPem(), "key_pem", two.keyPem()));
         awaitVersionAbove(v);
-        long deadline = System.currentTimeMillis() + 5000;
+        long deadline = System.currentTimeMillis() + 30_000;
         while (node.httpsAddress().isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
