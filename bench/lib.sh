@@ -42,3 +42,24 @@ stop_pid() {
 site_counters() {
   curl -s "http://$1/metrics" | grep -E "^tiyi_proxy_site_$2_responses_[0-9]xx_total " || true
 }
+
+# start_tiyi TIYI ADMIN_ADDR HTTP_ADDR STATE_DIR LOG TIMEOUT_S: starts a node in its own process group
+# (so a jar build still running is stopped with it), sets tiyi_pid, waits for "ready on".
+start_tiyi() {
+  local tiyi="$1" admin="$2" http="$3" state="$4" logf="$5" timeout="$6" deadline
+  log "starting tiyi (admin $admin, data plane $http); the first run may build the jar"
+  setsid "$tiyi" server --addr "$admin" --state-dir "$state" --http-addr "$http" >"$logf" 2>&1 &
+  tiyi_pid=$!
+  deadline=$((SECONDS + timeout))
+  until grep -q "ready on" "$logf" 2>/dev/null; do
+    if ! kill -0 "$tiyi_pid" 2>/dev/null; then
+      cat "$logf" >&2
+      die "tiyi exited before it was ready"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      cat "$logf" >&2
+      die "tiyi not ready after ${timeout}s"
+    fi
+    sleep 0.2
+  done
+}

@@ -100,22 +100,7 @@ done
 # --- Tiyi node -------------------------------------------------------------------------------
 
 tiyi_log="$tmp/tiyi.log"
-log "starting tiyi (admin $ADMIN_ADDR, data plane $HTTP_ADDR); the first run may build the jar"
-# In its own process group, so that a jar build still running (mvn) is stopped with it.
-setsid "$tiyi" server --addr "$ADMIN_ADDR" --state-dir "$tmp/state" --http-addr "$HTTP_ADDR" >"$tiyi_log" 2>&1 &
-tiyi_pid=$!
-deadline=$((SECONDS + 120))
-until grep -q "ready on" "$tiyi_log" 2>/dev/null; do
-  if ! kill -0 "$tiyi_pid" 2>/dev/null; then
-    cat "$tiyi_log" >&2
-    die "tiyi exited before it was ready"
-  fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    cat "$tiyi_log" >&2
-    die "tiyi not ready after 120s"
-  fi
-  sleep 0.2
-done
+start_tiyi "$tiyi" "$ADMIN_ADDR" "$HTTP_ADDR" "$tmp/state" "$tiyi_log" 120
 grep "ready on" "$tiyi_log" >&2
 
 log "creating site bench ($SITE_HOST -> http://$UPSTREAM_ADDR)"
