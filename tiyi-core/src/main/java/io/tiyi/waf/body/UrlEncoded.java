@@ -1,5 +1,8 @@
 package io.tiyi.waf.body;
 
+import io.tiyi.waf.operators.ValidateUrlEncoding;
+import io.tiyi.waf.transforms.Transformation;
+import io.tiyi.waf.transforms.Transformations;
 import io.tiyi.waf.variables.KeyValues;
 
 /**
@@ -8,6 +11,8 @@ import io.tiyi.waf.variables.KeyValues;
  * {@code %} sequences are kept as they are and reported.
  */
 public final class UrlEncoded {
+    private static final Transformation URL_DECODE = Transformations.byName("urlDecode").orElseThrow();
+
     private UrlEncoded() {}
 
     /** Adds the pairs of {@code s} to {@code into}; returns true when an invalid escape was seen. */
@@ -36,39 +41,11 @@ public final class UrlEncoded {
         return invalid;
     }
 
-    /** URL-decodes a byte string; {@code bad[0]} becomes true on an invalid escape. */
+    /** URL-decodes a byte string as {@code t:urlDecode} does; {@code bad[0]} becomes true on an invalid escape. */
     public static String decode(String s, boolean[] bad) {
-        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
-            return s;
+        if (s.indexOf('%') >= 0 && ValidateUrlEncoding.invalid(s)) {
+            bad[0] = true;
         }
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '+') {
-                sb.append(' ');
-            } else if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-                sb.append((char) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2))));
-                i += 2;
-            } else {
-                if (c == '%') {
-                    bad[0] = true;
-                }
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return URL_DECODE.apply(s);
     }
 }

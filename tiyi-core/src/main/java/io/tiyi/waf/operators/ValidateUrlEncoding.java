@@ -11,6 +11,11 @@ public final class ValidateUrlEncoding implements Operator {
 
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
+        return invalid(value);
+    }
+
+    /** True when {@code value} has a {@code %} not followed by two hex digits. */
+    public static boolean invalid(String value) {
         for (int i = 0; i < value.length(); i++) {
             if (value.charAt(i) == '%') {
                 if (i + 2 >= value.length() || !hex(value.charAt(i + 1)) || !hex(value.charAt(i + 2))) {
