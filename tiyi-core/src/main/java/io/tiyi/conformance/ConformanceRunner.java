@@ -43,8 +43,11 @@ import java.util.stream.Stream;
  * the status matches). Overridden tests are reported apart and count as not passed.
  */
 public final class ConformanceRunner {
-    /** The CRS project's regression-test settings (tests/regression/README.md, rule 900005). */
-    static final String TEST_CONFIG = """
+    /**
+     * The CRS project's regression-test settings (tests/regression/README.md, rule 900005) other
+     * than paranoia level and engine mode, which the caller sets its own way.
+     */
+    public static final String TEST_CONFIG = """
             SecResponseBodyAccess On
             SecResponseBodyMimeType text/plain text/html text/xml application/json
             SecAction "id:1990005,phase:1,nolog,pass,t:none,setvar:tx.crs_validate_utf8_encoding=1,setvar:tx.arg_name_length=100,\\
@@ -222,27 +225,13 @@ public final class ConformanceRunner {
         } else {
             StringBuilder sb = new StringBuilder();
             sb.append(in.method()).append(' ').append(in.uri()).append(' ').append(in.version()).append("\r\n");
-            boolean hasType = false;
-            boolean hasLength = false;
-            boolean hasConnection = false;
-            for (Map.Entry<String, String> h : in.headers().entrySet()) {
-                sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-                hasType |= h.getKey().equalsIgnoreCase("content-type");
-                hasLength |= h.getKey().equalsIgnoreCase("content-length");
-                hasConnection |= h.getKey().equalsIgnoreCase("connection");
+            for (String[] h : in.headersAsSent()) {
+                sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
+            }
+            if (in.autocompleteHeaders() && in.headers().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("connection"))) {
+                sb.append("Connection: close\r\n");
             }
             String data = in.data();
-            if (in.autocompleteHeaders()) {
-                if (data != null && !hasType) {
-                    sb.append("Content-Type: application/x-www-form-urlencoded\r\n");
-                }
-                if (data != null && !hasLength) {
-                    sb.append("Content-Length: ").append(data.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n");
-                }
-                if (!hasConnection) {
-                    sb.append("Connection: close\r\n");
-                }
-            }
             sb.append("X-Request-Id: ").append(requestId).append("\r\n\r\n");
             if (data != null) {
                 sb.append(data);

@@ -20,7 +20,26 @@ public final class FtwSuite {
 
     /** One request of a test. */
     public record Input(String method, String uri, String version, Map<String, String> headers, String data, byte[] encodedRequest,
-            boolean autocompleteHeaders) {}
+            boolean autocompleteHeaders) {
+        /**
+         * The headers as go-ftw sends them: the test's own, then, for a request with a body and
+         * unless the test turns completion off, a form Content-Type and a Content-Length when the
+         * test gives none.
+         */
+        public List<String[]> headersAsSent() {
+            List<String[]> out = new ArrayList<>();
+            headers.forEach((k, v) -> out.add(new String[] {k, v}));
+            if (data != null && autocompleteHeaders) {
+                if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
+                    out.add(new String[] {"Content-Type", "application/x-www-form-urlencoded"});
+                }
+                if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-length"))) {
+                    out.add(new String[] {"Content-Length", Integer.toString(data.getBytes(StandardCharsets.ISO_8859_1).length)});
+                }
+            }
+            return out;
+        }
+    }
 
     /** What a stage expects. */
     public record Output(List<Long> expectIds, List<Long> noExpectIds, Integer status) {}

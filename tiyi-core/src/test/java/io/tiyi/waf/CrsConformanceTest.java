@@ -3,6 +3,7 @@ package io.tiyi.waf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.conformance.ConformanceRunner;
 import io.tiyi.conformance.FtwSuite;
 import io.tiyi.internal.Json;
 import java.nio.charset.StandardCharsets;
@@ -28,16 +29,11 @@ class CrsConformanceTest {
     static final String TEST_CONFIG = """
             SecRuleEngine On
             SecRequestBodyAccess On
-            SecResponseBodyAccess On
-            SecResponseBodyMimeType text/plain text/html text/xml application/json
             SecDefaultAction "phase:3,log,auditlog,pass"
             SecDefaultAction "phase:4,log,auditlog,pass"
             SecDefaultAction "phase:5,log,auditlog,pass"
-            SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly,ctl:ruleRemoveById=910000,\\
-              setvar:tx.blocking_paranoia_level=4,setvar:tx.crs_validate_utf8_encoding=1,setvar:tx.arg_name_length=100,\\
-              setvar:tx.arg_length=400,setvar:tx.total_arg_length=64000,setvar:tx.max_num_args=255,\\
-              setvar:tx.max_file_size=64100,setvar:tx.combined_file_sizes=65535"
-            """;
+            SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly,setvar:tx.blocking_paranoia_level=4"
+            """ + ConformanceRunner.TEST_CONFIG;
 
     static Waf crs() {
         return Waf.builder().seclang(TEST_CONFIG).crs(CRS).build();
@@ -81,18 +77,7 @@ class CrsConformanceTest {
                 }
             }
         } else {
-            for (Map.Entry<String, String> h : in.headers().entrySet()) {
-                headers.add(new String[] {h.getKey(), h.getValue()});
-            }
-            // go-ftw completes requests with a body the way a client library would.
-            if (body != null && in.autocompleteHeaders()) {
-                if (in.headers().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
-                    headers.add(new String[] {"Content-Type", "application/x-www-form-urlencoded"});
-                }
-                if (in.headers().keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-length"))) {
-                    headers.add(new String[] {"Content-Length", Integer.toString(body.getBytes(StandardCharsets.ISO_8859_1).length)});
-                }
-            }
+            headers.addAll(in.headersAsSent());
         }
         tx.processUri(uri, method, version);
         for (String[] h : headers) {
