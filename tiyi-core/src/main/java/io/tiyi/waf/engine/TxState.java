@@ -296,12 +296,15 @@ public final class TxState implements MatchContext {
         return v == null ? "" : v;
     }
 
+    /** Operator arguments are fixed at load, so each is split into a macro once, not per evaluation. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Macro> OPERATOR_MACROS = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public String expand(String text) {
         if (text.indexOf('%') < 0) {
             return text;
         }
-        return Macro.of(text).expand(this);
+        return OPERATOR_MACROS.computeIfAbsent(text, Macro::of).expand(this);
     }
 
     @Override
