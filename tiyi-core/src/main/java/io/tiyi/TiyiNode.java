@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * or a test harness starts directly.
  *
  * <pre>{@code
- * try (TiyiNode node = TiyiNode.builder().config(config).build().start()) {
- *     System.out.println(node.adminUrl());
+ * try (TiyiNode node = TiyiNode.builder().stateDir(Path.of("data")).adminAddress("127.0.0.1:0").build().start()) {
+ *     node.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.example"),
+ *             "upstreams", List.of("http://10.0.0.5:8080")));
+ *     node.awaitDataPlane(Duration.ofSeconds(10));
  * }
  * }</pre>
  *
@@ -74,6 +76,7 @@ public final class TiyiNode implements AutoCloseable {
     private DataPlane dataPlane;
     private RuntimeCompiler compiler;
     private String bootstrapPassword;
+    private volatile LocalAdminCredential localAdmin;
     private final long startedAt = System.currentTimeMillis();
 
     private TiyiNode(Builder b) {
@@ -95,6 +98,30 @@ public final class TiyiNode implements AutoCloseable {
         /** The node's static configuration (file, environment and flags already merged). */
         public Builder config(TiyiConfig config) {
             this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** Where state.db, the KEK and the node's logs live (overrides the configuration's {@code state.dir}). */
+        public Builder stateDir(java.nio.file.Path dir) {
+            this.config = config.withStateDir(Objects.requireNonNull(dir, "dir"));
+            return this;
+        }
+
+        /** The admin API listener, {@code host:port}; port 0 takes a free port. */
+        public Builder adminAddress(String hostPort) {
+            this.config = config.withServerAddr(io.tiyi.config.HostPort.parse(hostPort, "adminAddress"));
+            return this;
+        }
+
+        /** The data plane's HTTP listener, {@code host:port}; port 0 takes a free port. */
+        public Builder httpAddress(String hostPort) {
+            this.config = config.withHttpAddr(io.tiyi.config.HostPort.parse(hostPort, "httpAddress"));
+            return this;
+        }
+
+        /** The data plane's HTTPS listener, {@code host:port}; port 0 takes a free port. */
+        public Builder httpsAddress(String hostPort) {
+            this.config = config.withHttpsAddr(io.tiyi.config.HostPort.parse(hostPort, "httpsAddress"));
             return this;
         }
 
@@ -189,6 +216,7 @@ public final class TiyiNode implements AutoCloseable {
                 compiler);
         admin.mount("/rpc", new RpcHandler(rpc, sessions));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
+        localAdmin = local;
         sessions.setLocalAdminToken(local.token());
         LOG.info("api: {} RPC methods; local admin credential in {}", rpc.all().size(), store.dir().resolve(LocalAdminCredential.FILE));
 
@@ -203,6 +231,18 @@ public final class TiyiNode implements AutoCloseable {
         long seq = pipeline == null ? 0 : pipeline.lastSeq();
         return new NodeStatus(phase, cs == null ? role.wireName() : cs.role().wireName(), cs == null ? 0 : cs.epoch(),
                 cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId());
+    }
+
+    /**
+     * A client of this node's RPC API with the node's local admin credential: what the CLI on
+     * the node's host uses, and what a host application or test uses to configure it.
+     */
+    public io.tiyi.client.TiyiClient client() {
+        LocalAdminCredential c = localAdmin;
+        if (c == null) {
+            throw new IllegalStateException("the node is not started");
+        }
+        return io.tiyi.client.TiyiClient.of(c.api(), c.token());
     }
 
     /** The admin API base URL, for example {@code http://127.0.0.1:8080}. */
@@ -258,6 +298,24 @@ public final class TiyiNode implements AutoCloseable {
     /** The version (mutation seq) of the configuration the data plane runs. */
     public long runtimeVersion() {
         return dataPlane == null || dataPlane.current() == null ? 0 : dataPlane.current().version();
+    }
+
+    /**
+     * Waits until the data plane runs the configuration of every mutation committed before the
+     * call (configuration is compiled and swapped in asynchronously after a commit).
+     *
+     * @return false if it did not within {@code timeout}
+     */
+    public boolean awaitDataPlane(java.time.Duration timeout) throws InterruptedException {
+        long seq = pipeline.lastSeq();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (runtimeVersion() < seq) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
     }
 
     /** The data plane's HTTP listener. */

@@ -9,7 +9,7 @@ import io.tiyi.sites.WafPolicies;
 import io.tiyi.waf.Interruption;
 import io.tiyi.waf.MatchedRule;
 import io.tiyi.waf.Transaction;
-import io.tiyi.waf.Waf;
+import io.tiyi.waf.TiyiWaf;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -56,7 +56,7 @@ final class WafRpc {
                     ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
                             policy.exclusions(), policy.customRules())
                     : policy;
-            Waf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run);
+            TiyiWaf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run);
             Transaction tx = raw(waf, q.request());
             return new TestResult(q.site(), p.mode(), tx.interruption().isPresent(), tx.interruption().orElse(null), tx.matchedRules(),
                     tx.errors());
@@ -64,7 +64,7 @@ final class WafRpc {
     }
 
     /** Runs a raw HTTP/1.x request (request line, headers, blank line, body) through a transaction. */
-    static Transaction raw(Waf waf, String request) {
+    static Transaction raw(TiyiWaf waf, String request) {
         String text = request.replace("\r\n", "\n");
         int end = text.indexOf("\n\n");
         String head = end < 0 ? text : text.substring(0, end);

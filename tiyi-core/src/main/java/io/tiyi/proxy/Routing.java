@@ -58,9 +58,9 @@ final class Routing {
             routes.sort(Comparator.comparingInt((RouteRuntime x) -> x.prefix().length()).reversed());
             List<RouteRuntime> ordered = List.copyOf(routes);
             io.undertow.server.HttpHandler dispatch = ex -> poolFor(main, ordered, ex.getRequestPath()).handler().handleRequest(ex);
-            io.tiyi.waf.Waf waf = engines.engine(config.waf(), s.waf());
+            io.tiyi.waf.TiyiWaf waf = engines.engine(config.waf(), s.waf());
             io.undertow.server.HttpHandler entry = waf == null ? dispatch
-                    : new io.tiyi.waf.undertow.WafHandler(waf, dispatch, security::record, security::deny);
+                    : io.tiyi.waf.undertow.WafHandler.builder(waf, dispatch).onComplete(security::record).denial(security::deny).build();
             SiteRuntime site = new SiteRuntime(s.name(), main, ordered, entry);
             for (String h : s.hosts()) {
                 if (h.equals("*")) {

@@ -113,7 +113,7 @@ public final class WafPolicies {
         String custom = customRules == null ? cur.customRules() : customRules.isBlank() ? null : customRules;
         if (custom != null) {
             try {
-                io.tiyi.waf.Waf.builder().seclang(custom, "custom rules of site " + site, null).build();
+                io.tiyi.waf.TiyiWaf.builder().seclang(custom, "custom rules of site " + site, null).build();
             } catch (io.tiyi.waf.seclang.SecLangException e) {
                 throw TiyiException.invalid(e.getMessage());
             }
@@ -146,6 +146,11 @@ public final class WafPolicies {
             } catch (RuntimeException e) {
                 throw TiyiException.invalid("--target must be one variable such as ARGS:q or REQUEST_COOKIES:/^sess/; got '" + target + "'");
             }
+        }
+        try {
+            new io.tiyi.waf.RuleExclusion(t0 == null ? ruleId : 0, t0, path, m, t);
+        } catch (IllegalArgumentException e) {
+            throw TiyiException.invalid(e.getMessage());
         }
         get(site);
         pipeline.apply(actor, new AddExclusion(site, t0 == null ? ruleId : 0, t0, path, m, t));

@@ -11,6 +11,10 @@ import io.tiyi.waf.variables.KeyValues;
 import io.tiyi.waf.variables.TxVariables;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,7 +30,12 @@ import java.util.Optional;
  * arrived, decoded as ISO-8859-1. Not thread-safe: one thread at a time.
  */
 public final class Transaction {
+    private static final Logger LOG = LoggerFactory.getLogger(Transaction.class);
+    private static final AtomicLong LISTENER_FAILURES = new AtomicLong();
+
     private final TxState state;
+    private final WafEventListener listener;
+    private final String id;
     private final TxVariables v;
     private final String argumentSeparator;
     private final ByteArrayOutputStream requestBody = new ByteArrayOutputStream();
@@ -36,8 +45,10 @@ public final class Transaction {
     private String requestContentType = "";
     private String responseContentType = "";
 
-    Transaction(RuleSet rules, WafMode mode, String id) {
+    Transaction(RuleSet rules, WafMode mode, String id, WafEventListener listener) {
         this.state = TxState.start(rules);
+        this.listener = listener;
+        this.id = id;
         if (mode != null) {
             state.mode(switch (mode) {
                 case OFF -> EngineMode.OFF;
@@ -253,9 +264,62 @@ public final class Transaction {
         return run(4);
     }
 
-    /** Runs phase 5. */
+    /**
+     * Runs phase 5, then hands a {@link WafEvent} to the WAF's listener when a logging rule
+     * matched or the transaction was interrupted. Call it once, when the exchange is over.
+     */
     public void processLogging() {
         state.runPhase(5);
+        if (listener == null) {
+            return;
+        }
+        List<MatchedRule> matched = state.matchedRules();
+        Optional<Interruption> interruption = state.interruption();
+        if (matched.isEmpty() && interruption.isEmpty()) {
+            return;
+        }
+        WafEvent event = new WafEvent(id, Instant.now(), nullToEmpty(v.get("REMOTE_ADDR")), nullToEmpty(v.get("REQUEST_METHOD")),
+                nullToEmpty(v.get("REQUEST_URI_RAW")), mode(), interruption, matched, anomalyScore());
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            // A broken listener must not break requests; say so once in a while, not per request.
+            long n = LISTENER_FAILURES.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.warn("WAF event listener {} failed {} time(s), last with {}; fix the listener, events it fails on are lost",
+                        listener.getClass().getName(), n, e.toString());
+            }
+        }
+    }
+
+    /** The mode this transaction runs in (a rule's {@code ctl:ruleEngine} may change it). */
+    public WafMode mode() {
+        return switch (state.mode()) {
+            case OFF -> WafMode.OFF;
+            case DETECTION_ONLY -> WafMode.DETECT;
+            case ON -> WafMode.BLOCK;
+        };
+    }
+
+    /** This transaction's id ({@code UNIQUE_ID}). */
+    public String id() {
+        return id;
+    }
+
+    private int anomalyScore() {
+        String s = v.collection("TX").first("blocking_inbound_anomaly_score");
+        if (s == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private Optional<Interruption> run(int phase) {

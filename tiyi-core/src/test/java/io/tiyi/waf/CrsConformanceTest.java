@@ -35,8 +35,8 @@ class CrsConformanceTest {
             SecAction "id:900005,phase:1,nolog,pass,ctl:ruleEngine=DetectionOnly,setvar:tx.blocking_paranoia_level=4"
             """ + ConformanceRunner.TEST_CONFIG;
 
-    static Waf crs() {
-        return Waf.builder().seclang(TEST_CONFIG).crs(CRS).build();
+    static TiyiWaf crs() {
+        return TiyiWaf.builder().seclang(TEST_CONFIG).crs(CRS).build();
     }
 
     static boolean available() {
@@ -47,7 +47,7 @@ class CrsConformanceTest {
         return ok;
     }
 
-    static Set<Long> run(Waf waf, FtwSuite.Input in) {
+    static Set<Long> run(TiyiWaf waf, FtwSuite.Input in) {
         Transaction tx = waf.newTransaction();
         tx.processConnection("127.0.0.1", 40000, "127.0.0.1", 80);
         String method = in.method();
@@ -123,7 +123,7 @@ class CrsConformanceTest {
     @Test
     void crsRegressionSuite() throws Exception {
         Assumptions.assumeTrue(available(), "CRS test data not found at " + CRS.toAbsolutePath());
-        Waf waf = crs();
+        TiyiWaf waf = crs();
         List<FtwSuite.Test> tests = FtwSuite.load(CRS.resolve("tests"));
         Map<String, int[]> perFile = new TreeMap<>();
         List<String> failures = new ArrayList<>();

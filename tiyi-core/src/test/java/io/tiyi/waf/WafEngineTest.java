@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class WafEngineTest {
-    static Transaction get(Waf waf, String uri, String... headers) {
+    static Transaction get(TiyiWaf waf, String uri, String... headers) {
         Transaction tx = waf.newTransaction("t1");
         tx.processConnection("203.0.113.9", 5555, "127.0.0.1", 80);
         tx.processUri(uri, "GET", "HTTP/1.1");
@@ -22,7 +22,7 @@ class WafEngineTest {
         return tx;
     }
 
-    static Transaction post(Waf waf, String contentType, String body) {
+    static Transaction post(TiyiWaf waf, String contentType, String body) {
         Transaction tx = waf.newTransaction();
         tx.processUri("/submit", "POST", "HTTP/1.1");
         tx.addRequestHeader("Content-Type", contentType);
@@ -38,7 +38,7 @@ class WafEngineTest {
 
     @Test
     void denyInterruptsWithStatusAndMessage() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRuleEngine On
                 SecRule ARGS:q "@rx (?i)union\\s+select" "id:1,phase:1,deny,status:406,t:urlDecodeUni,msg:'SQLi in %{MATCHED_VAR_NAME}'"
                 """).build();
@@ -53,18 +53,18 @@ class WafEngineTest {
 
     @Test
     void detectionOnlyMatchesWithoutInterrupting() {
-        Waf waf = Waf.builder().seclang("SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains evil\" \"id:2,phase:1,deny\"").build();
+        TiyiWaf waf = TiyiWaf.builder().seclang("SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains evil\" \"id:2,phase:1,deny\"").build();
         Transaction tx = get(waf, "/?a=evil");
         assertThat(tx.interruption()).isEmpty();
         assertThat(ids(tx)).containsExactly(2L);
-        Waf blocking = Waf.builder().seclang("SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains evil\" \"id:2,phase:1,deny\"")
+        TiyiWaf blocking = TiyiWaf.builder().seclang("SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains evil\" \"id:2,phase:1,deny\"")
                 .mode(WafMode.BLOCK).build();
         assertThat(get(blocking, "/?a=evil").interruption()).isPresent();
     }
 
     @Test
     void chainsSetvarArithmeticAndAnomalyThreshold() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecDefaultAction "phase:1,log,auditlog,pass"
                 SecAction "id:10,phase:1,nolog,pass,setvar:tx.score=0,setvar:tx.threshold=5"
                 SecRule REQUEST_HEADERS:User-Agent "@pm sqlmap nikto" "id:11,phase:1,block,setvar:tx.score=+%{tx.critical}"
@@ -82,7 +82,7 @@ class WafEngineTest {
 
     @Test
     void skipAfterJumpsToTheMarker() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRule ARGS:pl "@lt 2" "id:20,phase:1,pass,nolog,skipAfter:END-PL2"
                 SecRule ARGS "@contains x" "id:21,phase:1,pass,log"
                 SecMarker END-PL2
@@ -96,7 +96,7 @@ class WafEngineTest {
 
     @Test
     void exclusionsByRuleAndCtl() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRule REQUEST_FILENAME "@beginsWith /admin" "id:30,phase:1,pass,nolog,ctl:ruleRemoveTargetById=33;ARGS:pw"
                 SecRule REQUEST_FILENAME "@beginsWith /off" "id:31,phase:1,pass,nolog,ctl:ruleRemoveById=33"
                 SecRule ARGS|!ARGS:safe "@contains '" "id:33,phase:1,pass,log"
@@ -110,7 +110,7 @@ class WafEngineTest {
 
     @Test
     void countsRegexKeysAndCapture() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRule &ARGS "@gt 2" "id:40,phase:1,pass,log"
                 SecRule ARGS:/^id_/ "@rx ^(\\d+)-(\\d+)$" "id:41,phase:1,pass,log,capture,setvar:tx.first=%{tx.1}"
                 SecRule &REQUEST_HEADERS:X-Missing "@eq 0" "id:42,phase:1,pass,log"
@@ -123,7 +123,7 @@ class WafEngineTest {
 
     @Test
     void requestBodiesAreParsed() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRequestBodyAccess On
                 SecRule ARGS_POST:user.name|ARGS_POST:json.user.name "@streq bob" "id:50,phase:2,pass,log"
                 SecRule ARGS_POST:comment "@contains hello" "id:51,phase:2,pass,log"
@@ -142,7 +142,7 @@ class WafEngineTest {
 
     @Test
     void catastrophicRegexGivesUpAndEvaluationContinues() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRule ARGS:a "@rx (.*a){12}x" "id:60,phase:1,pass,log"
                 SecRule ARGS:a "@contains aaa" "id:61,phase:1,pass,log"
                 """).build();
@@ -153,26 +153,26 @@ class WafEngineTest {
 
     @Test
     void loadErrorsNameFileLineAndProblem() {
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRuleEngine On\n\nSecRule ARGS \"@rx a\" \"phase:1,deny\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRuleEngine On\n\nSecRule ARGS \"@rx a\" \"phase:1,deny\"").build())
                 .isInstanceOf(SecLangException.class).hasMessageContaining("<inline>:3").hasMessageContaining("no id");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRule ARGS \"@nope x\" \"id:1\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRule ARGS \"@nope x\" \"id:1\"").build())
                 .hasMessageContaining("<inline>:1").hasMessageContaining("unknown operator @nope");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRule ARGS \"@rx (\" \"id:1\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRule ARGS \"@rx (\" \"id:1\"").build())
                 .hasMessageContaining("invalid regular expression");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,t:bogus\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,t:bogus\"").build())
                 .hasMessageContaining("unknown transformation t:bogus");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,phase:1,pass\"\nSecRule ARGS \"@rx b\" \"id:1,phase:1\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,phase:1,pass\"\nSecRule ARGS \"@rx b\" \"id:1,phase:1\"").build())
                 .hasMessageContaining("duplicate rule id 1");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecFrobnicate On").build()).hasMessageContaining("unknown directive SecFrobnicate");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,chain\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecFrobnicate On").build()).hasMessageContaining("unknown directive SecFrobnicate");
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,chain\"").build())
                 .hasMessageContaining("ends with 'chain'");
-        assertThatThrownBy(() -> Waf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,msg:'oops\"").build())
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecRule ARGS \"@rx a\" \"id:1,msg:'oops\"").build())
                 .hasMessageContaining("unterminated single quote");
     }
 
     @Test
     void ruleUpdatesAndRemovals() {
-        Waf waf = Waf.builder().seclang("""
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRule ARGS "@contains x" "id:70,phase:1,pass,log,tag:'attack-x'"
                 SecRule ARGS "@contains x" "id:71,phase:1,pass,log,tag:'attack-y'"
                 SecRule ARGS "@contains x" "id:72,phase:1,pass,log"

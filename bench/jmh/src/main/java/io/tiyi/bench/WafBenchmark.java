@@ -3,7 +3,7 @@ package io.tiyi.bench;
 import io.tiyi.waf.Interruption;
 import io.tiyi.waf.MatchedRule;
 import io.tiyi.waf.Transaction;
-import io.tiyi.waf.Waf;
+import io.tiyi.waf.TiyiWaf;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public class WafBenchmark {
     static final String ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     static final byte[] FORM_BODY = "name=John+Smith&email=john%40example.com&comment=Nice+product".getBytes(StandardCharsets.US_ASCII);
 
-    private Waf waf;
+    private TiyiWaf waf;
     private byte[] jsonBody;
 
     @Setup
@@ -52,7 +52,7 @@ public class WafBenchmark {
         if (!Files.isDirectory(dir.resolve("rules"))) {
             throw new IllegalStateException("no CRS at " + dir + " (set -p crsDir=/path/to/crs)");
         }
-        waf = Waf.builder().seclang("SecRuleEngine On\nSecRequestBodyAccess On\n").crs(dir).build();
+        waf = TiyiWaf.builder().seclang("SecRuleEngine On\nSecRequestBodyAccess On\n").crs(dir).build();
         jsonBody = json(jsonBytes);
 
         expectPass("benign GET", benignGet());

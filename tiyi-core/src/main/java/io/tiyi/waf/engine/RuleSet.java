@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A compiled, immutable rule set with its engine settings: what a {@code Waf} runs. Built once by
+ * A compiled, immutable rule set with its engine settings: what a {@code TiyiWaf} runs. Built once by
  * {@link RuleSetCompiler}; shared by every transaction.
  */
 public final class RuleSet {

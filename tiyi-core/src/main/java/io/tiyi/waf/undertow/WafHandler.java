@@ -1,8 +1,9 @@
 package io.tiyi.waf.undertow;
 
 import io.tiyi.waf.Interruption;
+import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.Transaction;
-import io.tiyi.waf.Waf;
+import io.tiyi.waf.WafMode;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
@@ -10,35 +11,48 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import org.xnio.ChannelListener;
+import org.xnio.channels.Channels;
+import org.xnio.channels.StreamSourceChannel;
 
 /**
- * An Undertow handler that puts a {@link Waf} in front of any other handler: request line and
- * headers run phase 1; a request body is read (up to the rule set's limit), inspected in phase 2
- * and handed on to {@code next} unchanged, so a proxy or servlet behind it reads it as if
- * nothing happened. An interruption answers its status (403 for {@code deny}) and {@code next}
- * is never called. The response is inspected on its way out (phases 3 and 4) without being
- * held back, so response rules detect and report. The transaction's logging phase runs when the
- * exchange completes, and
- * {@code onComplete} gets it (for security events).
+ * An Undertow handler that puts a {@link TiyiWaf} in front of any other handler. The request line
+ * and headers run phase 1. A request body is read up to the rule set's limit, inspected in
+ * phase 2 and handed back to the exchange unchanged, so the handler behind reads it from the
+ * start with whatever API it likes (a channel, a receiver, an input stream, a servlet). A body
+ * over the limit is refused with 413 when the rules say {@code SecRequestBodyLimitAction Reject}
+ * (in block mode), and otherwise inspected in its first part while the rest streams through
+ * without being held. An interruption answers its status (403 for {@code deny}) and the handler
+ * behind is never called.
+ *
+ * <p>Works in front of non-blocking handlers and blocking ones (behind a
+ * {@code BlockingHandler}), and behind a {@code BlockingHandler} itself. Responses are inspected
+ * on their way out (phases 3 and 4) without being held back, so response rules detect and report;
+ * {@link Builder#inspectResponses(boolean)} turns that off. The logging phase runs when the
+ * exchange completes, which is when the WAF's event listener hears of it.
  *
  * <pre>{@code
  * HttpHandler app = exchange -> exchange.getResponseSender().send("hello");
  * Undertow.builder().addHttpListener(8080, "0.0.0.0")
- *     .setHandler(new WafHandler(waf, app)).build().start();
+ *     .setHandler(WafHandler.builder(waf, app).build()).build().start();
  * }</pre>
  */
 public final class WafHandler implements HttpHandler {
     /** The transaction of the exchange, for handlers further down the chain. */
     public static final AttachmentKey<Transaction> TRANSACTION = AttachmentKey.create(Transaction.class);
 
-    private final Waf waf;
+    private final TiyiWaf waf;
     private final HttpHandler next;
     private final BiConsumer<HttpServerExchange, Transaction> onComplete;
     private final Denial denial;
+    private final boolean inspectResponses;
 
     /** Answers an interruption; the default writes a short text page. */
     @FunctionalInterface
@@ -46,21 +60,58 @@ public final class WafHandler implements HttpHandler {
         void deny(HttpServerExchange exchange, Interruption interruption);
     }
 
-    public WafHandler(Waf waf, HttpHandler next) {
-        this(waf, next, (e, t) -> {}, WafHandler::defaultDenial);
+    /** {@code next} behind {@code waf}, with the default denial page and response inspection on. */
+    public WafHandler(TiyiWaf waf, HttpHandler next) {
+        this(builder(waf, next));
     }
 
-    /**
-     * @param waf the rule set
-     * @param next what runs when the request is allowed
-     * @param onComplete called once per exchange at completion with its transaction
-     * @param denial how an interruption is answered
-     */
-    public WafHandler(Waf waf, HttpHandler next, BiConsumer<HttpServerExchange, Transaction> onComplete, Denial denial) {
-        this.waf = Objects.requireNonNull(waf);
-        this.next = Objects.requireNonNull(next);
-        this.onComplete = Objects.requireNonNull(onComplete);
-        this.denial = Objects.requireNonNull(denial);
+    private WafHandler(Builder b) {
+        this.waf = b.waf;
+        this.next = b.next;
+        this.onComplete = b.onComplete;
+        this.denial = b.denial;
+        this.inspectResponses = b.inspectResponses;
+    }
+
+    /** A handler that runs {@code next} for requests {@code waf} lets through. */
+    public static Builder builder(TiyiWaf waf, HttpHandler next) {
+        return new Builder(waf, next);
+    }
+
+    /** Options of a {@link WafHandler}. */
+    public static final class Builder {
+        private final TiyiWaf waf;
+        private final HttpHandler next;
+        private BiConsumer<HttpServerExchange, Transaction> onComplete = (e, t) -> {};
+        private Denial denial = WafHandler::defaultDenial;
+        private boolean inspectResponses = true;
+
+        private Builder(TiyiWaf waf, HttpHandler next) {
+            this.waf = Objects.requireNonNull(waf, "waf");
+            this.next = Objects.requireNonNull(next, "next");
+        }
+
+        /** Called once per exchange when it completes, after the logging phase, with its transaction. */
+        public Builder onComplete(BiConsumer<HttpServerExchange, Transaction> callback) {
+            this.onComplete = Objects.requireNonNull(callback, "onComplete");
+            return this;
+        }
+
+        /** How an interruption is answered. */
+        public Builder denial(Denial d) {
+            this.denial = Objects.requireNonNull(d, "denial");
+            return this;
+        }
+
+        /** Whether responses run phases 3 and 4 (default true). */
+        public Builder inspectResponses(boolean on) {
+            this.inspectResponses = on;
+            return this;
+        }
+
+        public WafHandler build() {
+            return new WafHandler(this);
+        }
     }
 
     static void defaultDenial(HttpServerExchange ex, Interruption i) {
@@ -81,7 +132,9 @@ public final class WafHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange ex) throws Exception {
         Transaction tx = waf.newTransaction();
         ex.putAttachment(TRANSACTION, tx);
-        ex.addResponseWrapper((factory, e) -> new ResponseInspector(factory.create(), e, tx));
+        if (inspectResponses) {
+            ex.addResponseWrapper((factory, e) -> new ResponseInspector(factory.create(), e, tx));
+        }
         ex.addExchangeCompleteListener((e, nextListener) -> {
             try {
                 tx.processLogging();
@@ -113,36 +166,25 @@ public final class WafHandler implements HttpHandler {
             return;
         }
         long limit = waf.requestBodyLimit();
-        if (ex.getRequestContentLength() > limit && waf.rejectsOversizedRequestBody()) {
-            denial.deny(ex, new Interruption(413, "deny", 0, "request body larger than " + limit + " bytes", null));
+        if (ex.getRequestContentLength() > limit && refusesOversized(tx)) {
+            ex.setPersistent(false);
+            denial.deny(ex, tooLarge(limit));
             return;
         }
-        // A body is held in memory for inspection only up to the rule set's limit.
-        ex.setMaxEntitySize(limit);
-        ex.getRequestReceiver().receiveFullBytes((e, bytes) -> {
-            try {
-                if (interrupted(e, tx.appendRequestBody(bytes).orElse(null)) || interrupted(e, tx.processRequestBody().orElse(null))) {
-                    return;
-                }
-                // Give the body back to the exchange so the next handler reads it from the start.
-                Connectors.ungetRequestBytes(e, new ImmediatePooled(ByteBuffer.wrap(bytes)));
-                Connectors.resetRequestChannel(e);
-                if (e.isInIoThread()) {
-                    e.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, next);
-                } else {
-                    next.handleRequest(e);
-                }
-            } catch (Exception ex2) {
-                throw new RuntimeException(ex2);
-            }
-        }, (e, error) -> {
-            if (error instanceof io.undertow.server.RequestTooBigException) {
-                denial.deny(e, new Interruption(413, "deny", 0, "request body larger than " + limit + " bytes", null));
-            } else {
-                e.setStatusCode(400);
-                e.endExchange();
-            }
-        });
+        BodyReader reader = new BodyReader(ex, tx, limit);
+        if (ex.isInIoThread()) {
+            reader.readAsync();
+        } else {
+            reader.readBlocking();
+        }
+    }
+
+    private boolean refusesOversized(Transaction tx) {
+        return waf.rejectsOversizedRequestBody() && tx.mode() == WafMode.BLOCK;
+    }
+
+    private static Interruption tooLarge(long limit) {
+        return new Interruption(413, "deny", 0, "request body larger than SecRequestBodyLimit (" + limit + " bytes)", null);
     }
 
     private boolean interrupted(HttpServerExchange ex, Interruption i) {
@@ -153,12 +195,126 @@ public final class WafHandler implements HttpHandler {
         return true;
     }
 
-    /** A byte buffer handed back to Undertow, not from its pool. */
-    private static final class ImmediatePooled implements PooledByteBuffer {
+    /**
+     * Reads the request body from the exchange's channel until it ends or passes the limit, then
+     * gives what it read back to the exchange: the channel is reset so the next handler opens it
+     * afresh and reads those bytes first, then whatever was not read yet.
+     */
+    private final class BodyReader implements ChannelListener<StreamSourceChannel> {
+        private final HttpServerExchange ex;
+        private final Transaction tx;
+        private final long limit;
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+        private final StreamSourceChannel channel;
+        private final ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+
+        BodyReader(HttpServerExchange ex, Transaction tx, long limit) {
+            this.ex = ex;
+            this.tx = tx;
+            this.limit = limit;
+            this.channel = ex.getRequestChannel();
+        }
+
+        void readBlocking() throws Exception {
+            boolean ended;
+            while (true) {
+                buf.clear();
+                int n = Channels.readBlocking(channel, buf);
+                if (n < 0) {
+                    ended = true;
+                    break;
+                }
+                take();
+                if (held.size() > limit) {
+                    ended = false;
+                    break;
+                }
+            }
+            HttpHandler then = decide(ended);
+            if (then != null) {
+                then.handleRequest(ex);
+            }
+        }
+
+        void readAsync() {
+            ex.dispatch(SameThreadExecutor.INSTANCE, () -> {
+                channel.getReadSetter().set(this);
+                handleEvent(channel);
+            });
+        }
+
+        @Override
+        public void handleEvent(StreamSourceChannel ch) {
+            boolean ended;
+            try {
+                while (true) {
+                    buf.clear();
+                    int n = ch.read(buf);
+                    if (n == 0) {
+                        ch.resumeReads();
+                        return;
+                    }
+                    if (n < 0) {
+                        ended = true;
+                        break;
+                    }
+                    take();
+                    if (held.size() > limit) {
+                        ended = false;
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                ch.suspendReads();
+                ch.getReadSetter().set(null);
+                ex.setPersistent(false);
+                ex.setStatusCode(400);
+                ex.endExchange();
+                return;
+            }
+            ch.suspendReads();
+            ch.getReadSetter().set(null);
+            HttpHandler then = decide(ended);
+            if (then != null) {
+                Connectors.executeRootHandler(then, ex);
+            }
+        }
+
+        private void take() {
+            buf.flip();
+            byte[] b = new byte[buf.remaining()];
+            buf.get(b);
+            held.write(b, 0, b.length);
+        }
+
+        /** Inspects what was read and returns the handler to run next, or null when the request was refused. */
+        private HttpHandler decide(boolean ended) {
+            if (!ended && refusesOversized(tx)) {
+                ex.setPersistent(false);
+                return e -> denial.deny(e, tooLarge(limit));
+            }
+            byte[] body = held.toByteArray();
+            // The transaction keeps at most `limit` bytes and marks the rest as not inspected.
+            Interruption i = tx.appendRequestBody(body).orElse(null);
+            if (i == null) {
+                i = tx.processRequestBody().orElse(null);
+            }
+            if (i != null) {
+                Interruption refused = i;
+                return e -> denial.deny(e, refused);
+            }
+            Connectors.ungetRequestBytes(ex, new Replayed(ByteBuffer.wrap(body)));
+            Connectors.resetRequestChannel(ex);
+            return next;
+        }
+    }
+
+    /** Request bytes handed back to Undertow; not from its pool. */
+    private static final class Replayed implements PooledByteBuffer {
         private final ByteBuffer buffer;
         private boolean open = true;
 
-        ImmediatePooled(ByteBuffer buffer) {
+        Replayed(ByteBuffer buffer) {
             this.buffer = buffer;
         }
 

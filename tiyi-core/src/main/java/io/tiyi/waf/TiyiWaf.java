@@ -13,13 +13,15 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * A web application firewall: a compiled SecLang rule set, usable by any host. Thread-safe and
- * reusable; every request gets its own {@link Transaction}.
+ * A web application firewall: a compiled SecLang rule set and a {@link WafPolicy}, usable by any
+ * host. Thread-safe and reusable; every request gets its own {@link Transaction}. It depends on
+ * nothing of Tiyi's control or data plane: no state, no cluster, no proxy.
  *
  * <pre>{@code
- * Waf waf = Waf.builder()
- *     .seclang("SecRuleEngine On")
+ * TiyiWaf waf = TiyiWaf.builder()
  *     .crs(Path.of("/usr/share/modsecurity-crs"))
+ *     .policy(WafPolicy.of(WafMode.BLOCK).withParanoia(2))
+ *     .listener(event -> securityLog.offer(event))
  *     .build();
  * Transaction tx = waf.newTransaction();
  * tx.processConnection("203.0.113.7", 51234, "10.0.0.1", 443);
@@ -30,13 +32,15 @@ import java.util.stream.Stream;
  *
  * Rule files are read as bytes (ISO-8859-1), so patterns match request bytes one to one.
  */
-public final class Waf {
+public final class TiyiWaf {
     private final RuleSet rules;
     private final WafMode mode;
+    private final WafEventListener listener;
 
-    private Waf(RuleSet rules, WafMode mode) {
+    private TiyiWaf(RuleSet rules, WafMode mode, WafEventListener listener) {
         this.rules = rules;
         this.mode = mode;
+        this.listener = listener;
     }
 
     public static Builder builder() {
@@ -47,6 +51,8 @@ public final class Waf {
     public static final class Builder {
         private final List<Directive> directives = new ArrayList<>();
         private WafMode mode;
+        private WafPolicy policy;
+        private WafEventListener listener;
 
         private Builder() {}
 
@@ -91,9 +97,28 @@ public final class Waf {
             return this;
         }
 
-        /** Overrides SecRuleEngine. */
+        /**
+         * Overrides SecRuleEngine; without it (and without a policy) the rules' own SecRuleEngine
+         * applies. A later {@link #policy} sets the mode again.
+         */
         public Builder mode(WafMode mode) {
             this.mode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /**
+         * Applies a policy: its mode, paranoia level, anomaly thresholds, exclusions and request
+         * body limit, whatever order rules are added in.
+         */
+        public Builder policy(WafPolicy policy) {
+            this.policy = Objects.requireNonNull(policy);
+            this.mode = policy.mode();
+            return this;
+        }
+
+        /** Receives an event for every transaction that matched a logging rule or was interrupted. */
+        public Builder listener(WafEventListener listener) {
+            this.listener = Objects.requireNonNull(listener);
             return this;
         }
 
@@ -102,8 +127,16 @@ public final class Waf {
          *
          * @throws io.tiyi.waf.seclang.SecLangException naming the file, the line and what was expected
          */
-        public Waf build() {
-            return new Waf(new RuleSetCompiler().add(directives).build(), mode);
+        public TiyiWaf build() {
+            RuleSetCompiler c = new RuleSetCompiler();
+            if (policy != null) {
+                c.add(SecLangParser.parse(PolicyRules.before(policy), "<policy>", null));
+            }
+            c.add(directives);
+            if (policy != null) {
+                c.add(SecLangParser.parse(PolicyRules.after(policy), "<policy exclusions>", null));
+            }
+            return new TiyiWaf(c.build(), mode, listener);
         }
     }
 
@@ -114,7 +147,12 @@ public final class Waf {
 
     /** A new transaction; {@code id} becomes {@code UNIQUE_ID}. */
     public Transaction newTransaction(String id) {
-        return new Transaction(rules, mode, id);
+        return new Transaction(rules, mode, id, listener);
+    }
+
+    /** The mode transactions run in, or empty when the rules' SecRuleEngine decides. */
+    public java.util.Optional<WafMode> mode() {
+        return java.util.Optional.ofNullable(mode);
     }
 
     /** The number of rules loaded (a chain counts once). */

@@ -1,0 +1,194 @@
+package io.tiyi.waf.undertow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tiyi.waf.TiyiWaf;
+import io.tiyi.waf.WafEvent;
+import io.tiyi.waf.WafMode;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.BlockingHandler;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class WafHandlerTest {
+    private static final String RULES = """
+            SecRuleEngine On
+            SecRequestBodyAccess On
+            SecResponseBodyAccess On
+            SecResponseBodyMimeType text/plain
+            SecRequestBodyLimit 1000
+            SecRequestBodyLimitAction %s
+            SecRule ARGS|REQUEST_BODY "@contains attack" "id:100,phase:2,deny,status:403,log,msg:'attack in the request'"
+            SecRule RESPONSE_BODY "@contains secret" "id:200,phase:4,pass,log,msg:'secret in the response'"
+            """;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicInteger hostCalls = new AtomicInteger();
+    private final List<WafEvent> events = new CopyOnWriteArrayList<>();
+    private Undertow server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    /** The ways a host reads a request body, each of which must see the whole body after the WAF read it. */
+    enum Host {
+        /** A non-blocking handler that uses the exchange's receiver. */
+        RECEIVER,
+        /** A blocking handler behind the WAF. */
+        BLOCKING_BEHIND,
+        /** The WAF itself behind a BlockingHandler, the host reading its input stream. */
+        BLOCKING_AROUND
+    }
+
+    private TiyiWaf waf(String limitAction, WafMode mode) {
+        return TiyiWaf.builder().seclang(RULES.formatted(limitAction)).mode(mode).listener(events::add).build();
+    }
+
+    private String start(TiyiWaf waf, Host host, boolean inspectResponses) {
+        HttpHandler echoAsync = ex -> {
+            hostCalls.incrementAndGet();
+            ex.getRequestReceiver().receiveFullString((e, body) -> e.getResponseSender().send("got " + body.length() + ": " + tail(body)),
+                    StandardCharsets.ISO_8859_1);
+        };
+        HttpHandler echoBlocking = ex -> {
+            hostCalls.incrementAndGet();
+            String body = new String(ex.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            ex.getResponseSender().send("got " + body.length() + ": " + tail(body));
+        };
+        HttpHandler root = switch (host) {
+            case RECEIVER -> WafHandler.builder(waf, echoAsync).inspectResponses(inspectResponses).build();
+            case BLOCKING_BEHIND -> WafHandler.builder(waf, new BlockingHandler(echoBlocking)).inspectResponses(inspectResponses).build();
+            case BLOCKING_AROUND -> new BlockingHandler(WafHandler.builder(waf, echoBlocking).inspectResponses(inspectResponses).build());
+        };
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(root).build();
+        server.start();
+        InetSocketAddress a = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+        return "http://127.0.0.1:" + a.getPort();
+    }
+
+    private static String tail(String body) {
+        return body.length() <= 12 ? body : body.substring(body.length() - 12);
+    }
+
+    private HttpResponse<String> post(String url, String body, boolean chunked) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.ISO_8859_1);
+        HttpRequest.BodyPublisher p = chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))
+                : HttpRequest.BodyPublishers.ofByteArray(bytes);
+        return http.send(HttpRequest.newBuilder(URI.create(url + "/submit")).header("content-type", "text/plain").POST(p).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void theHostReadsTheWholeBodyTheWafInspected(Host host) throws Exception {
+        String url = start(waf("Reject", WafMode.BLOCK), host, true);
+        for (boolean chunked : new boolean[] {false, true}) {
+            HttpResponse<String> ok = post(url, "x".repeat(900) + "benign-tail", chunked);
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("got 911: xbenign-tail");
+        }
+        assertThat(hostCalls).hasValue(2);
+        assertThat(post(url, "x".repeat(500) + " attack ", false).statusCode()).isEqualTo(403);
+        assertThat(post(url, "attack", true).statusCode()).isEqualTo(403);
+        assertThat(hostCalls).as("a refused request never reaches the host").hasValue(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void aBodyOverTheLimitIsRefusedWhenTheRulesSayReject(Host host) throws Exception {
+        String url = start(waf("Reject", WafMode.BLOCK), host, true);
+        assertThat(post(url, "x".repeat(1001), false).statusCode()).isEqualTo(413);
+        assertThat(post(url, "x".repeat(50_000), true).statusCode()).isEqualTo(413);
+        assertThat(hostCalls).hasValue(0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Host.class)
+    void processPartialInspectsTheFirstPartAndStreamsTheRest(Host host) throws Exception {
+        String url = start(waf("ProcessPartial", WafMode.BLOCK), host, true);
+        HttpResponse<String> big = post(url, "x".repeat(200_000) + "attack-later", true);
+        assertThat(big.statusCode()).as("past the limit nothing is inspected").isEqualTo(200);
+        assertThat(big.body()).isEqualTo("got 200012: attack-later");
+        assertThat(post(url, "attack " + "x".repeat(200_000), false).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void detectModeNeverRefusesAnOversizedBody() throws Exception {
+        String url = start(waf("Reject", WafMode.DETECT), Host.RECEIVER, true);
+        HttpResponse<String> r = post(url, "attack" + "x".repeat(5000), false);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith("got 5006");
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.blocked()).isFalse();
+            assertThat(e.mode()).isEqualTo(WafMode.DETECT);
+            assertThat(e.matchedRules()).extracting(m -> m.id()).containsExactly(100L);
+        });
+    }
+
+    @Test
+    void theListenerHearsOfABlockWithTheRuleAndTheClient() throws Exception {
+        String url = start(waf("Reject", WafMode.BLOCK), Host.RECEIVER, true);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/search?q=attack")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(403);
+        awaitEvents(1);
+        WafEvent e = events.get(0);
+        assertThat(e.blocked()).isTrue();
+        assertThat(e.interruption().orElseThrow().ruleId()).isEqualTo(100);
+        assertThat(e.clientIp()).isEqualTo("127.0.0.1");
+        assertThat(e.method()).isEqualTo("GET");
+        assertThat(e.uri()).isEqualTo("/search?q=attack");
+    }
+
+    @Test
+    void responsesAreInspectedUnlessTurnedOff() throws Exception {
+        TiyiWaf waf = waf("Reject", WafMode.BLOCK);
+        HttpHandler secret = ex -> {
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "text/plain");
+            ex.getResponseSender().send("the secret");
+        };
+        for (boolean on : new boolean[] {true, false}) {
+            events.clear();
+            server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(WafHandler.builder(waf, secret).inspectResponses(on).build())
+                    .build();
+            server.start();
+            int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.body()).isEqualTo("the secret");
+            if (on) {
+                awaitEvents(1);
+                assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(200L);
+            } else {
+                Thread.sleep(200);
+                assertThat(events).isEmpty();
+            }
+            server.stop();
+            server = null;
+        }
+    }
+
+    private void awaitEvents(int n) throws InterruptedException {
+        // The logging phase runs when the exchange completes, which may be just after the client has the response.
+        for (int i = 0; i < 200 && events.size() < n; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(events).hasSizeGreaterThanOrEqualTo(n);
+    }
+}
