@@ -13,6 +13,7 @@ import io.tiyi.auth.Users;
 import io.tiyi.certs.Certificates;
 import io.tiyi.events.EventLog;
 import io.tiyi.proxy.DataPlane;
+import io.tiyi.proxy.RuntimeConfig;
 import io.tiyi.settings.Settings;
 import io.tiyi.sites.RuntimeCompiler;
 import io.tiyi.sites.Sites;
@@ -79,9 +80,19 @@ public final class TiyiNode implements AutoCloseable {
     private volatile LocalAdminCredential localAdmin;
     private final long startedAt = System.currentTimeMillis();
 
+    private final String agentApi;
+    private final String enrollmentToken;
+    private final boolean agentAdminListener;
+    private io.tiyi.bundle.Fleet fleet;
+    private io.tiyi.bundle.BundleService bundles;
+    private io.tiyi.agent.AgentRuntime agent;
+
     private TiyiNode(Builder b) {
         this.config = b.config;
         this.role = b.role;
+        this.agentApi = b.agentApi;
+        this.enrollmentToken = b.enrollmentToken;
+        this.agentAdminListener = b.adminAddressSet;
     }
 
     public static Builder builder() {
@@ -92,6 +103,9 @@ public final class TiyiNode implements AutoCloseable {
     public static final class Builder {
         private TiyiConfig config = TiyiConfig.defaults();
         private Role role = Role.PRIMARY;
+        private String agentApi;
+        private String enrollmentToken;
+        private boolean adminAddressSet;
 
         private Builder() {}
 
@@ -110,6 +124,22 @@ public final class TiyiNode implements AutoCloseable {
         /** The admin API listener, {@code host:port}; port 0 takes a free port. */
         public Builder adminAddress(String hostPort) {
             this.config = config.withServerAddr(io.tiyi.config.HostPort.parse(hostPort, "adminAddress"));
+            this.adminAddressSet = true;
+            return this;
+        }
+
+        /**
+         * For {@link Role#AGENT}: the control plane's API, for example {@code http://10.0.0.1:8080}.
+         * Needed to enroll; afterwards the agent remembers it (giving it again moves the agent to it).
+         */
+        public Builder agentApi(String url) {
+            this.agentApi = url;
+            return this;
+        }
+
+        /** For {@link Role#AGENT}: the single-use token to enroll with, when the state directory holds no identity yet. */
+        public Builder enrollmentToken(String token) {
+            this.enrollmentToken = token;
             return this;
         }
 
@@ -132,9 +162,9 @@ public final class TiyiNode implements AutoCloseable {
         }
 
         public TiyiNode build() {
-            if (role != Role.PRIMARY) {
+            if (role == Role.SECONDARY) {
                 throw new TiyiException(ErrorCode.INVALID_ARGUMENT,
-                        "role " + role.wireName() + " cannot be started by this build; run 'tiyi server' for a primary");
+                        "role " + role.wireName() + " cannot be started by this build; run 'tiyi server' for a primary or 'tiyi agent'");
             }
             return new TiyiNode(this);
         }
@@ -147,7 +177,11 @@ public final class TiyiNode implements AutoCloseable {
      */
     public TiyiNode start() {
         try {
-            doStart();
+            if (role == Role.AGENT) {
+                doStartAgent();
+            } else {
+                doStart();
+            }
             return this;
         } catch (RuntimeException e) {
             closeQuietly();
@@ -182,7 +216,10 @@ public final class TiyiNode implements AutoCloseable {
         pipeline.onCommit(c -> store.clusterState().ifPresent(cs -> cluster = cs));
         Envelope envelope = new Envelope(kek);
         String signing = SigningKeys.ensure(store, pipeline, envelope);
-        SigningKeys.load(store, envelope);
+        bundles = new io.tiyi.bundle.BundleService(() -> cluster.epoch(), () -> java.util.List.of(admin.url()),
+                SigningKeys.load(store, envelope), metrics.registry());
+        fleet = new io.tiyi.bundle.Fleet(store, pipeline);
+        metrics.registry().gauge("tiyi_agents_connected", () -> () -> fleet.connected(java.time.Duration.ofSeconds(30)));
         LOG.info("bundles: signing key {}", signing);
 
         users = new Users(store, pipeline);
@@ -209,12 +246,25 @@ public final class TiyiNode implements AutoCloseable {
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
         wafPolicies = new WafPolicies(store, pipeline);
-        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, dataPlane::apply);
-        dataPlane.apply(compiler.compile());
+        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, cfg -> {
+            dataPlane.apply(cfg);
+            bundles.publish(cfg);
+        });
+        RuntimeConfig first = compiler.compile();
+        dataPlane.apply(first);
+        bundles.publish(first);
         pipeline.onCommit(c -> compiler.request());
         rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt, sites, certificates, events, wafPolicies,
-                compiler);
-        admin.mount("/rpc", new RpcHandler(rpc, sessions));
+                compiler, fleet, bundles, actor -> {
+                    String previous = io.tiyi.crypto.Ed25519KeyPair.fingerprint(bundles.signingKeyPublic());
+                    String next = SigningKeys.rotate(actor, pipeline, envelope);
+                    bundles.signingKey(SigningKeys.load(store, envelope));
+                    compiler.request();
+                    LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous,
+                            next);
+                    return new String[] {next, previous};
+                });
+        admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id)));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
         localAdmin = local;
         sessions.setLocalAdminToken(local.token());
@@ -225,8 +275,41 @@ public final class TiyiNode implements AutoCloseable {
         LOG.info("tiyi {} ready on {} (epoch {})", cluster.role().wireName(), admin.url(), cluster.epoch());
     }
 
+    /**
+     * An agent: no state.db and no API of its own; it enrolls (once), then runs its data plane
+     * from signed bundles. With an admin address set it also serves {@code /healthz} and
+     * {@code /metrics} there.
+     */
+    private void doStartAgent() {
+        LOG.info("starting {} as agent", TiyiVersion.banner());
+        java.nio.file.Path dir = config.state().dir();
+        io.tiyi.agent.AgentFiles files = new io.tiyi.agent.AgentFiles(dir);
+        metrics = new TiyiMetrics();
+        if (agentAdminListener) {
+            admin = new AdminServer(config.server().addr(), metrics, this::status);
+            LOG.info("agent: health and metrics on {}", admin.url());
+        }
+        events = new EventLog(dir.resolve("logs"), () -> 14);
+        dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
+                java.util.function.Function.identity());
+        agent = new io.tiyi.agent.AgentRuntime(files, dataPlane, metrics.registry());
+        io.tiyi.agent.AgentFiles.Identity id = agent.enroll(agentApi, enrollmentToken);
+        agent.start(id);
+        phase = NodeStatus.Phase.READY;
+        LOG.info("tiyi agent {} ready (control plane {})", id.agentId(), id.api());
+    }
+
+    /** The agent runtime, for {@link Role#AGENT}. */
+    public Optional<io.tiyi.agent.AgentRuntime> agent() {
+        return Optional.ofNullable(agent);
+    }
+
     /** What {@code /healthz} reports now. */
     public NodeStatus status() {
+        if (agent != null || role == Role.AGENT) {
+            long[] v = agent == null ? new long[] {0, 0} : agent.appliedVersion();
+            return new NodeStatus(phase, Role.AGENT.wireName(), v[0], true, v[1], agent == null || agent.agentId() == null ? "" : agent.agentId());
+        }
         ClusterState cs = cluster;
         long seq = pipeline == null ? 0 : pipeline.lastSeq();
         return new NodeStatus(phase, cs == null ? role.wireName() : cs.role().wireName(), cs == null ? 0 : cs.epoch(),
@@ -375,6 +458,13 @@ public final class TiyiNode implements AutoCloseable {
 
     private void closeQuietly() {
         phase = NodeStatus.Phase.STOPPING;
+        if (agent != null) {
+            agent.close();
+        }
+        if (bundles != null) {
+            // Answers waiting long polls now, so the admin listener drains at once.
+            bundles.close();
+        }
         if (admin != null) {
             try {
                 admin.shutdown(10_000);

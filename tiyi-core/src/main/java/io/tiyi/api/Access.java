@@ -8,7 +8,9 @@ public enum Access {
     PUBLIC(null),
     VIEWER(UserRole.VIEWER),
     OPERATOR(UserRole.OPERATOR),
-    ADMIN(UserRole.ADMIN);
+    ADMIN(UserRole.ADMIN),
+    /** An enrolled agent's credential; users cannot call these methods, agents can call nothing else. */
+    AGENT(null);
 
     private final UserRole role;
 
@@ -16,7 +18,7 @@ public enum Access {
         this.role = role;
     }
 
-    /** The minimum role, or null for {@link #PUBLIC}. */
+    /** The minimum role, or null for {@link #PUBLIC} and {@link #AGENT}. */
     public UserRole role() {
         return role;
     }

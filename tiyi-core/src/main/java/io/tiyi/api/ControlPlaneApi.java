@@ -16,7 +16,8 @@ public final class ControlPlaneApi {
     /** Builds the registry of all methods. */
     public static RpcRegistry registry(StateStore store, Sessions sessions, Users users, Settings settings, Supplier<NodeStatus> status,
             long startedAt, Sites sites, Certificates certificates, EventLog events, io.tiyi.sites.WafPolicies wafPolicies,
-            io.tiyi.sites.RuntimeCompiler compiler) {
+            io.tiyi.sites.RuntimeCompiler compiler, io.tiyi.bundle.Fleet fleet, io.tiyi.bundle.BundleService bundles,
+            java.util.function.Function<String, String[]> rotateSigningKey) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -26,6 +27,11 @@ public final class ControlPlaneApi {
         CertificatesRpc.register(r, certificates);
         EventsRpc.register(r, events);
         WafRpc.register(r, wafPolicies, settings);
+        AgentsRpc.register(r, fleet, bundles, status);
+        BundlesRpc.register(r, fleet, bundles, actor -> {
+            String[] fps = rotateSigningKey.apply(actor);
+            return new BundlesRpc.Rotated(fps[0], fps[1]);
+        });
         return r;
     }
 }

@@ -9,11 +9,12 @@ import io.tiyi.auth.UserRole;
  *
  * @param caller the authenticated caller, or null for a {@link Access#PUBLIC} method
  * @param client the client's address
+ * @param agentId the calling agent, for an {@link Access#AGENT} method, else null
  */
-public record RpcContext(Caller caller, String client) {
+public record RpcContext(Caller caller, String client, String agentId) {
     /** The actor name for mutations. */
     public String actor() {
-        return caller == null ? "anonymous" : caller.actor();
+        return agentId != null ? "agent:" + agentId : caller == null ? "anonymous" : caller.actor();
     }
 
     /** Refuses unless the caller has at least {@code role}. */

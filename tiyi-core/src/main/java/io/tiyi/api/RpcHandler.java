@@ -13,7 +13,11 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
@@ -38,10 +42,15 @@ public final class RpcHandler implements HttpHandler {
 
     private final RpcRegistry registry;
     private final Sessions sessions;
+    private final Function<String, Optional<String>> agents;
 
-    public RpcHandler(RpcRegistry registry, Sessions sessions) {
+    /**
+     * @param agents the agent id of an agent credential, empty when it is unknown or revoked
+     */
+    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents) {
         this.registry = registry;
         this.sessions = sessions;
+        this.agents = agents;
     }
 
     @Override
@@ -51,12 +60,31 @@ public final class RpcHandler implements HttpHandler {
             return;
         }
         exchange.startBlocking();
+        Object response;
         try {
-            Object response = handle(exchange);
-            send(exchange, 200, response);
-        } catch (TiyiException e) {
-            send(exchange, e.code().httpStatus(), error(e.code(), e.getMessage()));
+            response = handle(exchange);
         } catch (RuntimeException e) {
+            fail(exchange, e);
+            return;
+        }
+        if (response instanceof CompletionStage<?> later) {
+            // A long poll: no thread waits; the answer is sent from a worker when it completes.
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> later.whenComplete((v, err) -> exchange.getConnection().getWorker().execute(() -> {
+                if (err != null) {
+                    fail(exchange, err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err);
+                } else {
+                    send(exchange, 200, v == null ? Empty.INSTANCE : v);
+                }
+            })));
+            return;
+        }
+        send(exchange, 200, response);
+    }
+
+    private static void fail(HttpServerExchange exchange, Throwable e) {
+        if (e instanceof TiyiException t) {
+            send(exchange, t.code().httpStatus(), error(t.code(), t.getMessage()));
+        } else {
             String ref = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("RPC {} failed (ref {}): {}", exchange.getRelativePath(), ref, e.toString(), e);
             send(exchange, 500, error(ErrorCode.INTERNAL, "internal error; see the node's log for ref " + ref));
@@ -72,7 +100,10 @@ public final class RpcHandler implements HttpHandler {
         RpcMethod<?> m = registry.find(name).orElseThrow(() -> new TiyiException(ErrorCode.UNIMPLEMENTED,
                 "unknown RPC method '" + name + "'"));
         Caller caller = null;
-        if (m.access() != Access.PUBLIC) {
+        String agentId = null;
+        if (m.access() == Access.AGENT) {
+            agentId = authenticateAgent(exchange);
+        } else if (m.access() != Access.PUBLIC) {
             caller = authenticate(exchange);
             if (!caller.role().atLeast(m.access().role())) {
                 throw TiyiException.permissionDenied(m.service() + "/" + m.method() + " needs role " + m.access().role().wireName()
@@ -87,7 +118,7 @@ public final class RpcHandler implements HttpHandler {
         if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw TiyiException.invalid("RPC requests are JSON: send content-type application/json, got " + ct);
         }
-        return call(m, new RpcContext(caller, client(exchange)), readBody(exchange));
+        return call(m, new RpcContext(caller, client(exchange), agentId), readBody(exchange));
     }
 
     private <Q> Object call(RpcMethod<Q> m, RpcContext ctx, byte[] body) {
@@ -105,6 +136,15 @@ public final class RpcHandler implements HttpHandler {
             throw TiyiException.unauthenticated("Authorization header must be 'Bearer <token>'");
         }
         return sessions.authenticate(h.substring(7).trim());
+    }
+
+    private String authenticateAgent(HttpServerExchange exchange) {
+        String h = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.length() <= 7) {
+            throw TiyiException.unauthenticated("agent credential required: send Authorization: Bearer <agent credential>");
+        }
+        return agents.apply(h.substring(7).trim()).orElseThrow(() -> TiyiException.unauthenticated(
+                "agent credential is not valid: unknown or revoked agent; re-enroll it with a new token (tiyi agents issue-token)"));
     }
 
     private static byte[] readBody(HttpServerExchange exchange) {

@@ -36,6 +36,23 @@ public final class SigningKeys {
         return fp;
     }
 
+    /**
+     * Replaces the signing key with a new one. Agents pinned to the old key refuse every bundle
+     * signed with the new one until they are re-enrolled.
+     *
+     * @return the new key's fingerprint
+     */
+    public static String rotate(String actor, MutationPipeline pipeline, Envelope envelope) {
+        Ed25519KeyPair kp = Ed25519KeyPair.generate();
+        byte[] pub = kp.publicKey();
+        String fp = Ed25519KeyPair.fingerprint(pub);
+        byte[] raw = kp.privateKeyBytes();
+        byte[] sealed = envelope.seal(owner(fp), raw);
+        Arrays.fill(raw, (byte) 0);
+        pipeline.apply(actor, new SetSigningKey(pub, sealed, fp));
+        return fp;
+    }
+
     /** Loads and unseals the signing key. */
     public static Ed25519KeyPair load(StateStore store, Envelope envelope) {
         BundleSigningKeyRecord r = store.read(db -> db.selectFrom(BUNDLE_SIGNING_KEY).fetchOne());

@@ -27,7 +27,8 @@ final class Migrations {
             "V1__foundation.sql",
             "V2__auth.sql",
             "V3__proxy.sql",
-            "V4__waf.sql");
+            "V4__waf.sql",
+            "V5__agents.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

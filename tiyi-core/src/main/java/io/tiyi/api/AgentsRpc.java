@@ -1,0 +1,126 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.TiyiVersion;
+import io.tiyi.bundle.AgentReport;
+import io.tiyi.bundle.BundleService;
+import io.tiyi.bundle.Fleet;
+import io.tiyi.crypto.Ed25519KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code tiyi.v1.AgentsService}: enrollment tokens, enrollment, the fleet and agents' reports. */
+final class AgentsRpc {
+    static final String SERVICE = "AgentsService";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(d|h|m|s)");
+
+    record IssueRequest(String tag, String ttl) {}
+
+    record IdRequest(String id) {}
+
+    record TokenList(List<Fleet.TokenInfo> tokens) {}
+
+    /** What an agent sends to enroll; {@code proof} is its ed25519 signature over {@link io.tiyi.bundle.Enrollment#proofMessage}. */
+    record EnrollRequest(String token, byte[] x25519Public, byte[] ed25519Public, byte[] proof, String hostname) {}
+
+    record EnrollResponse(String agentId, String credential, String tag, byte[] signingKey, String signingKeyFingerprint, long epoch,
+            String version) {}
+
+    record AgentView(String id, String tag, boolean revoked, long enrolledAt, String enrolledFrom, String address, String bundleVersion,
+            long lag, long lastSeen, String health, String binaryVersion, String os, String arch, long uptimeSeconds, long epochSeen,
+            String refused) {}
+
+    record AgentList(List<AgentView> agents) {}
+
+    record ReportResponse(long epoch, String bundleVersion) {}
+
+    private AgentsRpc() {}
+
+    /** Go-style durations as the CLI takes them: {@code 90s}, {@code 15m}, {@code 1h}, {@code 1h30m}, {@code 7d}. */
+    static Duration duration(String s, String field) {
+        if (s == null || s.isBlank()) {
+            return Duration.ofHours(1);
+        }
+        Matcher m = DURATION.matcher(s.trim());
+        Duration d = Duration.ZERO;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            long n = Long.parseLong(m.group(1));
+            d = d.plus(switch (m.group(2)) {
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+            });
+            end = m.end();
+        }
+        if (end == 0 || end != s.trim().length()) {
+            throw TiyiException.invalid(field + " must be a duration such as 30m, 1h or 7d, got '" + s + "'");
+        }
+        return d;
+    }
+
+    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Supplier<NodeStatus> status) {
+        r.mutation(SERVICE, "IssueToken", Access.ADMIN, IssueRequest.class,
+                (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
+        r.query(SERVICE, "ListTokens", Access.VIEWER, Empty.class, (ctx, q) -> new TokenList(fleet.tokens()));
+        r.mutation(SERVICE, "RevokeToken", Access.ADMIN, IdRequest.class, (ctx, q) -> {
+            fleet.revokeToken(ctx.actor(), required(q.id(), "id"));
+            return null;
+        });
+        r.mutation(SERVICE, "Enroll", Access.PUBLIC, EnrollRequest.class, (ctx, q) -> {
+            if (q.x25519Public() == null || q.ed25519Public() == null || q.proof() == null) {
+                throw TiyiException.invalid("enrollment needs x25519_public, ed25519_public and proof");
+            }
+            if (!Ed25519KeyPair.verify(q.ed25519Public(), io.tiyi.bundle.Enrollment.proofMessage(required(q.token(), "token"), q.x25519Public()), q.proof())) {
+                throw TiyiException.unauthenticated("enrollment proof does not verify with the ed25519 key the agent presented");
+            }
+            Fleet.Enrolled e = fleet.enroll(q.token(), q.x25519Public(), q.ed25519Public(), ctx.client());
+            byte[] key = bundles.signingKeyPublic();
+            return new EnrollResponse(e.agentId(), e.credential(), e.tag(), key, Ed25519KeyPair.fingerprint(key), status.get().epoch(),
+                    TiyiVersion.version());
+        });
+        r.query(SERVICE, "List", Access.VIEWER, Empty.class, (ctx, q) -> {
+            List<AgentView> out = new ArrayList<>();
+            for (Fleet.Agent a : fleet.agents()) {
+                out.add(view(a, fleet, bundles));
+            }
+            return new AgentList(out);
+        });
+        r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> view(fleet.agent(required(q.id(), "id"))
+                .orElseThrow(() -> TiyiException.notFound("no agent with id '" + q.id() + "' (tiyi agents list)")), fleet, bundles));
+        r.mutation(SERVICE, "Revoke", Access.ADMIN, IdRequest.class, (ctx, q) -> {
+            fleet.revoke(ctx.actor(), required(q.id(), "id"));
+            return null;
+        });
+        r.query(SERVICE, "Report", Access.AGENT, AgentReport.class, (ctx, q) -> {
+            fleet.report(ctx.agentId(), q, ctx.client());
+            long[] v = bundles.version();
+            return new ReportResponse(status.get().epoch(), v[0] + "." + v[1]);
+        });
+    }
+
+    static String required(String v, String field) {
+        if (v == null || v.isBlank()) {
+            throw TiyiException.invalid(field + " is required");
+        }
+        return v;
+    }
+
+    private static AgentView view(Fleet.Agent a, Fleet fleet, BundleService bundles) {
+        Optional<Fleet.Seen> seen = fleet.lastReport(a.id());
+        long[] v = bundles.version();
+        AgentReport r = seen.map(Fleet.Seen::report).orElse(null);
+        long lag = r == null ? -1 : r.bundleEpoch() == v[0] ? Math.max(0, v[1] - r.bundleSeq()) : r.bundleEpoch() < v[0] ? v[1] : 0;
+        return new AgentView(a.id(), a.tag(), a.revoked(), a.enrolledAt(), a.enrolledFrom(), r == null ? null : r.address(),
+                r == null || r.bundleEpoch() == 0 ? null : r.bundleEpoch() + "." + r.bundleSeq(), lag, seen.map(Fleet.Seen::at).orElse(0L),
+                a.revoked() ? "revoked" : r == null ? "unknown" : seen.get().at() < System.currentTimeMillis() - 30_000 ? "stale" : r.health(),
+                r == null ? null : r.binaryVersion(), r == null ? null : r.os(), r == null ? null : r.arch(), r == null ? 0 : r.uptimeSeconds(),
+                r == null ? 0 : r.epochSeen(), r == null ? null : r.refused());
+    }
+}

@@ -1,0 +1,66 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.bundle.BundleService;
+import io.tiyi.bundle.Fleet;
+import io.tiyi.bundle.RulesArchive;
+import io.tiyi.bundle.SignedBundle;
+import io.tiyi.crypto.Ed25519KeyPair;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** {@code tiyi.v1.BundlesService}: agents' long poll for bundles and rule archives, and the signing key. */
+final class BundlesRpc {
+    static final String SERVICE = "BundlesService";
+    /** Longest a long poll waits before answering "unchanged". */
+    static final Duration MAX_WAIT = Duration.ofSeconds(55);
+
+    record WatchRequest(long afterEpoch, long afterSeq, Long timeoutMs) {}
+
+    record WatchResponse(boolean changed, SignedBundle bundle) {}
+
+    record RulesRequest(String hash) {}
+
+    record RulesResponse(String hash, byte[] archive) {}
+
+    record Status(long epoch, long seq, String signingKeyFingerprint) {}
+
+    record RotateRequest(Boolean yes) {}
+
+    record Rotated(String fingerprint, String previous) {}
+
+    private BundlesRpc() {}
+
+    /** Rotates the bundle signing key and returns the new and previous fingerprints. */
+    interface Rotation {
+        Rotated rotate(String actor);
+    }
+
+    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Rotation rotation) {
+        r.query(SERVICE, "Watch", Access.AGENT, WatchRequest.class, (ctx, q) -> {
+            Fleet.Agent agent = fleet.agent(ctx.agentId()).orElseThrow();
+            long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
+            if (ms < 0 || ms > MAX_WAIT.toMillis()) {
+                throw TiyiException.invalid("timeout_ms must be 0 to " + MAX_WAIT.toMillis() + ", got " + ms);
+            }
+            return bundles.watch(agent, q.afterEpoch(), q.afterSeq(), Duration.ofMillis(ms))
+                    .thenApply(w -> new WatchResponse(w.changed(), w.bundle()));
+        });
+        r.query(SERVICE, "GetRules", Access.AGENT, RulesRequest.class, (ctx, q) -> {
+            RulesArchive a = bundles.rules(AgentsRpc.required(q.hash(), "hash")).orElseThrow(() -> TiyiException.notFound(
+                    "rule archive " + q.hash() + " is not served by this control plane; wait for the next bundle"));
+            return new RulesResponse(a.hash(), a.compressed());
+        });
+        r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
+            long[] v = bundles.version();
+            return new Status(v[0], v[1], Ed25519KeyPair.fingerprint(bundles.signingKeyPublic()));
+        });
+        r.mutation(SERVICE, "RotateSigningKey", Access.ADMIN, RotateRequest.class, (ctx, q) -> {
+            if (q.yes() == null || !q.yes()) {
+                throw TiyiException.failedPrecondition("rotating the bundle signing key makes every agent refuse new bundles until it is"
+                        + " re-enrolled; confirm with --yes");
+            }
+            return rotation.rotate(ctx.actor());
+        });
+    }
+}

@@ -1,0 +1,18 @@
+package io.tiyi.bundle;
+
+/**
+ * What an agent tells the control plane about itself, on every change and every heartbeat.
+ *
+ * @param epochSeen the highest epoch it has seen in a bundle
+ * @param bundleEpoch epoch of the bundle it runs, 0 before its first
+ * @param bundleSeq seq of the bundle it runs
+ * @param health {@code ok}, or what is wrong (for example the reason the last bundle was refused)
+ * @param binaryVersion the Tiyi version it runs
+ * @param os operating system, for example {@code linux}
+ * @param arch architecture, for example {@code amd64}
+ * @param uptimeSeconds since it started
+ * @param address the data plane address it serves on (its HTTP listener)
+ * @param refused the reason of the last refused bundle, or null
+ */
+public record AgentReport(long epochSeen, long bundleEpoch, long bundleSeq, String health, String binaryVersion, String os, String arch,
+        long uptimeSeconds, String address, String refused) {}

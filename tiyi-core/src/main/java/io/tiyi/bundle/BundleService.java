@@ -1,0 +1,231 @@
+package io.tiyi.bundle;
+
+import com.codahale.metrics.MetricRegistry;
+import io.tiyi.TiyiException;
+import io.tiyi.crypto.Ed25519KeyPair;
+import io.tiyi.crypto.SealedBox;
+import io.tiyi.proxy.RuntimeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each runtime configuration the compiler produces into bundles for agents, and answers
+ * their long polls. The configuration is compiled once per commit burst; a bundle is sealed and
+ * signed per agent when that agent asks (its TLS keys are sealed to its own key) and cached
+ * until the next version. A waiting agent is answered the moment a newer version exists, or
+ * with "unchanged" when its poll times out; nothing blocks a thread while it waits.
+ */
+public final class BundleService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleService.class);
+
+    private final LongSupplier epoch;
+    private final Supplier<List<String>> endpoints;
+    private volatile Ed25519KeyPair signingKey;
+    private volatile Published current;
+    private final Map<String, RulesArchive> archives = new ConcurrentHashMap<>();
+    private final Map<String, SignedBundle> perAgent = new ConcurrentHashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tiyi-bundle-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private String archivedDir;
+    private String archivedStamp;
+    private Bundle.RulesRef archivedRef;
+
+    /** A configuration ready to be bundled. */
+    private record Published(long epoch, long seq, RuntimeConfig runtime, Bundle.RulesRef rules) {}
+
+    private record Waiter(long epoch, long seq, Fleet.Agent agent, CompletableFuture<WatchResult> future) {}
+
+    /**
+     * An answer to a long poll.
+     *
+     * @param changed true when {@code bundle} is newer than what the agent has
+     * @param bundle the agent's bundle, when changed
+     */
+    public record WatchResult(boolean changed, SignedBundle bundle) {}
+
+    public BundleService(LongSupplier epoch, Supplier<List<String>> endpoints, Ed25519KeyPair signingKey, MetricRegistry metrics) {
+        this.epoch = epoch;
+        this.endpoints = endpoints;
+        this.signingKey = signingKey;
+        metrics.gauge("tiyi_bundle_version", () -> () -> current == null ? 0 : current.seq());
+        metrics.gauge("tiyi_bundle_watchers", () -> () -> {
+            synchronized (waiters) {
+                return waiters.size();
+            }
+        });
+    }
+
+    /** Publishes a new configuration: every waiting agent older than it gets its bundle now. */
+    public void publish(RuntimeConfig cfg) {
+        Bundle.RulesRef rules = rulesOf(cfg.waf());
+        Published p = new Published(epoch.getAsLong(), cfg.version(), cfg, rules);
+        List<Waiter> ready = new ArrayList<>();
+        synchronized (waiters) {
+            current = p;
+            perAgent.clear();
+            waiters.removeIf(w -> {
+                if (Bundle.compare(p.epoch(), p.seq(), w.epoch(), w.seq()) > 0) {
+                    ready.add(w);
+                    return true;
+                }
+                return false;
+            });
+        }
+        for (Waiter w : ready) {
+            answer(w);
+        }
+    }
+
+    /** Replaces the signing key (after a rotation); bundles signed from now on use it. */
+    public void signingKey(Ed25519KeyPair key) {
+        this.signingKey = key;
+        perAgent.clear();
+    }
+
+    /** The raw public key bundles are signed with now. */
+    public byte[] signingKeyPublic() {
+        return signingKey.publicKey();
+    }
+
+    /** The bundle version now, as {@code [epoch, seq]}. */
+    public long[] version() {
+        Published p = current;
+        return p == null ? new long[] {0, 0} : new long[] {p.epoch(), p.seq()};
+    }
+
+    /**
+     * Waits for a bundle newer than {@code (afterEpoch, afterSeq)} for {@code agent}.
+     *
+     * @return completes with the bundle as soon as one exists, or unchanged after {@code timeout}
+     */
+    public CompletableFuture<WatchResult> watch(Fleet.Agent agent, long afterEpoch, long afterSeq, Duration timeout) {
+        CompletableFuture<WatchResult> f = new CompletableFuture<>();
+        Waiter w = new Waiter(afterEpoch, afterSeq, agent, f);
+        synchronized (waiters) {
+            Published p = current;
+            if (p == null || Bundle.compare(p.epoch(), p.seq(), afterEpoch, afterSeq) <= 0) {
+                waiters.add(w);
+                timer.schedule(() -> {
+                    boolean mine;
+                    synchronized (waiters) {
+                        mine = waiters.remove(w);
+                    }
+                    if (mine) {
+                        f.complete(new WatchResult(false, null));
+                    }
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return f;
+            }
+        }
+        answer(w);
+        return f;
+    }
+
+    private void answer(Waiter w) {
+        try {
+            w.future().complete(new WatchResult(true, bundleFor(w.agent())));
+        } catch (RuntimeException e) {
+            w.future().completeExceptionally(e);
+        }
+    }
+
+    /** The current bundle of an agent: TLS keys sealed to it, signed. */
+    public SignedBundle bundleFor(Fleet.Agent agent) {
+        Published p = current;
+        if (p == null) {
+            throw new TiyiException(io.tiyi.ErrorCode.UNAVAILABLE, "no configuration compiled yet; retry in a moment");
+        }
+        return perAgent.computeIfAbsent(agent.id() + "@" + p.epoch() + "." + p.seq(), k -> build(p, agent));
+    }
+
+    private SignedBundle build(Published p, Fleet.Agent agent) {
+        Map<String, byte[]> sealed = new LinkedHashMap<>();
+        List<RuntimeConfig.CertificateConfig> certs = new ArrayList<>();
+        for (RuntimeConfig.CertificateConfig c : p.runtime().certificates()) {
+            sealed.put(c.name(), SealedBox.seal(agent.x25519Public(), c.keyPkcs8(), Bundle.sealedKeyContext(agent.id(), c.name())));
+            certs.add(new RuntimeConfig.CertificateConfig(c.name(), c.certPem(), null, c.sans(), c.notAfter()));
+        }
+        RuntimeConfig r = p.runtime();
+        RuntimeConfig stripped = new RuntimeConfig(r.version(), r.listeners(), r.sites(), certs, r.waf());
+        Bundle b = new Bundle(Bundle.FORMAT, p.epoch(), p.seq(), agent.id(), System.currentTimeMillis(), stripped, sealed, p.rules(),
+                endpoints.get(), List.of());
+        return SignedBundle.sign(b, signingKey);
+    }
+
+    /** The rule archive with {@code hash}, if it is one this control plane serves. */
+    public java.util.Optional<RulesArchive> rules(String hash) {
+        return java.util.Optional.ofNullable(archives.get(hash));
+    }
+
+    private synchronized Bundle.RulesRef rulesOf(RuntimeConfig.WafRules waf) {
+        if (!"crs".equals(waf.kind()) || waf.crsDir() == null) {
+            return new Bundle.RulesRef("builtin", null, 0);
+        }
+        Path dir = Path.of(waf.crsDir());
+        String stamp = stamp(dir);
+        if (waf.crsDir().equals(archivedDir) && stamp.equals(archivedStamp)) {
+            return archivedRef;
+        }
+        try {
+            RulesArchive a = RulesArchive.pack(dir);
+            archives.put(a.hash(), a);
+            archivedDir = waf.crsDir();
+            archivedStamp = stamp;
+            archivedRef = new Bundle.RulesRef("crs", a.hash(), a.size());
+            LOG.info("bundles: rule set {} from {} ({} bytes compressed)", a.hash().substring(0, 19), dir, a.size());
+            return archivedRef;
+        } catch (IOException e) {
+            throw new TiyiException("cannot pack the CRS in " + dir + " for agents: " + e.getMessage());
+        }
+    }
+
+    /** Names, sizes and modification times of the files that go into an archive: a cheap test for "unchanged". */
+    private static String stamp(Path dir) {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Stream.concat(Stream.of(dir.resolve("crs-setup.conf"), dir.resolve("crs-setup.conf.example")),
+                Files.list(dir.resolve("rules")))) {
+            for (Path p : s.sorted().toList()) {
+                if (Files.isRegularFile(p)) {
+                    sb.append(p.getFileName()).append(':').append(Files.size(p)).append(':').append(Files.getLastModifiedTime(p).toMillis())
+                            .append(';');
+                }
+            }
+        } catch (IOException e) {
+            return "unreadable:" + e.getMessage();
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        List<Waiter> all;
+        synchronized (waiters) {
+            all = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        for (Waiter w : all) {
+            w.future().complete(new WatchResult(false, null));
+        }
+    }
+}

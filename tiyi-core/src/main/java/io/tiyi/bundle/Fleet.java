@@ -1,0 +1,140 @@
+package io.tiyi.bundle;
+
+import static io.tiyi.store.generated.Tables.AGENTS;
+import static io.tiyi.store.generated.Tables.ENROLLMENT_TOKENS;
+
+import io.tiyi.TiyiException;
+import io.tiyi.crypto.RandomTokens;
+import io.tiyi.store.MutationPipeline;
+import io.tiyi.store.StateStore;
+import io.tiyi.store.generated.tables.records.AgentsRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The control plane's view of its agents: enrollment tokens and enrolled agents (replicated
+ * state), and the agents' latest reports (in memory: they change every few seconds and are
+ * re-sent after a restart).
+ */
+public final class Fleet {
+    /** Longest enrollment token lifetime. */
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+    static final String TOKEN_PREFIX = "tyt_";
+    static final String CREDENTIAL_PREFIX = "tya_";
+
+    private final StateStore store;
+    private final MutationPipeline pipeline;
+    private final Map<String, Seen> reports = new ConcurrentHashMap<>();
+
+    /** A report and when it arrived. */
+    public record Seen(AgentReport report, long at, String from) {}
+
+    /** A freshly issued token: the only time the token itself is known. */
+    public record IssuedToken(String id, String token, String tag, long expiresAt) {}
+
+    /** A token as listed: never the token itself. */
+    public record TokenInfo(String id, String tag, long createdAt, String createdBy, long expiresAt, String state, String usedBy) {}
+
+    /** An enrolled agent. */
+    public record Agent(String id, String tag, byte[] x25519Public, long enrolledAt, String enrolledFrom, boolean revoked) {}
+
+    /** What enrollment hands back to the agent. */
+    public record Enrolled(String agentId, String credential, String tag) {}
+
+    public Fleet(StateStore store, MutationPipeline pipeline) {
+        this.store = store;
+        this.pipeline = pipeline;
+    }
+
+    public IssuedToken issueToken(String actor, String tag, Duration ttl) {
+        if (tag == null || !tag.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+            throw TiyiException.invalid("--tag must be 1-63 characters of a-z, 0-9, '.', '_' or '-' starting with a letter or digit, got '"
+                    + tag + "'");
+        }
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw TiyiException.invalid("--ttl must be more than 0 and at most 720h, got " + ttl);
+        }
+        String token = TOKEN_PREFIX + RandomTokens.token(32);
+        String id = RandomTokens.sha256Hex(token).substring(0, 12);
+        long expires = System.currentTimeMillis() + ttl.toMillis();
+        pipeline.apply(actor, new FleetMutations.IssueToken(id, RandomTokens.sha256Hex(token), tag, expires));
+        return new IssuedToken(id, token, tag, expires);
+    }
+
+    public List<TokenInfo> tokens() {
+        long now = System.currentTimeMillis();
+        return store.read(db -> db.selectFrom(ENROLLMENT_TOKENS).orderBy(ENROLLMENT_TOKENS.CREATED_AT).fetch(t -> new TokenInfo(t.getId(),
+                t.getTag(), t.getCreatedAt(), t.getCreatedBy(), t.getExpiresAt(), t.getUsedAt() != null ? "used"
+                        : t.getRevokedAt() != null ? "revoked" : t.getExpiresAt() <= now ? "expired" : "active",
+                t.getUsedBy())));
+    }
+
+    public void revokeToken(String actor, String id) {
+        pipeline.apply(actor, new FleetMutations.RevokeToken(id));
+    }
+
+    /**
+     * Enrolls an agent with a token; the token is spent in the same transaction.
+     *
+     * @throws TiyiException naming why a token is refused: unknown, used, revoked or expired
+     */
+    public Enrolled enroll(String token, byte[] x25519Public, byte[] ed25519Public, String client) {
+        if (token == null || !token.startsWith(TOKEN_PREFIX)) {
+            throw TiyiException.unauthenticated("enrollment token is not valid: tokens start with " + TOKEN_PREFIX
+                    + " (tiyi agents issue-token prints one)");
+        }
+        if (x25519Public == null || x25519Public.length != 32 || ed25519Public == null || ed25519Public.length != 32) {
+            throw TiyiException.invalid("enrollment needs the agent's 32-byte X25519 and ed25519 public keys");
+        }
+        String agentId = "ag-" + RandomTokens.sha256Hex(RandomTokens.token(16)).substring(0, 12);
+        String credential = CREDENTIAL_PREFIX + agentId + "_" + RandomTokens.token(32);
+        String tag = pipeline.apply("agent:" + agentId, new FleetMutations.Enroll(RandomTokens.sha256Hex(token), agentId,
+                RandomTokens.sha256Hex(credential), x25519Public, ed25519Public, client)).result();
+        return new Enrolled(agentId, credential, tag);
+    }
+
+    /** The agent a credential belongs to, unless it is unknown or revoked. */
+    public Optional<Agent> authenticate(String credential) {
+        if (credential == null || !credential.startsWith(CREDENTIAL_PREFIX)) {
+            return Optional.empty();
+        }
+        String hash = RandomTokens.sha256Hex(credential);
+        return store.read(db -> db.selectFrom(AGENTS).where(AGENTS.CREDENTIAL_HASH.eq(hash)).fetchOptional()).map(Fleet::agent)
+                .filter(a -> !a.revoked());
+    }
+
+    public List<Agent> agents() {
+        return store.read(db -> db.selectFrom(AGENTS).orderBy(AGENTS.ENROLLED_AT).fetch(Fleet::agent));
+    }
+
+    public Optional<Agent> agent(String id) {
+        return store.read(db -> db.selectFrom(AGENTS).where(AGENTS.ID.eq(id)).fetchOptional()).map(Fleet::agent);
+    }
+
+    public void revoke(String actor, String id) {
+        pipeline.apply(actor, new FleetMutations.RevokeAgent(id));
+        reports.remove(id);
+    }
+
+    /** Records an agent's report. */
+    public void report(String agentId, AgentReport report, String from) {
+        reports.put(agentId, new Seen(report, System.currentTimeMillis(), from));
+    }
+
+    public Optional<Seen> lastReport(String agentId) {
+        return Optional.ofNullable(reports.get(agentId));
+    }
+
+    /** Agents that reported within {@code window}. */
+    public long connected(Duration window) {
+        long since = System.currentTimeMillis() - window.toMillis();
+        return reports.values().stream().filter(s -> s.at() >= since).count();
+    }
+
+    private static Agent agent(AgentsRecord r) {
+        return new Agent(r.getId(), r.getTag(), r.getX25519Public(), r.getEnrolledAt(), r.getEnrolledFrom(), r.getRevokedAt() != null);
+    }
+}
