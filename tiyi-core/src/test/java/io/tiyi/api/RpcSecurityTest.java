@@ -58,10 +58,38 @@ class RpcSecurityTest {
     }
 
     @Test
-    void onlyLoginRefreshAndLogoutArePublic() {
+    void onlyLoginRefreshLogoutAndEnrollArePublic() {
         Set<String> pub = node.rpcRegistry().all().stream().filter(m -> m.access() == Access.PUBLIC).map(RpcMethod::fullName)
                 .collect(Collectors.toSet());
-        assertThat(pub).containsExactlyInAnyOrder("tiyi.v1.AuthService/Login", "tiyi.v1.AuthService/Refresh", "tiyi.v1.AuthService/Logout");
+        assertThat(pub).containsExactlyInAnyOrder("tiyi.v1.AuthService/Login", "tiyi.v1.AuthService/Refresh", "tiyi.v1.AuthService/Logout",
+                "tiyi.v1.AgentsService/Enroll");
+    }
+
+    @Test
+    void agentCredentialsAndUserTokensDoNotCross() {
+        String token = node.client().call("AgentsService", "IssueToken", Map.of("tag", "sec")).get("token").asText();
+        byte[][] x = io.tiyi.crypto.SealedBox.generateKeyPair();
+        io.tiyi.crypto.Ed25519KeyPair ed = io.tiyi.crypto.Ed25519KeyPair.generate();
+        String credential = anonymous.call("AgentsService", "Enroll", Map.of("token", token, "x25519_public", x[1], "ed25519_public",
+                ed.publicKey(), "proof", ed.sign(io.tiyi.bundle.Enrollment.proofMessage(token, x[1])))).get("credential").asText();
+        TiyiClient agent = anonymous.withToken(credential);
+        TiyiClient admin = node.client();
+        long agentMethods = 0;
+        for (RpcMethod<?> m : node.rpcRegistry().all()) {
+            if (m.access() == Access.AGENT) {
+                agentMethods++;
+                for (TiyiClient user : new TiyiClient[] {admin, anonymous.withToken(viewerToken)}) {
+                    assertThatThrownBy(() -> user.call(m.service(), m.method(), Map.of())).as(m.fullName() + " with a user token")
+                            .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+                }
+            } else if (m.access() != Access.PUBLIC) {
+                assertThatThrownBy(() -> agent.call(m.service(), m.method(), Map.of())).as(m.fullName() + " with an agent credential")
+                        .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+            }
+        }
+        assertThat(agentMethods).isEqualTo(3);
+        assertThat(agent.call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)).get("changed")
+                .asBoolean()).isTrue();
     }
 
     @Test
@@ -81,6 +109,17 @@ class RpcSecurityTest {
                         });
             }
         }
+    }
+
+    @Test
+    void enrollmentNeedsAProofOfTheAgentsKey() {
+        String token = node.client().call("AgentsService", "IssueToken", Map.of("tag", "proof")).get("token").asText();
+        byte[][] x = io.tiyi.crypto.SealedBox.generateKeyPair();
+        io.tiyi.crypto.Ed25519KeyPair ed = io.tiyi.crypto.Ed25519KeyPair.generate();
+        io.tiyi.crypto.Ed25519KeyPair other = io.tiyi.crypto.Ed25519KeyPair.generate();
+        assertThatThrownBy(() -> anonymous.call("AgentsService", "Enroll", Map.of("token", token, "x25519_public", x[1], "ed25519_public",
+                ed.publicKey(), "proof", other.sign(io.tiyi.bundle.Enrollment.proofMessage(token, x[1])))))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("proof does not verify"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.tiyi.proxy;
 
+import io.tiyi.testsupport.RawHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -230,10 +232,10 @@ class DataPlaneTest {
         assertThat(peerCert(tls, "one.test", one, two).getSubjectX500Principal().getName()).isEqualTo("CN=one.test");
         assertThat(peerCert(tls, "x.two.test", one, two).getSubjectX500Principal().getName()).isEqualTo("CN=two.test");
 
-        HttpClient h2 = HttpClient.newBuilder().sslContext(trusting(one, two)).version(HttpClient.Version.HTTP_2).build();
+        HttpClient h2 = HttpClient.newBuilder().sslContext(TestCerts.trusting(one, two)).version(HttpClient.Version.HTTP_2).build();
         // Resolve one.test to the listener by connecting to 127.0.0.1 with SNI from the URI host is not possible in
         // java.net.http; the raw socket checks above cover SNI, this checks ALPN and proxying over TLS.
-        SSLContext ctx = trusting(one, two);
+        SSLContext ctx = TestCerts.trusting(one, two);
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
             s.connect(tls, 2000);
             SSLParameters p = s.getSSLParameters();
@@ -282,7 +284,7 @@ class DataPlaneTest {
     }
 
     static X509Certificate peerCert(InetSocketAddress addr, String sni, TestCerts.Pem... trusted) throws Exception {
-        try (SSLSocket s = (SSLSocket) trusting(trusted).getSocketFactory().createSocket()) {
+        try (SSLSocket s = (SSLSocket) TestCerts.trusting(trusted).getSocketFactory().createSocket()) {
             s.connect(addr, 2000);
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(List.of(new SNIHostName(sni)));
@@ -292,17 +294,5 @@ class DataPlaneTest {
         }
     }
 
-    static SSLContext trusting(TestCerts.Pem... certs) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        for (int i = 0; i < certs.length; i++) {
-            ks.setCertificateEntry("c" + i, certs[i].cert());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
 
 }

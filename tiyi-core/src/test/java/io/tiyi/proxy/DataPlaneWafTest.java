@@ -1,5 +1,7 @@
 package io.tiyi.proxy;
 
+import io.tiyi.testsupport.RawHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -64,4 +64,18 @@ public final class TestCerts {
         }
         return w.toString();
     }
+
+    /** A TLS client context that trusts exactly {@code certs}. */
+    public static javax.net.ssl.SSLContext trusting(Pem... certs) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        for (int i = 0; i < certs.length; i++) {
+            ks.setCertificateEntry("c" + i, certs[i].cert());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
 }

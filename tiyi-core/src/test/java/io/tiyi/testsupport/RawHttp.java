@@ -1,4 +1,4 @@
-package io.tiyi.proxy;
+package io.tiyi.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,17 +26,17 @@ import javax.net.ssl.SSLSession;
  * HTTP/1.1 GET over a plain socket, so that tests can send any Host header (java.net.http will
  * not) while connecting to the listener's real address.
  */
-final class RawHttp {
+public final class RawHttp {
     private RawHttp() {}
 
-    static HttpResponse<String> get(InetSocketAddress addr, String host, String path, Map<String, String> headers) throws IOException {
+    public static HttpResponse<String> get(InetSocketAddress addr, String host, String path, Map<String, String> headers) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(addr, 2000);
             return exchange(s, host, path, headers);
         }
     }
 
-    static HttpResponse<String> getTls(InetSocketAddress addr, String host, String path, SSLContext ctx) throws IOException {
+    public static HttpResponse<String> getTls(InetSocketAddress addr, String host, String path, SSLContext ctx) throws IOException {
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
             s.connect(addr, 2000);
             SSLParameters p = s.getSSLParameters();

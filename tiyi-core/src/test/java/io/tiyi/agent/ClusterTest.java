@@ -1,0 +1,191 @@
+package io.tiyi.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tiyi.TiyiCluster;
+import io.tiyi.TiyiNode;
+import io.tiyi.client.TiyiApiException;
+import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.RawHttp;
+import io.tiyi.testsupport.TestCerts;
+import io.tiyi.testsupport.TestUpstream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A primary and two agents in one JVM, through {@link TiyiCluster}. */
+class ClusterTest {
+    @TempDir
+    Path root;
+
+    TiyiCluster cluster;
+    TestUpstream up;
+
+    @BeforeEach
+    void start() throws Exception {
+        up = new TestUpstream("app");
+        cluster = TiyiCluster.builder().root(root).agents(2).build().start();
+        cluster.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+        up.close();
+    }
+
+    static HttpResponse<String> get(InetSocketAddress via, String path) throws Exception {
+        return RawHttp.get(via, "shop.test", path, Map.of());
+    }
+
+    @Test
+    void everyAgentProxiesTheSitesOfThePrimaryWithItsWafPolicy() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = get(cluster.agent(i).httpAddress(), "/hello");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"path\":\"/hello\"");
+        }
+        cluster.client().call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+        for (int i = 0; i < 2; i++) {
+            assertThat(get(cluster.agent(i).httpAddress(), "/search?q=1%27%20or%20%271%27=%271").statusCode()).isEqualTo(403);
+        }
+        TiyiClient api = cluster.client();
+        assertThat(api.call("AgentsService", "List", Map.of()).get("agents")).hasSize(2);
+    }
+
+    @Test
+    void theAgentsReportTheirBundleVersionAndTheFleetViewShowsIt() throws Exception {
+        TiyiNode a = cluster.agent(0);
+        a.agent().orElseThrow().report();
+        String id = a.agent().orElseThrow().agentId();
+        var view = cluster.client().call("AgentsService", "Get", Map.of("id", id));
+        long[] v = a.agent().orElseThrow().appliedVersion();
+        assertThat(view.get("bundle_version").asText()).isEqualTo(v[0] + "." + v[1]);
+        assertThat(view.get("health").asText()).isEqualTo("ok");
+        assertThat(view.get("lag").asLong()).isZero();
+        assertThat(view.get("address").asText()).isEqualTo("127.0.0.1:" + a.httpAddress().getPort());
+    }
+
+    @Test
+    void agentsKeepServingWithoutTheControlPlaneAndAfterARestart() throws Exception {
+        cluster.isolate(0);
+        cluster.client().call("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "www.shop.test"), "upstreams",
+                List.of(up.url())));
+        assertThat(get(cluster.agent(0).httpAddress(), "/during-outage").statusCode()).isEqualTo(200);
+        cluster.heal(0);
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(40))).as("the isolated agent catches up").isTrue();
+
+        cluster.stopPrimary();
+        assertThat(get(cluster.agent(1).httpAddress(), "/primary-down").statusCode()).isEqualTo(200);
+        TiyiNode restarted = cluster.restartAgent(1);
+        assertThat(restarted.agent().orElseThrow().controlPlaneReachable()).isFalse();
+        assertThat(get(restarted.httpAddress(), "/after-restart").statusCode()).as("served from the last good bundle").isEqualTo(200);
+    }
+
+    @Test
+    void theAgentsFilesAreItsOwnersOnlyAndHoldNoTlsKeyInClear() throws Exception {
+        Path dir = root.resolve("agent-0");
+        for (String f : List.of("agent.json", "pin.json", "bundle.json")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f)))).as(f).isEqualTo("rw-------");
+        }
+        assertThat(Files.readString(dir.resolve("bundle.json"))).doesNotContain("PRIVATE KEY");
+    }
+
+    @Test
+    void aRevokedAgentIsRefusedAtOnceAndKeepsServing() throws Exception {
+        String id = cluster.agent(0).agent().orElseThrow().agentId();
+        cluster.client().call("AgentsService", "Revoke", Map.of("id", id));
+        String credential = io.tiyi.internal.Json.MAPPER.readTree(root.resolve("agent-0/agent.json").toFile()).get("credential").asText();
+        assertThatThrownBy(() -> TiyiClient.of(cluster.primary().adminUrl(), credential).call("BundlesService", "Watch",
+                Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+        assertThat(get(cluster.agent(0).httpAddress(), "/still-serving").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aTokenIsSingleUseAndExpiredOrRevokedTokensAreRefusedWithTheReason() {
+        TiyiClient api = cluster.client();
+        String used = api.call("AgentsService", "ListTokens", Map.of()).get("tokens").get(0).get("state").asText();
+        assertThat(used).isEqualTo("used");
+        String t = api.call("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "1h")).get("token").asText();
+        TiyiNode first = TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(io.tiyi.testsupport.TestNodes.config(root.resolve("x")))
+                .agentApi(cluster.primary().adminUrl()).enrollmentToken(t).build().start();
+        first.close();
+        assertThatThrownBy(() -> TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(io.tiyi.testsupport.TestNodes.config(root.resolve("y")))
+                .agentApi(cluster.primary().adminUrl()).enrollmentToken(t).build().start()).hasMessageContaining("was already used");
+
+        var revoked = api.call("AgentsService", "IssueToken", Map.of("tag", "edge"));
+        api.call("AgentsService", "RevokeToken", Map.of("id", revoked.get("id").asText()));
+        assertThatThrownBy(() -> TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(io.tiyi.testsupport.TestNodes.config(root.resolve("z")))
+                .agentApi(cluster.primary().adminUrl()).enrollmentToken(revoked.get("token").asText()).build().start())
+                .hasMessageContaining("was revoked");
+        assertThatThrownBy(() -> api.call("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "forever")))
+                .hasMessageContaining("--ttl must be a duration");
+    }
+
+    @Test
+    void afterASigningKeyRotationAgentsRefuseNewBundlesAndSayWhy() throws Exception {
+        long[] before = cluster.agent(0).agent().orElseThrow().appliedVersion();
+        cluster.client().call("BundlesService", "RotateSigningKey", Map.of("yes", true));
+        cluster.client().call("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "new.shop.test"), "upstreams",
+                List.of(up.url())));
+        AgentRuntime a = cluster.agent(0).agent().orElseThrow();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (a.currentReport().refused() == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(a.currentReport().refused()).startsWith("other_signing_key").contains("refusing to re-pin");
+        assertThat(a.appliedVersion()).isEqualTo(before);
+        assertThat(get(cluster.agent(0).httpAddress(), "/still").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tlsKeysTravelSealedAndEachAgentServesHttps() throws Exception {
+        TestCerts.Pem cert = TestCerts.valid("shop.test", "shop.test");
+        cluster.client().call("CertificatesService", "Import", Map.of("name", "shop", "cert_pem", cert.certPem(), "key_pem", cert.keyPem()));
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+        for (int i = 0; i < 2; i++) {
+            TiyiNode a = cluster.agent(i);
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (a.httpsAddress().isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            HttpResponse<String> r = RawHttp.getTls(a.httpsAddress().orElseThrow(), "shop.test", "/tls", TestCerts.trusting(cert));
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+        io.tiyi.bundle.SignedBundle onDisk = io.tiyi.internal.Json.MAPPER.readValue(root.resolve("agent-0/bundle.json").toFile(),
+                io.tiyi.bundle.SignedBundle.class);
+        String payload = new String(onDisk.payload(), java.nio.charset.StandardCharsets.UTF_8);
+        String keyBody = cert.keyPem().lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+        assertThat(payload).doesNotContain(keyBody).contains("\"key_pkcs8\":null").contains("\"sealed_keys\":{\"shop\":");
+        byte[] der = java.util.Base64.getMimeDecoder().decode(cert.keyPem().replaceAll("-----[A-Z ]+-----", ""));
+        assertThat(java.util.HexFormat.of().formatHex(onDisk.payload())).doesNotContain(java.util.HexFormat.of().formatHex(der, 0, 48));
+    }
+
+    @Test
+    void theCrsTravelsByHashAndAgentsBlockWithIt() throws Exception {
+        Path crs = Path.of("../../shared/crs").toAbsolutePath().normalize();
+        cluster.client().call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", crs.toString()));
+        cluster.client().call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(60))).isTrue();
+        for (int i = 0; i < 2; i++) {
+            assertThat(get(cluster.agent(i).httpAddress(), "/?q=%3Cscript%3Ealert(1)%3C/script%3E").statusCode()).isEqualTo(403);
+            try (var dirs = Files.list(root.resolve("agent-" + i + "/rules"))) {
+                Path rules = dirs.findFirst().orElseThrow();
+                assertThat(rules.resolve("rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf")).isRegularFile();
+            }
+        }
+    }
+}
