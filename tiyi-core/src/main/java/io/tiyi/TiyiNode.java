@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TiyiNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TiyiNode.class);
+    /** The tag of the agent embedded in a control-plane node. */
+    public static final String EMBEDDED_AGENT_TAG = "embedded";
 
     private final TiyiConfig config;
     private final Role role;
@@ -246,19 +248,15 @@ public final class TiyiNode implements AutoCloseable {
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
         wafPolicies = new WafPolicies(store, pipeline);
-        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, cfg -> {
-            dataPlane.apply(cfg);
-            bundles.publish(cfg);
-        });
-        RuntimeConfig first = compiler.compile();
-        dataPlane.apply(first);
-        bundles.publish(first);
+        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, bundles::publish);
+        bundles.publish(compiler.compile());
         pipeline.onCommit(c -> compiler.request());
         rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt, sites, certificates, events, wafPolicies,
                 compiler, fleet, bundles, actor -> {
                     String previous = io.tiyi.crypto.Ed25519KeyPair.fingerprint(bundles.signingKeyPublic());
                     String next = SigningKeys.rotate(actor, pipeline, envelope);
                     bundles.signingKey(SigningKeys.load(store, envelope));
+                    agent.trustRotatedSigningKey(bundles.signingKeyPublic());
                     compiler.request();
                     LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous,
                             next);
@@ -269,6 +267,13 @@ public final class TiyiNode implements AutoCloseable {
         localAdmin = local;
         sessions.setLocalAdminToken(local.token());
         LOG.info("api: {} RPC methods; local admin credential in {}", rpc.all().size(), store.dir().resolve(LocalAdminCredential.FILE));
+
+        // The node's own data plane is an agent like any other: enrolled once, fed signed bundles over the API.
+        io.tiyi.agent.AgentFiles embedded = new io.tiyi.agent.AgentFiles(store.dir().resolve("agent"));
+        agent = new io.tiyi.agent.AgentRuntime(embedded, dataPlane, metrics.registry());
+        String token = embedded.identity().isPresent() ? null
+                : fleet.issueToken("system", EMBEDDED_AGENT_TAG, java.time.Duration.ofMinutes(5)).token();
+        agent.start(agent.enroll(local.api(), token));
 
         cluster = store.clusterState().orElseThrow();
         phase = NodeStatus.Phase.READY;
@@ -306,7 +311,7 @@ public final class TiyiNode implements AutoCloseable {
 
     /** What {@code /healthz} reports now. */
     public NodeStatus status() {
-        if (agent != null || role == Role.AGENT) {
+        if (role == Role.AGENT) {
             long[] v = agent == null ? new long[] {0, 0} : agent.appliedVersion();
             return new NodeStatus(phase, Role.AGENT.wireName(), v[0], true, v[1], agent == null || agent.agentId() == null ? "" : agent.agentId());
         }

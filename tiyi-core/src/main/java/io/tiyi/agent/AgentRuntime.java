@@ -129,6 +129,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Starts serving: the last good bundle first (if any), then the sync and heartbeat loops. */
     public void start(AgentFiles.Identity id) {
+        running.set(true);
         identity = id;
         pin = files.pin().orElseThrow();
         api = TiyiClient.of(id.api(), id.credential());
@@ -140,9 +141,19 @@ public final class AgentRuntime implements AutoCloseable {
             }
         });
         if (appliedEpoch == 0) {
+            // First start: fetch the first bundle now, so the data plane opens the listeners it names.
+            try {
+                JsonNode r = api.call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0));
+                if (r.get("changed").asBoolean()) {
+                    receive(Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class));
+                }
+            } catch (RuntimeException | IOException e) {
+                LOG.warn("agent: no bundle from {} yet ({}); serving an empty configuration until one arrives", id.api(), e.getMessage());
+            }
+        }
+        if (appliedEpoch == 0) {
             dataPlane.apply(RuntimeConfig.empty(new RuntimeConfig.Listeners("127.0.0.1:8000", "127.0.0.1:8443")));
         }
-        running.set(true);
         sync = new Thread(this::syncLoop, "tiyi-agent-sync");
         sync.setDaemon(true);
         sync.start();
@@ -352,6 +363,17 @@ public final class AgentRuntime implements AutoCloseable {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * Pins a new signing key without re-enrollment. Only for the agent embedded in a control-plane
+     * node that has just rotated its own key: it trusts its own process. Remote agents never re-pin.
+     */
+    public synchronized void trustRotatedSigningKey(byte[] signingKey) {
+        pin = new AgentFiles.Pin(signingKey.clone(), Ed25519KeyPair.fingerprint(signingKey), pin.highestEpoch());
+        files.pin(pin);
+        refusedEpoch = 0;
+        refusedSeq = 0;
     }
 
     /** The agent's id, once enrolled. */
