@@ -20,7 +20,9 @@ import java.util.Objects;
  * A primary and N agents in this JVM, each with its own state directory under one root and every
  * listener on a free loopback port: the harness for integration tests of anything that runs
  * behind or beside Tiyi. Each agent reaches the primary through its own {@link TcpLink}, so a
- * test can {@link #isolate} one agent from the control plane while traffic keeps flowing.
+ * test can {@link #isolate} one agent from the control plane while traffic keeps flowing, and
+ * stop ({@link #stopAgent}, {@link #stopPrimary}) or kill ({@link #killAgent}, {@link #killPrimary})
+ * nodes.
  *
  * <pre>{@code
  * try (TiyiCluster cluster = TiyiCluster.builder().root(tempDir).agents(2).build().start()) {
@@ -182,12 +184,28 @@ public final class TiyiCluster implements AutoCloseable {
         }
     }
 
+    /** Kills agent {@code i}: its listeners close at once, in-flight requests are cut (its state directory stays). */
+    public void killAgent(int i) {
+        AgentSlot a = agents.get(i);
+        if (a.node != null) {
+            a.node.halt();
+            a.node = null;
+        }
+    }
+
     /** Starts agent {@code i} again from its state directory: it serves its last good bundle before it reaches the control plane. */
     public TiyiNode restartAgent(int i) {
         AgentSlot a = agents.get(i);
         stopAgent(i);
         a.node = startAgent(a, null);
         return a.node;
+    }
+
+    /** Kills the primary: no draining; agents keep serving their last bundles. */
+    public void killPrimary() {
+        if (primary != null) {
+            primary.halt();
+        }
     }
 
     /** Stops the primary; agents keep serving their last bundles. */

@@ -461,6 +461,22 @@ public final class TiyiNode implements AutoCloseable {
         LOG.info("tiyi stopped");
     }
 
+    /**
+     * Stops at once, as close to a killed process as a JVM allows: listeners close without
+     * draining, in-flight requests are cut. Committed state is safe (SQLite's journal); for
+     * {@link TiyiCluster}'s failure tests.
+     */
+    void halt() {
+        if (phase == NodeStatus.Phase.STOPPING) {
+            return;
+        }
+        LOG.info("halting tiyi");
+        drainMs = 0;
+        closeQuietly();
+    }
+
+    private volatile long drainMs = 10_000;
+
     private void closeQuietly() {
         phase = NodeStatus.Phase.STOPPING;
         if (agent != null) {
@@ -472,7 +488,7 @@ public final class TiyiNode implements AutoCloseable {
         }
         if (admin != null) {
             try {
-                admin.shutdown(10_000);
+                admin.shutdown(drainMs);
             } catch (RuntimeException e) {
                 LOG.warn("admin listener did not stop cleanly: {}", e.toString());
             }
@@ -486,7 +502,7 @@ public final class TiyiNode implements AutoCloseable {
             compiler = null;
         }
         if (dataPlane != null) {
-            dataPlane.close(10_000);
+            dataPlane.close(drainMs);
             dataPlane = null;
         }
         if (events != null) {

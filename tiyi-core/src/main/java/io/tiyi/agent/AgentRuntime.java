@@ -186,12 +186,18 @@ public final class AgentRuntime implements AutoCloseable {
                     receive(b);
                 }
             } catch (TiyiApiException e) {
+                if (!running.get()) {
+                    return;
+                }
                 reachable = e.httpStatus() < 500 ? reachable : false;
                 LOG.warn("agent: control plane {} refused the bundle poll: {} ({}); serving bundle {}.{}, retrying in {} ms", identity.api(),
                         e.getMessage(), e.wireCode(), appliedEpoch, appliedSeq, backoff);
                 health = e.httpStatus() == 401 ? "credential refused: " + e.getMessage() : health;
                 backoff = sleep(backoff);
             } catch (RuntimeException | IOException e) {
+                if (!running.get()) {
+                    return;
+                }
                 reachable = false;
                 if (!announcedOutage) {
                     LOG.warn("agent: control plane {} unreachable ({}); serving bundle {}.{} and retrying with backoff", identity.api(),

@@ -89,7 +89,7 @@ class ClusterTest {
         cluster.heal(0);
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(40))).as("the isolated agent catches up").isTrue();
 
-        cluster.stopPrimary();
+        cluster.killPrimary();
         assertThat(get(cluster.agent(1).httpAddress(), "/primary-down").statusCode()).isEqualTo(200);
         TiyiNode restarted = cluster.restartAgent(1);
         assertThat(restarted.agent().orElseThrow().controlPlaneReachable()).isFalse();
