@@ -7,51 +7,56 @@ import io.tiyi.config.TiyiConfig;
 import io.tiyi.internal.TcpLink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
- * A primary and N agents in this JVM, each with its own state directory under one root and every
- * listener on a free loopback port: the harness for integration tests of anything that runs
- * behind or beside Tiyi. Each agent reaches the primary through its own {@link TcpLink}, so a
- * test can {@link #isolate} one agent from the control plane while traffic keeps flowing, and
- * stop ({@link #stopAgent}, {@link #stopPrimary}) or kill ({@link #killAgent}, {@link #killPrimary})
- * nodes.
+ * A primary, an optional warm secondary and N agents in this JVM, each with its own state
+ * directory under one root and every listener on a free loopback port: the harness for
+ * integration tests and failover drills. Every connection a node opens to another node's API goes
+ * through a {@link TcpLink} of its own, so a test can cut one agent off every control-plane node
+ * ({@link #isolate}), or partition the primary from the secondary ({@link #partition}), while
+ * traffic keeps flowing; and stop, kill and restart nodes (control-plane nodes keep their API
+ * port across restarts, as a real host keeps its address).
  *
  * <pre>{@code
- * try (TiyiCluster cluster = TiyiCluster.builder().root(tempDir).agents(2).build().start()) {
+ * try (TiyiCluster cluster = TiyiCluster.builder().root(tempDir).secondary(true).agents(2).build().start()) {
  *     cluster.client().call("SitesService", "Create", Map.of(...));
  *     cluster.awaitConvergence(Duration.ofSeconds(10));
- *     InetSocketAddress edge = cluster.agent(0).httpAddress();
+ *     cluster.killPrimary();
+ *     cluster.promote(true);
  * }
  * }</pre>
  */
 public final class TiyiCluster implements AutoCloseable {
+    /** Node names, as the fault operations take them. */
+    public static final String PRIMARY = "primary";
+    public static final String SECONDARY = "secondary";
+
     private final Path root;
     private final int agentCount;
-    private TiyiNode primary;
-    private final List<AgentSlot> agents = new ArrayList<>();
-
-    private static final class AgentSlot {
-        final Path dir;
-        final TcpLink link;
-        TiyiNode node;
-
-        AgentSlot(Path dir, TcpLink link) {
-            this.dir = dir;
-            this.link = link;
-        }
-    }
+    private final boolean withSecondary;
+    private final Map<String, Integer> apiPorts = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, TcpLink>> links = new ConcurrentHashMap<>();
+    private final Map<String, TiyiNode> nodes = new ConcurrentHashMap<>();
+    private final List<String> agentNames = new ArrayList<>();
 
     private TiyiCluster(Builder b) {
         this.root = b.root;
         this.agentCount = b.agents;
+        this.withSecondary = b.secondary;
     }
 
     public static Builder builder() {
@@ -62,21 +67,28 @@ public final class TiyiCluster implements AutoCloseable {
     public static final class Builder {
         private Path root;
         private int agents = 1;
+        private boolean secondary;
 
         private Builder() {}
 
-        /** The directory that holds every node's state directory ({@code primary/}, {@code agent-0/}, ...). */
+        /** The directory that holds every node's state directory ({@code primary/}, {@code secondary/}, {@code agent-0/}, ...). */
         public Builder root(Path dir) {
             this.root = Objects.requireNonNull(dir, "root");
             return this;
         }
 
-        /** How many agents besides the primary (0 or more). */
+        /** How many agents besides the control-plane nodes (0 or more). */
         public Builder agents(int n) {
             if (n < 0 || n > 32) {
                 throw new IllegalArgumentException("agents must be 0 to 32, got " + n);
             }
             this.agents = n;
+            return this;
+        }
+
+        /** Whether to run a warm secondary (it enrolls with a token tagged {@code secondary} and holds the primary's KEK). */
+        public Builder secondary(boolean on) {
+            this.secondary = on;
             return this;
         }
 
@@ -88,23 +100,64 @@ public final class TiyiCluster implements AutoCloseable {
         }
     }
 
-    private static TiyiConfig config(Path dir) {
-        HostPort any = new HostPort("127.0.0.1", 0);
-        return TiyiConfig.defaults().withServerAddr(any).withStateDir(dir).withHttpAddr(any).withHttpsAddr(any);
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
-    /** Starts the primary, then enrolls and starts every agent; returns once all are ready. */
+    private static TiyiConfig config(Path dir, int apiPort) {
+        HostPort any = new HostPort("127.0.0.1", 0);
+        return TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", apiPort)).withStateDir(dir).withHttpAddr(any)
+                .withHttpsAddr(any);
+    }
+
+    /** The API URL of a control-plane node. */
+    public String apiUrl(String node) {
+        Integer port = apiPorts.get(node);
+        if (port == null) {
+            throw new IllegalArgumentException("no control-plane node named " + node);
+        }
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** How {@code from} reaches other nodes: through one link per target, created on first use. */
+    private UnaryOperator<String> routeFor(String from) {
+        Map<String, TcpLink> mine = links.computeIfAbsent(from, k -> new ConcurrentHashMap<>());
+        return url -> {
+            if (apiPorts.containsKey(from) && url.equals(apiUrl(from))) {
+                return url;
+            }
+            URI u = URI.create(url);
+            TcpLink l = mine.computeIfAbsent(url, k -> {
+                try {
+                    return new TcpLink(new InetSocketAddress(u.getHost(), u.getPort()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return "http://127.0.0.1:" + l.port();
+        };
+    }
+
+    /** Starts the primary, the secondary (if any) and every agent; returns once all are ready. */
     public TiyiCluster start() {
         try {
-            primary = TiyiNode.builder().config(config(root.resolve("primary"))).build().start();
-            URI api = URI.create(primary.adminUrl());
+            apiPorts.put(PRIMARY, freePort());
+            nodes.put(PRIMARY, startPrimary());
+            if (withSecondary) {
+                apiPorts.put(SECONDARY, freePort());
+                Files.createDirectories(root.resolve(SECONDARY));
+                Files.copy(root.resolve(PRIMARY).resolve("kek.bin"), root.resolve(SECONDARY).resolve("kek.bin"),
+                        StandardCopyOption.COPY_ATTRIBUTES);
+                String token = token(SECONDARY);
+                nodes.put(SECONDARY, TiyiNode.builder().role(Role.SECONDARY).config(config(root.resolve(SECONDARY), apiPorts.get(SECONDARY)))
+                        .primaryApi(apiUrl(PRIMARY)).enrollmentToken(token).route(routeFor(SECONDARY)).build().start());
+            }
             for (int i = 0; i < agentCount; i++) {
-                TcpLink link = new TcpLink(new InetSocketAddress(api.getHost(), api.getPort()));
-                AgentSlot slot = new AgentSlot(root.resolve("agent-" + i), link);
-                agents.add(slot);
-                String token = primary.client().call("AgentsService", "IssueToken", Map.of("tag", "agent-" + i, "ttl", "10m")).get("token")
-                        .asText();
-                slot.node = startAgent(slot, token);
+                String name = "agent-" + i;
+                agentNames.add(name);
+                nodes.put(name, startAgent(name, token(name)));
             }
             return this;
         } catch (IOException e) {
@@ -116,46 +169,86 @@ public final class TiyiCluster implements AutoCloseable {
         }
     }
 
-    private static TiyiNode startAgent(AgentSlot slot, String token) {
-        return TiyiNode.builder().role(Role.AGENT).config(config(slot.dir)).agentApi("http://127.0.0.1:" + slot.link.port())
-                .enrollmentToken(token).build().start();
+    private String token(String tag) {
+        return primary().client().call("AgentsService", "IssueToken", Map.of("tag", tag, "ttl", "10m")).get("token").asText();
     }
 
+    private TiyiNode startPrimary() {
+        return TiyiNode.builder().config(config(root.resolve(PRIMARY), apiPorts.get(PRIMARY))).route(routeFor(PRIMARY)).build().start();
+    }
+
+    private TiyiNode startAgent(String name, String token) {
+        HostPort any = new HostPort("127.0.0.1", 0);
+        TiyiConfig cfg = TiyiConfig.defaults().withServerAddr(any).withStateDir(root.resolve(name)).withHttpAddr(any).withHttpsAddr(any);
+        return TiyiNode.builder().role(Role.AGENT).config(cfg).agentApi(apiUrl(PRIMARY)).enrollmentToken(token).route(routeFor(name))
+                .build().start();
+    }
+
+    /** The node started as the primary (after a promotion it may be agent-only; see {@link TiyiNode#role()}). */
     public TiyiNode primary() {
-        return primary;
+        return nodes.get(PRIMARY);
     }
 
-    /** Agent {@code i} (0-based); after {@link #stopAgent} until {@link #restartAgent}, it is not running. */
+    /** The secondary, if the cluster has one. */
+    public TiyiNode secondary() {
+        return nodes.get(SECONDARY);
+    }
+
+    /** Agent {@code i} (0-based); null while stopped. */
     public TiyiNode agent(int i) {
-        return agents.get(i).node;
+        return nodes.get(agentNames.get(i));
     }
 
     public int agentCount() {
-        return agents.size();
+        return agentNames.size();
     }
 
-    /** The primary's API client with its local admin credential. */
+    /** The read-write primary now: the original primary, or the secondary after a promotion. */
+    public TiyiNode currentPrimary() {
+        for (String name : List.of(PRIMARY, SECONDARY)) {
+            TiyiNode n = nodes.get(name);
+            if (n != null && n.role() == Role.PRIMARY && !n.status().readOnly()) {
+                return n;
+            }
+        }
+        throw new IllegalStateException("no read-write primary is running");
+    }
+
+    /** The current primary's API client with its local admin credential. */
     public TiyiClient client() {
-        return primary.client();
+        return currentPrimary().client();
     }
 
     /**
-     * Waits until the primary's data plane and every running, connected agent run the bundle
-     * version of every mutation committed so far.
+     * Waits until the current primary's data plane and every running agent run the bundle of
+     * every mutation committed so far (and a secondary has replicated it).
      *
      * @return false if they did not within {@code timeout}
      */
     public boolean awaitConvergence(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (!primary.awaitDataPlane(timeout)) {
+        TiyiNode p = currentPrimary();
+        if (!p.awaitDataPlane(timeout)) {
             return false;
         }
-        long seq = primary.runtimeVersion();
-        for (AgentSlot a : agents) {
-            if (a.node == null) {
+        long epoch = p.epoch();
+        long seq = p.runtimeVersion();
+        for (String name : agentNames) {
+            TiyiNode a = nodes.get(name);
+            if (a == null) {
                 continue;
             }
-            while (a.node.agent().orElseThrow().appliedVersion()[1] < seq) {
+            while (io.tiyi.bundle.Bundle.compare(a.agent().orElseThrow().appliedVersion()[0], a.agent().orElseThrow().appliedVersion()[1],
+                    epoch, seq) < 0) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(5);
+            }
+        }
+        TiyiNode s = nodes.get(SECONDARY);
+        if (s != null && s != p && s.role() == Role.SECONDARY) {
+            while (s.status().lastSeq() < p.status().lastSeq()) {
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
@@ -165,66 +258,125 @@ public final class TiyiCluster implements AutoCloseable {
         return true;
     }
 
-    /** Cuts agent {@code i} off the control plane; it keeps serving its last bundle. */
+    /** Cuts agent {@code i} off every control-plane node; it keeps serving its last bundle. */
     public void isolate(int i) {
-        agents.get(i).link.cut();
+        links.getOrDefault(agentNames.get(i), Map.of()).values().forEach(TcpLink::cut);
     }
 
-    /** Reconnects agent {@code i} to the control plane. */
+    /** Reconnects agent {@code i}. */
     public void heal(int i) {
-        agents.get(i).link.restore();
+        links.getOrDefault(agentNames.get(i), Map.of()).values().forEach(TcpLink::restore);
+    }
+
+    /** Cuts the primary and the secondary off each other; both still reach (and are reached by) the agents. */
+    public void partition() {
+        cutBetween(PRIMARY, SECONDARY, true);
+    }
+
+    /** Ends {@link #partition()}. */
+    public void healPartition() {
+        cutBetween(PRIMARY, SECONDARY, false);
+    }
+
+    private void cutBetween(String a, String b, boolean cut) {
+        for (String[] pair : new String[][] {{a, b}, {b, a}}) {
+            routeFor(pair[0]).apply(apiUrl(pair[1]));
+            TcpLink l = links.get(pair[0]).get(apiUrl(pair[1]));
+            if (cut) {
+                l.cut();
+            } else {
+                l.restore();
+            }
+        }
+    }
+
+    /** Promotes the secondary (through its own API, as {@code tiyi promote} does on its host). */
+    public com.fasterxml.jackson.databind.JsonNode promote(boolean force) {
+        return secondary().client().call("SystemService", "Promote", Map.of("force", force));
     }
 
     /** Stops agent {@code i} (its state directory stays). */
     public void stopAgent(int i) {
-        AgentSlot a = agents.get(i);
-        if (a.node != null) {
-            a.node.close();
-            a.node = null;
+        TiyiNode n = nodes.remove(agentNames.get(i));
+        if (n != null) {
+            n.close();
         }
     }
 
-    /** Kills agent {@code i}: its listeners close at once, in-flight requests are cut (its state directory stays). */
+    /** Kills agent {@code i}: its listeners close at once, in-flight requests are cut. */
     public void killAgent(int i) {
-        AgentSlot a = agents.get(i);
-        if (a.node != null) {
-            a.node.halt();
-            a.node = null;
+        TiyiNode n = nodes.remove(agentNames.get(i));
+        if (n != null) {
+            n.halt();
         }
     }
 
-    /** Starts agent {@code i} again from its state directory: it serves its last good bundle before it reaches the control plane. */
+    /** Starts agent {@code i} again from its state directory: it serves its last good bundle before it reaches any control plane. */
     public TiyiNode restartAgent(int i) {
-        AgentSlot a = agents.get(i);
         stopAgent(i);
-        a.node = startAgent(a, null);
-        return a.node;
+        TiyiNode n = startAgent(agentNames.get(i), null);
+        nodes.put(agentNames.get(i), n);
+        return n;
     }
 
     /** Kills the primary: no draining; agents keep serving their last bundles. */
     public void killPrimary() {
-        if (primary != null) {
-            primary.halt();
+        TiyiNode n = nodes.remove(PRIMARY);
+        if (n != null) {
+            n.halt();
         }
     }
 
     /** Stops the primary; agents keep serving their last bundles. */
     public void stopPrimary() {
-        if (primary != null) {
-            primary.close();
+        TiyiNode n = nodes.remove(PRIMARY);
+        if (n != null) {
+            n.close();
         }
+    }
+
+    /** Starts the original primary again from its state directory, on the same API port. */
+    public TiyiNode restartPrimary() {
+        stopPrimary();
+        TiyiNode n = startPrimary();
+        nodes.put(PRIMARY, n);
+        return n;
+    }
+
+    /** Kills the secondary. */
+    public void killSecondary() {
+        TiyiNode n = nodes.remove(SECONDARY);
+        if (n != null) {
+            n.halt();
+        }
+    }
+
+    /** Starts the secondary again from its state directory, on the same API port. */
+    public TiyiNode restartSecondary() {
+        TiyiNode old = nodes.remove(SECONDARY);
+        if (old != null) {
+            old.close();
+        }
+        TiyiNode n = TiyiNode.builder().role(Role.SECONDARY).config(config(root.resolve(SECONDARY), apiPorts.get(SECONDARY)))
+                .route(routeFor(SECONDARY)).build().start();
+        nodes.put(SECONDARY, n);
+        return n;
     }
 
     @Override
     public void close() {
-        for (AgentSlot a : agents) {
-            if (a.node != null) {
-                a.node.close();
+        for (String name : agentNames) {
+            TiyiNode n = nodes.remove(name);
+            if (n != null) {
+                n.close();
             }
-            a.link.close();
         }
-        if (primary != null) {
-            primary.close();
+        for (String name : List.of(SECONDARY, PRIMARY)) {
+            TiyiNode n = nodes.remove(name);
+            if (n != null) {
+                n.close();
+            }
         }
+        links.values().forEach(m -> m.values().forEach(TcpLink::close));
     }
 }

@@ -85,9 +85,17 @@ public final class TiyiNode implements AutoCloseable {
     private final String agentApi;
     private final String enrollmentToken;
     private final boolean agentAdminListener;
+    private final java.util.function.UnaryOperator<String> route;
     private io.tiyi.bundle.Fleet fleet;
     private io.tiyi.bundle.BundleService bundles;
     private io.tiyi.agent.AgentRuntime agent;
+    private io.tiyi.cluster.ReplicationSource replication;
+    private volatile String primaryApi;
+    private volatile long primaryLastSeq = -1;
+    private volatile boolean replicating;
+    private Thread replicator;
+    private java.util.concurrent.ScheduledExecutorService peerWatch;
+    private final Object roleLock = new Object();
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -95,6 +103,7 @@ public final class TiyiNode implements AutoCloseable {
         this.agentApi = b.agentApi;
         this.enrollmentToken = b.enrollmentToken;
         this.agentAdminListener = b.adminAddressSet;
+        this.route = b.route;
     }
 
     public static Builder builder() {
@@ -108,6 +117,7 @@ public final class TiyiNode implements AutoCloseable {
         private String agentApi;
         private String enrollmentToken;
         private boolean adminAddressSet;
+        private java.util.function.UnaryOperator<String> route = java.util.function.UnaryOperator.identity();
 
         private Builder() {}
 
@@ -139,7 +149,16 @@ public final class TiyiNode implements AutoCloseable {
             return this;
         }
 
-        /** For {@link Role#AGENT}: the single-use token to enroll with, when the state directory holds no identity yet. */
+        /**
+         * For {@link Role#SECONDARY}: the primary's API, for example {@code http://10.0.0.1:8080}.
+         * Needed on first start (with an enrollment token issued with {@code --tag secondary}).
+         */
+        public Builder primaryApi(String url) {
+            this.agentApi = url;
+            return this;
+        }
+
+        /** For {@link Role#AGENT} and {@link Role#SECONDARY}: the single-use token to enroll with, when the state directory holds no identity yet. */
         public Builder enrollmentToken(String token) {
             this.enrollmentToken = token;
             return this;
@@ -157,6 +176,15 @@ public final class TiyiNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How this node reaches other nodes' APIs: identity by default. {@link TiyiCluster} maps each
+         * URL to a TCP link it can cut, to stage partitions.
+         */
+        public Builder route(java.util.function.UnaryOperator<String> r) {
+            this.route = Objects.requireNonNull(r);
+            return this;
+        }
+
         /** The role to run; {@link Role#PRIMARY} is the standalone node. */
         public Builder role(Role role) {
             this.role = Objects.requireNonNull(role);
@@ -164,10 +192,6 @@ public final class TiyiNode implements AutoCloseable {
         }
 
         public TiyiNode build() {
-            if (role == Role.SECONDARY) {
-                throw new TiyiException(ErrorCode.INVALID_ARGUMENT,
-                        "role " + role.wireName() + " cannot be started by this build; run 'tiyi server' for a primary or 'tiyi agent'");
-            }
             return new TiyiNode(this);
         }
     }
@@ -193,6 +217,10 @@ public final class TiyiNode implements AutoCloseable {
 
     private void doStart() {
         LOG.info("starting {} as {}", TiyiVersion.banner(), role.wireName());
+        boolean freshSecondary = role == Role.SECONDARY && !java.nio.file.Files.exists(config.state().dir().resolve(StateStore.DB_FILE));
+        if (freshSecondary) {
+            bootstrapSecondary(config.state().dir());
+        }
         store = StateStore.open(config.state().dir());
         LOG.info("state: {}", store.dbFile());
         Optional<String> storedKek = store.storedKekFingerprint();
@@ -201,13 +229,20 @@ public final class TiyiNode implements AutoCloseable {
         LOG.info("state: schema version {}", schema);
 
         Optional<ClusterState> existing = store.clusterState();
-        if (existing.isEmpty()) {
+        if (freshSecondary) {
+            cluster = store.becomeSecondary(UUID.randomUUID().toString());
+            LOG.info("cluster: first boot from a snapshot of {}, node {} is secondary at epoch {}", agentApi, cluster.nodeId(), cluster.epoch());
+        } else if (existing.isEmpty()) {
             cluster = store.initClusterState(UUID.randomUUID().toString(), role, 1, kek.fingerprint());
             LOG.info("cluster: first boot, node {} is {} at epoch {}", cluster.nodeId(), cluster.role().wireName(), cluster.epoch());
         } else {
             cluster = existing.get();
             LOG.info("cluster: node {} is {} at epoch {}{}", cluster.nodeId(), cluster.role().wireName(), cluster.epoch(),
                     cluster.readOnly() ? " (read-only)" : "");
+            if (cluster.role() != role) {
+                LOG.warn("cluster: started as {} but state.db says this node is {}; it runs as {} (the role is decided by promotions, not"
+                        + " by the command line)", role.wireName(), cluster.role().wireName(), cluster.role().wireName());
+            }
         }
 
         metrics = new TiyiMetrics();
@@ -218,7 +253,7 @@ public final class TiyiNode implements AutoCloseable {
         pipeline.onCommit(c -> store.clusterState().ifPresent(cs -> cluster = cs));
         Envelope envelope = new Envelope(kek);
         String signing = SigningKeys.ensure(store, pipeline, envelope);
-        bundles = new io.tiyi.bundle.BundleService(() -> cluster.epoch(), () -> java.util.List.of(admin.url()),
+        bundles = new io.tiyi.bundle.BundleService(() -> cluster.epoch(), this::controlPlaneEndpoints,
                 SigningKeys.load(store, envelope), metrics.registry());
         fleet = new io.tiyi.bundle.Fleet(store, pipeline);
         metrics.registry().gauge("tiyi_agents_connected", () -> () -> fleet.connected(java.time.Duration.ofSeconds(30)));
@@ -251,6 +286,7 @@ public final class TiyiNode implements AutoCloseable {
         compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, bundles::publish);
         bundles.publish(compiler.compile());
         pipeline.onCommit(c -> compiler.request());
+        replication = new io.tiyi.cluster.ReplicationSource(store, pipeline);
         rpc = ControlPlaneApi.registry(store, sessions, users, settings, this::status, startedAt, sites, certificates, events, wafPolicies,
                 compiler, fleet, bundles, actor -> {
                     String previous = io.tiyi.crypto.Ed25519KeyPair.fingerprint(bundles.signingKeyPublic());
@@ -261,8 +297,9 @@ public final class TiyiNode implements AutoCloseable {
                     LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous,
                             next);
                     return new String[] {next, previous};
-                });
-        admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id)));
+                }, this::notPrimaryReason, this::onAgentReport, replication, () -> replicationControl, this::promote);
+        admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
+                this::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
         localAdmin = local;
         sessions.setLocalAdminToken(local.token());
@@ -271,11 +308,26 @@ public final class TiyiNode implements AutoCloseable {
         // The node's own data plane is an agent like any other: enrolled once, fed signed bundles over the API.
         io.tiyi.agent.AgentFiles embedded = new io.tiyi.agent.AgentFiles(store.dir().resolve("agent"));
         agent = new io.tiyi.agent.AgentRuntime(embedded, dataPlane, metrics.registry());
-        String token = embedded.identity().isPresent() ? null
-                : fleet.issueToken("system", EMBEDDED_AGENT_TAG, java.time.Duration.ofMinutes(5)).token();
-        agent.start(agent.enroll(local.api(), token));
-
+        agent.route(route);
+        agent.nodeApi(() -> controlPlaneRole() ? local.api() : null);
         cluster = store.clusterState().orElseThrow();
+        if (cluster.role() == Role.PRIMARY) {
+            String token = embedded.identity().isPresent() ? null
+                    : fleet.issueToken("system", EMBEDDED_AGENT_TAG, java.time.Duration.ofMinutes(5)).token();
+            agent.start(agent.enroll(local.api(), token));
+            checkPeers();
+            startPeerWatch();
+        } else {
+            io.tiyi.agent.AgentFiles.Identity id = agent.enroll(cluster.role() == Role.SECONDARY ? agentApi : null, null);
+            agent.start(id);
+            if (cluster.role() == Role.SECONDARY) {
+                primaryApi = id.api();
+                startReplicator();
+            } else {
+                primaryApi = id.api();
+                LOG.warn("cluster: this node was demoted to agent-only; it proxies with bundles from {} and takes no changes", id.api());
+            }
+        }
         phase = NodeStatus.Phase.READY;
         LOG.info("tiyi {} ready on {} (epoch {})", cluster.role().wireName(), admin.url(), cluster.epoch());
     }
@@ -298,10 +350,372 @@ public final class TiyiNode implements AutoCloseable {
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
         agent = new io.tiyi.agent.AgentRuntime(files, dataPlane, metrics.registry());
+        agent.route(route);
         io.tiyi.agent.AgentFiles.Identity id = agent.enroll(agentApi, enrollmentToken);
         agent.start(id);
         phase = NodeStatus.Phase.READY;
         LOG.info("tiyi agent {} ready (control plane {})", id.agentId(), id.api());
+    }
+
+    // ---- High availability: secondary bootstrap, replication, handover, fencing ----
+
+    /** Serves this node's side of replication and handover to its peers. */
+    private final io.tiyi.cluster.Handover replicationControl = new io.tiyi.cluster.Handover() {
+        @Override
+        public PeerStatus status() {
+            ClusterState cs = cluster;
+            return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), localAdmin == null ? null : localAdmin.api());
+        }
+
+        @Override
+        public String kekFingerprint() {
+            return kek.fingerprint();
+        }
+
+        @Override
+        public Demoted demote(String newPrimaryApi) {
+            synchronized (roleLock) {
+                ClusterState cs = cluster;
+                if (cs.role() != Role.PRIMARY) {
+                    throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + ", not the primary; nothing to demote");
+                }
+                // On the writer thread: every mutation submitted before commits, every later one is refused.
+                long last = pipeline.onWriter(() -> {
+                    store.setReadOnly(true);
+                    return pipeline.lastSeq();
+                });
+                cluster = store.clusterState().orElseThrow();
+                primaryApi = newPrimaryApi;
+                LOG.warn("cluster: demoted to read-only at epoch {} (last seq {}) for a promotion of {}; mutations are refused", cs.epoch(), last,
+                        newPrimaryApi);
+                return new Demoted(cs.epoch(), last);
+            }
+        }
+
+        @Override
+        public void undemote() {
+            synchronized (roleLock) {
+                ClusterState cs = cluster;
+                if (cs.role() == Role.PRIMARY && cs.readOnly()) {
+                    pipeline.onWriter(() -> {
+                        store.setReadOnly(false);
+                        return null;
+                    });
+                    cluster = store.clusterState().orElseThrow();
+                    primaryApi = null;
+                    LOG.warn("cluster: the promotion was aborted; this node is the read-write primary at epoch {} again", cs.epoch());
+                }
+            }
+        }
+
+        @Override
+        public void promoted(long epoch, String api) {
+            becomeAgentOf(api, epoch, "the promotion of " + api + " finished");
+        }
+    };
+
+    /** A client of another node's API, reached through {@link Builder#route}. */
+    private io.tiyi.client.TiyiClient peer(String url, String credential, java.time.Duration timeout) {
+        return io.tiyi.client.TiyiClient.of(route.apply(url), credential, timeout);
+    }
+
+    /** Why this node takes no mutations now, with where to send them; null when it is the read-write primary. */
+    private String notPrimaryReason() {
+        ClusterState cs = cluster;
+        if (cs == null || cs.role() == Role.PRIMARY && !cs.readOnly()) {
+            return null;
+        }
+        String where = primaryApi == null ? "the current primary" : "the primary at " + primaryApi;
+        return "not primary: this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "") + " at epoch " + cs.epoch()
+                + "; send changes to " + where;
+    }
+
+    private boolean controlPlaneRole() {
+        ClusterState cs = cluster;
+        return cs != null && (cs.role() == Role.PRIMARY || cs.role() == Role.SECONDARY);
+    }
+
+    /** This node and the other control-plane nodes that reported lately (their embedded agents tell their API). */
+    private java.util.List<String> controlPlaneEndpoints() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        if (localAdmin != null) {
+            all.add(localAdmin.api());
+        } else if (admin != null) {
+            all.add(admin.url());
+        }
+        if (fleet != null) {
+            long since = System.currentTimeMillis() - 60_000;
+            for (io.tiyi.bundle.Fleet.Agent a : fleet.agents()) {
+                fleet.lastReport(a.id()).filter(r -> r.at() >= since && r.report().nodeApi() != null && !a.revoked())
+                        .ifPresent(r -> all.add(r.report().nodeApi()));
+            }
+        }
+        return new java.util.ArrayList<>(all);
+    }
+
+    /** Fencing: an agent that has seen a higher epoch than this primary's means a newer primary exists. */
+    private void onAgentReport(io.tiyi.bundle.AgentReport r) {
+        ClusterState cs = cluster;
+        if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && localAdmin != null
+                && !r.following().equals(localAdmin.api())) {
+            becomeAgentOf(r.following(), r.epochSeen(), "an agent reports epoch " + r.epochSeen() + " from " + r.following());
+        }
+    }
+
+    /** Asks every known peer for its role; one that is a read-write primary at a higher epoch replaces this node. */
+    private void checkPeers() {
+        ClusterState cs = cluster;
+        if (cs == null || cs.role() != Role.PRIMARY || agent == null) {
+            return;
+        }
+        io.tiyi.agent.AgentFiles.Identity id = agent.identity();
+        if (id == null) {
+            return;
+        }
+        java.util.LinkedHashSet<String> peers = new java.util.LinkedHashSet<>(agent.knownEndpoints());
+        peers.addAll(controlPlaneEndpoints());
+        peers.remove(localAdmin.api());
+        for (String url : peers) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode st = peer(url, id.credential(), java.time.Duration.ofSeconds(3))
+                        .call("ReplicationService", "Status", java.util.Map.of());
+                long epoch = st.path("epoch").asLong();
+                if ("primary".equals(st.path("role").asText()) && !st.path("read_only").asBoolean() && epoch > cluster.epoch()) {
+                    becomeAgentOf(url, epoch, "peer " + url + " is the primary at epoch " + epoch);
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("cluster: peer {} did not answer: {}", url, e.getMessage());
+            }
+        }
+    }
+
+    private void startPeerWatch() {
+        if (peerWatch != null) {
+            return;
+        }
+        peerWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tiyi-peer-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        peerWatch.scheduleWithFixedDelay(() -> {
+            try {
+                checkPeers();
+            } catch (RuntimeException e) {
+                LOG.debug("cluster: peer check failed: {}", e.toString());
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * Steps down for good: a newer primary exists. The node refuses every mutation from now on
+     * (also after a restart: the role is persisted), and its data plane follows the new primary.
+     */
+    private void becomeAgentOf(String api, long epoch, String why) {
+        synchronized (roleLock) {
+            ClusterState cs = cluster;
+            if (cs.role() == Role.AGENT || epoch <= cs.epoch() && cs.role() != Role.PRIMARY) {
+                return;
+            }
+            pipeline.onWriter(() -> {
+                store.setReadOnly(true);
+                store.setRoleAndEpoch(Role.AGENT, cs.epoch());
+                return null;
+            });
+            cluster = store.clusterState().orElseThrow();
+            primaryApi = api;
+            replicating = false;
+            if (peerWatch != null) {
+                peerWatch.shutdownNow();
+                peerWatch = null;
+            }
+            bundles.close();
+            agent.moveTo(api);
+            LOG.warn("cluster: this node (epoch {}) is now agent-only because {}; it takes no changes and proxies with bundles from {}",
+                    cs.epoch(), why, api);
+        }
+    }
+
+    /** Enrolls a new secondary, checks its KEK against the primary's and restores the primary's snapshot into {@code dir}. */
+    private void bootstrapSecondary(java.nio.file.Path dir) {
+        if (agentApi == null) {
+            throw TiyiException.invalid("a new secondary needs --primary-api URL and --enrollment-token TOKEN (tiyi agents issue-token --tag"
+                    + " secondary on the primary)");
+        }
+        java.nio.file.Path kekFile = config.crypto().kekFile().orElse(dir.resolve(Kek.FALLBACK_FILE));
+        if (!java.nio.file.Files.exists(kekFile)) {
+            throw new TiyiException("a secondary must hold the primary's KEK, and " + kekFile + " does not exist: copy the primary's KEK file"
+                    + " there (mode 0600) or set crypto.kek_file to a copy of it; nothing was changed");
+        }
+        Kek local = Kek.load(kekFile);
+        io.tiyi.agent.AgentFiles files = new io.tiyi.agent.AgentFiles(dir.resolve("agent"));
+        io.tiyi.agent.AgentRuntime enrolling = new io.tiyi.agent.AgentRuntime(files, null, new com.codahale.metrics.MetricRegistry());
+        enrolling.route(route);
+        io.tiyi.agent.AgentFiles.Identity id = enrolling.enroll(agentApi, enrollmentToken);
+        if (!"secondary".equals(id.tag())) {
+            throw TiyiException.invalid("the enrollment token was issued with tag '" + id.tag() + "'; a secondary needs one issued with"
+                    + " --tag secondary. This state directory now holds an agent identity: empty it and start again with a new token");
+        }
+        com.fasterxml.jackson.databind.JsonNode snap = peer(agentApi, id.credential(), java.time.Duration.ofMinutes(5))
+                .call("ReplicationService", "Snapshot", java.util.Map.of());
+        String theirs = snap.get("kek_fingerprint").asText();
+        if (!theirs.equals(local.fingerprint())) {
+            throw new TiyiException("KEK mismatch: the primary's KEK is " + theirs + " but " + kekFile + " is " + local.fingerprint()
+                    + "; copy the primary's KEK file to " + kekFile + " (mode 0600) and start again (nothing was restored)");
+        }
+        byte[] db = java.util.Base64.getDecoder().decode(snap.get("db").asText());
+        try {
+            java.nio.file.Path tmp = dir.resolve(StateStore.DB_FILE + ".restore");
+            java.nio.file.Files.write(tmp, db);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            java.nio.file.Files.move(tmp, dir.resolve(StateStore.DB_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new TiyiException("cannot write the primary's snapshot into " + dir + ": " + e.getMessage());
+        }
+        LOG.info("cluster: restored a snapshot of {} at seq {} ({} bytes)", agentApi, snap.get("seq").asLong(), db.length);
+    }
+
+    private void startReplicator() {
+        replicating = true;
+        replicator = new Thread(this::replicate, "tiyi-replicator");
+        replicator.setDaemon(true);
+        replicator.start();
+    }
+
+    /** Follows the primary's mutation_log: long poll, replay, repeat; backs off while the primary cannot be reached. */
+    private void replicate() {
+        long backoff = 250;
+        boolean announced = false;
+        io.tiyi.agent.AgentFiles.Identity id = agent.identity();
+        while (replicating) {
+            String from = primaryApi;
+            try {
+                com.fasterxml.jackson.databind.JsonNode r = peer(from, id.credential(), java.time.Duration.ofSeconds(60))
+                        .call("ReplicationService", "Pull", java.util.Map.of("after_seq", pipeline.lastSeq(), "timeout_ms", 20_000, "limit", 500));
+                java.util.List<io.tiyi.store.LogEntry> entries = new java.util.ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode e : r.get("entries")) {
+                    entries.add(io.tiyi.internal.Json.MAPPER.treeToValue(e, io.tiyi.store.LogEntry.class));
+                }
+                if (!replicating) {
+                    return;
+                }
+                if (!entries.isEmpty()) {
+                    pipeline.replay(entries, e -> io.tiyi.cluster.MutationTypes.decode(e.kind(), e.payload()));
+                }
+                primaryLastSeq = r.get("last_seq").asLong();
+                if (announced) {
+                    LOG.info("cluster: replicating from {} again at seq {}", from, pipeline.lastSeq());
+                    announced = false;
+                }
+                backoff = 250;
+            } catch (RuntimeException | java.io.IOException e) {
+                if (!replicating) {
+                    return;
+                }
+                if (!announced) {
+                    LOG.warn("cluster: cannot replicate from {} ({}); holding seq {}, retrying with backoff", from, e.getMessage(),
+                            pipeline.lastSeq());
+                    announced = true;
+                }
+                try {
+                    Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoff = Math.min(5_000, backoff * 2);
+            }
+        }
+    }
+
+    /**
+     * Promotes this secondary (ARCHITECTURE §8): demote the primary (it turns read-only and says
+     * its epoch and last seq), catch up to that seq, take epoch + 1, accept mutations, and tell the
+     * old primary, whose data plane then follows this node. With {@code force} the old primary is
+     * not asked: mutations it committed after the last one replicated here are lost.
+     */
+    private io.tiyi.cluster.Handover.Promoted promote(boolean force) {
+        synchronized (roleLock) {
+            long started = System.nanoTime();
+            ClusterState cs = cluster;
+            if (cs.role() != Role.SECONDARY) {
+                throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + " at epoch " + cs.epoch()
+                        + "; tiyi promote runs on a secondary");
+            }
+            io.tiyi.agent.AgentFiles.Identity id = agent.identity();
+            io.tiyi.client.TiyiClient old = peer(primaryApi, id.credential(), java.time.Duration.ofSeconds(10));
+            long previousEpoch = cs.epoch();
+            String lost = "";
+            if (!force) {
+                com.fasterxml.jackson.databind.JsonNode d;
+                try {
+                    d = old.call("ReplicationService", "Demote", java.util.Map.of("new_primary_api", localAdmin.api()));
+                } catch (RuntimeException e) {
+                    throw TiyiException.failedPrecondition("cannot demote the primary at " + primaryApi + ": " + e.getMessage()
+                            + ". Nothing changed: this node is still a secondary at epoch " + cs.epoch() + " with seq " + pipeline.lastSeq()
+                            + ". If the primary is down for good, run tiyi promote --force (mutations after seq " + pipeline.lastSeq()
+                            + " would be lost)");
+                }
+                previousEpoch = d.get("epoch").asLong();
+                long target = d.get("last_seq").asLong();
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (pipeline.lastSeq() < target && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                if (pipeline.lastSeq() < target) {
+                    String state;
+                    try {
+                        old.call("ReplicationService", "Undemote", java.util.Map.of());
+                        state = "the primary at " + primaryApi + " is read-write again at epoch " + previousEpoch + " with seq " + target;
+                    } catch (RuntimeException e) {
+                        state = "the primary at " + primaryApi + " could not be returned to read-write (" + e.getMessage()
+                                + "); it is read-only at epoch " + previousEpoch + " with seq " + target
+                                + ": retry tiyi promote, or restart it to make it read-write";
+                    }
+                    throw TiyiException.failedPrecondition("promotion aborted: this node reached seq " + pipeline.lastSeq() + " of " + target
+                            + " within 10 s. It is still a secondary at epoch " + cs.epoch() + "; " + state);
+                }
+            } else {
+                lost = "promoted without the old primary: mutations it committed after seq " + pipeline.lastSeq()
+                        + " (the last replicated here) are lost; ";
+            }
+            replicating = false;
+            if (replicator != null) {
+                replicator.interrupt();
+            }
+            long epoch = previousEpoch + 1;
+            pipeline.onWriter(() -> {
+                store.setRoleAndEpoch(Role.PRIMARY, epoch);
+                store.setReadOnly(false);
+                return null;
+            });
+            pipeline.grantEpoch(epoch);
+            cluster = store.clusterState().orElseThrow();
+            String oldApi = primaryApi;
+            primaryApi = null;
+            agent.moveTo(localAdmin.api());
+            compiler.request();
+            startPeerWatch();
+            if (!force) {
+                try {
+                    old.call("ReplicationService", "Promoted", java.util.Map.of("epoch", epoch, "primary_api", localAdmin.api()));
+                } catch (RuntimeException e) {
+                    LOG.warn("cluster: the old primary at {} did not take the news ({}); it demotes itself when it sees epoch {}", oldApi,
+                            e.getMessage(), epoch);
+                }
+            }
+            long took = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            String message = lost + "this node is the primary at epoch " + epoch + " with seq " + pipeline.lastSeq() + " (took " + took + " ms)";
+            LOG.warn("cluster: promoted: {}", message);
+            return new io.tiyi.cluster.Handover.Promoted(epoch, previousEpoch, pipeline.lastSeq(), force, took, message);
+        }
     }
 
     /** The agent runtime, for {@link Role#AGENT}. */
@@ -313,12 +727,16 @@ public final class TiyiNode implements AutoCloseable {
     public NodeStatus status() {
         if (role == Role.AGENT) {
             long[] v = agent == null ? new long[] {0, 0} : agent.appliedVersion();
-            return new NodeStatus(phase, Role.AGENT.wireName(), v[0], true, v[1], agent == null || agent.agentId() == null ? "" : agent.agentId());
+            return new NodeStatus(phase, Role.AGENT.wireName(), v[0], true, v[1], agent == null || agent.agentId() == null ? "" : agent.agentId(),
+                    -1, agentApi);
         }
         ClusterState cs = cluster;
         long seq = pipeline == null ? 0 : pipeline.lastSeq();
+        boolean following = cs != null && cs.role() == Role.SECONDARY;
+        long lag = following && primaryLastSeq >= 0 ? Math.max(0, primaryLastSeq - seq) : following ? -1 : 0;
         return new NodeStatus(phase, cs == null ? role.wireName() : cs.role().wireName(), cs == null ? 0 : cs.epoch(),
-                cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId());
+                cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId(), following && lag < 0 ? -1 : following ? lag : -1,
+                cs == null || cs.role() == Role.PRIMARY && !cs.readOnly() ? null : primaryApi);
     }
 
     /**
@@ -479,8 +897,18 @@ public final class TiyiNode implements AutoCloseable {
 
     private void closeQuietly() {
         phase = NodeStatus.Phase.STOPPING;
+        replicating = false;
+        if (replicator != null) {
+            replicator.interrupt();
+        }
+        if (peerWatch != null) {
+            peerWatch.shutdownNow();
+        }
         if (agent != null) {
             agent.close();
+        }
+        if (replication != null) {
+            replication.close();
         }
         if (bundles != null) {
             // Answers waiting long polls now, so the admin listener drains at once.

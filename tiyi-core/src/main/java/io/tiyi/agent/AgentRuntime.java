@@ -55,7 +55,9 @@ public final class AgentRuntime implements AutoCloseable {
     private final Object reportLock = new Object();
     private volatile AgentFiles.Identity identity;
     private volatile AgentFiles.Pin pin;
-    private volatile TiyiClient api;
+    /** The control plane it follows now (a logical URL; {@link #route} maps it to how this process reaches it). */
+    private volatile String current;
+    private volatile java.util.function.UnaryOperator<String> route = java.util.function.UnaryOperator.identity();
     private volatile long appliedEpoch;
     private volatile long appliedSeq;
     private volatile long refusedEpoch;
@@ -63,6 +65,8 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile String lastRefusal;
     private volatile String health = "starting";
     private volatile boolean reachable;
+    private volatile List<String> endpoints = List.of();
+    private volatile java.util.function.Supplier<String> nodeApi;
     private Thread sync;
     private Thread heartbeat;
 
@@ -116,7 +120,7 @@ public final class AgentRuntime implements AutoCloseable {
         req.put("ed25519_public", ed.publicKey());
         req.put("proof", ed.sign(proofMessage));
         req.put("hostname", hostname());
-        JsonNode r = TiyiClient.of(apiUrl, null).call("AgentsService", "Enroll", req);
+        JsonNode r = TiyiClient.of(route.apply(apiUrl), null).call("AgentsService", "Enroll", req);
         byte[] signingKey = Base64.getDecoder().decode(r.get("signing_key").asText());
         AgentFiles.Identity id = new AgentFiles.Identity(apiUrl, r.get("agent_id").asText(), r.get("tag").asText(),
                 r.get("credential").asText(), x[0], ed.privateKeyBytes());
@@ -127,12 +131,33 @@ public final class AgentRuntime implements AutoCloseable {
         return id;
     }
 
+    /**
+     * For the agent embedded in a control-plane node: the node's own API, reported so that the
+     * primary lists it among the control-plane endpoints of every bundle; null when the node no
+     * longer serves as a control plane.
+     */
+    public void nodeApi(java.util.function.Supplier<String> api) {
+        this.nodeApi = api;
+    }
+
+    /**
+     * How this process reaches a control-plane URL: identity by default; a test harness maps each
+     * URL to a link it can cut, to isolate this agent from every control-plane node at once.
+     */
+    public void route(java.util.function.UnaryOperator<String> r) {
+        this.route = java.util.Objects.requireNonNull(r);
+    }
+
+    private TiyiClient client(String url, int timeoutSeconds) {
+        return TiyiClient.of(route.apply(url), identity.credential(), java.time.Duration.ofSeconds(timeoutSeconds));
+    }
+
     /** Starts serving: the last good bundle first (if any), then the sync and heartbeat loops. */
     public void start(AgentFiles.Identity id) {
         running.set(true);
         identity = id;
         pin = files.pin().orElseThrow();
-        api = TiyiClient.of(id.api(), id.credential());
+        current = id.api();
         files.lastBundle().ifPresent(b -> {
             try {
                 apply(b, "last good bundle from " + files.dir().resolve(AgentFiles.BUNDLE));
@@ -143,7 +168,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (appliedEpoch == 0) {
             // First start: fetch the first bundle now, so the data plane opens the listeners it names.
             try {
-                JsonNode r = api.call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0));
+                JsonNode r = client(current, 30).call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0));
                 if (r.get("changed").asBoolean()) {
                     receive(Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class));
                 }
@@ -166,6 +191,7 @@ public final class AgentRuntime implements AutoCloseable {
         long backoff = 500;
         boolean announcedOutage = false;
         while (running.get()) {
+            String url = current;
             try {
                 long afterEpoch = appliedEpoch;
                 long afterSeq = appliedSeq;
@@ -173,10 +199,10 @@ public final class AgentRuntime implements AutoCloseable {
                     afterEpoch = refusedEpoch;
                     afterSeq = refusedSeq;
                 }
-                JsonNode r = api.call("BundlesService", "Watch", Map.of("after_epoch", afterEpoch, "after_seq", afterSeq, "timeout_ms",
-                        WATCH_MS));
+                JsonNode r = client(url, 60).call("BundlesService", "Watch", Map.of("after_epoch", afterEpoch, "after_seq", afterSeq,
+                        "timeout_ms", WATCH_MS));
                 if (!reachable || announcedOutage) {
-                    LOG.info("agent: control plane {} reachable", identity.api());
+                    LOG.info("agent: control plane {} reachable", url);
                     announcedOutage = false;
                 }
                 reachable = true;
@@ -189,10 +215,15 @@ public final class AgentRuntime implements AutoCloseable {
                 if (!running.get()) {
                     return;
                 }
-                reachable = e.httpStatus() < 500 ? reachable : false;
-                LOG.warn("agent: control plane {} refused the bundle poll: {} ({}); serving bundle {}.{}, retrying in {} ms", identity.api(),
-                        e.getMessage(), e.wireCode(), appliedEpoch, appliedSeq, backoff);
-                health = e.httpStatus() == 401 ? "credential refused: " + e.getMessage() : health;
+                if (e.httpStatus() == 409 || e.httpStatus() == 503) {
+                    // Not (or no longer) the primary: try the next control-plane endpoint.
+                    LOG.info("agent: {} is not the primary ({}); trying the next control-plane endpoint", url, e.getMessage());
+                    nextEndpoint();
+                } else {
+                    LOG.warn("agent: control plane {} refused the bundle poll: {} ({}); serving bundle {}.{}, retrying in {} ms", url,
+                            e.getMessage(), e.wireCode(), appliedEpoch, appliedSeq, backoff);
+                    health = e.httpStatus() == 401 ? "credential refused: " + e.getMessage() : health;
+                }
                 backoff = sleep(backoff);
             } catch (RuntimeException | IOException e) {
                 if (!running.get()) {
@@ -200,13 +231,48 @@ public final class AgentRuntime implements AutoCloseable {
                 }
                 reachable = false;
                 if (!announcedOutage) {
-                    LOG.warn("agent: control plane {} unreachable ({}); serving bundle {}.{} and retrying with backoff", identity.api(),
-                            e.getMessage(), appliedEpoch, appliedSeq);
+                    LOG.warn("agent: control plane {} unreachable ({}); serving bundle {}.{} and retrying with backoff", url, e.getMessage(),
+                            appliedEpoch, appliedSeq);
                     announcedOutage = true;
                 }
+                nextEndpoint();
                 backoff = sleep(backoff);
             }
         }
+    }
+
+    /** Every control-plane endpoint this agent knows: the one it enrolled with or was moved to, then those its bundle names. */
+    private List<String> endpoints() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        all.add(identity.api());
+        all.addAll(endpoints);
+        return new ArrayList<>(all);
+    }
+
+    private void nextEndpoint() {
+        List<String> all = endpoints();
+        if (all.size() < 2) {
+            return;
+        }
+        int i = all.indexOf(current);
+        current = all.get((i + 1) % all.size());
+    }
+
+    /**
+     * Follows the control plane at {@code url} from now on (a promotion moved the primary there)
+     * and remembers it across restarts.
+     */
+    public void moveTo(String url) {
+        AgentFiles.Identity id = identity;
+        if (id == null || url.equals(id.api())) {
+            return;
+        }
+        AgentFiles.Identity moved = new AgentFiles.Identity(url, id.agentId(), id.tag(), id.credential(), id.x25519Private(),
+                id.ed25519Private());
+        files.identity(moved);
+        identity = moved;
+        current = url;
+        LOG.info("agent: now following the control plane at {}", url);
     }
 
     private long sleep(long backoff) {
@@ -284,6 +350,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         appliedEpoch = b.epoch();
         appliedSeq = b.seq();
+        endpoints = b.endpoints();
         health = "ok";
         lastRefusal = null;
         if (b.epoch() > pin.highestEpoch()) {
@@ -319,7 +386,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (b.rules() != null && b.rules().hash() != null) {
             java.nio.file.Path local = files.rulesDir(b.rules().hash());
             if (!Files.isDirectory(local)) {
-                JsonNode r = api.call("BundlesService", "GetRules", Map.of("hash", b.rules().hash()));
+                JsonNode r = client(current, 120).call("BundlesService", "GetRules", Map.of("hash", b.rules().hash()));
                 byte[] archive = Base64.getDecoder().decode(r.get("archive").asText());
                 Files.createDirectories(local.getParent());
                 RulesArchive.unpack(archive, b.rules().hash(), local);
@@ -331,17 +398,31 @@ public final class AgentRuntime implements AutoCloseable {
         return new RuntimeConfig(r.version(), r.listeners(), r.sites(), certs, waf);
     }
 
-    /** Sends a state report now; failures are left to the next heartbeat. */
+    /**
+     * Sends a state report to every control-plane endpoint it knows (failures are left to the next
+     * heartbeat). A node that answers as a read-write primary at a higher epoch than this agent
+     * has seen becomes the one it follows: that is how agents find a primary promoted while the
+     * old one still answers, and how an old primary learns (from these reports) that it was replaced.
+     */
     public void report() {
         AgentFiles.Identity id = identity;
         if (id == null || !running.get()) {
             return;
         }
         synchronized (reportLock) {
-            try {
-                api.call("AgentsService", "Report", currentReport());
-            } catch (RuntimeException e) {
-                LOG.debug("agent: report not delivered: {}", e.getMessage());
+            AgentReport r = currentReport();
+            for (String url : endpoints()) {
+                try {
+                    JsonNode answer = client(url, 3).call("AgentsService", "Report", r);
+                    long epoch = answer.path("epoch").asLong();
+                    if (answer.path("primary").asBoolean() && epoch > Math.max(pin.highestEpoch(), appliedEpoch) && !url.equals(current)) {
+                        LOG.warn("agent: {} is the primary at epoch {}, higher than {} seen so far; following it", url, epoch,
+                                Math.max(pin.highestEpoch(), appliedEpoch));
+                        moveTo(url);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("agent: report to {} not delivered: {}", url, e.getMessage());
+                }
             }
         }
     }
@@ -351,7 +432,7 @@ public final class AgentRuntime implements AutoCloseable {
         String address = dataPlane.httpAddress().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse(null);
         return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,
-                lastRefusal);
+                lastRefusal, nodeApi == null ? null : nodeApi.get(), current);
     }
 
     static String arch() {
@@ -380,6 +461,16 @@ public final class AgentRuntime implements AutoCloseable {
         files.pin(pin);
         refusedEpoch = 0;
         refusedSeq = 0;
+    }
+
+    /** The agent's identity, once enrolled. */
+    public AgentFiles.Identity identity() {
+        return identity;
+    }
+
+    /** The control-plane endpoints named by the bundle in force. */
+    public List<String> knownEndpoints() {
+        return endpoints;
     }
 
     /** The agent's id, once enrolled. */

@@ -37,7 +37,12 @@ final class AgentsRpc {
 
     record AgentList(List<AgentView> agents) {}
 
-    record ReportResponse(long epoch, String bundleVersion) {}
+    /**
+     * @param epoch this node's epoch
+     * @param primary whether this node is a read-write primary
+     * @param bundleVersion the bundle version it serves
+     */
+    record ReportResponse(long epoch, boolean primary, String bundleVersion) {}
 
     private AgentsRpc() {}
 
@@ -65,7 +70,8 @@ final class AgentsRpc {
         return d;
     }
 
-    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Supplier<NodeStatus> status) {
+    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Supplier<NodeStatus> status,
+            java.util.function.Consumer<AgentReport> onReport) {
         r.mutation(SERVICE, "IssueToken", Access.ADMIN, IssueRequest.class,
                 (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
         r.query(SERVICE, "ListTokens", Access.VIEWER, Empty.class, (ctx, q) -> new TokenList(fleet.tokens()));
@@ -100,8 +106,10 @@ final class AgentsRpc {
         });
         r.query(SERVICE, "Report", Access.AGENT, AgentReport.class, (ctx, q) -> {
             fleet.report(ctx.agentId(), q, ctx.client());
+            onReport.accept(q);
             long[] v = bundles.version();
-            return new ReportResponse(status.get().epoch(), v[0] + "." + v[1]);
+            NodeStatus s = status.get();
+            return new ReportResponse(s.epoch(), "primary".equals(s.role()) && !s.readOnly(), v[0] + "." + v[1]);
         });
     }
 

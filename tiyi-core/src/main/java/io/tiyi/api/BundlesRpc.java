@@ -8,6 +8,7 @@ import io.tiyi.bundle.SignedBundle;
 import io.tiyi.crypto.Ed25519KeyPair;
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.function.Supplier;
 
 /** {@code tiyi.v1.BundlesService}: agents' long poll for bundles and rule archives, and the signing key. */
 final class BundlesRpc {
@@ -36,8 +37,12 @@ final class BundlesRpc {
         Rotated rotate(String actor);
     }
 
-    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Rotation rotation) {
+    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Rotation rotation, Supplier<String> notPrimary) {
         r.query(SERVICE, "Watch", Access.AGENT, WatchRequest.class, (ctx, q) -> {
+            String refusal = notPrimary.get();
+            if (refusal != null) {
+                throw TiyiException.failedPrecondition(refusal);
+            }
             Fleet.Agent agent = fleet.agent(ctx.agentId()).orElseThrow();
             long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
             if (ms < 0 || ms > MAX_WAIT.toMillis()) {

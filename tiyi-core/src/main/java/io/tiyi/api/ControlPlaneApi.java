@@ -17,7 +17,9 @@ public final class ControlPlaneApi {
     public static RpcRegistry registry(StateStore store, Sessions sessions, Users users, Settings settings, Supplier<NodeStatus> status,
             long startedAt, Sites sites, Certificates certificates, EventLog events, io.tiyi.sites.WafPolicies wafPolicies,
             io.tiyi.sites.RuntimeCompiler compiler, io.tiyi.bundle.Fleet fleet, io.tiyi.bundle.BundleService bundles,
-            java.util.function.Function<String, String[]> rotateSigningKey) {
+            java.util.function.Function<String, String[]> rotateSigningKey, java.util.function.Supplier<String> notPrimary,
+            java.util.function.Consumer<io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
+            java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -27,11 +29,15 @@ public final class ControlPlaneApi {
         CertificatesRpc.register(r, certificates);
         EventsRpc.register(r, events);
         WafRpc.register(r, wafPolicies, settings);
-        AgentsRpc.register(r, fleet, bundles, status);
+        AgentsRpc.register(r, fleet, bundles, status, onReport);
+        ReplicationRpc.register(r, fleet, replication, control);
+        // Not a replicated mutation: it changes this node's role, and must work on a read-only secondary.
+        r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, SystemRpc.PromoteRequest.class,
+                (ctx, q) -> promote.apply(q.force() != null && q.force()));
         BundlesRpc.register(r, fleet, bundles, actor -> {
             String[] fps = rotateSigningKey.apply(actor);
             return new BundlesRpc.Rotated(fps[0], fps[1]);
-        });
+        }, notPrimary);
         return r;
     }
 }

@@ -32,6 +32,9 @@ public final class HealthHandler implements HttpHandler {
         body.put("read_only", s.readOnly());
         body.put("last_seq", s.lastSeq());
         body.put("node_id", s.nodeId());
+        if (s.lag() >= 0) {
+            body.put("replication_lag", s.lag());
+        }
         body.put("version", TiyiVersion.version());
         body.put("commit", TiyiVersion.commit());
         exchange.setStatusCode(ready ? 200 : 503);

@@ -10,7 +10,7 @@ package io.tiyi.api;
  * @param lastSeq the last committed mutation
  * @param nodeId this node's id
  */
-public record NodeStatus(Phase phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId) {
+public record NodeStatus(Phase phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, long lag, String primaryApi) {
     /** The node's lifecycle. */
     public enum Phase {
         STARTING,

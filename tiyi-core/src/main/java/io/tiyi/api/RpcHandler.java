@@ -43,14 +43,18 @@ public final class RpcHandler implements HttpHandler {
     private final RpcRegistry registry;
     private final Sessions sessions;
     private final Function<String, Optional<String>> agents;
+    private final java.util.function.Supplier<String> notPrimary;
 
     /**
      * @param agents the agent id of an agent credential, empty when it is unknown or revoked
+     * @param notPrimary why this node takes no changes now (with the primary's address), or null when it does
      */
-    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents) {
+    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents,
+            java.util.function.Supplier<String> notPrimary) {
         this.registry = registry;
         this.sessions = sessions;
         this.agents = agents;
+        this.notPrimary = notPrimary;
     }
 
     @Override
@@ -112,6 +116,12 @@ public final class RpcHandler implements HttpHandler {
             if (caller.mustChangePassword() && !m.beforePasswordChange()) {
                 throw TiyiException.permissionDenied("password change required: set a new password for '" + caller.name()
                         + "' first (tiyi users set-password --name " + caller.name() + ")");
+            }
+        }
+        if (m.mutating()) {
+            String refusal = notPrimary.get();
+            if (refusal != null) {
+                throw TiyiException.failedPrecondition(refusal);
             }
         }
         String ct = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);

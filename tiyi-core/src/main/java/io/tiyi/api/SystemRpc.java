@@ -11,9 +11,11 @@ final class SystemRpc {
     static final String SERVICE = "SystemService";
 
     record Status(String phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, String version, String commit,
-            long uptimeSeconds) {}
+            long uptimeSeconds, long lag, String primaryApi) {}
 
     record KeyRequest(String key) {}
+
+    record PromoteRequest(Boolean force) {}
 
     record UpdateRequest(String key, String value) {}
 
@@ -25,7 +27,8 @@ final class SystemRpc {
         r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
             NodeStatus s = status.get();
             return new Status(s.phase().name().toLowerCase(java.util.Locale.ROOT), s.role(), s.epoch(), s.readOnly(), s.lastSeq(),
-                    s.nodeId(), TiyiVersion.version(), TiyiVersion.commit(), (System.currentTimeMillis() - startedAt) / 1000);
+                    s.nodeId(), TiyiVersion.version(), TiyiVersion.commit(), (System.currentTimeMillis() - startedAt) / 1000, s.lag(),
+                    s.primaryApi());
         });
         r.query(SERVICE, "ListSettings", Access.VIEWER, Empty.class, (ctx, q) -> new SettingList(settings.list()));
         r.query(SERVICE, "GetSetting", Access.VIEWER, KeyRequest.class, (ctx, q) -> settings.get(q.key()));

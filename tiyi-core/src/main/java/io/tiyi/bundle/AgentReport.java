@@ -13,6 +13,8 @@ package io.tiyi.bundle;
  * @param uptimeSeconds since it started
  * @param address the data plane address it serves on (its HTTP listener)
  * @param refused the reason of the last refused bundle, or null
+ * @param nodeApi for the agent embedded in a control-plane node, that node's API URL; else null
+ * @param following the control-plane API the agent takes its bundles from
  */
 public record AgentReport(long epochSeen, long bundleEpoch, long bundleSeq, String health, String binaryVersion, String os, String arch,
-        long uptimeSeconds, String address, String refused) {}
+        long uptimeSeconds, String address, String refused, String nodeApi, String following) {}

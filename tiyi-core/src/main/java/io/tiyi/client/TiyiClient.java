@@ -26,6 +26,10 @@ import java.util.Objects;
  * message; an unreachable node as a {@link TiyiException} that names the URL.
  */
 public final class TiyiClient {
+    /** One HTTP client (and its selector thread) for every TiyiClient in the JVM; clients are cheap views over it. */
+    private static final HttpClient SHARED = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
+
     private final String baseUrl;
     private final String token;
     private final HttpClient http;
@@ -43,14 +47,17 @@ public final class TiyiClient {
      * @param bearerToken an access token or local admin credential, or null for public methods only
      */
     public static TiyiClient of(String baseUrl, String bearerToken) {
+        return of(baseUrl, bearerToken, Duration.ofSeconds(60));
+    }
+
+    /** A client whose calls give up after {@code timeout} (a long poll needs more than its own wait). */
+    public static TiyiClient of(String baseUrl, String bearerToken, Duration timeout) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         URI u = URI.create(baseUrl);
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
             throw TiyiException.invalid("API URL must look like http://host:port, got '" + baseUrl + "'");
         }
-        return new TiyiClient(baseUrl, bearerToken,
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build(),
-                Duration.ofSeconds(60));
+        return new TiyiClient(baseUrl, bearerToken, SHARED, timeout);
     }
 
     /** The same node with another token. */

@@ -160,6 +160,97 @@ public final class MutationPipeline implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Replays entries of the primary's log on this node (a secondary), on the writer thread, in
+     * one transaction: the same typed mutations with the same seq, epoch, time and actor, so
+     * state, {@code mutation_log} and the audit chain end up identical to the primary's. The
+     * applied seq is the log's last seq, written in the same transaction.
+     *
+     * @return the last applied seq
+     * @throws TiyiException when this node is the primary, or the entries do not follow its log
+     */
+    public long replay(java.util.List<LogEntry> entries, java.util.function.Function<LogEntry, Mutation<?>> decode) {
+        if (entries.isEmpty()) {
+            return lastSeq;
+        }
+        CompletableFuture<Long> f;
+        try {
+            f = CompletableFuture.supplyAsync(() -> replayNow(entries, decode), writer);
+        } catch (RejectedExecutionException e) {
+            throw new TiyiException("the node is shutting down");
+        }
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new TiyiException("replay failed: " + c, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TiyiException("interrupted while replaying");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TiyiException("the state writer did not answer within 60 s while replaying");
+        }
+    }
+
+    private long replayNow(java.util.List<LogEntry> entries, java.util.function.Function<LogEntry, Mutation<?>> decode) {
+        long first = lastSeq + 1;
+        long last = store.writeTx(db -> {
+            ClusterStateRecord cs = db.selectFrom(CLUSTER_STATE).fetchOne();
+            if (cs == null || Role.fromWire(cs.getRole()) == Role.PRIMARY && !cs.getReadOnly()) {
+                throw new MutationRejectedException(MutationRejectedException.Reason.NOT_PRIMARY,
+                        "this node is a read-write primary; it does not replay another node's log");
+            }
+            long expected = first;
+            for (LogEntry e : entries) {
+                if (e.seq() != expected) {
+                    throw new TiyiException("replication gap: expected seq " + expected + ", got " + e.seq());
+                }
+                Mutation<?> m = decode.apply(e);
+                m.apply(new MutationContext(db, e.seq(), e.epoch(), e.ts(), e.actor()));
+                db.insertInto(MUTATION_LOG).set(MUTATION_LOG.SEQ, e.seq()).set(MUTATION_LOG.EPOCH, e.epoch()).set(MUTATION_LOG.TS, e.ts())
+                        .set(MUTATION_LOG.ACTOR, e.actor()).set(MUTATION_LOG.KIND, e.kind()).set(MUTATION_LOG.PAYLOAD, e.payload()).execute();
+                audit.append(db, e.ts(), e.actor(), m.audit(), e.seq());
+                expected++;
+            }
+            return expected - 1;
+        });
+        lastSeq = last;
+        LogEntry tail = entries.get(entries.size() - 1);
+        Committed<Void> done = new Committed<>(tail.seq(), tail.epoch(), tail.ts(), tail.kind(), null);
+        for (Consumer<Committed<?>> l : listeners) {
+            try {
+                l.accept(done);
+            } catch (RuntimeException e) {
+                LOG.error("commit listener failed after replaying up to {}: {}", last, e.toString(), e);
+            }
+        }
+        return last;
+    }
+
+    /** Log entries after {@code afterSeq}, at most {@code limit}, in order. */
+    public java.util.List<LogEntry> entriesAfter(long afterSeq, int limit) {
+        return store.read(db -> db.selectFrom(MUTATION_LOG).where(MUTATION_LOG.SEQ.gt(afterSeq)).orderBy(MUTATION_LOG.SEQ).limit(limit)
+                .fetch(r -> new LogEntry(r.getSeq(), r.getEpoch(), r.getTs(), r.getActor(), r.getKind(), r.getPayload())));
+    }
+
+    /**
+     * Runs {@code change} on the writer thread, between mutations: a demotion made this way is
+     * ordered after every mutation already submitted and before every later one.
+     */
+    public <T> T onWriter(java.util.function.Supplier<T> change) {
+        try {
+            return CompletableFuture.supplyAsync(change, writer).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new TiyiException(String.valueOf(c), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TiyiException("interrupted");
+        } catch (java.util.concurrent.TimeoutException | RejectedExecutionException e) {
+            throw new TiyiException("the state writer did not answer: " + e);
+        }
+    }
+
     /** Registers a listener called on the writer thread after each commit; it must not block. */
     public void onCommit(Consumer<Committed<?>> listener) {
         listeners.add(listener);

@@ -176,6 +176,16 @@ public final class StateStore implements AutoCloseable {
         return clusterState().orElseThrow();
     }
 
+    /**
+     * Makes a database restored from another node's snapshot this node's own: a new node id, the
+     * secondary role, read-only; the epoch stays the one of the node it follows.
+     */
+    public ClusterState becomeSecondary(String nodeId) {
+        writeTx(db -> db.update(CLUSTER_STATE).set(CLUSTER_STATE.NODE_ID, nodeId).set(CLUSTER_STATE.ROLE, Role.SECONDARY.wireName())
+                .set(CLUSTER_STATE.READ_ONLY, true).set(CLUSTER_STATE.UPDATED_AT, System.currentTimeMillis()).execute());
+        return clusterState().orElseThrow();
+    }
+
     /** Sets the read-only flag of this node (demotion); node-local, not a replicated mutation. */
     public void setReadOnly(boolean readOnly) {
         writeTx(db -> db.update(CLUSTER_STATE).set(CLUSTER_STATE.READ_ONLY, readOnly)

@@ -87,7 +87,7 @@ class RpcSecurityTest {
                         .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
             }
         }
-        assertThat(agentMethods).isEqualTo(3);
+        assertThat(agentMethods).isEqualTo(9);
         assertThat(agent.call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)).get("changed")
                 .asBoolean()).isTrue();
     }

@@ -1,0 +1,77 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.bundle.Fleet;
+import io.tiyi.cluster.Handover;
+import io.tiyi.cluster.ReplicationSource;
+import io.tiyi.store.LogEntry;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code tiyi.v1.ReplicationService}: what a secondary asks of the node it follows (a snapshot,
+ * the mutation log by long poll, the two-phase handover), and what any enrolled node may ask of a
+ * peer (its role and epoch). Callers authenticate with their agent credential; all but Status
+ * need an agent enrolled with the {@code secondary} tag.
+ */
+final class ReplicationRpc {
+    static final String SERVICE = "ReplicationService";
+    static final String SECONDARY_TAG = "secondary";
+
+    record SnapshotResponse(String kekFingerprint, long seq, long epoch, byte[] db) {}
+
+    record PullRequest(long afterSeq, Long timeoutMs, Integer limit) {}
+
+    record PullResponse(List<LogEntry> entries, long lastSeq, long epoch, String role, boolean readOnly) {}
+
+    record DemoteRequest(String newPrimaryApi) {}
+
+    record PromotedRequest(long epoch, String primaryApi) {}
+
+    private ReplicationRpc() {}
+
+    static void register(RpcRegistry r, Fleet fleet, ReplicationSource source, Supplier<Handover> control) {
+        r.query(SERVICE, "Snapshot", Access.AGENT, Empty.class, (ctx, q) -> {
+            secondary(fleet, ctx);
+            ReplicationSource.Snapshot s = source.snapshot();
+            Handover.PeerStatus st = control.get().status();
+            return new SnapshotResponse(control.get().kekFingerprint(), s.seq(), st.epoch(), s.db());
+        });
+        r.query(SERVICE, "Pull", Access.AGENT, PullRequest.class, (ctx, q) -> {
+            secondary(fleet, ctx);
+            long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
+            int limit = q.limit() == null ? 500 : q.limit();
+            if (ms < 0 || ms > BundlesRpc.MAX_WAIT.toMillis() || limit < 1 || limit > 5_000) {
+                throw TiyiException.invalid("timeout_ms must be 0 to " + BundlesRpc.MAX_WAIT.toMillis() + " and limit 1 to 5000");
+            }
+            return source.pull(q.afterSeq(), limit, Duration.ofMillis(ms)).thenApply(entries -> {
+                Handover.PeerStatus st = control.get().status();
+                return new PullResponse(entries, st.lastSeq(), st.epoch(), st.role(), st.readOnly());
+            });
+        });
+        r.query(SERVICE, "Status", Access.AGENT, Empty.class, (ctx, q) -> control.get().status());
+        r.query(SERVICE, "Demote", Access.AGENT, DemoteRequest.class, (ctx, q) -> {
+            secondary(fleet, ctx);
+            return control.get().demote(AgentsRpc.required(q.newPrimaryApi(), "new_primary_api"));
+        });
+        r.query(SERVICE, "Undemote", Access.AGENT, Empty.class, (ctx, q) -> {
+            secondary(fleet, ctx);
+            control.get().undemote();
+            return null;
+        });
+        r.query(SERVICE, "Promoted", Access.AGENT, PromotedRequest.class, (ctx, q) -> {
+            secondary(fleet, ctx);
+            control.get().promoted(q.epoch(), AgentsRpc.required(q.primaryApi(), "primary_api"));
+            return null;
+        });
+    }
+
+    private static void secondary(Fleet fleet, RpcContext ctx) {
+        Fleet.Agent a = fleet.agent(ctx.agentId()).orElseThrow();
+        if (!SECONDARY_TAG.equals(a.tag())) {
+            throw TiyiException.permissionDenied("only a secondary (an agent enrolled with --tag secondary) may replicate; agent " + a.id()
+                    + " has tag " + a.tag());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.tiyi.cluster;
+
+import io.tiyi.TiyiException;
+import io.tiyi.store.LogEntry;
+import io.tiyi.store.MutationPipeline;
+import io.tiyi.store.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a node serves to secondaries: a consistent snapshot of state.db, and its
+ * {@code mutation_log} by long poll (answered at the next commit, or empty when the poll times out).
+ */
+public final class ReplicationSource implements AutoCloseable {
+    private final StateStore store;
+    private final MutationPipeline pipeline;
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tiyi-replication-poll");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record Waiter(long afterSeq, int limit, CompletableFuture<List<LogEntry>> future) {}
+
+    /**
+     * A consistent copy of state.db.
+     *
+     * @param db the database file's bytes
+     * @param seq the last mutation seq it holds
+     */
+    public record Snapshot(byte[] db, long seq) {}
+
+    public ReplicationSource(StateStore store, MutationPipeline pipeline) {
+        this.store = store;
+        this.pipeline = pipeline;
+        pipeline.onCommit(c -> wake());
+    }
+
+    private void wake() {
+        List<Waiter> ready;
+        synchronized (waiters) {
+            ready = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        for (Waiter w : ready) {
+            w.future().complete(pipeline.entriesAfter(w.afterSeq(), w.limit()));
+        }
+    }
+
+    /** Entries after {@code afterSeq}: at once when there are some, else at the next commit or after {@code timeout} (empty). */
+    public CompletableFuture<List<LogEntry>> pull(long afterSeq, int limit, Duration timeout) {
+        CompletableFuture<List<LogEntry>> f = new CompletableFuture<>();
+        Waiter w = new Waiter(afterSeq, limit, f);
+        synchronized (waiters) {
+            if (pipeline.lastSeq() <= afterSeq) {
+                waiters.add(w);
+                timer.schedule(() -> {
+                    boolean mine;
+                    synchronized (waiters) {
+                        mine = waiters.remove(w);
+                    }
+                    if (mine) {
+                        f.complete(List.of());
+                    }
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return f;
+            }
+        }
+        f.complete(pipeline.entriesAfter(afterSeq, limit));
+        return f;
+    }
+
+    /** Copies state.db with {@code VACUUM INTO}: one read transaction, so the copy is consistent while mutations go on. */
+    public Snapshot snapshot() {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(store.dir(), ".snapshot-", ".db");
+            Files.delete(tmp);
+            String target = tmp.toString().replace("'", "''");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.dbFile()); Statement s = c.createStatement()) {
+                s.execute("VACUUM INTO '" + target + "'");
+            }
+            long seq;
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM mutation_log")) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+            return new Snapshot(Files.readAllBytes(tmp), seq);
+        } catch (IOException | SQLException e) {
+            throw new TiyiException("cannot take a snapshot of " + store.dbFile() + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file in the state directory; the next snapshot uses another name
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        List<Waiter> all;
+        synchronized (waiters) {
+            all = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        for (Waiter w : all) {
+            w.future().complete(List.of());
+        }
+    }
+}
