@@ -83,4 +83,14 @@ class ArchitectureTest {
         assertThat(r.hasViolation()).isTrue();
         assertThat(r.getFailureReport().getDetails()).anySatisfy(d -> assertThat(d).contains("io.tiyi.store.StateStore"));
     }
+
+    @Test
+    void everyMutationTypeIsRegisteredForReplay() {
+        java.util.Set<String> registered = new java.util.HashSet<>();
+        io.tiyi.cluster.MutationTypes.all().forEach(t -> registered.add(t.getName()));
+        java.util.List<String> mutations = core.stream().filter(c -> c.isAssignableTo(io.tiyi.store.Mutation.class) && !c.isInterface())
+                .map(c -> c.getName()).toList();
+        assertThat(mutations).hasSizeGreaterThan(20);
+        assertThat(registered).as("MutationTypes lists every Mutation, or a secondary cannot replay it").containsAll(mutations);
+    }
 }
