@@ -48,6 +48,7 @@ public final class TiyiCluster implements AutoCloseable {
     private final Path root;
     private final int agentCount;
     private final boolean withSecondary;
+    private final String jwtSecret;
     private final Map<String, Integer> apiPorts = new ConcurrentHashMap<>();
     private final Map<String, Map<String, TcpLink>> links = new ConcurrentHashMap<>();
     private final Map<String, TiyiNode> nodes = new ConcurrentHashMap<>();
@@ -57,6 +58,7 @@ public final class TiyiCluster implements AutoCloseable {
         this.root = b.root;
         this.agentCount = b.agents;
         this.withSecondary = b.secondary;
+        this.jwtSecret = b.jwtSecret;
     }
 
     public static Builder builder() {
@@ -68,8 +70,15 @@ public final class TiyiCluster implements AutoCloseable {
         private Path root;
         private int agents = 1;
         private boolean secondary;
+        private String jwtSecret;
 
         private Builder() {}
+
+        /** {@code auth.jwt_secret} of the control-plane nodes; shared, sessions survive a promotion. */
+        public Builder jwtSecret(String secret) {
+            this.jwtSecret = Objects.requireNonNull(secret);
+            return this;
+        }
 
         /** The directory that holds every node's state directory ({@code primary/}, {@code secondary/}, {@code agent-0/}, ...). */
         public Builder root(Path dir) {
@@ -106,10 +115,11 @@ public final class TiyiCluster implements AutoCloseable {
         }
     }
 
-    private static TiyiConfig config(Path dir, int apiPort) {
+    private TiyiConfig config(Path dir, int apiPort) {
         HostPort any = new HostPort("127.0.0.1", 0);
-        return TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", apiPort)).withStateDir(dir).withHttpAddr(any)
+        TiyiConfig c = TiyiConfig.defaults().withServerAddr(new HostPort("127.0.0.1", apiPort)).withStateDir(dir).withHttpAddr(any)
                 .withHttpsAddr(any);
+        return jwtSecret == null ? c : c.withJwtSecret(jwtSecret, "TiyiCluster");
     }
 
     /** The API URL of a control-plane node. */

@@ -651,7 +651,7 @@ public final class TiyiNode implements AutoCloseable {
             if (!force) {
                 com.fasterxml.jackson.databind.JsonNode d;
                 try {
-                    d = old.call("ReplicationService", "Demote", java.util.Map.of("new_primary_api", localAdmin.api()));
+                    d = old.call("SystemService", "Demote", java.util.Map.of("new_primary_api", localAdmin.api()));
                 } catch (RuntimeException e) {
                     throw TiyiException.failedPrecondition("cannot demote the primary at " + primaryApi + ": " + e.getMessage()
                             + ". Nothing changed: this node is still a secondary at epoch " + cs.epoch() + " with seq " + pipeline.lastSeq()

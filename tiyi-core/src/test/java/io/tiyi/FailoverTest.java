@@ -47,7 +47,7 @@ class FailoverTest {
     @BeforeEach
     void start() throws Exception {
         up = new TestUpstream("app");
-        cluster = TiyiCluster.builder().root(root).secondary(true).agents(2).build().start();
+        cluster = TiyiCluster.builder().root(root).secondary(true).agents(2).jwtSecret("failover-test-secret-0123456789abcdef").build().start();
         cluster.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         sampling.set(true);
@@ -271,6 +271,21 @@ class FailoverTest {
             int agent = i;
             await(() -> cluster.agent(agent).agent().orElseThrow().appliedVersion()[0] == 2, "agent " + i + " follows epoch 2");
         }
+        checkInvariants();
+    }
+
+    @Test
+    void sessionsSurviveAPromotionWhenTheJwtSecretIsShared() throws Exception {
+        cluster.primary().users().create("test", "olga", io.tiyi.auth.UserRole.OPERATOR, "operator-password-123".toCharArray());
+        var login = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), null).call("AuthService", "Login",
+                Map.of("user", "olga", "password", "operator-password-123"));
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+        cluster.promote(false);
+        var onNew = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.SECONDARY), login.get("access_token").asText());
+        assertThat(onNew.call("AuthService", "WhoAmI", Map.of()).get("user").asText()).isEqualTo("olga");
+        var refreshed = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.SECONDARY), null).call("AuthService", "Refresh",
+                Map.of("refresh_token", login.get("refresh_token").asText()));
+        assertThat(refreshed.get("access_token").asText()).isNotBlank();
         checkInvariants();
     }
 }

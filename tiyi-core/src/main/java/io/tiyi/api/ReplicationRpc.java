@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code tiyi.v1.ReplicationService}: what a secondary asks of the node it follows (a snapshot,
- * the mutation log by long poll, the two-phase handover), and what any enrolled node may ask of a
- * peer (its role and epoch). Callers authenticate with their agent credential; all but Status
+ * the mutation log by long poll, the two-phase handover, whose first phase is
+ * {@code SystemService/Demote}), and what any enrolled node may ask of a peer (its role and epoch). Callers authenticate with their agent credential; all but Status
  * need an agent enrolled with the {@code secondary} tag.
  */
 final class ReplicationRpc {
@@ -51,7 +51,8 @@ final class ReplicationRpc {
             });
         });
         r.query(SERVICE, "Status", Access.AGENT, Empty.class, (ctx, q) -> control.get().status());
-        r.query(SERVICE, "Demote", Access.AGENT, DemoteRequest.class, (ctx, q) -> {
+        // The production guide's name for phase one of the handover.
+        r.query(SystemRpc.SERVICE, "Demote", Access.AGENT, DemoteRequest.class, (ctx, q) -> {
             secondary(fleet, ctx);
             return control.get().demote(AgentsRpc.required(q.newPrimaryApi(), "new_primary_api"));
         });
