@@ -7,6 +7,7 @@ import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
+import io.tiyi.launcher.agent.AgentMain;
 import io.tiyi.launcher.server.ServerMain;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -18,8 +19,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code tiyi} command. Daemon roles ({@code server}) are handed to their launchers with
- * their own flags; every other command is an administrator's command over the API.
+ * The {@code tiyi} command. Daemon roles ({@code server}, {@code agent}) are handed to their
+ * launchers with their own flags; every other command is an administrator's command over the API.
  *
  * <p>Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on standard error.
  * Output is a table on a terminal and JSON when piped or with {@code --output json}.
@@ -93,6 +94,7 @@ public final class TiyiCli {
 
             Run a node:
               server        run a primary control-plane node (state, API, signed bundles, data plane)
+              agent         run an agent: enroll with a control plane once, then serve its signed bundles
 
             Administer a node (over its API):
               login         log in to a node and keep the session
@@ -129,6 +131,8 @@ public final class TiyiCli {
         switch (cmd) {
             case "server":
                 return ServerMain.run(Arrays.copyOfRange(args, 1, args.length));
+            case "agent":
+                return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env);
             case "version":
             case "--version":
                 out.println(TiyiVersion.banner());
