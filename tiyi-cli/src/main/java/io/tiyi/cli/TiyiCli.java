@@ -86,6 +86,20 @@ public final class TiyiCli {
         audit.put("list", (Supplier<CliCommand>) SystemCommands.AuditList::new);
         audit.put("verify-chain", (Supplier<CliCommand>) SystemCommands.AuditVerify::new);
         t.put("audit", new Group("the tamper-evident audit log", audit));
+        Map<String, Object> tokens = new LinkedHashMap<>();
+        tokens.put("list", (Supplier<CliCommand>) AgentCommands.TokensList::new);
+        tokens.put("revoke", (Supplier<CliCommand>) AgentCommands.TokensRevoke::new);
+        Map<String, Object> agents = new LinkedHashMap<>();
+        agents.put("issue-token", (Supplier<CliCommand>) AgentCommands.IssueToken::new);
+        agents.put("tokens", new Group("enrollment tokens: list, revoke", tokens));
+        agents.put("list", (Supplier<CliCommand>) AgentCommands.AgentsList::new);
+        agents.put("show", (Supplier<CliCommand>) AgentCommands.AgentsShow::new);
+        agents.put("revoke", (Supplier<CliCommand>) AgentCommands.AgentsRevoke::new);
+        t.put("agents", new Group("enrollment tokens and enrolled agents", agents));
+        Map<String, Object> bundles = new LinkedHashMap<>();
+        bundles.put("status", (Supplier<CliCommand>) AgentCommands.BundlesStatus::new);
+        bundles.put("rotate-signing-key", (Supplier<CliCommand>) AgentCommands.RotateSigningKey::new);
+        t.put("bundles", new Group("signed configuration bundles for agents", bundles));
         return t;
     }
 
@@ -106,6 +120,8 @@ public final class TiyiCli {
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
               system        node status and settings: status, settings list|get|update
               audit         the tamper-evident audit log: list, verify-chain
+              agents        agents and enrollment tokens: issue-token, tokens list|revoke, list, show, revoke
+              bundles       signed bundles for agents: status, rotate-signing-key
 
             Other:
               version       print the version and build commit
