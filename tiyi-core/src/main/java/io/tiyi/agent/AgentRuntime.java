@@ -181,6 +181,10 @@ public final class AgentRuntime implements AutoCloseable {
                 health = e.httpStatus() == 401 ? "credential refused: " + e.getMessage() : health;
                 backoff = sleep(backoff);
             } catch (RuntimeException | IOException e) {
+                if (!running.get()) {
+                    // close() interrupted the poll: a shutdown, not an outage.
+                    break;
+                }
                 reachable = false;
                 if (!announcedOutage) {
                     LOG.warn("agent: control plane {} unreachable ({}); serving bundle {}.{} and retrying with backoff", identity.api(),
