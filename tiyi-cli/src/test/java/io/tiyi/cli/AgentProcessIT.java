@@ -172,6 +172,17 @@ class AgentProcessIT {
 
                 measurePropagation(state, agentHttp, upOne, upTwo);
 
+                // A clean stop while it polls the control plane; started again with the spent token, it says the
+                // token was not used and carries on as the same agent.
+                assertThat(agent.terminate()).as(agent.output()).isZero();
+                assertThat(agent.output()).contains("INFO tiyi stopped").doesNotContain("WARNING");
+                agent = TiyiProcess.start(Map.of(), "agent", "--api", url, "--enrollment-token", token, "--state-dir", agentDir.toString(),
+                        "--http-addr", "127.0.0.1:" + agentHttp, "--https-addr", "127.0.0.1:0");
+                assertThat(agent.awaitLine(AGENT_READY, Duration.ofSeconds(60))).isEqualTo(agentId);
+                assertThat(agent.output()).containsPattern("(?m)^WARNING agent: already enrolled as " + agentId
+                        + " in .*; the enrollment token was not used");
+                awaitBody(agentHttp, "agent.test", "from-two");
+
                 // The token was spent: a second agent cannot enroll with it.
                 second = TiyiProcess.start(Map.of("TIYI_ENROLLMENT_TOKEN", token), "agent", "--api", url, "--state-dir",
                         dir.resolve("agent-2").toString(), "--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0");
