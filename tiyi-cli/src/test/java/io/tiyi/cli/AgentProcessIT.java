@@ -199,6 +199,7 @@ class AgentProcessIT {
                 awaitAgentOnPrimaryVersion(env, thirdId);
                 int thirdHttp = third.dataPlanePort();
                 awaitBody(thirdHttp, "agent.test", "from-");
+                long appliedBefore = third.lines.stream().filter(l -> l.startsWith("INFO agent: applied bundle")).count();
                 TiyiProcess revoke = cli(env, "agents", "revoke", thirdId, "--output", "table");
                 assertThat(revoke.output()).contains("stops working at once").contains("keeps serving its last good bundle");
                 JsonNode shown = json(env, "agents", "show", "--id", thirdId, "--output", "json");
@@ -206,6 +207,9 @@ class AgentProcessIT {
                 assertThat(shown.get("health").asText()).isEqualTo("revoked");
                 third.awaitLine(Pattern.compile("^WARNING agent: control plane .* refused the bundle poll: agent credential is not valid"),
                         Duration.ofSeconds(60));
+                assertThat(third.lines.stream().filter(l -> l.startsWith("INFO agent: applied bundle")).count())
+                        .as("no bundle after the revocation, not even the one its own commit published:%n%s", third.output())
+                        .isEqualTo(appliedBefore);
                 awaitBody(thirdHttp, "agent.test", "from-");
                 assertThat(third.terminate()).isZero();
 
