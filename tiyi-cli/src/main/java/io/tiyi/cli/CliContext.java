@@ -54,6 +54,11 @@ final class CliContext {
         };
     }
 
+    /** Whether the command runs on a terminal (standard input and output). */
+    boolean terminal() {
+        return terminal;
+    }
+
     Path stateDir() {
         if (options.stateDir != null) {
             return Path.of(options.stateDir);

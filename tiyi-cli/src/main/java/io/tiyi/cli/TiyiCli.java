@@ -7,6 +7,7 @@ import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
+import io.tiyi.launcher.agent.AgentMain;
 import io.tiyi.launcher.server.ServerMain;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -18,8 +19,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code tiyi} command. Daemon roles ({@code server}) are handed to their launchers with
- * their own flags; every other command is an administrator's command over the API.
+ * The {@code tiyi} command. Daemon roles ({@code server}, {@code agent}) are handed to their
+ * launchers with their own flags; every other command is an administrator's command over the API.
  *
  * <p>Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on standard error.
  * Output is a table on a terminal and JSON when piped or with {@code --output json}.
@@ -85,6 +86,20 @@ public final class TiyiCli {
         audit.put("list", (Supplier<CliCommand>) SystemCommands.AuditList::new);
         audit.put("verify-chain", (Supplier<CliCommand>) SystemCommands.AuditVerify::new);
         t.put("audit", new Group("the tamper-evident audit log", audit));
+        Map<String, Object> tokens = new LinkedHashMap<>();
+        tokens.put("list", (Supplier<CliCommand>) AgentCommands.TokensList::new);
+        tokens.put("revoke", (Supplier<CliCommand>) AgentCommands.TokensRevoke::new);
+        Map<String, Object> agents = new LinkedHashMap<>();
+        agents.put("issue-token", (Supplier<CliCommand>) AgentCommands.IssueToken::new);
+        agents.put("tokens", new Group("enrollment tokens: list, revoke", tokens));
+        agents.put("list", (Supplier<CliCommand>) AgentCommands.AgentsList::new);
+        agents.put("show", (Supplier<CliCommand>) AgentCommands.AgentsShow::new);
+        agents.put("revoke", (Supplier<CliCommand>) AgentCommands.AgentsRevoke::new);
+        t.put("agents", new Group("enrollment tokens and enrolled agents", agents));
+        Map<String, Object> bundles = new LinkedHashMap<>();
+        bundles.put("status", (Supplier<CliCommand>) AgentCommands.BundlesStatus::new);
+        bundles.put("rotate-signing-key", (Supplier<CliCommand>) AgentCommands.RotateSigningKey::new);
+        t.put("bundles", new Group("signed configuration bundles for agents", bundles));
         return t;
     }
 
@@ -93,6 +108,7 @@ public final class TiyiCli {
 
             Run a node:
               server        run a primary control-plane node (state, API, signed bundles, data plane)
+              agent         run an agent: enroll with a control plane once, then serve its signed bundles
 
             Administer a node (over its API):
               login         log in to a node and keep the session
@@ -104,6 +120,8 @@ public final class TiyiCli {
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
               system        node status and settings: status, settings list|get|update
               audit         the tamper-evident audit log: list, verify-chain
+              agents        agents and enrollment tokens: issue-token, tokens list|revoke, list, show, revoke
+              bundles       signed bundles for agents: status, rotate-signing-key
 
             Other:
               version       print the version and build commit
@@ -129,6 +147,8 @@ public final class TiyiCli {
         switch (cmd) {
             case "server":
                 return ServerMain.run(Arrays.copyOfRange(args, 1, args.length));
+            case "agent":
+                return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env);
             case "version":
             case "--version":
                 out.println(TiyiVersion.banner());

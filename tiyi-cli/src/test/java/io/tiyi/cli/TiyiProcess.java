@@ -95,6 +95,24 @@ final class TiyiProcess implements AutoCloseable {
         throw new AssertionError("tiyi not ready after " + timeout + ":\n" + String.join("\n", lines));
     }
 
+    /** Waits for a line that matches {@code pattern}; returns its first group (or the whole match without groups). */
+    String awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String l : lines) {
+                Matcher m = pattern.matcher(l);
+                if (m.find()) {
+                    return m.groupCount() > 0 ? m.group(1) : m.group();
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("tiyi exited with " + process.exitValue() + " before logging " + pattern + ":\n" + output());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("tiyi did not log " + pattern + " within " + timeout + ":\n" + output());
+    }
+
     /** The data-plane HTTP port the node logged. */
     int dataPlanePort() {
         Pattern dp = Pattern.compile("INFO data plane: HTTP on \\S*:(\\d+)");

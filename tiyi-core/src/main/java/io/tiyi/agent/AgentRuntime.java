@@ -227,6 +227,7 @@ public final class AgentRuntime implements AutoCloseable {
                 backoff = sleep(backoff);
             } catch (RuntimeException | IOException e) {
                 if (!running.get()) {
+                    // close() interrupted the poll: a shutdown, not an outage.
                     return;
                 }
                 reachable = false;

@@ -48,8 +48,15 @@ final class BundlesRpc {
             if (ms < 0 || ms > MAX_WAIT.toMillis()) {
                 throw TiyiException.invalid("timeout_ms must be 0 to " + MAX_WAIT.toMillis() + ", got " + ms);
             }
-            return bundles.watch(agent, q.afterEpoch(), q.afterSeq(), Duration.ofMillis(ms))
-                    .thenApply(w -> new WatchResponse(w.changed(), w.bundle()));
+            return bundles.watch(agent, q.afterEpoch(), q.afterSeq(), Duration.ofMillis(ms)).thenApply(w -> {
+                // The credential was checked when the poll arrived; a revocation committed while it waited (whose own
+                // commit publishes a new version and so answers it) must not hand the agent one more bundle.
+                if (w.changed() && fleet.agent(agent.id()).map(Fleet.Agent::revoked).orElse(true)) {
+                    throw TiyiException.unauthenticated("agent credential is not valid: unknown or revoked agent; re-enroll it with a new"
+                            + " token (tiyi agents issue-token)");
+                }
+                return new WatchResponse(w.changed(), w.bundle());
+            });
         });
         r.query(SERVICE, "GetRules", Access.AGENT, RulesRequest.class, (ctx, q) -> {
             RulesArchive a = bundles.rules(AgentsRpc.required(q.hash(), "hash")).orElseThrow(() -> TiyiException.notFound(

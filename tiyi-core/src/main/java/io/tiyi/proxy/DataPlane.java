@@ -120,12 +120,50 @@ public final class DataPlane implements AutoCloseable {
                 if (previous == null) {
                     throw e;
                 }
-                LOG.error("data plane: {}; keeping the listeners on {}{}", e.getMessage(), boundHttp, boundHttps == null ? "" : " and " + boundHttps);
+                if (server != null) {
+                    LOG.error("data plane: {}; keeping the listeners on {}{}", e.getMessage(), boundHttp, boundHttps == null ? "" : " and " + boundHttps);
+                } else {
+                    LOG.error("data plane: {}; the previous listeners could not be reopened either, so none is open: fix the addresses",
+                            e.getMessage());
+                }
             }
         }
     }
 
+    /**
+     * Replaces the listeners. The old ones are closed first, to free their ports for the new
+     * ones; when the new ones cannot open, the old ones are opened again before the error is
+     * thrown, so a bad address never leaves the node without the listeners it had.
+     */
     private void relisten(String http, String https) {
+        String oldHttp = boundHttp;
+        String oldHttps = boundHttps;
+        // The ports actually bound, for addresses configured with port 0.
+        String reopenHttp = oldHttp == null ? null : bound(oldHttp, httpAddress);
+        String reopenHttps = oldHttps == null ? null : bound(oldHttps, httpsAddress);
+        boolean had = server != null;
+        try {
+            listen(http, https);
+        } catch (TiyiException e) {
+            if (had) {
+                try {
+                    listen(reopenHttp, reopenHttps);
+                    boundHttp = oldHttp;
+                    boundHttps = oldHttps;
+                } catch (TiyiException again) {
+                    LOG.error("data plane: cannot reopen {}{} either: {}", oldHttp, oldHttps == null ? "" : " / " + oldHttps, again.getMessage());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static String bound(String configured, InetSocketAddress actual) {
+        HostPort h = HostPort.parse(configured, "listener");
+        return actual == null || h.port() != 0 ? configured : new HostPort(h.host(), actual.getPort()).toString();
+    }
+
+    private void listen(String http, String https) {
         Undertow.Builder b = Undertow.builder()
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(16)
@@ -153,6 +191,7 @@ public final class DataPlane implements AutoCloseable {
         try {
             u.start();
         } catch (RuntimeException e) {
+            // Undertow has shut its worker down, which releases a listener that did bind before another failed.
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new TiyiException("data plane cannot listen on " + http + (https == null ? "" : " / " + https) + ": " + c.getMessage()
                     + " (proxy.http_addr / --http-addr, proxy.https_addr / --https-addr)", e);

@@ -5,7 +5,8 @@ import sun.misc.Signal;
 /**
  * SIGTERM and SIGINT handling. The JVM's own handling runs shutdown hooks and exits 143/130;
  * a daemon should instead drain, close its state and exit 0, so the launcher takes the signals
- * over and lets its main thread do an orderly stop.
+ * over and lets its main thread do an orderly stop. Shared by {@code tiyi server} and
+ * {@code tiyi agent} (whose launcher depends on this module for it and for the log format).
  */
 public final class Signals {
     private Signals() {}
