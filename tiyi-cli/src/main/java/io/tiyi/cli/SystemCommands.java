@@ -25,6 +25,35 @@ final class SystemCommands {
         }
     }
 
+    @Parameters(commandDescription = "Promote this secondary to primary: demote the primary (read-only), catch up to its last seq, take"
+            + " epoch + 1. With --force the primary is not asked (use only when it is down for good)")
+    static final class Promote extends AccountCommands.Base {
+        @Parameter(names = "--force", description = "Skip the primary (unreachable for good); its mutations after the last replicated seq are lost")
+        boolean force;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode s = ctx.client().call("SystemService", "Status", Map.of());
+            if (!"secondary".equals(s.get("role").asText())) {
+                ctx.err.println("ERROR this node is " + s.get("role").asText() + " at epoch " + s.get("epoch").asLong()
+                        + "; tiyi promote runs on a secondary (on its host, or with --api pointing at it)");
+                return 1;
+            }
+            if (force) {
+                ctx.err.println("WARNING promoting without the primary" + (s.hasNonNull("primary_api") ? " at " + s.get("primary_api").asText() : "")
+                        + ": mutations it committed after seq " + s.get("last_seq").asLong()
+                        + " (the last one replicated here) are lost; if it comes back it steps down to agent-only");
+            }
+            JsonNode r = ctx.client().call("SystemService", "Promote", Map.of("force", force));
+            if (ctx.json()) {
+                ctx.printJson(r);
+            } else {
+                ctx.out.println(r.get("message").asText());
+            }
+            return 0;
+        }
+    }
+
     @Parameters(commandDescription = "List runtime settings with their values, defaults and descriptions")
     static final class SettingsList extends AccountCommands.Base {
         @Override

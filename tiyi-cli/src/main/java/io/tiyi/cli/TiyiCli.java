@@ -39,6 +39,7 @@ public final class TiyiCli {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("login", (Supplier<CliCommand>) AccountCommands.Login::new);
         t.put("logout", (Supplier<CliCommand>) AccountCommands.Logout::new);
+        t.put("promote", (Supplier<CliCommand>) SystemCommands.Promote::new);
         Map<String, Object> users = new LinkedHashMap<>();
         users.put("list", (Supplier<CliCommand>) AccountCommands.UsersList::new);
         users.put("create", (Supplier<CliCommand>) AccountCommands.UsersCreate::new);
@@ -108,11 +109,13 @@ public final class TiyiCli {
 
             Run a node:
               server        run a primary control-plane node (state, API, signed bundles, data plane)
+              secondary     run a warm secondary: replicate the primary, serve a read-only API, proxy traffic
               agent         run an agent: enroll with a control plane once, then serve its signed bundles
 
             Administer a node (over its API):
               login         log in to a node and keep the session
               logout        end the session
+              promote       promote this secondary to primary (two-phase handover; --force if the primary is gone)
               sites         sites, upstream pools and path routes: create, list, show, update, delete, add-route, remove-route
               certs         TLS certificates: import, list, show, delete
               waf           WAF policy of sites: show, set, exclude, unexclude, test, conformance
@@ -147,6 +150,8 @@ public final class TiyiCli {
         switch (cmd) {
             case "server":
                 return ServerMain.run(Arrays.copyOfRange(args, 1, args.length));
+            case "secondary":
+                return ServerMain.runSecondary(Arrays.copyOfRange(args, 1, args.length));
             case "agent":
                 return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env);
             case "version":

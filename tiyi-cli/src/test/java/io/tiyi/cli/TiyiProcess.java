@@ -125,6 +125,12 @@ final class TiyiProcess implements AutoCloseable {
         throw new AssertionError("no data plane line in:\n" + output());
     }
 
+    /** Sends SIGKILL (kill -9) and waits for the process to die. */
+    void kill() throws InterruptedException {
+        process.toHandle().destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** Sends SIGTERM and returns the exit code. */
     int terminate() throws InterruptedException {
         // Process.destroy() would also close our end of its output; the handle only signals.

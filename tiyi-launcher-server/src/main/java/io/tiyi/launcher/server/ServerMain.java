@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code tiyi server}: runs a primary node until SIGTERM or SIGINT, then shuts it down cleanly
- * and exits 0. Exit 1 when the node cannot start, 2 on a usage error.
+ * {@code tiyi server} and {@code tiyi secondary}: run a control-plane node until SIGTERM or
+ * SIGINT, then shut it down cleanly and exit 0. Exit 1 when the node cannot start, 2 on a usage
+ * error. A node's role after its first start is the one in its state.db (promotions change it),
+ * so either command restarts a node in the role it holds.
  */
 public final class ServerMain {
     private static final Logger LOG = LoggerFactory.getLogger("tiyi");
@@ -40,26 +42,51 @@ public final class ServerMain {
     @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help")
     private boolean help;
 
+    /** What only {@code tiyi secondary} takes. */
+    static final class SecondaryOptions {
+        @Parameter(names = "--primary-api", description = "The primary's API, for example http://10.0.0.1:8080 (first start)")
+        String primaryApi;
+
+        @Parameter(names = "--enrollment-token", description = "Token from 'tiyi agents issue-token --tag secondary' on the primary (first start;"
+                + " or $TIYI_ENROLLMENT_TOKEN)")
+        String enrollmentToken;
+    }
+
     private ServerMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the server; returns the process exit code. */
+    /** Runs a primary; returns the process exit code. */
     public static int run(String[] args) {
+        return run(args, null);
+    }
+
+    /** Runs a warm secondary ({@code tiyi secondary}); returns the process exit code. */
+    public static int runSecondary(String[] args) {
+        return run(args, new SecondaryOptions());
+    }
+
+    private static int run(String[] args, SecondaryOptions secondary) {
         ServerMain opts = new ServerMain();
-        JCommander jc = JCommander.newBuilder().programName("tiyi server").addObject(opts).build();
+        String program = secondary == null ? "tiyi server" : "tiyi secondary";
+        JCommander.Builder jb = JCommander.newBuilder().programName(program).addObject(opts);
+        if (secondary != null) {
+            jb.addObject(secondary);
+        }
+        JCommander jc = jb.build();
         try {
             jc.parse(args);
         } catch (ParameterException e) {
-            System.err.println("ERROR " + e.getMessage() + " (see: tiyi server --help)");
+            System.err.println("ERROR " + e.getMessage() + " (see: " + program + " --help)");
             return 2;
         }
         if (opts.help) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(sb);
-            System.out.print("Runs a primary control-plane node.\n\n" + sb);
+            System.out.print((secondary == null ? "Runs a primary control-plane node." : "Runs a warm secondary: it replicates the primary,"
+                    + " serves a read-only API, proxies traffic, and can be promoted with 'tiyi promote'.") + "\n\n" + sb);
             return 0;
         }
         TiyiConfig cfg;
@@ -73,7 +100,12 @@ public final class ServerMain {
         Signals.onTerminate(stop::countDown);
         TiyiNode node;
         try {
-            node = TiyiNode.builder().config(cfg).build().start();
+            TiyiNode.Builder b = TiyiNode.builder().config(cfg);
+            if (secondary != null) {
+                String token = secondary.enrollmentToken != null ? secondary.enrollmentToken : System.getenv("TIYI_ENROLLMENT_TOKEN");
+                b.role(io.tiyi.cluster.Role.SECONDARY).primaryApi(secondary.primaryApi).enrollmentToken(token);
+            }
+            node = b.build().start();
         } catch (TiyiException e) {
             LOG.error("{}", e.getMessage());
             return 1;
