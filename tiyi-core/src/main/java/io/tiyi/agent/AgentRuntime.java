@@ -119,7 +119,6 @@ public final class AgentRuntime implements AutoCloseable {
         req.put("x25519_public", x[1]);
         req.put("ed25519_public", ed.publicKey());
         req.put("proof", ed.sign(proofMessage));
-        req.put("hostname", hostname());
         JsonNode r = TiyiClient.of(route.apply(apiUrl), null).call("AgentsService", "Enroll", req);
         byte[] signingKey = Base64.getDecoder().decode(r.get("signing_key").asText());
         AgentFiles.Identity id = new AgentFiles.Identity(apiUrl, r.get("agent_id").asText(), r.get("tag").asText(),
@@ -443,14 +442,6 @@ public final class AgentRuntime implements AutoCloseable {
             case "aarch64", "arm64" -> "arm64";
             default -> a;
         };
-    }
-
-    private static String hostname() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /**

@@ -26,7 +26,7 @@ final class AgentsRpc {
     record TokenList(List<Fleet.TokenInfo> tokens) {}
 
     /** What an agent sends to enroll; {@code proof} is its ed25519 signature over {@link io.tiyi.bundle.Enrollment#proofMessage}. */
-    record EnrollRequest(String token, byte[] x25519Public, byte[] ed25519Public, byte[] proof, String hostname) {}
+    record EnrollRequest(String token, byte[] x25519Public, byte[] ed25519Public, byte[] proof) {}
 
     record EnrollResponse(String agentId, String credential, String tag, byte[] signingKey, String signingKeyFingerprint, long epoch,
             String version) {}
