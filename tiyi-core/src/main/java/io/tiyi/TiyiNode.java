@@ -93,6 +93,8 @@ public final class TiyiNode implements AutoCloseable {
     private volatile String primaryApi;
     private volatile long primaryLastSeq = -1;
     private volatile boolean replicating;
+    /** Holds replication back, so a drill can leave a secondary behind its primary. */
+    private volatile boolean replicationHeld;
     private Thread replicator;
     private java.util.concurrent.ScheduledExecutorService peerWatch;
     private final Object roleLock = new Object();
@@ -591,6 +593,14 @@ public final class TiyiNode implements AutoCloseable {
         boolean announced = false;
         io.tiyi.agent.AgentFiles.Identity id = agent.identity();
         while (replicating) {
+            if (replicationHeld) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
             String from = primaryApi;
             try {
                 com.fasterxml.jackson.databind.JsonNode r = peer(from, id.credential(), java.time.Duration.ofSeconds(60))
@@ -716,6 +726,11 @@ public final class TiyiNode implements AutoCloseable {
             LOG.warn("cluster: promoted: {}", message);
             return new io.tiyi.cluster.Handover.Promoted(epoch, previousEpoch, pipeline.lastSeq(), force, took, message);
         }
+    }
+
+    /** For failover drills: a held secondary stops pulling the primary's log until released. */
+    void holdReplication(boolean hold) {
+        this.replicationHeld = hold;
     }
 
     /** The agent runtime, for {@link Role#AGENT}. */

@@ -42,7 +42,8 @@ class FailoverTest {
     final AtomicBoolean traffic = new AtomicBoolean();
     final List<Thread> clients = new ArrayList<>();
 
-    record Sample(long at, String node, String role, long epoch, boolean readOnly, long bundleEpoch, long bundleSeq) {}
+    /** {@code lastSeq} is a control-plane node's last mutation seq, -1 for agents. */
+    record Sample(long at, String node, String role, long epoch, boolean readOnly, long bundleEpoch, long bundleSeq, long lastSeq) {}
 
     @BeforeEach
     void start() throws Exception {
@@ -71,14 +72,14 @@ class FailoverTest {
                 TiyiNode n = name.equals(TiyiCluster.PRIMARY) ? cluster.primary() : cluster.secondary();
                 if (n != null) {
                     var s = n.status();
-                    history.add(new Sample(now, name, s.role(), s.epoch(), s.readOnly(), 0, 0));
+                    history.add(new Sample(now, name, s.role(), s.epoch(), s.readOnly(), 0, 0, s.lastSeq()));
                 }
             }
             for (int i = 0; i < cluster.agentCount(); i++) {
                 TiyiNode a = cluster.agent(i);
                 if (a != null) {
                     long[] v = a.agent().orElseThrow().appliedVersion();
-                    history.add(new Sample(now, "agent-" + i, "agent", 0, true, v[0], v[1]));
+                    history.add(new Sample(now, "agent-" + i, "agent", 0, true, v[0], v[1], -1));
                 }
             }
             try {
@@ -194,8 +195,14 @@ class FailoverTest {
         writing.set(false);
         writer.join();
         assertThat(promoted.get("epoch").asLong()).isEqualTo(2);
+        // The true lag: the primary's last seq minus the secondary's, sampled at the same moment.
+        java.util.Map<Long, Long> primarySeq = new java.util.HashMap<>();
+        history.stream().filter(h -> h.node().equals(TiyiCluster.PRIMARY) && "primary".equals(h.role()))
+                .forEach(h -> primarySeq.put(h.at(), h.lastSeq()));
+        long maxLag = history.stream().filter(h -> h.node().equals(TiyiCluster.SECONDARY) && "secondary".equals(h.role())
+                && primarySeq.containsKey(h.at())).mapToLong(h -> primarySeq.get(h.at()) - h.lastSeq()).max().orElse(-1);
         System.out.println("failover: graceful promotion under load took " + promoted.get("took_ms").asLong() + " ms; "
-                + acknowledged.size() + " mutations acknowledged during the drill");
+                + acknowledged.size() + " mutations acknowledged during the drill; replication lag at most " + maxLag + " seq");
         TiyiNode b = cluster.secondary();
         assertThat(b.role()).isEqualTo(Role.PRIMARY);
         await(() -> cluster.primary().role() == Role.AGENT, "the old primary becomes agent-only");
@@ -245,6 +252,27 @@ class FailoverTest {
         System.out.println("failover: forced promotion after a kill took " + promoted.get("took_ms").asLong() + " ms; " + failures.get()
                 + " of " + requests.get() + " requests failed at the agents");
         assertThat(failures).as("failed requests out of %d at the agents", requests.get()).hasValue(0);
+        checkInvariants();
+    }
+
+    @Test
+    void aPromotionAbortsWhenTheSecondaryCannotCatchUpAndThePrimaryTakesChangesAgain() throws Exception {
+        cluster.secondary().holdReplication(true);
+        for (int i = 0; i < 5; i++) {
+            mutate(cluster.primary(), i);
+        }
+        long target = cluster.primary().status().lastSeq();
+        assertThatThrownBy(() -> cluster.promote(false)).isInstanceOfSatisfying(TiyiApiException.class, e -> {
+            assertThat(e.httpStatus()).isEqualTo(409);
+            assertThat(e.getMessage()).contains("promotion aborted").contains("of " + target).contains("still a secondary at epoch 1")
+                    .contains("read-write again at epoch 1");
+        });
+        assertThat(cluster.secondary().role()).isEqualTo(Role.SECONDARY);
+        assertThat(cluster.primary().role()).isEqualTo(Role.PRIMARY);
+        assertThat(cluster.primary().status().readOnly()).isFalse();
+        mutate(cluster.primary(), 6);
+        cluster.secondary().holdReplication(false);
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         checkInvariants();
     }
 

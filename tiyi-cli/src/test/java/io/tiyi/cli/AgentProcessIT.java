@@ -152,8 +152,15 @@ class AgentProcessIT {
                 assertThat(awaitBody(agentHttp, "agent.test", "from-one")).containsIgnoringCase("X-Request-Id:");
                 assertThat(ProxyCliIT.get(agentHttp, "other.test")).startsWith("HTTP/1.1 404");
                 JsonNode tokens = json(env, "agents", "tokens", "list", "--output", "json");
-                assertThat(tokens.get(0).get("state").asText()).isEqualTo("used");
-                assertThat(tokens.get(0).get("used_by").asText()).isEqualTo(agentId);
+                JsonNode edgeToken = null;
+                for (JsonNode t : tokens) {
+                    if (t.get("id").asText().equals(issued.get("id").asText())) {
+                        edgeToken = t;
+                    }
+                }
+                assertThat(edgeToken).as("the token in %s", tokens).isNotNull();
+                assertThat(edgeToken.get("state").asText()).isEqualTo("used");
+                assertThat(edgeToken.get("used_by").asText()).isEqualTo(agentId);
                 assertThat(json(env, "agents", "show", agentId, "--output", "json").get("bundle_version").asText()).isEqualTo(v);
                 assertThat(cli(env, "agents", "list", "--output", "table").output()).startsWith("ID").contains(agentId).contains("edge-1")
                         .contains("127.0.0.1:" + agentHttp);
@@ -168,7 +175,8 @@ class AgentProcessIT {
                 assertThat(metrics).contains("tiyi_agent_bundle_epoch ").contains("tiyi_agent_bundle_seq ")
                         .contains("tiyi_agent_control_plane_reachable 1.0").contains("tiyi_agent_bundle_apply_count ");
                 assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body())
-                        .contains("tiyi_bundle_version ").contains("tiyi_bundle_watchers ").contains("tiyi_agents_connected 1.0");
+                        .contains("tiyi_bundle_version ").contains("tiyi_bundle_watchers ")
+                        .as("the primary's own embedded agent and the edge agent").contains("tiyi_agents_connected 2.0");
 
                 measurePropagation(state, agentHttp, upOne, upTwo);
 
