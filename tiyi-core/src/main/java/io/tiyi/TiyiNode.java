@@ -91,11 +91,7 @@ public final class TiyiNode implements AutoCloseable {
     private io.tiyi.agent.AgentRuntime agent;
     private io.tiyi.cluster.ReplicationSource replication;
     private volatile String primaryApi;
-    private volatile long primaryLastSeq = -1;
-    private volatile boolean replicating;
-    /** Holds replication back, so a drill can leave a secondary behind its primary. */
-    private volatile boolean replicationHeld;
-    private Thread replicator;
+    private volatile io.tiyi.cluster.Replicator replicator;
     private java.util.concurrent.ScheduledExecutorService peerWatch;
     private final Object roleLock = new Object();
 
@@ -527,7 +523,10 @@ public final class TiyiNode implements AutoCloseable {
             });
             cluster = store.clusterState().orElseThrow();
             primaryApi = api;
-            replicating = false;
+            if (replicator != null) {
+                replicator.close();
+                replicator = null;
+            }
             if (peerWatch != null) {
                 peerWatch.shutdownNow();
                 peerWatch = null;
@@ -581,63 +580,9 @@ public final class TiyiNode implements AutoCloseable {
     }
 
     private void startReplicator() {
-        replicating = true;
-        replicator = new Thread(this::replicate, "tiyi-replicator");
-        replicator.setDaemon(true);
-        replicator.start();
-    }
-
-    /** Follows the primary's mutation_log: long poll, replay, repeat; backs off while the primary cannot be reached. */
-    private void replicate() {
-        long backoff = 250;
-        boolean announced = false;
-        io.tiyi.agent.AgentFiles.Identity id = agent.identity();
-        while (replicating) {
-            if (replicationHeld) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                continue;
-            }
-            String from = primaryApi;
-            try {
-                com.fasterxml.jackson.databind.JsonNode r = peer(from, id.credential(), java.time.Duration.ofSeconds(60))
-                        .call("ReplicationService", "Pull", java.util.Map.of("after_seq", pipeline.lastSeq(), "timeout_ms", 20_000, "limit", 500));
-                java.util.List<io.tiyi.store.LogEntry> entries = new java.util.ArrayList<>();
-                for (com.fasterxml.jackson.databind.JsonNode e : r.get("entries")) {
-                    entries.add(io.tiyi.internal.Json.MAPPER.treeToValue(e, io.tiyi.store.LogEntry.class));
-                }
-                if (!replicating) {
-                    return;
-                }
-                if (!entries.isEmpty()) {
-                    pipeline.replay(entries, e -> io.tiyi.cluster.MutationTypes.decode(e.kind(), e.payload()));
-                }
-                primaryLastSeq = r.get("last_seq").asLong();
-                if (announced) {
-                    LOG.info("cluster: replicating from {} again at seq {}", from, pipeline.lastSeq());
-                    announced = false;
-                }
-                backoff = 250;
-            } catch (RuntimeException | java.io.IOException e) {
-                if (!replicating) {
-                    return;
-                }
-                if (!announced) {
-                    LOG.warn("cluster: cannot replicate from {} ({}); holding seq {}, retrying with backoff", from, e.getMessage(),
-                            pipeline.lastSeq());
-                    announced = true;
-                }
-                try {
-                    Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                backoff = Math.min(5_000, backoff * 2);
-            }
-        }
+        String credential = agent.identity().credential();
+        replicator = new io.tiyi.cluster.Replicator(pipeline, () -> primaryApi,
+                url -> peer(url, credential, java.time.Duration.ofSeconds(60))).start();
     }
 
     /**
@@ -696,10 +641,8 @@ public final class TiyiNode implements AutoCloseable {
                 lost = "promoted without the old primary: mutations it committed after seq " + pipeline.lastSeq()
                         + " (the last replicated here) are lost; ";
             }
-            replicating = false;
-            if (replicator != null) {
-                replicator.interrupt();
-            }
+            replicator.close();
+            replicator = null;
             long epoch = previousEpoch + 1;
             pipeline.onWriter(() -> {
                 store.setRoleAndEpoch(Role.PRIMARY, epoch);
@@ -730,7 +673,7 @@ public final class TiyiNode implements AutoCloseable {
 
     /** For failover drills: a held secondary stops pulling the primary's log until released. */
     void holdReplication(boolean hold) {
-        this.replicationHeld = hold;
+        replicator.hold(hold);
     }
 
     /** The agent runtime, for {@link Role#AGENT}. */
@@ -748,7 +691,9 @@ public final class TiyiNode implements AutoCloseable {
         ClusterState cs = cluster;
         long seq = pipeline == null ? 0 : pipeline.lastSeq();
         boolean following = cs != null && cs.role() == Role.SECONDARY;
-        long lag = following && primaryLastSeq >= 0 ? Math.max(0, primaryLastSeq - seq) : following ? -1 : 0;
+        io.tiyi.cluster.Replicator r = replicator;
+        long primarySeq = r == null ? -1 : r.primaryLastSeq();
+        long lag = following && primarySeq >= 0 ? Math.max(0, primarySeq - seq) : following ? -1 : 0;
         return new NodeStatus(phase, cs == null ? role.wireName() : cs.role().wireName(), cs == null ? 0 : cs.epoch(),
                 cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId(), following && lag < 0 ? -1 : following ? lag : -1,
                 cs == null || cs.role() == Role.PRIMARY && !cs.readOnly() ? null : primaryApi);
@@ -912,9 +857,8 @@ public final class TiyiNode implements AutoCloseable {
 
     private void closeQuietly() {
         phase = NodeStatus.Phase.STOPPING;
-        replicating = false;
         if (replicator != null) {
-            replicator.interrupt();
+            replicator.close();
         }
         if (peerWatch != null) {
             peerWatch.shutdownNow();

@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -40,20 +37,13 @@ public final class BundleService implements AutoCloseable {
     private volatile Published current;
     private final Map<String, RulesArchive> archives = new ConcurrentHashMap<>();
     private final Map<String, SignedBundle> perAgent = new ConcurrentHashMap<>();
-    private final List<Waiter> waiters = new ArrayList<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tiyi-bundle-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final io.tiyi.internal.LongPolls polls = new io.tiyi.internal.LongPolls("tiyi-bundle-watch");
     private String archivedDir;
     private String archivedStamp;
     private Bundle.RulesRef archivedRef;
 
     /** A configuration ready to be bundled. */
     private record Published(long epoch, long seq, RuntimeConfig runtime, Bundle.RulesRef rules) {}
-
-    private record Waiter(long epoch, long seq, Fleet.Agent agent, CompletableFuture<WatchResult> future) {}
 
     /**
      * An answer to a long poll.
@@ -68,32 +58,15 @@ public final class BundleService implements AutoCloseable {
         this.endpoints = endpoints;
         this.signingKey = signingKey;
         metrics.gauge("tiyi_bundle_version", () -> () -> current == null ? 0 : current.seq());
-        metrics.gauge("tiyi_bundle_watchers", () -> () -> {
-            synchronized (waiters) {
-                return waiters.size();
-            }
-        });
+        metrics.gauge("tiyi_bundle_watchers", () -> polls::parked);
     }
 
     /** Publishes a new configuration: every waiting agent older than it gets its bundle now. */
     public void publish(RuntimeConfig cfg) {
         Bundle.RulesRef rules = rulesOf(cfg.waf());
-        Published p = new Published(epoch.getAsLong(), cfg.version(), cfg, rules);
-        List<Waiter> ready = new ArrayList<>();
-        synchronized (waiters) {
-            current = p;
-            perAgent.clear();
-            waiters.removeIf(w -> {
-                if (Bundle.compare(p.epoch(), p.seq(), w.epoch(), w.seq()) > 0) {
-                    ready.add(w);
-                    return true;
-                }
-                return false;
-            });
-        }
-        for (Waiter w : ready) {
-            answer(w);
-        }
+        current = new Published(epoch.getAsLong(), cfg.version(), cfg, rules);
+        perAgent.clear();
+        polls.wake();
     }
 
     /** Replaces the signing key (after a rotation); bundles signed from now on use it. */
@@ -119,34 +92,10 @@ public final class BundleService implements AutoCloseable {
      * @return completes with the bundle as soon as one exists, or unchanged after {@code timeout}
      */
     public CompletableFuture<WatchResult> watch(Fleet.Agent agent, long afterEpoch, long afterSeq, Duration timeout) {
-        CompletableFuture<WatchResult> f = new CompletableFuture<>();
-        Waiter w = new Waiter(afterEpoch, afterSeq, agent, f);
-        synchronized (waiters) {
+        return polls.poll(() -> {
             Published p = current;
-            if (p == null || Bundle.compare(p.epoch(), p.seq(), afterEpoch, afterSeq) <= 0) {
-                waiters.add(w);
-                timer.schedule(() -> {
-                    boolean mine;
-                    synchronized (waiters) {
-                        mine = waiters.remove(w);
-                    }
-                    if (mine) {
-                        f.complete(new WatchResult(false, null));
-                    }
-                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return f;
-            }
-        }
-        answer(w);
-        return f;
-    }
-
-    private void answer(Waiter w) {
-        try {
-            w.future().complete(new WatchResult(true, bundleFor(w.agent())));
-        } catch (RuntimeException e) {
-            w.future().completeExceptionally(e);
-        }
+            return p != null && Bundle.compare(p.epoch(), p.seq(), afterEpoch, afterSeq) > 0;
+        }, () -> new WatchResult(true, bundleFor(agent)), new WatchResult(false, null), timeout);
     }
 
     /** The current bundle of an agent: TLS keys sealed to it, signed. */
@@ -218,14 +167,6 @@ public final class BundleService implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        List<Waiter> all;
-        synchronized (waiters) {
-            all = new ArrayList<>(waiters);
-            waiters.clear();
-        }
-        for (Waiter w : all) {
-            w.future().complete(new WatchResult(false, null));
-        }
+        polls.close();
     }
 }

@@ -26,14 +26,7 @@ public final class SigningKeys {
         if (existing.isPresent()) {
             return existing.get();
         }
-        Ed25519KeyPair kp = Ed25519KeyPair.generate();
-        byte[] pub = kp.publicKey();
-        String fp = Ed25519KeyPair.fingerprint(pub);
-        byte[] raw = kp.privateKeyBytes();
-        byte[] sealed = envelope.seal(owner(fp), raw);
-        Arrays.fill(raw, (byte) 0);
-        pipeline.apply("system", new SetSigningKey(pub, sealed, fp));
-        return fp;
+        return install("system", pipeline, envelope);
     }
 
     /**
@@ -43,6 +36,11 @@ public final class SigningKeys {
      * @return the new key's fingerprint
      */
     public static String rotate(String actor, MutationPipeline pipeline, Envelope envelope) {
+        return install(actor, pipeline, envelope);
+    }
+
+    /** Generates a key pair and stores it, the private half sealed with the KEK; returns its fingerprint. */
+    private static String install(String actor, MutationPipeline pipeline, Envelope envelope) {
         Ed25519KeyPair kp = Ed25519KeyPair.generate();
         byte[] pub = kp.publicKey();
         String fp = Ed25519KeyPair.fingerprint(pub);

@@ -13,12 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What a node serves to secondaries: a consistent snapshot of state.db, and its
@@ -27,14 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class ReplicationSource implements AutoCloseable {
     private final StateStore store;
     private final MutationPipeline pipeline;
-    private final List<Waiter> waiters = new ArrayList<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tiyi-replication-poll");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private record Waiter(long afterSeq, int limit, CompletableFuture<List<LogEntry>> future) {}
+    private final io.tiyi.internal.LongPolls polls = new io.tiyi.internal.LongPolls("tiyi-replication-poll");
 
     /**
      * A consistent copy of state.db.
@@ -47,41 +36,12 @@ public final class ReplicationSource implements AutoCloseable {
     public ReplicationSource(StateStore store, MutationPipeline pipeline) {
         this.store = store;
         this.pipeline = pipeline;
-        pipeline.onCommit(c -> wake());
-    }
-
-    private void wake() {
-        List<Waiter> ready;
-        synchronized (waiters) {
-            ready = new ArrayList<>(waiters);
-            waiters.clear();
-        }
-        for (Waiter w : ready) {
-            w.future().complete(pipeline.entriesAfter(w.afterSeq(), w.limit()));
-        }
+        pipeline.onCommit(c -> polls.wake());
     }
 
     /** Entries after {@code afterSeq}: at once when there are some, else at the next commit or after {@code timeout} (empty). */
     public CompletableFuture<List<LogEntry>> pull(long afterSeq, int limit, Duration timeout) {
-        CompletableFuture<List<LogEntry>> f = new CompletableFuture<>();
-        Waiter w = new Waiter(afterSeq, limit, f);
-        synchronized (waiters) {
-            if (pipeline.lastSeq() <= afterSeq) {
-                waiters.add(w);
-                timer.schedule(() -> {
-                    boolean mine;
-                    synchronized (waiters) {
-                        mine = waiters.remove(w);
-                    }
-                    if (mine) {
-                        f.complete(List.of());
-                    }
-                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return f;
-            }
-        }
-        f.complete(pipeline.entriesAfter(afterSeq, limit));
-        return f;
+        return polls.poll(() -> pipeline.lastSeq() > afterSeq, () -> pipeline.entriesAfter(afterSeq, limit), List.of(), timeout);
     }
 
     /** Copies state.db with {@code VACUUM INTO}: one read transaction, so the copy is consistent while mutations go on. */
@@ -116,14 +76,6 @@ public final class ReplicationSource implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        List<Waiter> all;
-        synchronized (waiters) {
-            all = new ArrayList<>(waiters);
-            waiters.clear();
-        }
-        for (Waiter w : all) {
-            w.future().complete(List.of());
-        }
+        polls.close();
     }
 }

@@ -216,23 +216,27 @@ public final class WafHandler implements HttpHandler {
         }
 
         void readBlocking() throws Exception {
-            boolean ended;
+            HttpHandler then = decide(read(true));
+            if (then != null) {
+                then.handleRequest(ex);
+            }
+        }
+
+        /** Reads until the body ends (true) or passes the limit (false); without blocking, null once nothing more is there yet. */
+        private Boolean read(boolean blocking) throws IOException {
             while (true) {
                 buf.clear();
-                int n = Channels.readBlocking(channel, buf);
+                int n = blocking ? Channels.readBlocking(channel, buf) : channel.read(buf);
+                if (n == 0) {
+                    return null;
+                }
                 if (n < 0) {
-                    ended = true;
-                    break;
+                    return true;
                 }
                 take();
                 if (held.size() > limit) {
-                    ended = false;
-                    break;
+                    return false;
                 }
-            }
-            HttpHandler then = decide(ended);
-            if (then != null) {
-                then.handleRequest(ex);
             }
         }
 
@@ -245,24 +249,12 @@ public final class WafHandler implements HttpHandler {
 
         @Override
         public void handleEvent(StreamSourceChannel ch) {
-            boolean ended;
+            Boolean ended;
             try {
-                while (true) {
-                    buf.clear();
-                    int n = ch.read(buf);
-                    if (n == 0) {
-                        ch.resumeReads();
-                        return;
-                    }
-                    if (n < 0) {
-                        ended = true;
-                        break;
-                    }
-                    take();
-                    if (held.size() > limit) {
-                        ended = false;
-                        break;
-                    }
+                ended = read(false);
+                if (ended == null) {
+                    ch.resumeReads();
+                    return;
                 }
             } catch (IOException e) {
                 ch.suspendReads();

@@ -3,18 +3,17 @@ package io.tiyi.launcher.agent;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.cluster.Role;
-import io.tiyi.config.ConfigLoader;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
+import io.tiyi.launcher.server.NodeFlags;
 import io.tiyi.launcher.server.Signals;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,25 +39,11 @@ public final class AgentMain {
             + "print one with: tiyi agents issue-token --tag TAG. Not needed once the state directory holds the agent's identity")
     private String token;
 
-    @Parameter(names = "--state-dir", description = "State directory (agent.json, pin.json, bundle.json, rules/, logs/). "
-            + "Default ./data or $TIYI_STATE_DIR")
-    private String stateDir;
-
-    @Parameter(names = "--config", description = "YAML configuration file (state.dir, proxy.http_addr, proxy.https_addr apply to agents)")
-    private String config;
-
-    @Parameter(names = "--http-addr", description = "Data-plane HTTP listener host:port of this agent (default: the bundle's proxy.http_addr)")
-    private String httpAddr;
-
-    @Parameter(names = "--https-addr", description = "Data-plane HTTPS listener host:port of this agent, opened once a certificate exists "
-            + "(default: the bundle's proxy.https_addr)")
-    private String httpsAddr;
+    @ParametersDelegate
+    private final NodeFlags node = new NodeFlags();
 
     @Parameter(names = "--addr", description = "Listener host:port for this agent's /healthz and /metrics (default: none)")
     private String addr;
-
-    @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help")
-    private boolean help;
 
     private AgentMain() {}
 
@@ -81,7 +66,7 @@ public final class AgentMain {
             System.err.println("ERROR " + e.getMessage() + " (see: tiyi agent --help)");
             return 2;
         }
-        if (opts.help) {
+        if (opts.node.help()) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(sb);
             System.out.print("Runs an agent: a data-plane node that enrolls with a control plane and serves its signed bundles.\n\n"
@@ -94,7 +79,7 @@ public final class AgentMain {
         TiyiConfig cfg;
         TiyiNode.Builder builder;
         try {
-            cfg = opts.toConfig(env);
+            cfg = opts.node.toConfig(env);
             builder = TiyiNode.builder().role(Role.AGENT).config(cfg).agentApi(apiUrl).enrollmentToken(enrollmentToken);
             if (opts.addr != null) {
                 builder.adminAddress(HostPort.parse(opts.addr, "--addr").toString());
@@ -137,19 +122,5 @@ public final class AgentMain {
             return flag.trim();
         }
         return env != null && !env.isBlank() ? env.trim() : null;
-    }
-
-    private TiyiConfig toConfig(Map<String, String> env) {
-        TiyiConfig cfg = ConfigLoader.load(Optional.ofNullable(config).map(Path::of), env);
-        if (stateDir != null) {
-            cfg = cfg.withStateDir(Path.of(stateDir));
-        }
-        if (httpAddr != null) {
-            cfg = cfg.withHttpAddr(HostPort.parse(httpAddr, "--http-addr"));
-        }
-        if (httpsAddr != null) {
-            cfg = cfg.withHttpsAddr(HostPort.parse(httpsAddr, "--https-addr"));
-        }
-        return cfg;
     }
 }

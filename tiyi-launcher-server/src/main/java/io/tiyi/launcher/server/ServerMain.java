@@ -3,13 +3,11 @@ package io.tiyi.launcher.server;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
-import io.tiyi.config.ConfigLoader;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,21 +24,8 @@ public final class ServerMain {
     @Parameter(names = "--addr", description = "Admin listener host:port (API, UI, /healthz, /metrics). Default 127.0.0.1:8080")
     private String addr;
 
-    @Parameter(names = "--state-dir", description = "State directory (state.db, kek.bin). Default ./data or $TIYI_STATE_DIR")
-    private String stateDir;
-
-    @Parameter(names = "--http-addr", description = "Data-plane HTTP listener host:port of this node (default: setting proxy.http_addr, 127.0.0.1:8000)")
-    private String httpAddr;
-
-    @Parameter(names = "--https-addr", description = "Data-plane HTTPS listener host:port of this node, opened once a certificate exists "
-            + "(default: setting proxy.https_addr, 127.0.0.1:8443)")
-    private String httpsAddr;
-
-    @Parameter(names = "--config", description = "YAML configuration file")
-    private String config;
-
-    @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help")
-    private boolean help;
+    @ParametersDelegate
+    private final NodeFlags node = new NodeFlags();
 
     /** What only {@code tiyi secondary} takes. */
     static final class SecondaryOptions {
@@ -82,7 +67,7 @@ public final class ServerMain {
             System.err.println("ERROR " + e.getMessage() + " (see: " + program + " --help)");
             return 2;
         }
-        if (opts.help) {
+        if (opts.node.help()) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(sb);
             System.out.print((secondary == null ? "Runs a primary control-plane node." : "Runs a warm secondary: it replicates the primary,"
@@ -123,18 +108,9 @@ public final class ServerMain {
     }
 
     private TiyiConfig toConfig() {
-        TiyiConfig cfg = ConfigLoader.load(Optional.ofNullable(config).map(Path::of), System.getenv());
+        TiyiConfig cfg = node.toConfig(System.getenv());
         if (addr != null) {
             cfg = cfg.withServerAddr(HostPort.parse(addr, "--addr"));
-        }
-        if (stateDir != null) {
-            cfg = cfg.withStateDir(Path.of(stateDir));
-        }
-        if (httpAddr != null) {
-            cfg = cfg.withHttpAddr(HostPort.parse(httpAddr, "--http-addr"));
-        }
-        if (httpsAddr != null) {
-            cfg = cfg.withHttpsAddr(HostPort.parse(httpsAddr, "--https-addr"));
         }
         return cfg;
     }

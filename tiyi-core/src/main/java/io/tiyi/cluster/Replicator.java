@@ -1,0 +1,124 @@
+package io.tiyi.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.TiyiClient;
+import io.tiyi.internal.Json;
+import io.tiyi.store.LogEntry;
+import io.tiyi.store.MutationPipeline;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A secondary's follower of the primary's {@code mutation_log}: long poll, replay the entries
+ * (the same typed mutations, see {@link MutationPipeline#replay}), repeat; backs off with jitter
+ * while the primary cannot be reached. Knows the primary's last seq from every answer, for the
+ * replication lag.
+ */
+public final class Replicator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
+    private final MutationPipeline pipeline;
+    private final Supplier<String> primaryApi;
+    private final Function<String, TiyiClient> client;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean held;
+    private volatile long primaryLastSeq = -1;
+
+    /**
+     * @param primaryApi the primary to follow, asked before every poll
+     * @param client a client of a URL with this node's credential
+     */
+    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client) {
+        this.pipeline = pipeline;
+        this.primaryApi = primaryApi;
+        this.client = client;
+        this.thread = new Thread(this::run, "tiyi-replicator");
+        this.thread.setDaemon(true);
+    }
+
+    public Replicator start() {
+        thread.start();
+        return this;
+    }
+
+    /** The primary's last seq as of its last answer; -1 before the first. */
+    public long primaryLastSeq() {
+        return primaryLastSeq;
+    }
+
+    /** For failover drills: a held replicator stops polling until released. */
+    public void hold(boolean on) {
+        held = on;
+    }
+
+    private void run() {
+        long backoff = 250;
+        boolean announced = false;
+        while (running) {
+            if (held) {
+                if (!pause(20)) {
+                    return;
+                }
+                continue;
+            }
+            String from = primaryApi.get();
+            try {
+                JsonNode r = client.apply(from).call("ReplicationService", "Pull", Map.of("after_seq", pipeline.lastSeq(), "timeout_ms", 20_000,
+                        "limit", 500));
+                List<LogEntry> entries = new ArrayList<>();
+                for (JsonNode e : r.get("entries")) {
+                    entries.add(Json.MAPPER.treeToValue(e, LogEntry.class));
+                }
+                if (!running) {
+                    return;
+                }
+                if (!entries.isEmpty()) {
+                    pipeline.replay(entries, e -> MutationTypes.decode(e.kind(), e.payload()));
+                }
+                primaryLastSeq = r.get("last_seq").asLong();
+                if (announced) {
+                    LOG.info("cluster: replicating from {} again at seq {}", from, pipeline.lastSeq());
+                    announced = false;
+                }
+                backoff = 250;
+            } catch (RuntimeException | IOException e) {
+                if (!running) {
+                    return;
+                }
+                if (!announced) {
+                    LOG.warn("cluster: cannot replicate from {} ({}); holding seq {}, retrying with backoff", from, e.getMessage(),
+                            pipeline.lastSeq());
+                    announced = true;
+                }
+                if (!pause(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1))) {
+                    return;
+                }
+                backoff = Math.min(5_000, backoff * 2);
+            }
+        }
+    }
+
+    private static boolean pause(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Stops following; a poll under way is abandoned. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
