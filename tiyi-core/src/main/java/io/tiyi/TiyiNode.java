@@ -307,7 +307,7 @@ public final class TiyiNode implements AutoCloseable {
         io.tiyi.agent.AgentFiles embedded = new io.tiyi.agent.AgentFiles(store.dir().resolve("agent"));
         agent = new io.tiyi.agent.AgentRuntime(embedded, dataPlane, metrics.registry());
         agent.route(route);
-        agent.nodeApi(() -> controlPlaneRole() ? local.api() : null);
+        agent.nodeApi(() -> controlPlaneRole() ? advertisedApi() : null);
         cluster = store.clusterState().orElseThrow();
         if (cluster.role() == Role.PRIMARY) {
             String token = embedded.identity().isPresent() ? null
@@ -362,7 +362,7 @@ public final class TiyiNode implements AutoCloseable {
         @Override
         public PeerStatus status() {
             ClusterState cs = cluster;
-            return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), localAdmin == null ? null : localAdmin.api());
+            return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), advertisedApi());
         }
 
         @Override
@@ -412,6 +412,41 @@ public final class TiyiNode implements AutoCloseable {
         }
     };
 
+    /**
+     * The API URL other nodes reach this one at: {@code server.advertise_url}; else the admin
+     * listener's address; else, when that is a wildcard, this host's first site-local IPv4 address
+     * (or its name).
+     */
+    private String advertisedApi() {
+        Optional<String> configured = config.server().advertiseUrl();
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        InetSocketAddress bound = admin.address();
+        if (!bound.getAddress().isAnyLocalAddress()) {
+            return localApiUrl(bound);
+        }
+        return "http://" + hostAddress() + ":" + bound.getPort();
+    }
+
+    private static String hostAddress() {
+        try {
+            for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!ni.isUp() || ni.isLoopback()) {
+                    continue;
+                }
+                for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address && a.isSiteLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "127.0.0.1";
+        }
+    }
+
     /** A client of another node's API, reached through {@link Builder#route}. */
     private io.tiyi.client.TiyiClient peer(String url, String credential, java.time.Duration timeout) {
         return io.tiyi.client.TiyiClient.of(route.apply(url), credential, timeout);
@@ -436,10 +471,8 @@ public final class TiyiNode implements AutoCloseable {
     /** This node and the other control-plane nodes that reported lately (their embedded agents tell their API). */
     private java.util.List<String> controlPlaneEndpoints() {
         java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
-        if (localAdmin != null) {
-            all.add(localAdmin.api());
-        } else if (admin != null) {
-            all.add(admin.url());
+        if (admin != null) {
+            all.add(advertisedApi());
         }
         if (fleet != null) {
             long since = System.currentTimeMillis() - 60_000;
@@ -455,7 +488,7 @@ public final class TiyiNode implements AutoCloseable {
     private void onAgentReport(io.tiyi.bundle.AgentReport r) {
         ClusterState cs = cluster;
         if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && localAdmin != null
-                && !r.following().equals(localAdmin.api())) {
+                && !r.following().equals(localAdmin.api()) && !r.following().equals(advertisedApi())) {
             becomeAgentOf(r.following(), r.epochSeen(), "an agent reports epoch " + r.epochSeen() + " from " + r.following());
         }
     }
@@ -473,6 +506,7 @@ public final class TiyiNode implements AutoCloseable {
         java.util.LinkedHashSet<String> peers = new java.util.LinkedHashSet<>(agent.knownEndpoints());
         peers.addAll(controlPlaneEndpoints());
         peers.remove(localAdmin.api());
+        peers.remove(advertisedApi());
         for (String url : peers) {
             try {
                 com.fasterxml.jackson.databind.JsonNode st = peer(url, id.credential(), java.time.Duration.ofSeconds(3))
@@ -606,7 +640,7 @@ public final class TiyiNode implements AutoCloseable {
             if (!force) {
                 com.fasterxml.jackson.databind.JsonNode d;
                 try {
-                    d = old.call("SystemService", "Demote", java.util.Map.of("new_primary_api", localAdmin.api()));
+                    d = old.call("SystemService", "Demote", java.util.Map.of("new_primary_api", advertisedApi()));
                 } catch (RuntimeException e) {
                     throw TiyiException.failedPrecondition("cannot demote the primary at " + primaryApi + ": " + e.getMessage()
                             + ". Nothing changed: this node is still a secondary at epoch " + cs.epoch() + " with seq " + pipeline.lastSeq()
@@ -658,7 +692,7 @@ public final class TiyiNode implements AutoCloseable {
             startPeerWatch();
             if (!force) {
                 try {
-                    old.call("ReplicationService", "Promoted", java.util.Map.of("epoch", epoch, "primary_api", localAdmin.api()));
+                    old.call("ReplicationService", "Promoted", java.util.Map.of("epoch", epoch, "primary_api", advertisedApi()));
                 } catch (RuntimeException e) {
                     LOG.warn("cluster: the old primary at {} did not take the news ({}); it demotes itself when it sees epoch {}", oldApi,
                             e.getMessage(), epoch);

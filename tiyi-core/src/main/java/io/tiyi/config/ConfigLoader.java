@@ -99,6 +99,9 @@ public final class ConfigLoader {
         if (raw.server() != null && raw.server().addr() != null) {
             cfg = cfg.withServerAddr(HostPort.parse(raw.server().addr(), where + ": key 'server.addr'"));
         }
+        if (raw.server() != null && raw.server().advertiseUrl() != null) {
+            cfg = cfg.withAdvertiseUrl(raw.server().advertiseUrl(), where + ": key 'server.advertise_url'");
+        }
         if (raw.state() != null && raw.state().dir() != null) {
             cfg = cfg.withStateDir(nonBlankPath(raw.state().dir(), where, "state.dir"));
         }
@@ -148,7 +151,7 @@ public final class ConfigLoader {
 
     record RawProxy(@JsonProperty("http_addr") String httpAddr, @JsonProperty("https_addr") String httpsAddr) {}
 
-    record RawServer(String addr) {}
+    record RawServer(String addr, @JsonProperty("advertise_url") String advertiseUrl) {}
 
     record RawState(String dir) {}
 
@@ -165,6 +168,7 @@ public final class ConfigLoader {
     public static Map<String, String> knownKeys() {
         return Map.of(
                 "server.addr", "admin listener host:port (default " + TiyiConfig.DEFAULT_ADDR + ")",
+                "server.advertise_url", "the API URL other nodes reach this node at (default: from server.addr)",
                 "state.dir", "state directory (default ./data; env " + ENV_STATE_DIR + ")",
                 "crypto.kek_file", "32-byte KEK file (default <state.dir>/kek.bin, generated)",
                 "auth.jwt_secret", "HS256 secret, 32+ bytes (env " + ENV_JWT_SECRET + "; default ephemeral)",

@@ -48,10 +48,17 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
         }
     }
 
-    /** {@code server.*} keys. @param addr the admin listener ({@code server.addr}, flag {@code --addr}) */
-    public record Server(HostPort addr) {
+    /**
+     * {@code server.*} keys.
+     *
+     * @param addr the admin listener ({@code server.addr}, flag {@code --addr})
+     * @param advertiseUrl the API URL other nodes use to reach this one ({@code server.advertise_url}, flag
+     *     {@code --advertise-url}); empty to derive it from {@code addr}
+     */
+    public record Server(HostPort addr, Optional<String> advertiseUrl) {
         public Server {
             Objects.requireNonNull(addr, "server.addr");
+            Objects.requireNonNull(advertiseUrl, "server.advertise_url");
         }
     }
 
@@ -95,7 +102,7 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
     public static TiyiConfig defaults() {
         return new TiyiConfig(
                 Optional.empty(),
-                new Server(DEFAULT_ADDR),
+                new Server(DEFAULT_ADDR, Optional.empty()),
                 new State(DEFAULT_STATE_DIR),
                 new Crypto(Optional.empty()),
                 new Auth(Optional.empty()),
@@ -103,7 +110,27 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
     }
 
     public TiyiConfig withServerAddr(HostPort addr) {
-        return new TiyiConfig(source, new Server(addr), state, crypto, auth, proxy);
+        return new TiyiConfig(source, new Server(addr, server.advertiseUrl()), state, crypto, auth, proxy);
+    }
+
+    /**
+     * The API URL other nodes use to reach this one.
+     *
+     * @throws ConfigException naming {@code source} when it is not {@code http(s)://host:port} without a path
+     */
+    public TiyiConfig withAdvertiseUrl(String url, String source) {
+        java.net.URI u;
+        try {
+            u = java.net.URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": expected http://host:port, got '" + url + "'");
+        }
+        if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null
+                || u.getPort() < 1 || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/"))) {
+            throw new ConfigException(source + ": expected http://host:port (the URL other nodes reach this node's API at), got '" + url + "'");
+        }
+        String clean = u.getScheme() + "://" + u.getRawAuthority();
+        return new TiyiConfig(source(), new Server(server.addr(), Optional.of(clean)), state, crypto, auth, proxy);
     }
 
     public TiyiConfig withStateDir(Path dir) {

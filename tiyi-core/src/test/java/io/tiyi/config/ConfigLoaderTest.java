@@ -51,6 +51,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void advertiseUrlIsAnApiUrlWithoutAPath() throws IOException {
+        Path ok = yaml("server:\n  addr: 0.0.0.0:8080\n  advertise_url: http://cp-a.internal:8080/\n");
+        assertThat(ConfigLoader.load(Optional.of(ok), Map.of()).server().advertiseUrl()).contains("http://cp-a.internal:8080");
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).server().advertiseUrl()).isEmpty();
+        Path bad = yaml("server:\n  advertise_url: cp-a.internal:8080/api\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(bad), Map.of())).hasMessageContaining("server.advertise_url")
+                .hasMessageContaining("expected http://host:port");
+    }
+
+    @Test
     void unknownKeyNamesKeyAndFile() throws IOException {
         Path f = yaml("crypto:\n  kek_fle: /x\n");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(f), Map.of()))

@@ -24,6 +24,10 @@ public final class ServerMain {
     @Parameter(names = "--addr", description = "Admin listener host:port (API, UI, /healthz, /metrics). Default 127.0.0.1:8080")
     private String addr;
 
+    @Parameter(names = "--advertise-url", description = "The URL other nodes reach this node's API at, http://host:port (default: from --addr;"
+            + " for 0.0.0.0 the host's first site-local IPv4 address)")
+    private String advertiseUrl;
+
     @ParametersDelegate
     private final NodeFlags node = new NodeFlags();
 
@@ -111,6 +115,9 @@ public final class ServerMain {
         TiyiConfig cfg = node.toConfig(System.getenv());
         if (addr != null) {
             cfg = cfg.withServerAddr(HostPort.parse(addr, "--addr"));
+        }
+        if (advertiseUrl != null) {
+            cfg = cfg.withAdvertiseUrl(advertiseUrl, "--advertise-url");
         }
         return cfg;
     }
