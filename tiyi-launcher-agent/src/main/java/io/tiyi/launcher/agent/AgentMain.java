@@ -108,12 +108,7 @@ public final class AgentMain {
             LOG.error("agent failed to start: {}", e.toString(), e);
             return 1;
         }
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        node.close();
+        Signals.serveUntil(stop, node);
         return 0;
     }
 

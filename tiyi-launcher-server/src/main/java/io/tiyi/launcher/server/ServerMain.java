@@ -102,12 +102,7 @@ public final class ServerMain {
             LOG.error("node failed to start: {}", e.toString(), e);
             return 1;
         }
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        node.close();
+        Signals.serveUntil(stop, node);
         return 0;
     }
 

@@ -27,4 +27,14 @@ public final class Signals {
         Signal.handle(new Signal("TERM"), s -> once.run());
         Signal.handle(new Signal("INT"), s -> once.run());
     }
+
+    /** Lets {@code node} serve until {@code stop} opens (SIGTERM or SIGINT, see {@link #onTerminate}), then stops it cleanly. */
+    public static void serveUntil(java.util.concurrent.CountDownLatch stop, io.tiyi.TiyiNode node) {
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        node.close();
+    }
 }
