@@ -547,7 +547,7 @@ public final class TiyiNode implements AutoCloseable {
     private void becomeAgentOf(String api, long epoch, String why) {
         synchronized (roleLock) {
             ClusterState cs = cluster;
-            if (cs.role() == Role.AGENT || epoch <= cs.epoch() && cs.role() != Role.PRIMARY) {
+            if (cs.role() == Role.AGENT || epoch <= cs.epoch()) {
                 return;
             }
             pipeline.onWriter(() -> {

@@ -316,4 +316,19 @@ class FailoverTest {
         assertThat(refreshed.get("access_token").asText()).isNotBlank();
         checkInvariants();
     }
+
+    @Test
+    void onlyAHigherEpochMakesAPrimaryStepDown() throws Exception {
+        String credential = io.tiyi.internal.Json.MAPPER.readTree(root.resolve("secondary/agent/agent.json").toFile()).get("credential").asText();
+        io.tiyi.client.TiyiClient asSecondary = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), credential);
+        asSecondary.call("ReplicationService", "Promoted", Map.of("epoch", 1, "primary_api", cluster.apiUrl(TiyiCluster.SECONDARY)));
+        assertThat(cluster.primary().role()).as("a claim at its own epoch changes nothing").isEqualTo(Role.PRIMARY);
+        mutate(cluster.primary(), 2);
+        String agentCredential = io.tiyi.internal.Json.MAPPER.readTree(root.resolve("agent-0/agent.json").toFile()).get("credential").asText();
+        assertThatThrownBy(() -> io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), agentCredential).call("ReplicationService",
+                "Promoted", Map.of("epoch", 5, "primary_api", "http://127.0.0.1:1"))).isInstanceOfSatisfying(TiyiApiException.class,
+                        e -> assertThat(e.httpStatus()).as("only a secondary may announce a promotion").isEqualTo(403));
+        assertThat(cluster.primary().role()).isEqualTo(Role.PRIMARY);
+        checkInvariants();
+    }
 }
