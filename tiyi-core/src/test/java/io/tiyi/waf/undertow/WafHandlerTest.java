@@ -135,6 +135,7 @@ class WafHandlerTest {
         HttpResponse<String> r = post(url, "attack" + "x".repeat(5000), false);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).startsWith("got 5006");
+        awaitEvents(1);
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.blocked()).isFalse();
             assertThat(e.mode()).isEqualTo(WafMode.DETECT);
