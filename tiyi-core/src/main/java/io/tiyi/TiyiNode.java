@@ -90,10 +90,7 @@ public final class TiyiNode implements AutoCloseable {
     private io.tiyi.bundle.BundleService bundles;
     private io.tiyi.agent.AgentRuntime agent;
     private io.tiyi.cluster.ReplicationSource replication;
-    private volatile String primaryApi;
-    private volatile io.tiyi.cluster.Replicator replicator;
-    private java.util.concurrent.ScheduledExecutorService peerWatch;
-    private final Object roleLock = new Object();
+    private volatile Failover failover;
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -217,7 +214,7 @@ public final class TiyiNode implements AutoCloseable {
         LOG.info("starting {} as {}", TiyiVersion.banner(), role.wireName());
         boolean freshSecondary = role == Role.SECONDARY && !java.nio.file.Files.exists(config.state().dir().resolve(StateStore.DB_FILE));
         if (freshSecondary) {
-            bootstrapSecondary(config.state().dir());
+            Failover.bootstrapSecondary(config, agentApi, enrollmentToken, route, config.state().dir());
         }
         store = StateStore.open(config.state().dir());
         LOG.info("state: {}", store.dbFile());
@@ -248,10 +245,10 @@ public final class TiyiNode implements AutoCloseable {
         LOG.info("api: admin listener on {}", admin.url());
 
         pipeline = new MutationPipeline(store, new AuditChain());
-        pipeline.onCommit(c -> store.clusterState().ifPresent(cs -> cluster = cs));
+        failover = new Failover(config, store, pipeline, kek, route, () -> admin.address(), cluster);
         Envelope envelope = new Envelope(kek);
         String signing = SigningKeys.ensure(store, pipeline, envelope);
-        bundles = new io.tiyi.bundle.BundleService(() -> cluster.epoch(), this::controlPlaneEndpoints,
+        bundles = new io.tiyi.bundle.BundleService(() -> failover.cluster().epoch(), failover::controlPlaneEndpoints,
                 SigningKeys.load(store, envelope), metrics.registry());
         fleet = new io.tiyi.bundle.Fleet(store, pipeline);
         metrics.registry().gauge("tiyi_agents_connected", () -> () -> fleet.connected(java.time.Duration.ofSeconds(30)));
@@ -295,9 +292,9 @@ public final class TiyiNode implements AutoCloseable {
                     LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous,
                             next);
                     return new String[] {next, previous};
-                }, this::notPrimaryReason, this::onAgentReport, replication, () -> replicationControl, this::promote);
+                }, failover::notPrimaryReason, failover::onAgentReport, replication, () -> failover.handover, failover::promote);
         admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
-                this::notPrimaryReason));
+                failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
         localAdmin = local;
         sessions.setLocalAdminToken(local.token());
@@ -307,23 +304,22 @@ public final class TiyiNode implements AutoCloseable {
         io.tiyi.agent.AgentFiles embedded = new io.tiyi.agent.AgentFiles(store.dir().resolve("agent"));
         agent = new io.tiyi.agent.AgentRuntime(embedded, dataPlane, metrics.registry());
         agent.route(route);
-        agent.nodeApi(() -> controlPlaneRole() ? advertisedApi() : null);
-        cluster = store.clusterState().orElseThrow();
+        agent.nodeApi(() -> failover.controlPlaneRole() ? failover.advertisedApi() : null);
+        failover.attach(agent, bundles, fleet, compiler, local.api());
+        cluster = failover.cluster();
         if (cluster.role() == Role.PRIMARY) {
             String token = embedded.identity().isPresent() ? null
                     : fleet.issueToken("system", EMBEDDED_AGENT_TAG, java.time.Duration.ofMinutes(5)).token();
             agent.start(agent.enroll(local.api(), token));
-            checkPeers();
-            startPeerWatch();
+            failover.checkPeers();
+            failover.startPeerWatch();
         } else {
             io.tiyi.agent.AgentFiles.Identity id = agent.enroll(cluster.role() == Role.SECONDARY ? agentApi : null, null);
             agent.start(id);
             if (cluster.role() == Role.SECONDARY) {
-                primaryApi = id.api();
-                startReplicator();
+                failover.follow(id.api());
             } else {
-                primaryApi = id.api();
-                LOG.warn("cluster: this node was demoted to agent-only; it proxies with bundles from {} and takes no changes", id.api());
+                failover.followAsAgent(id.api());
             }
         }
         phase = NodeStatus.Phase.READY;
@@ -355,359 +351,15 @@ public final class TiyiNode implements AutoCloseable {
         LOG.info("tiyi agent {} ready (control plane {})", id.agentId(), id.api());
     }
 
-    // ---- High availability: secondary bootstrap, replication, handover, fencing ----
-
-    /** Serves this node's side of replication and handover to its peers. */
-    private final io.tiyi.cluster.Handover replicationControl = new io.tiyi.cluster.Handover() {
-        @Override
-        public PeerStatus status() {
-            ClusterState cs = cluster;
-            return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), advertisedApi());
-        }
-
-        @Override
-        public String kekFingerprint() {
-            return kek.fingerprint();
-        }
-
-        @Override
-        public Demoted demote(String newPrimaryApi) {
-            synchronized (roleLock) {
-                ClusterState cs = cluster;
-                if (cs.role() != Role.PRIMARY) {
-                    throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + ", not the primary; nothing to demote");
-                }
-                // On the writer thread: every mutation submitted before commits, every later one is refused.
-                long last = pipeline.onWriter(() -> {
-                    store.setReadOnly(true);
-                    return pipeline.lastSeq();
-                });
-                cluster = store.clusterState().orElseThrow();
-                primaryApi = newPrimaryApi;
-                LOG.warn("cluster: demoted to read-only at epoch {} (last seq {}) for a promotion of {}; mutations are refused", cs.epoch(), last,
-                        newPrimaryApi);
-                return new Demoted(cs.epoch(), last);
-            }
-        }
-
-        @Override
-        public void undemote() {
-            synchronized (roleLock) {
-                ClusterState cs = cluster;
-                if (cs.role() == Role.PRIMARY && cs.readOnly()) {
-                    pipeline.onWriter(() -> {
-                        store.setReadOnly(false);
-                        return null;
-                    });
-                    cluster = store.clusterState().orElseThrow();
-                    primaryApi = null;
-                    LOG.warn("cluster: the promotion was aborted; this node is the read-write primary at epoch {} again", cs.epoch());
-                }
-            }
-        }
-
-        @Override
-        public void promoted(long epoch, String api) {
-            becomeAgentOf(api, epoch, "the promotion of " + api + " finished");
-        }
-    };
-
-    /**
-     * The API URL other nodes reach this one at: {@code server.advertise_url}; else the admin
-     * listener's address; else, when that is a wildcard, this host's first site-local IPv4 address
-     * (or its name).
-     */
-    private String advertisedApi() {
-        Optional<String> configured = config.server().advertiseUrl();
-        if (configured.isPresent()) {
-            return configured.get();
-        }
-        InetSocketAddress bound = admin.address();
-        if (!bound.getAddress().isAnyLocalAddress()) {
-            return localApiUrl(bound);
-        }
-        return "http://" + hostAddress() + ":" + bound.getPort();
-    }
-
-    private static String hostAddress() {
-        try {
-            for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-                if (!ni.isUp() || ni.isLoopback()) {
-                    continue;
-                }
-                for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
-                    if (a instanceof java.net.Inet4Address && a.isSiteLocalAddress()) {
-                        return a.getHostAddress();
-                    }
-                }
-            }
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "127.0.0.1";
-        }
-    }
-
-    /** A client of another node's API, reached through {@link Builder#route}. */
-    private io.tiyi.client.TiyiClient peer(String url, String credential, java.time.Duration timeout) {
-        return io.tiyi.client.TiyiClient.of(route.apply(url), credential, timeout);
-    }
-
-    /** Why this node takes no mutations now, with where to send them; null when it is the read-write primary. */
-    private String notPrimaryReason() {
-        ClusterState cs = cluster;
-        if (cs == null || cs.role() == Role.PRIMARY && !cs.readOnly()) {
-            return null;
-        }
-        String where = primaryApi == null ? "the current primary" : "the primary at " + primaryApi;
-        return "not primary: this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "") + " at epoch " + cs.epoch()
-                + "; send changes to " + where;
-    }
-
-    private boolean controlPlaneRole() {
-        ClusterState cs = cluster;
-        return cs != null && (cs.role() == Role.PRIMARY || cs.role() == Role.SECONDARY);
-    }
-
-    /** This node and the other control-plane nodes that reported lately (their embedded agents tell their API). */
-    private java.util.List<String> controlPlaneEndpoints() {
-        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
-        if (admin != null) {
-            all.add(advertisedApi());
-        }
-        if (fleet != null) {
-            long since = System.currentTimeMillis() - 60_000;
-            for (io.tiyi.bundle.Fleet.Agent a : fleet.agents()) {
-                fleet.lastReport(a.id()).filter(r -> r.at() >= since && r.report().nodeApi() != null && !a.revoked())
-                        .ifPresent(r -> all.add(r.report().nodeApi()));
-            }
-        }
-        return new java.util.ArrayList<>(all);
-    }
-
-    /** Fencing: an agent that has seen a higher epoch than this primary's means a newer primary exists. */
-    private void onAgentReport(io.tiyi.bundle.AgentReport r) {
-        ClusterState cs = cluster;
-        if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && localAdmin != null
-                && !r.following().equals(localAdmin.api()) && !r.following().equals(advertisedApi())) {
-            becomeAgentOf(r.following(), r.epochSeen(), "an agent reports epoch " + r.epochSeen() + " from " + r.following());
-        }
-    }
-
-    /** Asks every known peer for its role; one that is a read-write primary at a higher epoch replaces this node. */
-    private void checkPeers() {
-        ClusterState cs = cluster;
-        if (cs == null || cs.role() != Role.PRIMARY || agent == null) {
-            return;
-        }
-        io.tiyi.agent.AgentFiles.Identity id = agent.identity();
-        if (id == null) {
-            return;
-        }
-        java.util.LinkedHashSet<String> peers = new java.util.LinkedHashSet<>(agent.knownEndpoints());
-        peers.addAll(controlPlaneEndpoints());
-        peers.remove(localAdmin.api());
-        peers.remove(advertisedApi());
-        for (String url : peers) {
-            try {
-                com.fasterxml.jackson.databind.JsonNode st = peer(url, id.credential(), java.time.Duration.ofSeconds(3))
-                        .call("ReplicationService", "Status", java.util.Map.of());
-                long epoch = st.path("epoch").asLong();
-                if ("primary".equals(st.path("role").asText()) && !st.path("read_only").asBoolean() && epoch > cluster.epoch()) {
-                    becomeAgentOf(url, epoch, "peer " + url + " is the primary at epoch " + epoch);
-                    return;
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("cluster: peer {} did not answer: {}", url, e.getMessage());
-            }
-        }
-    }
-
-    private void startPeerWatch() {
-        if (peerWatch != null) {
-            return;
-        }
-        peerWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tiyi-peer-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        peerWatch.scheduleWithFixedDelay(() -> {
-            try {
-                checkPeers();
-            } catch (RuntimeException e) {
-                LOG.debug("cluster: peer check failed: {}", e.toString());
-            }
-        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
-    /**
-     * Steps down for good: a newer primary exists. The node refuses every mutation from now on
-     * (also after a restart: the role is persisted), and its data plane follows the new primary.
-     */
-    private void becomeAgentOf(String api, long epoch, String why) {
-        synchronized (roleLock) {
-            ClusterState cs = cluster;
-            if (cs.role() == Role.AGENT || epoch <= cs.epoch()) {
-                return;
-            }
-            pipeline.onWriter(() -> {
-                store.setReadOnly(true);
-                store.setRoleAndEpoch(Role.AGENT, cs.epoch());
-                return null;
-            });
-            cluster = store.clusterState().orElseThrow();
-            primaryApi = api;
-            if (replicator != null) {
-                replicator.close();
-                replicator = null;
-            }
-            if (peerWatch != null) {
-                peerWatch.shutdownNow();
-                peerWatch = null;
-            }
-            bundles.close();
-            agent.moveTo(api);
-            LOG.warn("cluster: this node (epoch {}) is now agent-only because {}; it takes no changes and proxies with bundles from {}",
-                    cs.epoch(), why, api);
-        }
-    }
-
-    /** Enrolls a new secondary, checks its KEK against the primary's and restores the primary's snapshot into {@code dir}. */
-    private void bootstrapSecondary(java.nio.file.Path dir) {
-        if (agentApi == null) {
-            throw TiyiException.invalid("a new secondary needs --primary-api URL and --enrollment-token TOKEN (tiyi agents issue-token --tag"
-                    + " secondary on the primary)");
-        }
-        java.nio.file.Path kekFile = config.crypto().kekFile().orElse(dir.resolve(Kek.FALLBACK_FILE));
-        if (!java.nio.file.Files.exists(kekFile)) {
-            throw new TiyiException("a secondary must hold the primary's KEK, and " + kekFile + " does not exist: copy the primary's KEK file"
-                    + " there (mode 0600) or set crypto.kek_file to a copy of it; nothing was changed");
-        }
-        Kek local = Kek.load(kekFile);
-        io.tiyi.agent.AgentFiles files = new io.tiyi.agent.AgentFiles(dir.resolve("agent"));
-        io.tiyi.agent.AgentRuntime enrolling = new io.tiyi.agent.AgentRuntime(files, null, new com.codahale.metrics.MetricRegistry());
-        enrolling.route(route);
-        io.tiyi.agent.AgentFiles.Identity id = enrolling.enroll(agentApi, enrollmentToken);
-        if (!"secondary".equals(id.tag())) {
-            throw TiyiException.invalid("the enrollment token was issued with tag '" + id.tag() + "'; a secondary needs one issued with"
-                    + " --tag secondary. This state directory now holds an agent identity: empty it and start again with a new token");
-        }
-        com.fasterxml.jackson.databind.JsonNode snap = peer(agentApi, id.credential(), java.time.Duration.ofMinutes(5))
-                .call("ReplicationService", "Snapshot", java.util.Map.of());
-        String theirs = snap.get("kek_fingerprint").asText();
-        if (!theirs.equals(local.fingerprint())) {
-            throw new TiyiException("KEK mismatch: the primary's KEK is " + theirs + " but " + kekFile + " is " + local.fingerprint()
-                    + "; copy the primary's KEK file to " + kekFile + " (mode 0600) and start again (nothing was restored)");
-        }
-        byte[] db = java.util.Base64.getDecoder().decode(snap.get("db").asText());
-        try {
-            java.nio.file.Path tmp = dir.resolve(StateStore.DB_FILE + ".restore");
-            java.nio.file.Files.write(tmp, db);
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            java.nio.file.Files.move(tmp, dir.resolve(StateStore.DB_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new TiyiException("cannot write the primary's snapshot into " + dir + ": " + e.getMessage());
-        }
-        LOG.info("cluster: restored a snapshot of {} at seq {} ({} bytes)", agentApi, snap.get("seq").asLong(), db.length);
-    }
-
-    private void startReplicator() {
-        String credential = agent.identity().credential();
-        replicator = new io.tiyi.cluster.Replicator(pipeline, () -> primaryApi,
-                url -> peer(url, credential, java.time.Duration.ofSeconds(60))).start();
-    }
-
-    /**
-     * Promotes this secondary (ARCHITECTURE §8): demote the primary (it turns read-only and says
-     * its epoch and last seq), catch up to that seq, take epoch + 1, accept mutations, and tell the
-     * old primary, whose data plane then follows this node. With {@code force} the old primary is
-     * not asked: mutations it committed after the last one replicated here are lost.
-     */
-    private io.tiyi.cluster.Handover.Promoted promote(boolean force) {
-        synchronized (roleLock) {
-            long started = System.nanoTime();
-            ClusterState cs = cluster;
-            if (cs.role() != Role.SECONDARY) {
-                throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + " at epoch " + cs.epoch()
-                        + "; tiyi promote runs on a secondary");
-            }
-            io.tiyi.agent.AgentFiles.Identity id = agent.identity();
-            io.tiyi.client.TiyiClient old = peer(primaryApi, id.credential(), java.time.Duration.ofSeconds(10));
-            long previousEpoch = cs.epoch();
-            String lost = "";
-            if (!force) {
-                com.fasterxml.jackson.databind.JsonNode d;
-                try {
-                    d = old.call("SystemService", "Demote", java.util.Map.of("new_primary_api", advertisedApi()));
-                } catch (RuntimeException e) {
-                    throw TiyiException.failedPrecondition("cannot demote the primary at " + primaryApi + ": " + e.getMessage()
-                            + ". Nothing changed: this node is still a secondary at epoch " + cs.epoch() + " with seq " + pipeline.lastSeq()
-                            + ". If the primary is down for good, run tiyi promote --force (mutations after seq " + pipeline.lastSeq()
-                            + " would be lost)");
-                }
-                previousEpoch = d.get("epoch").asLong();
-                long target = d.get("last_seq").asLong();
-                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-                while (pipeline.lastSeq() < target && System.nanoTime() < deadline) {
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-                if (pipeline.lastSeq() < target) {
-                    String state;
-                    try {
-                        old.call("ReplicationService", "Undemote", java.util.Map.of());
-                        state = "the primary at " + primaryApi + " is read-write again at epoch " + previousEpoch + " with seq " + target;
-                    } catch (RuntimeException e) {
-                        state = "the primary at " + primaryApi + " could not be returned to read-write (" + e.getMessage()
-                                + "); it is read-only at epoch " + previousEpoch + " with seq " + target
-                                + ": retry tiyi promote, or restart it to make it read-write";
-                    }
-                    throw TiyiException.failedPrecondition("promotion aborted: this node reached seq " + pipeline.lastSeq() + " of " + target
-                            + " within 10 s. It is still a secondary at epoch " + cs.epoch() + "; " + state);
-                }
-            } else {
-                lost = "promoted without the old primary: mutations it committed after seq " + pipeline.lastSeq()
-                        + " (the last replicated here) are lost; ";
-            }
-            replicator.close();
-            replicator = null;
-            long epoch = previousEpoch + 1;
-            pipeline.onWriter(() -> {
-                store.setRoleAndEpoch(Role.PRIMARY, epoch);
-                store.setReadOnly(false);
-                return null;
-            });
-            pipeline.grantEpoch(epoch);
-            cluster = store.clusterState().orElseThrow();
-            String oldApi = primaryApi;
-            primaryApi = null;
-            agent.moveTo(localAdmin.api());
-            compiler.request();
-            startPeerWatch();
-            if (!force) {
-                try {
-                    old.call("ReplicationService", "Promoted", java.util.Map.of("epoch", epoch, "primary_api", advertisedApi()));
-                } catch (RuntimeException e) {
-                    LOG.warn("cluster: the old primary at {} did not take the news ({}); it demotes itself when it sees epoch {}", oldApi,
-                            e.getMessage(), epoch);
-                }
-            }
-            long took = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            String message = lost + "this node is the primary at epoch " + epoch + " with seq " + pipeline.lastSeq() + " (took " + took + " ms)";
-            LOG.warn("cluster: promoted: {}", message);
-            return new io.tiyi.cluster.Handover.Promoted(epoch, previousEpoch, pipeline.lastSeq(), force, took, message);
-        }
+    /** The cluster state: the role's once it runs, the one read at start before. */
+    private ClusterState clusterState() {
+        Failover f = failover;
+        return f != null ? f.cluster() : cluster;
     }
 
     /** For failover drills: a held secondary stops pulling the primary's log until released. */
     void holdReplication(boolean hold) {
-        replicator.hold(hold);
+        failover.holdReplication(hold);
     }
 
     /** The agent runtime, for {@link Role#AGENT}. */
@@ -722,15 +374,13 @@ public final class TiyiNode implements AutoCloseable {
             return new NodeStatus(phase, Role.AGENT.wireName(), v[0], true, v[1], agent == null || agent.agentId() == null ? "" : agent.agentId(),
                     -1, agentApi);
         }
-        ClusterState cs = cluster;
+        ClusterState cs = clusterState();
         long seq = pipeline == null ? 0 : pipeline.lastSeq();
-        boolean following = cs != null && cs.role() == Role.SECONDARY;
-        io.tiyi.cluster.Replicator r = replicator;
-        long primarySeq = r == null ? -1 : r.primaryLastSeq();
-        long lag = following && primarySeq >= 0 ? Math.max(0, primarySeq - seq) : following ? -1 : 0;
+        Failover f = failover;
+        boolean following = cs != null && cs.role() == Role.SECONDARY && f != null;
         return new NodeStatus(phase, cs == null ? role.wireName() : cs.role().wireName(), cs == null ? 0 : cs.epoch(),
-                cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId(), following && lag < 0 ? -1 : following ? lag : -1,
-                cs == null || cs.role() == Role.PRIMARY && !cs.readOnly() ? null : primaryApi);
+                cs != null && cs.readOnly(), seq, cs == null ? "" : cs.nodeId(), following ? f.lag(seq) : -1,
+                cs == null || f == null || cs.role() == Role.PRIMARY && !cs.readOnly() ? null : f.primaryApi());
     }
 
     /**
@@ -752,12 +402,14 @@ public final class TiyiNode implements AutoCloseable {
 
     /** The role this node runs now. */
     public Role role() {
-        return cluster == null ? role : cluster.role();
+        ClusterState cs = clusterState();
+        return cs == null ? role : cs.role();
     }
 
     /** The fencing epoch this node holds. */
     public long epoch() {
-        return cluster == null ? 0 : cluster.epoch();
+        ClusterState cs = clusterState();
+        return cs == null ? 0 : cs.epoch();
     }
 
     /** The static configuration it was started with. */
@@ -891,11 +543,8 @@ public final class TiyiNode implements AutoCloseable {
 
     private void closeQuietly() {
         phase = NodeStatus.Phase.STOPPING;
-        if (replicator != null) {
-            replicator.close();
-        }
-        if (peerWatch != null) {
-            peerWatch.shutdownNow();
+        if (failover != null) {
+            failover.close();
         }
         if (agent != null) {
             agent.close();
