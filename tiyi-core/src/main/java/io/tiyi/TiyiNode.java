@@ -91,6 +91,8 @@ public final class TiyiNode implements AutoCloseable {
     private io.tiyi.agent.AgentRuntime agent;
     private io.tiyi.cluster.ReplicationSource replication;
     private volatile Failover failover;
+    private io.tiyi.trust.Trust trust;
+    private io.tiyi.alerts.Alerts alerts;
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -278,7 +280,12 @@ public final class TiyiNode implements AutoCloseable {
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
         wafPolicies = new WafPolicies(store, pipeline);
-        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, pipeline::lastSeq, bundles::publish);
+        trust = new io.tiyi.trust.Trust(store, pipeline, settings, io.tiyi.trust.Trust.defaultHttpClient());
+        alerts = new io.tiyi.alerts.Alerts(store, pipeline, () -> failover.notPrimaryReason() == null);
+        if (failover.cluster().role() == Role.PRIMARY && !failover.cluster().readOnly()) {
+            alerts.ensureSeeded();
+        }
+        compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, trust, pipeline::lastSeq, bundles::publish);
         bundles.publish(compiler.compile());
         pipeline.onCommit(c -> compiler.request());
         replication = new io.tiyi.cluster.ReplicationSource(store, pipeline);
@@ -292,7 +299,11 @@ public final class TiyiNode implements AutoCloseable {
                     LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous,
                             next);
                     return new String[] {next, previous};
-                }, failover::notPrimaryReason, failover::onAgentReport, replication, () -> failover.handover, failover::promote);
+                }, failover::notPrimaryReason, (agentId, report) -> {
+                    failover.onAgentReport(report);
+                    alerts.observe(io.tiyi.alerts.Alerts.KIND_ORIGIN_BYPASS, report.originBypassAttempts(), "agent " + agentId,
+                            report.originBypassSample());
+                }, replication, () -> failover.handover, failover::promote, trust, alerts);
         admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
                 failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));

@@ -16,7 +16,7 @@ class EventLogTest {
     Path dir;
 
     static AccessEvent at(long ts, int status) {
-        return new AccessEvent(ts, "r" + ts, "127.0.0.1", "GET", "h", "/", status, 1, "s", "", -1, 1);
+        return new AccessEvent(ts, "r" + ts, "127.0.0.1", "127.0.0.1", "GET", "h", "/", status, 1, "s", "", -1, 1);
     }
 
     @Test

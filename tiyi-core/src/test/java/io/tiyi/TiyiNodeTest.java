@@ -64,8 +64,8 @@ class TiyiNodeTest {
             byte[] again = node.store().read(db -> db.select(BUNDLE_SIGNING_KEY.PUBLIC_KEY).from(BUNDLE_SIGNING_KEY).fetchOne().value1());
             assertThat(again).isEqualTo(pub);
             int logged = node.store().read(db -> db.fetchCount(MUTATION_LOG));
-            assertThat(logged).as("signing key, bootstrap admin, the embedded agent's token and its enrollment; nothing on restart")
-                    .isEqualTo(4);
+            assertThat(logged).as("signing key, bootstrap admin, the Origin Bypass Attempt alert rule, the embedded agent's token and its enrollment; nothing on restart")
+                    .isEqualTo(5);
         }
     }
 

@@ -101,6 +101,26 @@ public final class TiyiCli {
         bundles.put("status", (Supplier<CliCommand>) AgentCommands.BundlesStatus::new);
         bundles.put("rotate-signing-key", (Supplier<CliCommand>) AgentCommands.RotateSigningKey::new);
         t.put("bundles", new Group("signed configuration bundles for agents", bundles));
+        Map<String, Object> cdn = new LinkedHashMap<>();
+        cdn.put("list", (Supplier<CliCommand>) TrustCommands.CdnList::new);
+        cdn.put("refresh", (Supplier<CliCommand>) TrustCommands.CdnRefresh::new);
+        Map<String, Object> trust = new LinkedHashMap<>();
+        trust.put("set", (Supplier<CliCommand>) TrustCommands.Set::new);
+        trust.put("show", (Supplier<CliCommand>) TrustCommands.Show::new);
+        trust.put("test", (Supplier<CliCommand>) TrustCommands.Test::new);
+        trust.put("cdn", new Group("CDN providers' ranges: list, refresh", cdn));
+        t.put("trust", new Group("the client-IP trust profile", trust));
+        Map<String, Object> rules = new LinkedHashMap<>();
+        rules.put("list", (Supplier<CliCommand>) AlertsCommands.RulesList::new);
+        rules.put("enable", (Supplier<CliCommand>) AlertsCommands.RulesEnable::new);
+        rules.put("disable", (Supplier<CliCommand>) AlertsCommands.RulesDisable::new);
+        rules.put("update", (Supplier<CliCommand>) AlertsCommands.RulesUpdate::new);
+        Map<String, Object> alerts = new LinkedHashMap<>();
+        alerts.put("list", (Supplier<CliCommand>) AlertsCommands.FiringsList::new);
+        alerts.put("show", (Supplier<CliCommand>) AlertsCommands.Show::new);
+        alerts.put("ack", (Supplier<CliCommand>) AlertsCommands.Ack::new);
+        alerts.put("rules", new Group("alert rules: list, enable, disable, update", rules));
+        t.put("alerts", new Group("alert firings and rules", alerts));
         return t;
     }
 
@@ -125,6 +145,8 @@ public final class TiyiCli {
               audit         the tamper-evident audit log: list, verify-chain
               agents        agents and enrollment tokens: issue-token, tokens list|revoke, list, show, revoke
               bundles       signed bundles for agents: status, rotate-signing-key
+              trust         client-IP trust profile: set, show, test, cdn list|refresh
+              alerts        alert firings and rules: list, show, ack, rules list|enable|disable|update
 
             Other:
               version       print the version and build commit

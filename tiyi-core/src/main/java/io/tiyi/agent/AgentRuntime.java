@@ -395,7 +395,7 @@ public final class AgentRuntime implements AutoCloseable {
             waf = new RuntimeConfig.WafRules("crs", local.toString());
         }
         RuntimeConfig r = b.runtime();
-        return new RuntimeConfig(r.version(), r.listeners(), r.sites(), certs, waf);
+        return r.withCertificates(certs, waf);
     }
 
     /**
@@ -410,11 +410,14 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         synchronized (reportLock) {
-            AgentReport r = currentReport();
+            io.tiyi.proxy.OriginBypass.Seen bypass = dataPlane.drainOriginBypass();
+            AgentReport r = report(bypass);
+            boolean primaryTookIt = false;
             for (String url : endpoints()) {
                 try {
                     JsonNode answer = client(url, 3).call("AgentsService", "Report", r);
                     long epoch = answer.path("epoch").asLong();
+                    primaryTookIt |= answer.path("primary").asBoolean();
                     if (answer.path("primary").asBoolean() && epoch > Math.max(pin.highestEpoch(), appliedEpoch) && !url.equals(current)) {
                         LOG.warn("agent: {} is the primary at epoch {}, higher than {} seen so far; following it", url, epoch,
                                 Math.max(pin.highestEpoch(), appliedEpoch));
@@ -424,15 +427,23 @@ public final class AgentRuntime implements AutoCloseable {
                     LOG.debug("agent: report to {} not delivered: {}", url, e.getMessage());
                 }
             }
+            if (!primaryTookIt && bypass.count() > 0) {
+                // No primary counted them: they go with the next report.
+                dataPlane.restoreOriginBypass(bypass);
+            }
         }
     }
 
-    /** What this agent would report now. */
+    /** What this agent would report now (without the origin bypass attempts, which a report takes). */
     public AgentReport currentReport() {
+        return report(new io.tiyi.proxy.OriginBypass.Seen(0, null));
+    }
+
+    private AgentReport report(io.tiyi.proxy.OriginBypass.Seen bypass) {
         String address = dataPlane.httpAddress().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse(null);
         return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,
-                lastRefusal, nodeApi == null ? null : nodeApi.get(), current);
+                lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample());
     }
 
     static String arch() {

@@ -71,7 +71,7 @@ final class AgentsRpc {
     }
 
     static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Supplier<NodeStatus> status,
-            java.util.function.Consumer<AgentReport> onReport) {
+            java.util.function.BiConsumer<String, AgentReport> onReport) {
         r.mutation(SERVICE, "IssueToken", Access.ADMIN, IssueRequest.class,
                 (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
         r.query(SERVICE, "ListTokens", Access.VIEWER, Empty.class, (ctx, q) -> new TokenList(fleet.tokens()));
@@ -106,7 +106,7 @@ final class AgentsRpc {
         });
         r.query(SERVICE, "Report", Access.AGENT, AgentReport.class, (ctx, q) -> {
             fleet.report(ctx.agentId(), q, ctx.client());
-            onReport.accept(q);
+            onReport.accept(ctx.agentId(), q);
             long[] v = bundles.version();
             NodeStatus s = status.get();
             return new ReportResponse(s.epoch(), "primary".equals(s.role()) && !s.readOnly(), v[0] + "." + v[1]);

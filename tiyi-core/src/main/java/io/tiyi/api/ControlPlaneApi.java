@@ -18,8 +18,9 @@ public final class ControlPlaneApi {
             long startedAt, Sites sites, Certificates certificates, EventLog events, io.tiyi.sites.WafPolicies wafPolicies,
             io.tiyi.sites.RuntimeCompiler compiler, io.tiyi.bundle.Fleet fleet, io.tiyi.bundle.BundleService bundles,
             java.util.function.Function<String, String[]> rotateSigningKey, java.util.function.Supplier<String> notPrimary,
-            java.util.function.Consumer<io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
-            java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote) {
+            java.util.function.BiConsumer<String, io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
+            java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote,
+            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -31,6 +32,8 @@ public final class ControlPlaneApi {
         WafRpc.register(r, wafPolicies, settings);
         AgentsRpc.register(r, fleet, bundles, status, onReport);
         ReplicationRpc.register(r, fleet, replication, control);
+        TrustRpc.register(r, trust);
+        AlertsRpc.register(r, alerts);
         // Not a replicated mutation: it changes this node's role, and must work on a read-only secondary.
         r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, SystemRpc.PromoteRequest.class,
                 (ctx, q) -> promote.apply(q.force() != null && q.force()));

@@ -15,6 +15,9 @@ package io.tiyi.bundle;
  * @param refused the reason of the last refused bundle, or null
  * @param nodeApi for the agent embedded in a control-plane node, that node's API URL; else null
  * @param following the control-plane API the agent takes its bundles from
+ * @param originBypassAttempts requests since the last report that claimed a client address through an untrusted peer
+ * @param originBypassSample the last of them, as {@code peer -> host}, or null
  */
 public record AgentReport(long epochSeen, long bundleEpoch, long bundleSeq, String health, String binaryVersion, String os, String arch,
-        long uptimeSeconds, String address, String refused, String nodeApi, String following) {}
+        long uptimeSeconds, String address, String refused, String nodeApi, String following, long originBypassAttempts,
+        String originBypassSample) {}

@@ -115,7 +115,7 @@ public final class BundleService implements AutoCloseable {
             certs.add(new RuntimeConfig.CertificateConfig(c.name(), c.certPem(), null, c.sans(), c.notAfter()));
         }
         RuntimeConfig r = p.runtime();
-        RuntimeConfig stripped = new RuntimeConfig(r.version(), r.listeners(), r.sites(), certs, r.waf());
+        RuntimeConfig stripped = r.withCertificates(certs, r.waf());
         Bundle b = new Bundle(Bundle.FORMAT, p.epoch(), p.seq(), agent.id(), System.currentTimeMillis(), stripped, sealed, p.rules(),
                 endpoints.get(), List.of());
         return SignedBundle.sign(b, signingKey);

@@ -46,7 +46,13 @@ public final class MutationTypes {
             FleetMutations.IssueToken.class,
             FleetMutations.RevokeToken.class,
             FleetMutations.Enroll.class,
-            FleetMutations.RevokeAgent.class));
+            FleetMutations.RevokeAgent.class,
+            io.tiyi.trust.TrustMutations.SetProfile.class,
+            io.tiyi.trust.TrustMutations.SetCdnRanges.class,
+            io.tiyi.alerts.AlertMutations.SeedRule.class,
+            io.tiyi.alerts.AlertMutations.UpdateRule.class,
+            io.tiyi.alerts.AlertMutations.Fire.class,
+            io.tiyi.alerts.AlertMutations.Ack.class));
 
     private MutationTypes() {}
 

@@ -5,7 +5,8 @@ package io.tiyi.events;
  *
  * @param ts completion time, ms
  * @param requestId the request id (X-Request-Id)
- * @param clientIp the client address
+ * @param clientIp the client address, as the trust profile resolved it
+ * @param peer the TCP peer the request came from
  * @param method HTTP method
  * @param host the Host header
  * @param path the request path with query
@@ -16,7 +17,7 @@ package io.tiyi.events;
  * @param upstreamMs time from upstream connection to completion, or -1
  * @param totalMs total time
  */
-public record AccessEvent(long ts, String requestId, String clientIp, String method, String host, String path, int status, long bytes,
+public record AccessEvent(long ts, String requestId, String clientIp, String peer, String method, String host, String path, int status, long bytes,
         String site, String upstream, long upstreamMs, long totalMs) implements Event {
     @Override
     public String type() {

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param ts completion time, ms
  * @param requestId the request id
- * @param clientIp the client address
+ * @param clientIp the client address, as the trust profile resolved it
+ * @param peer the TCP peer the request came from
  * @param site the site
  * @param method HTTP method
  * @param host Host header
@@ -19,7 +20,7 @@ import java.util.List;
  * @param matched the first matched variable and value, truncated
  * @param anomalyScore the inbound anomaly score, or 0
  */
-public record SecurityEvent(long ts, String requestId, String clientIp, String site, String method, String host, String path, String action,
+public record SecurityEvent(long ts, String requestId, String clientIp, String peer, String site, String method, String host, String path, String action,
         int status, List<Long> ruleIds, List<String> messages, String matched, int anomalyScore) implements Event {
     public SecurityEvent {
         ruleIds = List.copyOf(ruleIds);

@@ -58,7 +58,7 @@ final class AccessLogHandler implements HttpHandler {
         String path = q == null || q.isEmpty() ? e.getRequestPath() : e.getRequestPath() + "?" + q;
         String host = e.getRequestHeaders().getFirst(Headers.HOST);
         events.offer(new AccessEvent(System.currentTimeMillis(), Exchanges.requestId(e), e.getAttachment(Exchanges.CLIENT_IP),
-                e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), e.getResponseBytesSent(),
+                e.getAttachment(Exchanges.PEER_IP), e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), e.getResponseBytesSent(),
                 site == null ? "" : site, upstream == null ? "" : upstream, up == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - up),
                 TimeUnit.NANOSECONDS.toMillis(totalNs)));
         SiteMetrics m = bySite.computeIfAbsent(site == null ? "_unknown" : site, s -> new SiteMetrics(metrics, UpstreamPool.metricPart(s)));

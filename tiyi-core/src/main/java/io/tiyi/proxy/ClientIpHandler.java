@@ -1,24 +1,44 @@
 package io.tiyi.proxy;
 
+import io.tiyi.trust.ClientIpResolver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Decides which address a request is attributed to. Without a trust profile that is the TCP
- * peer; forwarded-for headers from clients are not believed.
+ * Decides which address a request is attributed to, with the trust profile in force: the TCP
+ * peer, unless it is a trusted proxy and a client-IP header names the client. The resolved client
+ * is what the WAF, the events and the logs see; the peer is kept beside it. A request that claims
+ * a client address through a peer that is not trusted is an origin bypass attempt, counted here
+ * and reported to the control plane, which alerts on it.
  */
 public final class ClientIpHandler implements HttpHandler {
     private final HttpHandler next;
+    private final Supplier<ClientIpResolver> resolver;
+    private final OriginBypass bypass;
 
-    public ClientIpHandler(HttpHandler next) {
+    public ClientIpHandler(HttpHandler next, Supplier<ClientIpResolver> resolver, OriginBypass bypass) {
         this.next = next;
+        this.resolver = resolver;
+        this.bypass = bypass;
     }
 
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
-        InetSocketAddress peer = ex.getSourceAddress();
-        ex.putAttachment(Exchanges.CLIENT_IP, peer == null || peer.getAddress() == null ? "" : peer.getAddress().getHostAddress());
+        InetSocketAddress src = ex.getSourceAddress();
+        String peer = src == null || src.getAddress() == null ? "" : src.getAddress().getHostAddress();
+        ClientIpResolver.Resolution r = resolver.get().resolve(peer, name -> {
+            HeaderValues v = ex.getRequestHeaders().get(name);
+            return v == null ? List.of() : List.copyOf(v);
+        });
+        ex.putAttachment(Exchanges.PEER_IP, peer);
+        ex.putAttachment(Exchanges.CLIENT_IP, r.client());
+        if (r.bypassAttempt()) {
+            bypass.record(peer, ex.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
+        }
         next.handleRequest(ex);
     }
 

@@ -57,6 +57,8 @@ public final class DataPlane implements AutoCloseable {
     private final SecurityEvents security;
     private final io.undertow.server.handlers.GracefulShutdownHandler chain;
     private volatile Routing routing;
+    private volatile io.tiyi.trust.ClientIpResolver resolver = resolverOf(RuntimeConfig.TrustConfig.none());
+    private final OriginBypass bypass;
     private Undertow server;
     private String boundHttp;
     private String boundHttps;
@@ -78,7 +80,8 @@ public final class DataPlane implements AutoCloseable {
         this.httpsOverride = httpsOverride;
         this.security = new SecurityEvents(events, metrics);
         HttpHandler routed = requestStage.apply(new RoutingHandler(() -> routing));
-        HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)));
+        this.bypass = new OriginBypass(metrics);
+        HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)), () -> resolver, bypass);
         this.chain = io.undertow.Handlers.gracefulShutdown(ex -> {
             if ("/healthz".equals(ex.getRequestPath())) {
                 Map<String, Object> h = health.get();
@@ -100,11 +103,13 @@ public final class DataPlane implements AutoCloseable {
      */
     public synchronized void apply(RuntimeConfig cfg) {
         Objects.requireNonNull(cfg);
+        io.tiyi.trust.ClientIpResolver nextResolver = resolverOf(cfg.trust());
         Routing previous = routing;
         keys.update(cfg);
         Routing next = Routing.build(cfg, previous, scheduler, checker, metrics, engines, security);
         engines.retainOnly(cfg);
         routing = next;
+        resolver = nextResolver;
         if (previous != null) {
             Set<UpstreamPool> retired = previous.retiredBy(next);
             if (!retired.isEmpty()) {
@@ -135,6 +140,24 @@ public final class DataPlane implements AutoCloseable {
      * ones; when the new ones cannot open, the old ones are opened again before the error is
      * thrown, so a bad address never leaves the node without the listeners it had.
      */
+    /** The resolver of a trust configuration; its entries were checked on the control plane, and are checked again here. */
+    static io.tiyi.trust.ClientIpResolver resolverOf(RuntimeConfig.TrustConfig t) {
+        java.util.Map<String, java.util.List<io.tiyi.trust.Cidr>> cdn = new java.util.LinkedHashMap<>();
+        t.cdnRanges().forEach((p, ranges) -> cdn.put(p, ranges.stream().map(io.tiyi.trust.Cidr::parse).toList()));
+        return new io.tiyi.trust.ClientIpResolver(new io.tiyi.trust.TrustProfile(t.trustedProxies(), t.clientIpHeaders(), t.cdnProviders()),
+                cdn);
+    }
+
+    /** Gives back attempts a report could not deliver to a primary. */
+    public void restoreOriginBypass(OriginBypass.Seen seen) {
+        bypass.restore(seen);
+    }
+
+    /** Origin bypass attempts seen since the last call (for the agent's state report). */
+    public OriginBypass.Seen drainOriginBypass() {
+        return bypass.drain();
+    }
+
     private void relisten(String http, String https) {
         String oldHttp = boundHttp;
         String oldHttps = boundHttps;

@@ -17,6 +17,8 @@ public final class Exchanges {
     public static final AttachmentKey<Long> START = AttachmentKey.create(Long.class);
     /** The client address the data plane attributes the request to. */
     public static final AttachmentKey<String> CLIENT_IP = AttachmentKey.create(String.class);
+    /** The TCP peer the request came from (the client, or the last proxy in front of it). */
+    public static final AttachmentKey<String> PEER_IP = AttachmentKey.create(String.class);
 
     private Exchanges() {}
 

@@ -60,7 +60,8 @@ final class Routing {
             io.undertow.server.HttpHandler dispatch = ex -> poolFor(main, ordered, ex.getRequestPath()).handler().handleRequest(ex);
             io.tiyi.waf.TiyiWaf waf = engines.engine(config.waf(), s.waf());
             io.undertow.server.HttpHandler entry = waf == null ? dispatch
-                    : io.tiyi.waf.undertow.WafHandler.builder(waf, dispatch).onComplete(security::record).denial(security::deny).build();
+                    : io.tiyi.waf.undertow.WafHandler.builder(waf, dispatch).onComplete(security::record).denial(security::deny)
+                            .clientAddress(ex -> ex.getAttachment(Exchanges.CLIENT_IP)).build();
             SiteRuntime site = new SiteRuntime(s.name(), main, ordered, entry);
             for (String h : s.hosts()) {
                 if (h.equals("*")) {

@@ -13,13 +13,48 @@ import java.util.Objects;
  * @param sites every site
  * @param certificates every TLS certificate, with its key
  * @param waf the rule set every site's WAF policy applies
+ * @param trust whom the data plane believes about the client's address
  */
-public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf) {
+public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf,
+        TrustConfig trust) {
     public RuntimeConfig {
         Objects.requireNonNull(listeners);
         Objects.requireNonNull(waf);
+        Objects.requireNonNull(trust);
         sites = List.copyOf(sites);
         certificates = List.copyOf(certificates);
+    }
+
+    /** A configuration that trusts no proxy: every request's client is its TCP peer. */
+    public RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf) {
+        this(version, listeners, sites, certificates, waf, TrustConfig.none());
+    }
+
+    /** This configuration with another certificate list (an agent's, with keys unsealed or removed). */
+    public RuntimeConfig withCertificates(List<CertificateConfig> certs, WafRules rules) {
+        return new RuntimeConfig(version, listeners, sites, certs, rules, trust);
+    }
+
+    /**
+     * The client-IP trust profile in force, with the ranges of the CDN providers it trusts.
+     *
+     * @param trustedProxies CIDRs of trusted proxies
+     * @param clientIpHeaders headers that carry the client address, in order of preference
+     * @param cdnProviders CDN providers whose ranges are trusted
+     * @param cdnRanges those providers' ranges
+     */
+    public record TrustConfig(List<String> trustedProxies, List<String> clientIpHeaders, List<String> cdnProviders,
+            java.util.Map<String, List<String>> cdnRanges) {
+        public TrustConfig {
+            trustedProxies = List.copyOf(trustedProxies);
+            clientIpHeaders = List.copyOf(clientIpHeaders);
+            cdnProviders = List.copyOf(cdnProviders);
+            cdnRanges = java.util.Map.copyOf(cdnRanges);
+        }
+
+        public static TrustConfig none() {
+            return new TrustConfig(List.of(), List.of(), List.of(), java.util.Map.of());
+        }
     }
 
     /** An empty configuration: listeners up, every host answered 404. */

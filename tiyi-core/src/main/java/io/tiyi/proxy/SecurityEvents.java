@@ -69,7 +69,9 @@ final class SecurityEvents {
         String host = ex.getRequestHeaders().getFirst(Headers.HOST);
         String site = ex.getAttachment(Exchanges.SITE);
         String client = ex.getAttachment(Exchanges.CLIENT_IP);
-        events.offer(new SecurityEvent(System.currentTimeMillis(), Exchanges.requestId(ex), client == null ? "" : client, site == null ? "" : site,
+        String peer = ex.getAttachment(Exchanges.PEER_IP);
+        events.offer(new SecurityEvent(System.currentTimeMillis(), Exchanges.requestId(ex), client == null ? "" : client,
+                peer == null ? "" : peer, site == null ? "" : site,
                 ex.getRequestMethod().toString(), host == null ? "" : host, path, interrupted ? "blocked" : "detected", ex.getStatusCode(), ids, msgs,
                 matched, anomaly));
     }

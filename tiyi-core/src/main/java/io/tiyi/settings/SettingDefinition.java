@@ -48,6 +48,10 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
         return new SettingDefinition(key, SettingType.DIRECTORY, "", description, List.of("/absolute/path", "(empty)"), 0, 0);
     }
 
+    static SettingDefinition httpsUrl(String key, String def, String description) {
+        return new SettingDefinition(key, SettingType.HTTPS_URL, def, description, List.of("https://host[:port]/path"), 0, 0);
+    }
+
     static SettingDefinition address(String key, String def, List<String> shapes, String description) {
         return new SettingDefinition(key, SettingType.ADDRESS, def, description, shapes, 0, 0);
     }
@@ -106,6 +110,18 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                 }
                 if (!java.nio.file.Files.isDirectory(d.resolve("rules"))) {
                     throw bad(value, "it has no rules/ directory; point it at a CRS release (crs-setup.conf and rules/)");
+                }
+                return v;
+            }
+            case HTTPS_URL -> {
+                java.net.URI u;
+                try {
+                    u = java.net.URI.create(v);
+                } catch (IllegalArgumentException e) {
+                    throw bad(value, "allowed: an https:// URL");
+                }
+                if (!"https".equals(u.getScheme()) || u.getHost() == null) {
+                    throw bad(value, "allowed: an https:// URL (CDN lists are fetched over HTTPS only)");
                 }
                 return v;
             }

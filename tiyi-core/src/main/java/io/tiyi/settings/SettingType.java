@@ -10,5 +10,7 @@ public enum SettingType {
     /** A listen address, host:port. */
     LISTEN,
     /** A directory path, absolute, or empty. */
-    DIRECTORY
+    DIRECTORY,
+    /** An https:// URL. */
+    HTTPS_URL
 }

@@ -31,6 +31,7 @@ public final class RuntimeCompiler implements AutoCloseable {
     private final Certificates certificates;
     private final Settings settings;
     private final WafPolicies policies;
+    private final io.tiyi.trust.Trust trust;
     /** Debian's modsecurity-crs package. */
     static final java.nio.file.Path DEBIAN_CRS = java.nio.file.Path.of("/usr/share/modsecurity-crs");
     private final LongSupplier version;
@@ -43,8 +44,9 @@ public final class RuntimeCompiler implements AutoCloseable {
     private final AtomicBoolean pending = new AtomicBoolean();
 
     public RuntimeCompiler(StateStore store, Sites sites, Certificates certificates, Settings settings, WafPolicies policies,
-            LongSupplier version, Consumer<RuntimeConfig> sink) {
+            io.tiyi.trust.Trust trust, LongSupplier version, Consumer<RuntimeConfig> sink) {
         this.policies = policies;
+        this.trust = trust;
         this.store = store;
         this.sites = sites;
         this.certificates = certificates;
@@ -72,7 +74,16 @@ public final class RuntimeCompiler implements AutoCloseable {
                     List.of(Json.read(r.getSans(), String[].class)), r.getNotAfter()));
         }
         RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners(settings.value("proxy.http_addr"), settings.value("proxy.https_addr"));
-        return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")));
+        io.tiyi.trust.TrustProfile tp = trust.profile();
+        java.util.Map<String, List<String>> cdn = new java.util.LinkedHashMap<>();
+        java.util.Map<String, io.tiyi.trust.CdnRanges.ProviderRanges> ranges = trust.ranges();
+        for (String p : tp.cdnProviders()) {
+            if (ranges.containsKey(p)) {
+                cdn.put(p, ranges.get(p).ranges());
+            }
+        }
+        return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")),
+                new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), cdn));
     }
 
     /** {@code waf.crs_dir}, else Debian's CRS package, else the built-in rules. */

@@ -28,7 +28,8 @@ final class Migrations {
             "V2__auth.sql",
             "V3__proxy.sql",
             "V4__waf.sql",
-            "V5__agents.sql");
+            "V5__agents.sql",
+            "V6__trust_alerts.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -214,4 +214,36 @@ class CdnRangesTest {
                 .hasMessageContaining("only https://");
         assertThatThrownBy(() -> CdnRanges.fetch("akamai", URI.create("https://example.com"), http)).hasMessageContaining("known: cloudflare, fastly");
     }
+
+    @Test
+    void aRefreshIsStoredAndAFailedOneKeepsTheStoredList(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        io.tiyi.store.StateStore store = io.tiyi.store.StateStore.open(dir);
+        try {
+            store.migrate();
+            store.initClusterState("n1", io.tiyi.cluster.Role.PRIMARY, 1, "sha256:test");
+            try (io.tiyi.store.MutationPipeline pipeline = new io.tiyi.store.MutationPipeline(store, new io.tiyi.audit.AuditChain())) {
+                io.tiyi.settings.Settings settings = new io.tiyi.settings.Settings(store, pipeline);
+                Trust trust = new Trust(store, pipeline, settings, http);
+                int builtIn = trust.ranges().get("fastly").ranges().size();
+
+                settings.update("t", "trust.cdn.fastly.url", url("/fastly-ok", 200, FASTLY).toString());
+                Trust.CdnStatus s = trust.refresh("t", "fastly");
+                assertThat(s.ranges()).isEqualTo(3);
+                assertThat(s.refreshedAt()).isPositive();
+                assertThat(trust.ranges().get("fastly").ranges()).containsExactly("23.235.32.0/20", "151.101.0.0/16", "2a04:4e40::/32");
+
+                settings.update("t", "trust.cdn.fastly.url", url("/fastly-bad", 200,
+                        "{\"addresses\":[\"23.235.32.0/20\",\"not-a-cidr\"],\"ipv6_addresses\":[]}").toString());
+                assertThatThrownBy(() -> trust.refresh("t", "fastly")).hasMessageContaining("not-a-cidr").hasMessageContaining("kept");
+                settings.update("t", "trust.cdn.fastly.url", url("/fastly-empty", 200, "{\"addresses\":[],\"ipv6_addresses\":[]}").toString());
+                assertThatThrownBy(() -> trust.refresh("t", "fastly")).hasMessageContaining("kept");
+                settings.update("t", "trust.cdn.fastly.url", url("/fastly-500", 500, "oops").toString());
+                assertThatThrownBy(() -> trust.refresh("t", "fastly")).hasMessageContaining("500").hasMessageContaining("kept");
+                assertThat(trust.ranges().get("fastly").ranges()).as("still the last good list").hasSize(3);
+                assertThat(builtIn).isGreaterThan(3);
+            }
+        } finally {
+            store.close();
+        }
+    }
 }

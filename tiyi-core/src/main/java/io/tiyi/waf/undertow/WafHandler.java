@@ -53,6 +53,7 @@ public final class WafHandler implements HttpHandler {
     private final BiConsumer<HttpServerExchange, Transaction> onComplete;
     private final Denial denial;
     private final boolean inspectResponses;
+    private final java.util.function.Function<HttpServerExchange, String> clientAddress;
 
     /** Answers an interruption; the default writes a short text page. */
     @FunctionalInterface
@@ -71,6 +72,7 @@ public final class WafHandler implements HttpHandler {
         this.onComplete = b.onComplete;
         this.denial = b.denial;
         this.inspectResponses = b.inspectResponses;
+        this.clientAddress = b.clientAddress;
     }
 
     /** A handler that runs {@code next} for requests {@code waf} lets through. */
@@ -85,6 +87,7 @@ public final class WafHandler implements HttpHandler {
         private BiConsumer<HttpServerExchange, Transaction> onComplete = (e, t) -> {};
         private Denial denial = WafHandler::defaultDenial;
         private boolean inspectResponses = true;
+        private java.util.function.Function<HttpServerExchange, String> clientAddress;
 
         private Builder(TiyiWaf waf, HttpHandler next) {
             this.waf = Objects.requireNonNull(waf, "waf");
@@ -106,6 +109,15 @@ public final class WafHandler implements HttpHandler {
         /** Whether responses run phases 3 and 4 (default true). */
         public Builder inspectResponses(boolean on) {
             this.inspectResponses = on;
+            return this;
+        }
+
+        /**
+         * Where the client address ({@code REMOTE_ADDR}) comes from; by default the TCP peer. A host
+         * behind proxies passes the address it resolved from a trusted forwarded-for header.
+         */
+        public Builder clientAddress(java.util.function.Function<HttpServerExchange, String> from) {
+            this.clientAddress = Objects.requireNonNull(from, "clientAddress");
             return this;
         }
 
@@ -145,7 +157,11 @@ public final class WafHandler implements HttpHandler {
         });
         InetSocketAddress src = ex.getSourceAddress();
         InetSocketAddress dst = ex.getDestinationAddress();
-        tx.processConnection(src == null || src.getAddress() == null ? "" : src.getAddress().getHostAddress(), src == null ? 0 : src.getPort(),
+        String client = clientAddress != null ? clientAddress.apply(ex) : null;
+        if (client == null) {
+            client = src == null || src.getAddress() == null ? "" : src.getAddress().getHostAddress();
+        }
+        tx.processConnection(client, src == null ? 0 : src.getPort(),
                 dst == null || dst.getAddress() == null ? "" : dst.getAddress().getHostAddress(), dst == null ? 0 : dst.getPort());
         String uri = ex.getRequestURI();
         String q = ex.getQueryString();

@@ -1,0 +1,168 @@
+package io.tiyi.alerts;
+
+import static io.tiyi.store.generated.Tables.ALERT_FIRINGS;
+import static io.tiyi.store.generated.Tables.ALERT_RULES;
+
+import io.tiyi.TiyiException;
+import io.tiyi.store.MutationPipeline;
+import io.tiyi.store.StateStore;
+import io.tiyi.store.generated.tables.records.AlertFiringsRecord;
+import io.tiyi.store.generated.tables.records.AlertRulesRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alert rules and their firings, and the engine that evaluates the rules on the primary over what
+ * the data planes report. A rule counts its condition per window (aligned to the epoch clock);
+ * the first time a window's count reaches the threshold the rule fires, once per window.
+ */
+public final class Alerts {
+    private static final Logger LOG = LoggerFactory.getLogger(Alerts.class);
+    /** The rule every node is seeded with. */
+    public static final String ORIGIN_BYPASS = "origin-bypass-attempt";
+    /** The condition of {@link #ORIGIN_BYPASS}: requests claiming a client address through an untrusted peer. */
+    public static final String KIND_ORIGIN_BYPASS = "origin_bypass";
+
+    private final StateStore store;
+    private final MutationPipeline pipeline;
+    private final BooleanSupplier evaluating;
+    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+    /**
+     * A rule.
+     *
+     * @param name its id
+     * @param title what it is called
+     * @param kind its condition
+     * @param windowSeconds the window its count covers
+     * @param threshold the count at which it fires
+     * @param enabled whether it is evaluated
+     */
+    public record Rule(String name, String title, String kind, int windowSeconds, int threshold, boolean enabled) {}
+
+    /**
+     * A firing.
+     *
+     * @param id its id
+     * @param rule the rule that fired
+     * @param title the rule's title
+     * @param windowStart the window it fired in, ms
+     * @param count the count when it fired
+     * @param firedAt when it fired, ms
+     * @param detail what was seen (agent, a sample)
+     * @param ackedAt when it was acknowledged, or 0
+     * @param ackedBy who acknowledged it, or null
+     */
+    public record Firing(long id, String rule, String title, long windowStart, long count, long firedAt, String detail, long ackedAt,
+            String ackedBy) {}
+
+    /**
+     * @param evaluating whether this node evaluates rules now (the read-write primary does)
+     */
+    public Alerts(StateStore store, MutationPipeline pipeline, BooleanSupplier evaluating) {
+        this.store = store;
+        this.pipeline = pipeline;
+        this.evaluating = evaluating;
+    }
+
+    /** Seeds the default rules on a node that has none of them (first boot). */
+    public void ensureSeeded() {
+        if (!store.read(db -> db.fetchExists(ALERT_RULES, ALERT_RULES.NAME.eq(ORIGIN_BYPASS)))) {
+            pipeline.apply("system", new AlertMutations.SeedRule(ORIGIN_BYPASS, "Origin Bypass Attempt", KIND_ORIGIN_BYPASS, 300, 1));
+        }
+    }
+
+    public List<Rule> rules() {
+        return store.read(db -> db.selectFrom(ALERT_RULES).orderBy(ALERT_RULES.NAME).fetch(Alerts::rule));
+    }
+
+    public Rule rule(String name) {
+        return store.read(db -> db.selectFrom(ALERT_RULES).where(ALERT_RULES.NAME.eq(name)).fetchOptional()).map(Alerts::rule)
+                .orElseThrow(() -> TiyiException.notFound("no alert rule named '" + name + "' (tiyi alerts rules list)"));
+    }
+
+    /** Changes a rule; null fields stay as they are. */
+    public Rule update(String actor, String name, Boolean enabled, Integer windowSeconds, Integer threshold) {
+        Rule cur = rule(name);
+        int w = windowSeconds == null ? cur.windowSeconds() : windowSeconds;
+        int t = threshold == null ? cur.threshold() : threshold;
+        if (w < 10 || w > 86_400) {
+            throw TiyiException.invalid("--window must be 10 to 86400 seconds, got " + w);
+        }
+        if (t < 1 || t > 1_000_000) {
+            throw TiyiException.invalid("--threshold must be 1 to 1000000, got " + t);
+        }
+        pipeline.apply(actor, new AlertMutations.UpdateRule(name, enabled == null ? cur.enabled() : enabled, w, t));
+        return rule(name);
+    }
+
+    /** Firings, newest first. */
+    public List<Firing> firings(int limit, boolean unackedOnly) {
+        if (limit < 1 || limit > 1000) {
+            throw TiyiException.invalid("--limit must be 1 to 1000, got " + limit);
+        }
+        Map<String, String> titles = titles();
+        return store.read(db -> db.selectFrom(ALERT_FIRINGS).where(unackedOnly ? ALERT_FIRINGS.ACKED_AT.isNull() : org.jooq.impl.DSL.noCondition())
+                .orderBy(ALERT_FIRINGS.ID.desc()).limit(limit).fetch(r -> firing(r, titles)));
+    }
+
+    public Firing firing(long id) {
+        Map<String, String> titles = titles();
+        return store.read(db -> db.selectFrom(ALERT_FIRINGS).where(ALERT_FIRINGS.ID.eq((int) id)).fetchOptional()).map(r -> firing(r, titles))
+                .orElseThrow(() -> TiyiException.notFound("no alert firing with id " + id + " (tiyi alerts list)"));
+    }
+
+    public Firing ack(String actor, long id) {
+        pipeline.apply(actor, new AlertMutations.Ack(id));
+        return firing(id);
+    }
+
+    /**
+     * Counts {@code n} occurrences of a condition reported by {@code source} now, and fires every
+     * enabled rule over it whose window count reaches its threshold. Runs on an API thread: the
+     * firing is committed without waiting.
+     */
+    public void observe(String kind, long n, String source, String sample) {
+        if (n <= 0 || !evaluating.getAsBoolean()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (Rule r : rules()) {
+            if (!r.enabled() || !r.kind().equals(kind)) {
+                continue;
+            }
+            long window = now - Math.floorMod(now, r.windowSeconds() * 1000L);
+            String key = r.name() + "@" + window;
+            long total = counts.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(n);
+            if (total >= r.threshold() && total - n < r.threshold()) {
+                String detail = total + " in the window; last from " + source + (sample == null ? "" : " (" + sample + ")");
+                pipeline.submit("system", new AlertMutations.Fire(r.name(), window, total, detail)).thenAccept(c -> {
+                    if (c.result()) {
+                        LOG.warn("alert: {} fired: {}; see tiyi alerts list", r.title(), detail);
+                    }
+                });
+            }
+        }
+        counts.keySet().removeIf(k -> Long.parseLong(k.substring(k.lastIndexOf('@') + 1)) < now - 86_400_000L);
+    }
+
+    private Map<String, String> titles() {
+        Map<String, String> t = new ConcurrentHashMap<>();
+        rules().forEach(r -> t.put(r.name(), r.title()));
+        return t;
+    }
+
+    private static Rule rule(AlertRulesRecord r) {
+        return new Rule(r.getName(), r.getTitle(), r.getKind(), r.getWindowSeconds(), r.getThreshold(), r.getEnabled());
+    }
+
+    private static Firing firing(AlertFiringsRecord r, Map<String, String> titles) {
+        return new Firing(r.getId(), r.getRule(), titles.getOrDefault(r.getRule(), r.getRule()), r.getWindowStart(), r.getCount(),
+                r.getFiredAt(), r.getDetail(), r.getAckedAt() == null ? 0 : r.getAckedAt(), r.getAckedBy());
+    }
+}

@@ -1,0 +1,38 @@
+package io.tiyi.api;
+
+import io.tiyi.alerts.Alerts;
+import java.util.List;
+
+/** {@code tiyi.v1.AlertsService}: alert firings and the rules that fire them. */
+final class AlertsRpc {
+    static final String SERVICE = "AlertsService";
+
+    record ListRequest(Integer limit, Boolean unackedOnly) {}
+
+    record IdRequest(Long id) {}
+
+    record RuleRequest(String name, Boolean enabled, Integer windowSeconds, Integer threshold) {}
+
+    record Firings(List<Alerts.Firing> firings) {}
+
+    record Rules(List<Alerts.Rule> rules) {}
+
+    private AlertsRpc() {}
+
+    static void register(RpcRegistry r, Alerts alerts) {
+        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> new Firings(alerts.firings(q.limit() == null ? 50 : q.limit(),
+                q.unackedOnly() != null && q.unackedOnly())));
+        r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> alerts.firing(id(q)));
+        r.mutation(SERVICE, "Ack", Access.OPERATOR, IdRequest.class, (ctx, q) -> alerts.ack(ctx.actor(), id(q)));
+        r.query(SERVICE, "ListRules", Access.VIEWER, Empty.class, (ctx, q) -> new Rules(alerts.rules()));
+        r.mutation(SERVICE, "UpdateRule", Access.ADMIN, RuleRequest.class, (ctx, q) -> alerts.update(ctx.actor(),
+                AgentsRpc.required(q.name(), "name"), q.enabled(), q.windowSeconds(), q.threshold()));
+    }
+
+    private static long id(IdRequest q) {
+        if (q.id() == null) {
+            throw io.tiyi.TiyiException.invalid("id is required");
+        }
+        return q.id();
+    }
+}

@@ -1,0 +1,60 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.trust.ClientIpResolver;
+import io.tiyi.trust.Trust;
+import io.tiyi.trust.TrustProfile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code tiyi.v1.TrustService}: the client-IP trust profile, CDN range lists, and the resolver's explanation of a request. */
+final class TrustRpc {
+    static final String SERVICE = "TrustService";
+
+    record SetRequest(List<String> trustedProxies, List<String> clientIpHeaders, List<String> cdnProviders) {}
+
+    /**
+     * A request to explain.
+     *
+     * @param peer the TCP peer
+     * @param headers header lines, {@code Name: value}
+     */
+    record TestRequest(String peer, List<String> headers) {}
+
+    record ProviderRequest(String provider) {}
+
+    record CdnList(List<Trust.CdnStatus> providers) {}
+
+    private TrustRpc() {}
+
+    static void register(RpcRegistry r, Trust trust) {
+        r.query(SERVICE, "Get", Access.VIEWER, Empty.class, (ctx, q) -> trust.profile());
+        r.mutation(SERVICE, "Set", Access.ADMIN, SetRequest.class,
+                (ctx, q) -> trust.set(ctx.actor(), q.trustedProxies(), q.clientIpHeaders(), q.cdnProviders()));
+        r.query(SERVICE, "Test", Access.VIEWER, TestRequest.class, (ctx, q) -> {
+            if (q.peer() == null || q.peer().isBlank()) {
+                throw TiyiException.invalid("--peer is required: the address the request comes from");
+            }
+            if (io.tiyi.trust.Cidr.parseAddress(q.peer().trim()).isEmpty()) {
+                throw TiyiException.invalid("--peer must be an IPv4 or IPv6 address, got '" + q.peer() + "'");
+            }
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (String line : q.headers() == null ? List.<String>of() : q.headers()) {
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    throw TiyiException.invalid("--header must look like 'Name: value', got '" + line + "'");
+                }
+                headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                        .add(line.substring(colon + 1).trim());
+            }
+            TrustProfile p = trust.profile();
+            ClientIpResolver resolver = new ClientIpResolver(p, trust.trustedCdnRanges(p));
+            return resolver.resolve(q.peer().trim(), name -> headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()));
+        });
+        r.query(SERVICE, "CdnList", Access.VIEWER, Empty.class, (ctx, q) -> new CdnList(trust.cdnStatus()));
+        r.mutation(SERVICE, "CdnRefresh", Access.ADMIN, ProviderRequest.class, (ctx, q) -> trust.refresh(ctx.actor(), q.provider()));
+    }
+}
