@@ -152,7 +152,7 @@ public final class Alerts {
     }
 
     private Map<String, String> titles() {
-        Map<String, String> t = new ConcurrentHashMap<>();
+        Map<String, String> t = new java.util.HashMap<>();
         rules().forEach(r -> t.put(r.name(), r.title()));
         return t;
     }

@@ -51,7 +51,7 @@ final class TrustRpc {
                         .add(line.substring(colon + 1).trim());
             }
             TrustProfile p = trust.profile();
-            ClientIpResolver resolver = new ClientIpResolver(p, trust.trustedCdnRanges(p));
+            ClientIpResolver resolver = ClientIpResolver.of(p, trust.trustedCdnLists(p));
             return resolver.resolve(q.peer().trim(), name -> headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()));
         });
         r.query(SERVICE, "CdnList", Access.VIEWER, Empty.class, (ctx, q) -> new CdnList(trust.cdnStatus()));

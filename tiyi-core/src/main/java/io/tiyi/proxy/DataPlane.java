@@ -142,10 +142,8 @@ public final class DataPlane implements AutoCloseable {
      */
     /** The resolver of a trust configuration; its entries were checked on the control plane, and are checked again here. */
     static io.tiyi.trust.ClientIpResolver resolverOf(RuntimeConfig.TrustConfig t) {
-        java.util.Map<String, java.util.List<io.tiyi.trust.Cidr>> cdn = new java.util.LinkedHashMap<>();
-        t.cdnRanges().forEach((p, ranges) -> cdn.put(p, ranges.stream().map(io.tiyi.trust.Cidr::parse).toList()));
-        return new io.tiyi.trust.ClientIpResolver(new io.tiyi.trust.TrustProfile(t.trustedProxies(), t.clientIpHeaders(), t.cdnProviders()),
-                cdn);
+        return io.tiyi.trust.ClientIpResolver.of(new io.tiyi.trust.TrustProfile(t.trustedProxies(), t.clientIpHeaders(), t.cdnProviders()),
+                t.cdnRanges());
     }
 
     /** Gives back attempts a report could not deliver to a primary. */

@@ -75,15 +75,8 @@ public final class RuntimeCompiler implements AutoCloseable {
         }
         RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners(settings.value("proxy.http_addr"), settings.value("proxy.https_addr"));
         io.tiyi.trust.TrustProfile tp = trust.profile();
-        java.util.Map<String, List<String>> cdn = new java.util.LinkedHashMap<>();
-        java.util.Map<String, io.tiyi.trust.CdnRanges.ProviderRanges> ranges = trust.ranges();
-        for (String p : tp.cdnProviders()) {
-            if (ranges.containsKey(p)) {
-                cdn.put(p, ranges.get(p).ranges());
-            }
-        }
         return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")),
-                new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), cdn));
+                new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), trust.trustedCdnLists(tp)));
     }
 
     /** {@code waf.crs_dir}, else Debian's CRS package, else the built-in rules. */

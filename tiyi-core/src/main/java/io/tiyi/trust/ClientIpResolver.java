@@ -37,6 +37,13 @@ public final class ClientIpResolver {
      * @param cdnRanges CDN ranges by provider; those of providers in the profile are trusted
      *     proxies too, the others are ignored
      */
+    /** A resolver over CDN ranges as they are stored and travel in bundles (CIDR strings by provider). */
+    public static ClientIpResolver of(TrustProfile profile, Map<String, List<String>> cdnRanges) {
+        Map<String, List<Cidr>> parsed = new java.util.LinkedHashMap<>();
+        cdnRanges.forEach((p, ranges) -> parsed.put(p, ranges.stream().map(Cidr::parse).toList()));
+        return new ClientIpResolver(profile, parsed);
+    }
+
     public ClientIpResolver(TrustProfile profile, Map<String, List<Cidr>> cdnRanges) {
         this.profile = profile == null ? TrustProfile.none() : profile;
         List<Range> t = new ArrayList<>();

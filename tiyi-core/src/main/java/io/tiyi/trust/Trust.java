@@ -78,14 +78,14 @@ public final class Trust {
         return out;
     }
 
-    /** The ranges of the providers the profile trusts, parsed, for the resolver. */
-    public Map<String, List<Cidr>> trustedCdnRanges(TrustProfile profile) {
+    /** The ranges of the providers the profile trusts, as they travel in bundles. */
+    public Map<String, List<String>> trustedCdnLists(TrustProfile profile) {
         Map<String, CdnRanges.ProviderRanges> all = ranges();
-        Map<String, List<Cidr>> out = new LinkedHashMap<>();
+        Map<String, List<String>> out = new LinkedHashMap<>();
         for (String p : profile.cdnProviders()) {
             CdnRanges.ProviderRanges r = all.get(p);
             if (r != null) {
-                out.put(p, r.ranges().stream().map(Cidr::parse).toList());
+                out.put(p, r.ranges());
             }
         }
         return out;
