@@ -93,6 +93,7 @@ public final class TiyiNode implements AutoCloseable {
     private volatile Failover failover;
     private io.tiyi.trust.Trust trust;
     private io.tiyi.alerts.Alerts alerts;
+    private io.tiyi.siem.SiemDispatcher siem;
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -285,6 +286,22 @@ public final class TiyiNode implements AutoCloseable {
         if (failover.cluster().role() == Role.PRIMARY && !failover.cluster().readOnly()) {
             alerts.ensureSeeded();
         }
+        siem = new io.tiyi.siem.SiemDispatcher(io.tiyi.siem.Origin.local(cluster.nodeId()), metrics.registry(),
+                io.tiyi.siem.SiemDispatcher.DEFAULT_QUEUE);
+        // Forwarding starts from this node's own settings, before its first bundle: audit and
+        // alert events are the control plane's and need no data plane.
+        siem.configure(RuntimeCompiler.siemConfig(settings));
+        events.forwardTo(siem::offer);
+        dataPlane.onApply(cfg -> siem.configure(cfg.siem()));
+        pipeline.onCommit(c -> {
+            // Only the node that accepted a mutation has its audit entry here; replicas replayed it.
+            if (c.audit() != null) {
+                events.offer(new io.tiyi.events.AuditLogEvent(c.ts(), c.seq(), c.actor(), c.audit().action(), c.audit().target(),
+                        c.audit().details()));
+            }
+        });
+        alerts.onFired(f -> events.offer(new io.tiyi.events.AlertEvent(f.firedAt(), f.id(), f.rule(), f.title(), f.count(), f.windowStart(),
+                f.detail())));
         compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, trust, pipeline::lastSeq, bundles::publish);
         bundles.publish(compiler.compile());
         pipeline.onCommit(c -> compiler.request());
@@ -303,7 +320,7 @@ public final class TiyiNode implements AutoCloseable {
                     failover.onAgentReport(report);
                     alerts.observe(io.tiyi.alerts.Alerts.KIND_ORIGIN_BYPASS, report.originBypassAttempts(), "agent " + agentId,
                             report.originBypassSample());
-                }, replication, () -> failover.handover, failover::promote, trust, alerts);
+                }, replication, () -> failover.handover, failover::promote, trust, alerts, siem);
         admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
                 failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
@@ -357,6 +374,10 @@ public final class TiyiNode implements AutoCloseable {
         agent = new io.tiyi.agent.AgentRuntime(files, dataPlane, metrics.registry());
         agent.route(route);
         io.tiyi.agent.AgentFiles.Identity id = agent.enroll(agentApi, enrollmentToken);
+        siem = new io.tiyi.siem.SiemDispatcher(io.tiyi.siem.Origin.local(id.agentId()), metrics.registry(),
+                io.tiyi.siem.SiemDispatcher.DEFAULT_QUEUE);
+        events.forwardTo(siem::offer);
+        dataPlane.onApply(cfg -> siem.configure(cfg.siem()));
         agent.start(id);
         phase = NodeStatus.Phase.READY;
         LOG.info("tiyi agent {} ready (control plane {})", id.agentId(), id.api());
@@ -371,6 +392,11 @@ public final class TiyiNode implements AutoCloseable {
     /** For failover drills: a held secondary stops pulling the primary's log until released. */
     void holdReplication(boolean hold) {
         failover.holdReplication(hold);
+    }
+
+    /** This node's SIEM dispatcher, once started. */
+    public Optional<io.tiyi.siem.SiemDispatcher> siem() {
+        return Optional.ofNullable(siem);
     }
 
     /** The agent runtime, for {@link Role#AGENT}. */
@@ -589,6 +615,10 @@ public final class TiyiNode implements AutoCloseable {
         if (events != null) {
             events.close();
             events = null;
+        }
+        if (siem != null) {
+            siem.close();
+            siem = null;
         }
         if (pipeline != null) {
             pipeline.close();

@@ -121,6 +121,10 @@ public final class TiyiCli {
         alerts.put("ack", (Supplier<CliCommand>) AlertsCommands.Ack::new);
         alerts.put("rules", new Group("alert rules: list, enable, disable, update", rules));
         t.put("alerts", new Group("alert firings and rules", alerts));
+        Map<String, Object> siem = new LinkedHashMap<>();
+        siem.put("test", (Supplier<CliCommand>) SiemCommands.Test::new);
+        siem.put("status", (Supplier<CliCommand>) SiemCommands.Status::new);
+        t.put("siem", new Group("SIEM forwarding: send a test event, show counters", siem));
         return t;
     }
 

@@ -144,12 +144,27 @@ public final class Alerts {
                 pipeline.submit("system", new AlertMutations.Fire(r.name(), window, total, detail)).thenAccept(c -> {
                     if (c.result()) {
                         LOG.warn("alert: {} fired: {}; see tiyi alerts list", r.title(), detail);
+                        java.util.function.Consumer<Firing> l = onFired;
+                        if (l != null) {
+                            AlertFiringsRecord rec = store.read(db -> db.selectFrom(ALERT_FIRINGS)
+                                    .where(ALERT_FIRINGS.RULE.eq(r.name()).and(ALERT_FIRINGS.WINDOW_START.eq(window))).fetchOne());
+                            if (rec != null) {
+                                l.accept(firing(rec, titles()));
+                            }
+                        }
                     }
                 });
             }
         }
         counts.keySet().removeIf(k -> Long.parseLong(k.substring(k.lastIndexOf('@') + 1)) < now - 86_400_000L);
     }
+
+    /** Also tells {@code listener} of every firing this node commits (the SIEM forwarder). */
+    public void onFired(java.util.function.Consumer<Firing> listener) {
+        this.onFired = listener;
+    }
+
+    private volatile java.util.function.Consumer<Firing> onFired;
 
     private Map<String, String> titles() {
         Map<String, String> t = new java.util.HashMap<>();

@@ -20,7 +20,7 @@ public final class ControlPlaneApi {
             java.util.function.Function<String, String[]> rotateSigningKey, java.util.function.Supplier<String> notPrimary,
             java.util.function.BiConsumer<String, io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
             java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote,
-            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts) {
+            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -34,6 +34,7 @@ public final class ControlPlaneApi {
         ReplicationRpc.register(r, fleet, replication, control);
         TrustRpc.register(r, trust);
         AlertsRpc.register(r, alerts);
+        SiemRpc.register(r, siem, () -> siem.configure(io.tiyi.sites.RuntimeCompiler.siemConfig(settings)));
         // Not a replicated mutation: it changes this node's role, and must work on a read-only secondary.
         r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, SystemRpc.PromoteRequest.class,
                 (ctx, q) -> promote.apply(q.force() != null && q.force()));

@@ -54,6 +54,7 @@ public final class EventLog implements AutoCloseable {
     private final ScheduledExecutorService retention;
     private final IntSupplier retentionDays;
     private volatile boolean closed;
+    private volatile java.util.function.Consumer<Event> forward;
 
     /**
      * @param dir the {@code logs/} directory
@@ -82,8 +83,20 @@ public final class EventLog implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Also hands every event offered from now on to {@code sink} (the SIEM dispatcher), on the
+     * offering thread: the sink must not block.
+     */
+    public void forwardTo(java.util.function.Consumer<Event> sink) {
+        this.forward = sink;
+    }
+
     /** Queues an event without blocking; false (and counted) when the queue is full. */
     public boolean offer(Event e) {
+        java.util.function.Consumer<Event> f = forward;
+        if (f != null && !closed) {
+            f.accept(e);
+        }
         if (closed || !queue.offer(e)) {
             dropped.incrementAndGet();
             return false;

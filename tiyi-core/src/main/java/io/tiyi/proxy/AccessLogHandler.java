@@ -2,6 +2,7 @@ package io.tiyi.proxy;
 
 import com.codahale.metrics.MetricRegistry;
 import io.tiyi.events.AccessEvent;
+import io.tiyi.events.ErrorEvent;
 import io.tiyi.events.EventLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -61,6 +62,12 @@ final class AccessLogHandler implements HttpHandler {
                 e.getAttachment(Exchanges.PEER_IP), e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), e.getResponseBytesSent(),
                 site == null ? "" : site, upstream == null ? "" : upstream, up == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - up),
                 TimeUnit.NANOSECONDS.toMillis(totalNs)));
+        String error = e.getAttachment(Exchanges.TIYI_ERROR);
+        if (error != null && e.getStatusCode() >= 500) {
+            String client = e.getAttachment(Exchanges.CLIENT_IP);
+            events.offer(new ErrorEvent(System.currentTimeMillis(), Exchanges.requestId(e), client == null ? "" : client, site == null ? "" : site,
+                    e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), error));
+        }
         SiteMetrics m = bySite.computeIfAbsent(site == null ? "_unknown" : site, s -> new SiteMetrics(metrics, UpstreamPool.metricPart(s)));
         m.requests.update(totalNs, TimeUnit.NANOSECONDS);
         int cls = e.getStatusCode() / 100;

@@ -110,6 +110,13 @@ public final class DataPlane implements AutoCloseable {
         engines.retainOnly(cfg);
         routing = next;
         resolver = nextResolver;
+        for (java.util.function.Consumer<RuntimeConfig> l : applied) {
+            try {
+                l.accept(cfg);
+            } catch (RuntimeException e) {
+                LOG.error("data plane: a listener of configuration {} failed: {}", cfg.version(), e.toString(), e);
+            }
+        }
         if (previous != null) {
             Set<UpstreamPool> retired = previous.retiredBy(next);
             if (!retired.isEmpty()) {
@@ -144,6 +151,13 @@ public final class DataPlane implements AutoCloseable {
     static io.tiyi.trust.ClientIpResolver resolverOf(RuntimeConfig.TrustConfig t) {
         return io.tiyi.trust.ClientIpResolver.of(new io.tiyi.trust.TrustProfile(t.trustedProxies(), t.clientIpHeaders(), t.cdnProviders()),
                 t.cdnRanges());
+    }
+
+    private final java.util.List<java.util.function.Consumer<RuntimeConfig>> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Calls {@code listener} with every configuration once it is in force (the SIEM dispatcher's settings ride along). */
+    public void onApply(java.util.function.Consumer<RuntimeConfig> listener) {
+        applied.add(listener);
     }
 
     /** Gives back attempts a report could not deliver to a primary. */

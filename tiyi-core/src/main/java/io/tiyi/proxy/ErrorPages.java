@@ -50,6 +50,7 @@ public final class ErrorPages implements DefaultResponseListener {
     /** Writes a Tiyi error page. */
     public static void send(HttpServerExchange ex, int status, String message) {
         ex.setStatusCode(status);
+        ex.putAttachment(Exchanges.TIYI_ERROR, message);
         String body = status + " " + StatusCodes.getReason(status) + "\n" + message + "\nrequest id: " + Exchanges.requestId(ex)
                 + "\n-- tiyi\n";
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");

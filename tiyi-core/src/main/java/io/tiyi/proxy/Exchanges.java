@@ -19,6 +19,8 @@ public final class Exchanges {
     public static final AttachmentKey<String> CLIENT_IP = AttachmentKey.create(String.class);
     /** The TCP peer the request came from (the client, or the last proxy in front of it). */
     public static final AttachmentKey<String> PEER_IP = AttachmentKey.create(String.class);
+    /** Why Tiyi answered with its own error page, for the error event of a 5xx. */
+    public static final AttachmentKey<String> TIYI_ERROR = AttachmentKey.create(String.class);
 
     private Exchanges() {}
 

@@ -14,15 +14,24 @@ import java.util.Objects;
  * @param certificates every TLS certificate, with its key
  * @param waf the rule set every site's WAF policy applies
  * @param trust whom the data plane believes about the client's address
+ * @param siem where and what the node forwards to the SIEM
  */
 public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf,
-        TrustConfig trust) {
+        TrustConfig trust, SiemConfig siem) {
     public RuntimeConfig {
         Objects.requireNonNull(listeners);
         Objects.requireNonNull(waf);
         Objects.requireNonNull(trust);
         sites = List.copyOf(sites);
         certificates = List.copyOf(certificates);
+        // A bundle signed before SIEM settings travelled in bundles has none: forwarding stays off.
+        siem = siem == null ? SiemConfig.disabled() : siem;
+    }
+
+    /** A configuration that forwards nothing to a SIEM. */
+    public RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf,
+            TrustConfig trust) {
+        this(version, listeners, sites, certificates, waf, trust, SiemConfig.disabled());
     }
 
     /** A configuration that trusts no proxy: every request's client is its TCP peer. */
@@ -32,7 +41,37 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
 
     /** This configuration with another certificate list (an agent's, with keys unsealed or removed). */
     public RuntimeConfig withCertificates(List<CertificateConfig> certs, WafRules rules) {
-        return new RuntimeConfig(version, listeners, sites, certs, rules, trust);
+        return new RuntimeConfig(version, listeners, sites, certs, rules, trust, siem);
+    }
+
+    /**
+     * SIEM forwarding, from the {@code siem.*} settings.
+     *
+     * @param enabled {@code siem.enabled}
+     * @param address {@code siem.address}: {@code tcp://host:port}, {@code udp://host:port},
+     *     {@code unixgram:///path}, or empty
+     * @param format {@code siem.format}: {@code rfc5424}, {@code cef} or {@code leef}
+     * @param includeAudit {@code siem.filter.include_audit}
+     * @param includeAccess {@code siem.filter.include_access}
+     * @param accessSampleRate {@code siem.filter.access_sample_rate}, 0 to 1
+     * @param minSeverity {@code siem.filter.min_severity}
+     */
+    public record SiemConfig(boolean enabled, String address, String format, boolean includeAudit, boolean includeAccess,
+            double accessSampleRate, String minSeverity) {
+        public SiemConfig {
+            address = address == null ? "" : address;
+            format = format == null ? "rfc5424" : format;
+            minSeverity = minSeverity == null ? "info" : minSeverity;
+        }
+
+        public static SiemConfig disabled() {
+            return new SiemConfig(false, "", "rfc5424", false, false, 1, "info");
+        }
+
+        /** True when events are to be sent somewhere. */
+        public boolean active() {
+            return enabled && !address.isEmpty();
+        }
     }
 
     /**

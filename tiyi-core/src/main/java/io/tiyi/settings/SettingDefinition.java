@@ -15,8 +15,8 @@ import java.util.function.UnaryOperator;
  * @param defaultValue canonical default
  * @param description one line for {@code tiyi system settings list}
  * @param allowed the allowed values of an enum, or the accepted shapes of an address
- * @param min smallest int value
- * @param max largest int value
+ * @param min smallest int or decimal value
+ * @param max largest int or decimal value
  */
 public record SettingDefinition(String key, SettingType type, String defaultValue, String description, List<String> allowed,
         long min, long max) {
@@ -34,6 +34,10 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
 
     static SettingDefinition integer(String key, long def, long min, long max, String description) {
         return new SettingDefinition(key, SettingType.INT, Long.toString(def), description, List.of(), min, max);
+    }
+
+    static SettingDefinition decimal(String key, String def, long min, long max, String description) {
+        return new SettingDefinition(key, SettingType.DECIMAL, def, description, List.of(), min, max);
     }
 
     static SettingDefinition oneOf(String key, String def, List<String> allowed, String description) {
@@ -85,6 +89,19 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                     throw bad(value, "allowed: a whole number from " + min + " to " + max);
                 }
                 return Long.toString(n);
+            }
+            case DECIMAL -> {
+                java.math.BigDecimal n;
+                try {
+                    n = new java.math.BigDecimal(v);
+                } catch (NumberFormatException e) {
+                    throw bad(value, "allowed: a number from " + min + " to " + max + ", for example 0.25");
+                }
+                if (n.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || n.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+                    throw bad(value, "allowed: a number from " + min + " to " + max + ", for example 0.25");
+                }
+                n = n.stripTrailingZeros();
+                return n.scale() < 0 ? n.setScale(0).toPlainString() : n.toPlainString();
             }
             case ENUM -> {
                 String l = v.toLowerCase(Locale.ROOT);

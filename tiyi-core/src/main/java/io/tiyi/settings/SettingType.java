@@ -4,6 +4,8 @@ package io.tiyi.settings;
 public enum SettingType {
     BOOL,
     INT,
+    /** A decimal number within [min, max]. */
+    DECIMAL,
     STRING,
     ENUM,
     ADDRESS,

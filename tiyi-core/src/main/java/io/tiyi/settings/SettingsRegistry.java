@@ -16,6 +16,11 @@ public final class SettingsRegistry {
                 "SIEM destination: tcp://host:port, udp://host:port or unixgram:///path"));
         add(SettingDefinition.oneOf("siem.format", "rfc5424", List.of("rfc5424", "cef", "leef"), "SIEM message format"));
         add(SettingDefinition.bool("siem.filter.include_audit", false, "Also forward audit events to the SIEM"));
+        add(SettingDefinition.bool("siem.filter.include_access", false, "Also forward access events (one per request) to the SIEM"));
+        add(SettingDefinition.decimal("siem.filter.access_sample_rate", "1", 0, 1,
+                "Share of access events forwarded when siem.filter.include_access is true, 0 to 1 (0.01 = one in a hundred)"));
+        add(SettingDefinition.oneOf("siem.filter.min_severity", "info", List.of("debug", "info", "notice", "warning", "error", "critical"),
+                "Least severe event forwarded: access info, detected attack notice, blocked attack warning, error error, alert critical"));
         add(SettingDefinition.listen("proxy.http_addr", "127.0.0.1:8000", "Data-plane HTTP listener of every node (a node's --http-addr wins)"));
         add(SettingDefinition.listen("proxy.https_addr", "127.0.0.1:8443",
                 "Data-plane HTTPS listener, opened once a certificate exists (a node's --https-addr wins)"));

@@ -9,4 +9,26 @@ package io.tiyi.siem;
  * @param version the Tiyi version
  * @param pid this process's id (syslog PROCID)
  */
-public record Origin(String hostname, String nodeId, String version, long pid) {}
+public record Origin(String hostname, String nodeId, String version, long pid) {
+    /** This process on this machine, as {@code nodeId}. */
+    public static Origin local(String nodeId) {
+        return new Origin(localHostname(), nodeId, io.tiyi.TiyiVersion.version(), ProcessHandle.current().pid());
+    }
+
+    private static String localHostname() {
+        // The kernel's name first: InetAddress.getLocalHost() may wait on DNS.
+        try {
+            String h = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // Not Linux: ask the JDK.
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -76,7 +76,16 @@ public final class RuntimeCompiler implements AutoCloseable {
         RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners(settings.value("proxy.http_addr"), settings.value("proxy.https_addr"));
         io.tiyi.trust.TrustProfile tp = trust.profile();
         return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")),
-                new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), trust.trustedCdnLists(tp)));
+                new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), trust.trustedCdnLists(tp)),
+                siemConfig(settings));
+    }
+
+    /** The {@code siem.*} settings in force. */
+    public static RuntimeConfig.SiemConfig siemConfig(Settings settings) {
+        return new RuntimeConfig.SiemConfig(Boolean.parseBoolean(settings.value("siem.enabled")), settings.value("siem.address"),
+                settings.value("siem.format"), Boolean.parseBoolean(settings.value("siem.filter.include_audit")),
+                Boolean.parseBoolean(settings.value("siem.filter.include_access")),
+                Double.parseDouble(settings.value("siem.filter.access_sample_rate")), settings.value("siem.filter.min_severity"));
     }
 
     /** {@code waf.crs_dir}, else Debian's CRS package, else the built-in rules. */

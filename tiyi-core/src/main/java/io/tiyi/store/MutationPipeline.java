@@ -146,8 +146,9 @@ public final class MutationPipeline implements AutoCloseable {
                     .set(MUTATION_LOG.KIND, mutation.kind())
                     .set(MUTATION_LOG.PAYLOAD, Json.write(mutation))
                     .execute();
-            audit.append(db, ts, actor, mutation.audit(), seq);
-            return new Committed<>(seq, epoch, ts, mutation.kind(), result);
+            AuditRecord entry = mutation.audit();
+            audit.append(db, ts, actor, entry, seq);
+            return new Committed<>(seq, epoch, ts, mutation.kind(), result, actor, entry);
         });
         lastSeq = seq;
         for (Consumer<Committed<?>> l : listeners) {
@@ -216,7 +217,7 @@ public final class MutationPipeline implements AutoCloseable {
         });
         lastSeq = last;
         LogEntry tail = entries.get(entries.size() - 1);
-        Committed<Void> done = new Committed<>(tail.seq(), tail.epoch(), tail.ts(), tail.kind(), null);
+        Committed<Void> done = new Committed<>(tail.seq(), tail.epoch(), tail.ts(), tail.kind(), null, tail.actor(), null);
         for (Consumer<Committed<?>> l : listeners) {
             try {
                 l.accept(done);

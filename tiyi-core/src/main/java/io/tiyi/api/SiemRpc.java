@@ -1,0 +1,50 @@
+package io.tiyi.api;
+
+import io.tiyi.crypto.RandomTokens;
+import io.tiyi.siem.SiemDispatcher;
+import io.tiyi.siem.TestEvent;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code tiyi.v1.SiemService}: a test event through the live SIEM configuration, and the dispatcher's counters. */
+final class SiemRpc {
+    static final String SERVICE = "SiemService";
+    static final Duration TEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * What {@code tiyi siem test} prints.
+     *
+     * @param id the test event's id, to find it at the receiver
+     * @param result whether it was written, and where
+     */
+    record TestReply(String id, SiemDispatcher.TestResult result) {}
+
+    private SiemRpc() {}
+
+    /**
+     * @param dispatcher this node's dispatcher
+     * @param refresh brings the dispatcher up to the settings in force before a test
+     */
+    static void register(RpcRegistry r, SiemDispatcher dispatcher, Runnable refresh) {
+        r.query(SERVICE, "Test", Access.OPERATOR, Empty.class, (ctx, q) -> {
+            refresh.run();
+            String id = RandomTokens.token(9);
+            return new TestReply(id, dispatcher.test(new TestEvent(System.currentTimeMillis(), ctx.actor(), id), TEST_TIMEOUT));
+        });
+        r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
+            SiemDispatcher.Stats s = dispatcher.stats();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("config", dispatcher.config());
+            out.put("connected", s.connected());
+            out.put("sent", s.sent());
+            Map<String, Long> dropped = new LinkedHashMap<>();
+            s.dropped().forEach((k, v) -> dropped.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            out.put("dropped", dropped);
+            out.put("reconnects", s.reconnects());
+            out.put("queue_depth", s.queueDepth());
+            out.put("last_error", s.lastError());
+            return out;
+        });
+    }
+}
