@@ -294,6 +294,10 @@ public final class TiyiNode implements AutoCloseable {
         events.forwardTo(siem::offer);
         dataPlane.onApply(cfg -> siem.configure(cfg.siem()));
         pipeline.onCommit(c -> {
+            if (io.tiyi.settings.Settings.Set.KIND.equals(c.kind())) {
+                // Before the bundle comes round: the entry of this very change goes out under it.
+                siem.configure(RuntimeCompiler.siemConfig(settings));
+            }
             // Only the node that accepted a mutation has its audit entry here; replicas replayed it.
             if (c.audit() != null) {
                 events.offer(new io.tiyi.events.AuditLogEvent(c.ts(), c.seq(), c.actor(), c.audit().action(), c.audit().target(),

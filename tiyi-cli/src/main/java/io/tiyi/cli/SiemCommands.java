@@ -15,14 +15,16 @@ final class SiemCommands {
         public int run(CliContext ctx) {
             JsonNode r = ctx.client().call("SiemService", "Test", Map.of());
             JsonNode res = r.get("result");
+            boolean written = res.get("written").asBoolean();
             if (ctx.json()) {
                 ctx.printJson(r);
-                return res.get("written").asBoolean() ? 0 : 1;
             }
-            if (res.get("written").asBoolean()) {
+            if (written && !ctx.json()) {
                 ctx.out.println("test event " + r.get("id").asText() + " written to " + res.get("address").asText() + " as "
                         + res.get("format").asText() + " (" + res.get("bytes").asInt() + " bytes); check that it arrived:");
                 ctx.out.println("  " + res.get("message").asText());
+            }
+            if (written) {
                 return 0;
             }
             String address = res.get("address").asText();

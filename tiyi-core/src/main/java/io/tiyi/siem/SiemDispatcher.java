@@ -129,7 +129,7 @@ public final class SiemDispatcher implements AutoCloseable {
     }
 
     /** Swaps the configuration in; the sender reconnects if the destination or format changed. */
-    public void configure(SiemConfig config) {
+    public synchronized void configure(SiemConfig config) {
         SiemConfig previous = active.config;
         if (config.equals(previous)) {
             return;

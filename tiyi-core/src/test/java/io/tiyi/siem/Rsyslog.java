@@ -52,7 +52,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * port in between. A port rsyslog could not bind is retried with fresh ports on start and with
  * the same ports on restart.
  */
-final class Rsyslog implements AutoCloseable {
+public final class Rsyslog implements AutoCloseable {
     /**
      * One message as rsyslog parsed it. {@code input} is the listener that got it ({@code tcp},
      * {@code udp} or {@code unix}); {@code protocol} the syslog format rsyslog parsed it as,
@@ -61,7 +61,7 @@ final class Rsyslog implements AutoCloseable {
      * it was {@code -}); header fields sent as {@code -} stay {@code -}; {@code pri} is -1 when
      * rsyslog had none; {@code raw} is the message without its framing.
      */
-    record Received(String input, String protocol, int pri, String version, String timestamp, String hostname, String app, String procid,
+    public record Received(String input, String protocol, int pri, String version, String timestamp, String hostname, String app, String procid,
             String msgid, String structuredData, String msg, String raw) {
     }
 
@@ -111,7 +111,7 @@ final class Rsyslog implements AutoCloseable {
      * test (JUnit Assumptions) when rsyslogd is not installed, but fails instead when the env var
      * TIYI_REQUIRE_EXTERNAL=1.
      */
-    static Rsyslog start(Path dir) {
+    public static Rsyslog start(Path dir) {
         Path binary = BINARIES.stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
         if (binary == null) {
             String why = "rsyslogd not installed (looked at " + BINARIES + ")";
@@ -145,30 +145,30 @@ final class Rsyslog implements AutoCloseable {
         throw new AssertionError("rsyslogd could not bind its ports in " + START_ATTEMPTS + " attempts: " + last.getMessage());
     }
 
-    int tcpPort() {
+    public int tcpPort() {
         return tcpPort;
     }
 
-    int udpPort() {
+    public int udpPort() {
         return udpPort;
     }
 
-    Path unixSocket() {
+    public Path unixSocket() {
         return socket;
     }
 
     /** Every message received so far, in arrival order. */
-    synchronized List<Received> received() {
+    public synchronized List<Received> received() {
         return List.copyOf(receivedTail.poll());
     }
 
     /** Waits (polling the output file) until a received message matches, or fails with a message listing what did arrive. */
-    Received await(Predicate<Received> p, Duration timeout) {
+    public Received await(Predicate<Received> p, Duration timeout) {
         return awaitCount(p, 1, timeout).get(0);
     }
 
     /** Waits until at least n messages matched; returns every message matching by then, in arrival order. */
-    List<Received> awaitCount(Predicate<Received> p, int n, Duration timeout) {
+    public List<Received> awaitCount(Predicate<Received> p, int n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<Received> all = received();
@@ -202,7 +202,7 @@ final class Rsyslog implements AutoCloseable {
     }
 
     /** Stops rsyslogd (SIGTERM, wait), keeping its output; listeners are gone afterwards. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (process == null) {
             return;
         }
@@ -229,7 +229,7 @@ final class Rsyslog implements AutoCloseable {
     }
 
     /** Starts it again on the same ports and socket path. */
-    synchronized void restart() {
+    public synchronized void restart() {
         stop();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
@@ -378,6 +378,8 @@ final class Rsyslog implements AutoCloseable {
                   workDirectory="%1$s/work"
                   maxMessageSize="64k"
                   net.enableDNS="off"
+                  # LEEF separates its attributes with tabs: keep them, as a QRadar-bound relay must.
+                  parser.escapeControlCharacterTab="off"
                 )
                 # One worker: messages are written in the order the inputs handed them over.
                 main_queue(queue.workerThreads="1")

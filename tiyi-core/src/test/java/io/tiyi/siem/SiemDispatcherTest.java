@@ -117,7 +117,7 @@ class SiemDispatcherTest {
         dispatcher.configure(config("tcp://127.0.0.1:" + closedPort));
         dispatcher.offer(blocked("first"));
         long deadline = System.currentTimeMillis() + 5000;
-        while (dispatcher.stats().queueDepth() > 0 && System.currentTimeMillis() < deadline) {
+        while ((dispatcher.stats().queueDepth() > 0 || dispatcher.stats().lastError() == null) && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
         // The sender holds the first event while it waits to reconnect; the queue takes 10 more.

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every format on every kind of event, compared with the exact text in
  * {@code src/test/resources/siem/golden/<format>-<case>.txt} (the message, then one newline so
  * the file is a normal text file). The golden files are the reviewed proof that the output
- * conforms to RFC 5424, CEF and LEEF 2.0, and docs/siem-formats.md quotes them.
+ * conforms to RFC 5424, CEF and LEEF 2.0, and docs/siem.md quotes them.
  *
  * <p>After an intended change of output, rewrite them and review the diff:
  * {@code mvn -o -pl tiyi-core test -Dtest=SiemFormatGoldenTest -Dtiyi.siem.golden.update=true}.
@@ -56,9 +56,8 @@ class SiemFormatGoldenTest {
     @ParameterizedTest
     @ValueSource(strings = {"rfc5424", "cef", "leef"})
     void theDocsQuoteTheGoldenSample(String format) throws IOException {
-        // siem-formats.md is to be merged into siem.md; either holds the samples.
-        Path docs = Stream.of("../docs/siem-formats.md", "../docs/siem.md").map(Path::of).filter(Files::isRegularFile).findFirst()
-                .orElseThrow(() -> new AssertionError("no docs/siem-formats.md or docs/siem.md"));
+        Path docs = Path.of("../docs/siem.md");
+        assertThat(docs).isRegularFile();
         String sample = Files.readString(DIR.resolve(format + "-security-blocked.txt"), StandardCharsets.UTF_8);
         assertThat(Files.readString(docs, StandardCharsets.UTF_8)).as("%s quotes %s-security-blocked.txt", docs, format)
                 .contains("```\n" + sample + "```\n");
