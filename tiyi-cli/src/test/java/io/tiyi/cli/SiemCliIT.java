@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.tiyi.siem.Rsyslog;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,11 +27,7 @@ class SiemCliIT {
     Path dir;
 
     static String get(int port, String host, String pathAndQuery) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return TrustCliIT.rawGet(port, host, pathAndQuery, "");
     }
 
     @Test

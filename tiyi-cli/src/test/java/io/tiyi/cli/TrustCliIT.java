@@ -26,8 +26,13 @@ class TrustCliIT {
     Path dir;
 
     static String getWithXff(int port, String host, String xff) throws IOException {
+        return rawGet(port, host, "/", "X-Forwarded-For: " + xff + "\r\n");
+    }
+
+    /** A GET written by hand to the data plane on {@code port}, with header lines (each ending in CRLF); the whole response. */
+    static String rawGet(int port, String host, String pathAndQuery, String headerLines) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nX-Forwarded-For: " + xff + "\r\nConnection: close\r\n\r\n")
+            s.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\n" + headerLines + "Connection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }

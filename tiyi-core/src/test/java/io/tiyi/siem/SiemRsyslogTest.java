@@ -90,14 +90,7 @@ class SiemRsyslogTest {
     void aClusterForwardsAgentEventsAndPrimaryAuditWithSettingsFromBundles() throws Exception {
         try (Rsyslog rs = Rsyslog.start(dir.resolve("rsyslog")); TestUpstream up = new TestUpstream("app");
                 TiyiCluster cluster = TiyiCluster.builder().root(dir.resolve("cluster")).agents(1).build().start()) {
-            TiyiClient api = cluster.client();
-            api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-            api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
-            setting(api, "siem.enabled", "true");
-            setting(api, "siem.address", "tcp://127.0.0.1:" + rs.tcpPort());
-            setting(api, "siem.format", "rfc5424");
-            setting(api, "siem.filter.include_audit", "true");
-            assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+            TiyiClient api = shopForwardingTo(cluster, up, rs, "siem.format", "rfc5424", "siem.filter.include_audit", "true");
             assertThat(cluster.agent(0).siem().orElseThrow().config().active()).as("the agent's settings came in a bundle").isTrue();
 
             InetSocketAddress edge = cluster.agent(0).httpAddress();
@@ -135,13 +128,7 @@ class SiemRsyslogTest {
     void theReceiverRestartingUnderTrafficCostsNoRequest() throws Exception {
         try (Rsyslog rs = Rsyslog.start(dir.resolve("rsyslog")); TestUpstream up = new TestUpstream("app");
                 TiyiCluster cluster = TiyiCluster.builder().root(dir.resolve("cluster")).agents(1).build().start()) {
-            TiyiClient api = cluster.client();
-            api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-            api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
-            setting(api, "siem.enabled", "true");
-            setting(api, "siem.address", "tcp://127.0.0.1:" + rs.tcpPort());
-            setting(api, "siem.filter.include_access", "true");
-            assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+            TiyiClient api = shopForwardingTo(cluster, up, rs, "siem.filter.include_access", "true");
             InetSocketAddress edge = cluster.agent(0).httpAddress();
             SiemDispatcher agentSiem = cluster.agent(0).siem().orElseThrow();
 
@@ -198,6 +185,20 @@ class SiemRsyslogTest {
             assertThat(agentSiem.stats().reconnects()).isGreaterThanOrEqualTo(1);
             assertThat(agentSiem.stats().connected()).isTrue();
         }
+    }
+
+    /** A site in block mode and SIEM forwarding over TCP to {@code rs}, with more settings as key, value pairs; waits for every node. */
+    static TiyiClient shopForwardingTo(TiyiCluster cluster, TestUpstream up, Rsyslog rs, String... more) throws InterruptedException {
+        TiyiClient api = cluster.client();
+        api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        setting(api, "siem.enabled", "true");
+        setting(api, "siem.address", "tcp://127.0.0.1:" + rs.tcpPort());
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            setting(api, more[i], more[i + 1]);
+        }
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
+        return api;
     }
 
     static void setting(TiyiClient api, String key, String value) {
