@@ -357,7 +357,7 @@ final class Failover implements AutoCloseable {
     private void startReplicator() {
         String credential = agent.identity().credential();
         replicator = new io.tiyi.cluster.Replicator(pipeline, () -> primaryApi,
-                url -> peer(url, credential, java.time.Duration.ofSeconds(60))).start();
+                url -> peer(url, credential, java.time.Duration.ofSeconds(60)), new io.tiyi.store.Blobs(store)).start();
     }
 
     /**

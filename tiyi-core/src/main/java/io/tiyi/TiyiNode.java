@@ -94,6 +94,7 @@ public final class TiyiNode implements AutoCloseable {
     private io.tiyi.trust.Trust trust;
     private io.tiyi.alerts.Alerts alerts;
     private io.tiyi.siem.SiemDispatcher siem;
+    private io.tiyi.release.Releases releases;
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -102,7 +103,10 @@ public final class TiyiNode implements AutoCloseable {
         this.enrollmentToken = b.enrollmentToken;
         this.agentAdminListener = b.adminAddressSet;
         this.route = b.route;
+        this.onRestart = b.onRestart;
     }
+
+    private final Runnable onRestart;
 
     public static Builder builder() {
         return new Builder();
@@ -116,8 +120,20 @@ public final class TiyiNode implements AutoCloseable {
         private String enrollmentToken;
         private boolean adminAddressSet;
         private java.util.function.UnaryOperator<String> route = java.util.function.UnaryOperator.identity();
+        private Runnable onRestart;
 
         private Builder() {}
+
+        /**
+         * For an agent under a supervisor: how the process restarts into a binary a release rollout
+         * installed (the launcher stops the node and exits with
+         * {@link io.tiyi.agent.BinaryUpdater#EXIT_RESTART}). Called on an agent thread. Without it
+         * the agent refuses rollout commands and reports why.
+         */
+        public Builder onRestartForUpgrade(Runnable restart) {
+            this.onRestart = restart;
+            return this;
+        }
 
         /** The node's static configuration (file, environment and flags already merged). */
         public Builder config(TiyiConfig config) {
@@ -306,6 +322,11 @@ public final class TiyiNode implements AutoCloseable {
         });
         alerts.onFired(f -> events.offer(new io.tiyi.events.AlertEvent(f.firedAt(), f.id(), f.rule(), f.title(), f.count(), f.windowStart(),
                 f.detail())));
+        releases = new io.tiyi.release.Releases(store, pipeline, new io.tiyi.store.Blobs(store), fleet);
+        bundles.commands(releases::commandsFor);
+        for (io.tiyi.release.RolloutState st : io.tiyi.release.RolloutState.values()) {
+            metrics.registry().gauge("tiyi.releases.agents." + st.wireName(), () -> () -> releases.targetsByState().get(st));
+        }
         compiler = new RuntimeCompiler(store, sites, certificates, settings, wafPolicies, trust, pipeline::lastSeq, bundles::publish);
         bundles.publish(compiler.compile());
         pipeline.onCommit(c -> compiler.request());
@@ -322,9 +343,12 @@ public final class TiyiNode implements AutoCloseable {
                     return new String[] {next, previous};
                 }, failover::notPrimaryReason, (agentId, report) -> {
                     failover.onAgentReport(report);
+                    if (failover.notPrimaryReason() == null) {
+                        releases.onReport(agentId, report);
+                    }
                     alerts.observe(io.tiyi.alerts.Alerts.KIND_ORIGIN_BYPASS, report.originBypassAttempts(), "agent " + agentId,
                             report.originBypassSample());
-                }, replication, () -> failover.handover, failover::promote, trust, alerts, siem);
+                }, replication, () -> failover.handover, failover::promote, trust, alerts, siem, releases);
         admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
                 failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
@@ -377,6 +401,9 @@ public final class TiyiNode implements AutoCloseable {
                 java.util.function.Function.identity());
         agent = new io.tiyi.agent.AgentRuntime(files, dataPlane, metrics.registry());
         agent.route(route);
+        if (onRestart != null) {
+            agent.onRestart(onRestart);
+        }
         io.tiyi.agent.AgentFiles.Identity id = agent.enroll(agentApi, enrollmentToken);
         siem = new io.tiyi.siem.SiemDispatcher(io.tiyi.siem.Origin.local(id.agentId()), metrics.registry(),
                 io.tiyi.siem.SiemDispatcher.DEFAULT_QUEUE);

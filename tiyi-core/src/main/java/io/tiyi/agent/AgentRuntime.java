@@ -69,9 +69,11 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile java.util.function.Supplier<String> nodeApi;
     private Thread sync;
     private Thread heartbeat;
+    private final BinaryUpdater updater;
 
     public AgentRuntime(AgentFiles files, DataPlane dataPlane, MetricRegistry metrics) {
         this.files = files;
+        this.updater = new BinaryUpdater(files.dir().resolve("releases"), () -> client(current, 300));
         this.dataPlane = dataPlane;
         this.metrics = metrics;
         this.applyTimer = metrics.timer("tiyi_agent_bundle_apply");
@@ -151,10 +153,19 @@ public final class AgentRuntime implements AutoCloseable {
         return TiyiClient.of(route.apply(url), identity.credential(), java.time.Duration.ofSeconds(timeoutSeconds));
     }
 
+    /**
+     * How this process restarts into a binary a rollout installed: the {@code tiyi agent} launcher
+     * stops and exits with {@link BinaryUpdater#EXIT_RESTART}. Without it, rollout commands fail.
+     */
+    public void onRestart(Runnable restart) {
+        updater.onRestart(restart);
+    }
+
     /** Starts serving: the last good bundle first (if any), then the sync and heartbeat loops. */
     public void start(AgentFiles.Identity id) {
         running.set(true);
         identity = id;
+        updater.start();
         pin = files.pin().orElseThrow();
         current = id.api();
         files.lastBundle().ifPresent(b -> {
@@ -177,6 +188,8 @@ public final class AgentRuntime implements AutoCloseable {
         }
         if (appliedEpoch == 0) {
             dataPlane.apply(RuntimeConfig.empty(new RuntimeConfig.Listeners("127.0.0.1:8000", "127.0.0.1:8443")));
+        } else {
+            updater.confirm();
         }
         sync = new Thread(this::syncLoop, "tiyi-agent-sync");
         sync.setDaemon(true);
@@ -359,6 +372,10 @@ public final class AgentRuntime implements AutoCloseable {
         }
         files.lastBundle(signed);
         LOG.info("agent: applied bundle {} from {}", b.version(), from);
+        if (running.get()) {
+            updater.confirm();
+            updater.run(b.commands());
+        }
     }
 
     /** Reads the version of a bundle whose checks failed, for the log and to poll past it; {@code [0, 0]} when unreadable. */
@@ -443,7 +460,7 @@ public final class AgentRuntime implements AutoCloseable {
         String address = dataPlane.httpAddress().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse(null);
         return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,
-                lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample());
+                lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample(), updater.state());
     }
 
     static String arch() {

@@ -20,7 +20,7 @@ public final class ControlPlaneApi {
             java.util.function.Function<String, String[]> rotateSigningKey, java.util.function.Supplier<String> notPrimary,
             java.util.function.BiConsumer<String, io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
             java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote,
-            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem) {
+            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem, io.tiyi.release.Releases releases) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -31,9 +31,10 @@ public final class ControlPlaneApi {
         EventsRpc.register(r, events);
         WafRpc.register(r, wafPolicies, settings);
         AgentsRpc.register(r, fleet, bundles, status, onReport);
-        ReplicationRpc.register(r, fleet, replication, control);
+        ReplicationRpc.register(r, fleet, replication, control, new io.tiyi.store.Blobs(store));
         TrustRpc.register(r, trust);
         AlertsRpc.register(r, alerts);
+        ReleasesRpc.register(r, releases);
         SiemRpc.register(r, siem, () -> siem.configure(io.tiyi.sites.RuntimeCompiler.siemConfig(settings)));
         // Not a replicated mutation: it changes this node's role, and must work on a read-only secondary.
         r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, SystemRpc.PromoteRequest.class,

@@ -29,9 +29,13 @@ final class ReplicationRpc {
 
     record PromotedRequest(long epoch, String primaryApi) {}
 
+    record BlobRequest(String sha256) {}
+
+    record BlobResponse(String sha256, long size, byte[] data) {}
+
     private ReplicationRpc() {}
 
-    static void register(RpcRegistry r, Fleet fleet, ReplicationSource source, Supplier<Handover> control) {
+    static void register(RpcRegistry r, Fleet fleet, ReplicationSource source, Supplier<Handover> control, io.tiyi.store.Blobs blobs) {
         r.query(SERVICE, "Snapshot", Access.AGENT, Empty.class, (ctx, q) -> {
             secondary(fleet, ctx);
             ReplicationSource.Snapshot s = source.snapshot();
@@ -51,6 +55,12 @@ final class ReplicationRpc {
             });
         });
         r.query(SERVICE, "Status", Access.AGENT, Empty.class, (ctx, q) -> control.get().status());
+        r.query(SERVICE, "Blob", Access.AGENT, BlobRequest.class, (ctx, q) -> {
+            secondary(fleet, ctx);
+            String sha = AgentsRpc.required(q.sha256(), "sha256");
+            byte[] data = blobs.get(sha).orElseThrow(() -> TiyiException.notFound("no blob " + sha + " on this node"));
+            return new BlobResponse(sha, data.length, data);
+        });
         // The production guide's name for phase one of the handover.
         r.query(SystemRpc.SERVICE, "Demote", Access.AGENT, DemoteRequest.class, (ctx, q) -> {
             secondary(fleet, ctx);

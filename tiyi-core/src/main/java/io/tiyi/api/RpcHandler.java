@@ -128,7 +128,7 @@ public final class RpcHandler implements HttpHandler {
         if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw TiyiException.invalid("RPC requests are JSON: send content-type application/json, got " + ct);
         }
-        return call(m, new RpcContext(caller, client(exchange), agentId), readBody(exchange));
+        return call(m, new RpcContext(caller, client(exchange), agentId), readBody(exchange, registry.maxBody(m.fullName())));
     }
 
     private <Q> Object call(RpcMethod<Q> m, RpcContext ctx, byte[] body) {
@@ -157,15 +157,15 @@ public final class RpcHandler implements HttpHandler {
                 "agent credential is not valid: unknown or revoked agent; re-enroll it with a new token (tiyi agents issue-token)"));
     }
 
-    private static byte[] readBody(HttpServerExchange exchange) {
+    private static byte[] readBody(HttpServerExchange exchange, int max) {
         long declared = exchange.getRequestContentLength();
-        if (declared > MAX_BODY) {
-            throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + declared + " bytes exceeds the limit of " + MAX_BODY);
+        if (declared > max) {
+            throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + declared + " bytes exceeds the limit of " + max);
         }
         try (InputStream in = exchange.getInputStream()) {
-            byte[] b = in.readNBytes(MAX_BODY + 1);
-            if (b.length > MAX_BODY) {
-                throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + MAX_BODY + " bytes");
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + max + " bytes");
             }
             return b;
         } catch (IOException e) {

@@ -12,6 +12,7 @@ public final class RpcRegistry {
     public static final String PREFIX = "tiyi.v1.";
 
     private final Map<String, RpcMethod<?>> methods = new LinkedHashMap<>();
+    private final Map<String, Integer> bodyLimits = new LinkedHashMap<>();
 
     /** Adds a read-only method. */
     public <Q> RpcRegistry query(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
@@ -28,6 +29,21 @@ public final class RpcRegistry {
             throw new IllegalStateException("RPC method registered twice: " + m.fullName());
         }
         return this;
+    }
+
+    /** Lets one method take a request body larger than {@link RpcHandler#MAX_BODY} (an upload). */
+    public RpcRegistry allowBody(String service, String method, int maxBytes) {
+        String name = PREFIX + service + "/" + method;
+        if (!methods.containsKey(name)) {
+            throw new IllegalStateException("no RPC method " + name);
+        }
+        bodyLimits.put(name, maxBytes);
+        return this;
+    }
+
+    /** The largest request body {@code fullName} accepts. */
+    public int maxBody(String fullName) {
+        return bodyLimits.getOrDefault(fullName, RpcHandler.MAX_BODY);
     }
 
     public Optional<RpcMethod<?>> find(String fullName) {

@@ -17,7 +17,17 @@ package io.tiyi.bundle;
  * @param following the control-plane API the agent takes its bundles from
  * @param originBypassAttempts requests since the last report that claimed a client address through an untrusted peer
  * @param originBypassSample the last of them, as {@code peer -> host}, or null
+ * @param rollout where it is in its latest binary rollout, or null
  */
 public record AgentReport(long epochSeen, long bundleEpoch, long bundleSeq, String health, String binaryVersion, String os, String arch,
         long uptimeSeconds, String address, String refused, String nodeApi, String following, long originBypassAttempts,
-        String originBypassSample) {}
+        String originBypassSample, Rollout rollout) {
+    /**
+     * An agent's progress on a rollout command.
+     *
+     * @param rolloutId the rollout
+     * @param state {@code downloading}, {@code verified}, {@code restarting}, {@code healthy} or {@code failed}
+     * @param reason why it failed, or null
+     */
+    public record Rollout(long rolloutId, String state, String reason) {}
+}

@@ -117,8 +117,15 @@ public final class BundleService implements AutoCloseable {
         RuntimeConfig r = p.runtime();
         RuntimeConfig stripped = r.withCertificates(certs, r.waf());
         Bundle b = new Bundle(Bundle.FORMAT, p.epoch(), p.seq(), agent.id(), System.currentTimeMillis(), stripped, sealed, p.rules(),
-                endpoints.get(), List.of());
+                endpoints.get(), commands.apply(agent.id()));
         return SignedBundle.sign(b, signingKey);
+    }
+
+    private volatile java.util.function.Function<String, List<Bundle.AgentCommand>> commands = id -> List.of();
+
+    /** Where an agent's commands come from (its binary rollout), read when its bundle is built. */
+    public void commands(java.util.function.Function<String, List<Bundle.AgentCommand>> source) {
+        this.commands = source;
     }
 
     /** The rule archive with {@code hash}, if it is one this control plane serves. */

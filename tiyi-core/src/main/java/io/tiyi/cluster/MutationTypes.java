@@ -52,7 +52,10 @@ public final class MutationTypes {
             io.tiyi.alerts.AlertMutations.SeedRule.class,
             io.tiyi.alerts.AlertMutations.UpdateRule.class,
             io.tiyi.alerts.AlertMutations.Fire.class,
-            io.tiyi.alerts.AlertMutations.Ack.class));
+            io.tiyi.alerts.AlertMutations.Ack.class,
+            io.tiyi.release.ReleaseMutations.Import.class,
+            io.tiyi.release.ReleaseMutations.StartRollout.class,
+            io.tiyi.release.ReleaseMutations.SetTargetState.class));
 
     private MutationTypes() {}
 

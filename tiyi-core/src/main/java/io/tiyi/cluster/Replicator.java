@@ -27,6 +27,7 @@ public final class Replicator implements AutoCloseable {
     private final MutationPipeline pipeline;
     private final Supplier<String> primaryApi;
     private final Function<String, TiyiClient> client;
+    private final io.tiyi.store.Blobs blobs;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean held;
@@ -35,9 +36,11 @@ public final class Replicator implements AutoCloseable {
     /**
      * @param primaryApi the primary to follow, asked before every poll
      * @param client a client of a URL with this node's credential
+     * @param blobs where blobs the entries name are kept, fetched from the primary before replay
      */
-    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client) {
+    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client, io.tiyi.store.Blobs blobs) {
         this.pipeline = pipeline;
+        this.blobs = blobs;
         this.primaryApi = primaryApi;
         this.client = client;
         this.thread = new Thread(this::run, "tiyi-replicator");
@@ -81,6 +84,7 @@ public final class Replicator implements AutoCloseable {
                     return;
                 }
                 if (!entries.isEmpty()) {
+                    fetchBlobs(from, entries);
                     pipeline.replay(entries, e -> MutationTypes.decode(e.kind(), e.payload()));
                 }
                 primaryLastSeq = r.get("last_seq").asLong();
@@ -102,6 +106,20 @@ public final class Replicator implements AutoCloseable {
                     return;
                 }
                 backoff = Math.min(5_000, backoff * 2);
+            }
+        }
+    }
+
+    /** Stores the blobs the entries name before they are replayed: a mutation's apply expects its blobs in place. */
+    private void fetchBlobs(String from, List<LogEntry> entries) throws IOException {
+        for (LogEntry e : entries) {
+            for (String sha : MutationTypes.decode(e.kind(), e.payload()).blobs()) {
+                if (blobs.has(sha)) {
+                    continue;
+                }
+                JsonNode b = client.apply(from).call("ReplicationService", "Blob", Map.of("sha256", sha));
+                blobs.put(sha, b.get("data").binaryValue());
+                LOG.info("cluster: fetched blob {} ({} bytes) for seq {}", sha.substring(0, 12), b.get("size").asLong(), e.seq());
             }
         }
     }

@@ -29,7 +29,7 @@ final class Migrations {
             "V3__proxy.sql",
             "V4__waf.sql",
             "V5__agents.sql",
-            "V6__trust_alerts.sql");
+            "V6__trust_alerts.sql", "V7__releases.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

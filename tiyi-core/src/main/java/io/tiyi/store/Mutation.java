@@ -20,4 +20,12 @@ public interface Mutation<R> {
 
     /** The audit entry this change appends (never a secret). */
     AuditRecord audit();
+
+    /**
+     * SHA-256 hashes of the {@link Blobs} this change refers to: they must be stored before it
+     * is applied, on the primary and on every replica.
+     */
+    default java.util.List<String> blobs() {
+        return java.util.List.of();
+    }
 }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code tiyi agent}: enrolls into a control plane once (with a single-use token), then runs the
  * agent's data plane from signed bundles until SIGTERM or SIGINT, shuts it down cleanly and
  * exits 0. Exit 1 when the agent cannot start (not enrolled and no token, token refused,
- * control plane unreachable at enrollment, bad configuration), 2 on a usage error.
+ * control plane unreachable at enrollment, bad configuration), 2 on a usage error, 75 after a release
+ * rollout installed a new binary (the supervisor then starts {@code releases/current}).
  */
 public final class AgentMain {
     /** Environment variable that may carry the enrollment token instead of {@code --enrollment-token}. */
@@ -90,6 +91,11 @@ public final class AgentMain {
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
+        java.util.concurrent.atomic.AtomicBoolean upgrade = new java.util.concurrent.atomic.AtomicBoolean();
+        builder.onRestartForUpgrade(() -> {
+            upgrade.set(true);
+            stop.countDown();
+        });
         TiyiNode node;
         try {
             node = builder.build().start();
@@ -109,6 +115,11 @@ public final class AgentMain {
             return 1;
         }
         Signals.serveUntil(stop, node);
+        if (upgrade.get()) {
+            LOG.info("agent: stopped for the new binary; exit {} asks the supervisor to start releases/current",
+                    io.tiyi.agent.BinaryUpdater.EXIT_RESTART);
+            return io.tiyi.agent.BinaryUpdater.EXIT_RESTART;
+        }
         return 0;
     }
 

@@ -1,0 +1,291 @@
+package io.tiyi.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.TiyiVersion;
+import io.tiyi.bundle.AgentReport;
+import io.tiyi.bundle.Bundle;
+import io.tiyi.client.TiyiClient;
+import io.tiyi.release.Releases;
+import io.tiyi.store.Blobs;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an agent's binary rollout commands: downloads the release artifact with the agent's
+ * credential, checks its size and SHA-256, installs it beside the others under
+ * {@code releases/<version>/tiyi.jar}, points {@code releases/current} at it (keeping
+ * {@code releases/previous}) and asks the process to exit with {@link #EXIT_RESTART} so its
+ * supervisor starts the new binary.
+ *
+ * <p>Whether the new binary works is not decided here: a binary that cannot start cannot roll
+ * itself back. The supervisor contract ({@code bin/tiyi}) marks a pending switch as started,
+ * and when it is started a second time without the new binary having confirmed (see
+ * {@link #confirm}) it points {@code current} back at {@code previous} and leaves a
+ * {@code failed} note that the old binary reports.
+ */
+public final class BinaryUpdater {
+    private static final Logger LOG = LoggerFactory.getLogger(BinaryUpdater.class);
+    /** The exit code that asks the supervisor to start the binary {@code releases/current} now names. */
+    public static final int EXIT_RESTART = 75;
+    static final String JAR = "tiyi.jar";
+
+    private final Path dir;
+    private final Supplier<TiyiClient> client;
+    private volatile Runnable restart;
+    private volatile AgentReport.Rollout state;
+    private volatile String awaiting;
+    private volatile Thread worker;
+
+    /**
+     * @param dir the agent's {@code releases/} directory
+     * @param client a client of the control plane with the agent's credential
+     */
+    BinaryUpdater(Path dir, Supplier<TiyiClient> client) {
+        this.dir = dir;
+        this.client = client;
+    }
+
+    /** How the process restarts into a new binary (the launcher exits with {@link #EXIT_RESTART}); without it commands fail. */
+    void onRestart(Runnable r) {
+        this.restart = r;
+    }
+
+    /** What the agent reports of its latest rollout, or null. */
+    AgentReport.Rollout state() {
+        return state;
+    }
+
+    /** Reads what the supervisor left: a rollback it made, or a switch this binary must confirm. */
+    void start() {
+        try {
+            Path failed = dir.resolve("failed");
+            if (Files.isRegularFile(failed)) {
+                Properties p = read(failed);
+                state = new AgentReport.Rollout(Long.parseLong(p.getProperty("rollout_id", "0")), "failed", p.getProperty("reason"));
+                LOG.warn("agent: {}; reporting the rollout as failed", p.getProperty("reason"));
+                Files.delete(failed);
+            }
+            Path pending = dir.resolve("pending");
+            if (Files.isRegularFile(pending)) {
+                Properties p = read(pending);
+                long id = Long.parseLong(p.getProperty("rollout_id", "0"));
+                String to = p.getProperty("to");
+                if (TiyiVersion.version().equals(to)) {
+                    awaiting = Long.toString(id);
+                } else {
+                    state = new AgentReport.Rollout(id, "failed", "the supervisor started tiyi " + TiyiVersion.version() + ", not the installed "
+                            + to + ": run the agent through bin/tiyi (or the systemd unit in docs/upgrades.md), which starts releases/current");
+                    Files.delete(pending);
+                    Files.deleteIfExists(dir.resolve("pending.started"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("agent: cannot read {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Called once the agent serves (bundle applied, listeners open): the switch to this binary worked. */
+    void confirm() {
+        String id = awaiting;
+        if (id == null) {
+            return;
+        }
+        awaiting = null;
+        try {
+            Files.deleteIfExists(dir.resolve("pending"));
+            Files.deleteIfExists(dir.resolve("pending.started"));
+        } catch (IOException e) {
+            LOG.warn("agent: cannot clear {}: {}", dir.resolve("pending"), e.toString());
+        }
+        state = new AgentReport.Rollout(Long.parseLong(id), "healthy", null);
+        LOG.info("agent: running tiyi {} (rollout {}) and serving", TiyiVersion.version(), id);
+    }
+
+    /** Starts the first command not run yet, on its own thread; one at a time. */
+    synchronized void run(List<Bundle.AgentCommand> commands) {
+        if (worker != null && worker.isAlive()) {
+            return;
+        }
+        for (Bundle.AgentCommand c : commands) {
+            long id = Long.parseLong(c.args().getOrDefault("rollout_id", "0"));
+            // Done survives the restart into the new binary (and a rollback by the supervisor): the
+            // command stays in bundles until the control plane has the outcome.
+            if (done(c.id())) {
+                continue;
+            }
+            worker = new Thread(() -> execute(c, id), "tiyi-agent-update");
+            worker.setDaemon(true);
+            worker.start();
+            return;
+        }
+    }
+
+    private void execute(Bundle.AgentCommand c, long id) {
+        try {
+            if (restart == null) {
+                fail(c, id, "this agent runs inside another program: binary updates need the tiyi agent launcher under a supervisor");
+                return;
+            }
+            Path running = runningJar();
+            String from = TiyiVersion.version();
+            String to;
+            if (Releases.APPLY_BINARY.equals(c.type())) {
+                to = c.args().get("version");
+                install(c, id, to);
+                keep(running, from);
+                switchTo(to, from);
+            } else if (Releases.ROLLBACK_BINARY.equals(c.type())) {
+                Path prev = dir.resolve("previous");
+                if (!Files.isSymbolicLink(prev) || !Files.isRegularFile(prev.resolve(JAR))) {
+                    fail(c, id, "no previous binary to roll back to in " + dir);
+                    return;
+                }
+                to = Files.readSymbolicLink(prev).getFileName().toString();
+                keep(running, from);
+                switchTo(to, from);
+            } else {
+                fail(c, id, "unknown command " + c.type());
+                return;
+            }
+            Properties p = new Properties();
+            p.setProperty("rollout_id", Long.toString(id));
+            p.setProperty("from", from);
+            p.setProperty("to", to);
+            write(dir.resolve("pending"), p);
+            Files.deleteIfExists(dir.resolve("pending.started"));
+            markDone(c.id());
+            state = new AgentReport.Rollout(id, "restarting", null);
+            LOG.info("agent: switching from tiyi {} to {} (rollout {}); exiting with {} so the supervisor starts it", from, to, id, EXIT_RESTART);
+            restart.run();
+        } catch (IOException | RuntimeException e) {
+            fail(c, id, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private void install(Bundle.AgentCommand c, long id, String version) throws IOException {
+        if (version == null || !version.matches("[0-9A-Za-z.+-]{1,64}") || version.startsWith(".")) {
+            throw new IOException("bad version '" + version + "' in command " + c.id());
+        }
+        String sha = c.args().get("sha256");
+        long size = Long.parseLong(c.args().getOrDefault("size", "-1"));
+        Path target = dir.resolve(version).resolve(JAR);
+        if (Files.isRegularFile(target) && Blobs.sha256(Files.readAllBytes(target)).equals(sha)) {
+            state = new AgentReport.Rollout(id, "verified", null);
+            return;
+        }
+        state = new AgentReport.Rollout(id, "downloading", null);
+        JsonNode r = client.get().call("ReleasesService", "Download", Map.of("sha256", sha));
+        byte[] data = r.get("data").binaryValue();
+        if (data.length != size) {
+            throw new IOException("downloaded artifact is " + data.length + " bytes, the release says " + size);
+        }
+        String actual = Blobs.sha256(data);
+        if (!actual.equals(sha)) {
+            throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(JAR + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            out.write(data);
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        state = new AgentReport.Rollout(id, "verified", null);
+        LOG.info("agent: tiyi {} downloaded and verified (sha256 {}), installed in {}", version, sha.substring(0, 12), target.getParent());
+    }
+
+    /** Makes sure the binary running now is installed too, so there is something to go back to. */
+    private void keep(Path running, String version) throws IOException {
+        Path target = dir.resolve(version).resolve(JAR);
+        if (Files.isRegularFile(target)) {
+            return;
+        }
+        if (running == null) {
+            throw new IOException("cannot find the jar this agent runs from, to keep it for a rollback");
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(JAR + ".tmp");
+        Files.copy(running, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Points {@code current} at {@code to} and {@code previous} at {@code from}, each with one atomic rename. */
+    private void switchTo(String to, String from) throws IOException {
+        link("previous", from);
+        link("current", to);
+    }
+
+    private void link(String name, String version) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, Path.of(version));
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void fail(Bundle.AgentCommand c, long id, String reason) {
+        LOG.error("agent: rollout {} failed: {}; still running tiyi {}", id, reason, TiyiVersion.version());
+        state = new AgentReport.Rollout(id, "failed", reason);
+        markDone(c.id());
+    }
+
+    private boolean done(String commandId) {
+        try {
+            Path f = dir.resolve("done");
+            return Files.isRegularFile(f) && Files.readAllLines(f, StandardCharsets.UTF_8).contains(commandId);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void markDone(String commandId) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("done"), commandId + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            LOG.warn("agent: cannot record command {} as done: {}", commandId, e.toString());
+        }
+    }
+
+    /** The jar this process runs from, or null when it runs from classes (tests, an IDE). */
+    static Path runningJar() {
+        try {
+            Path p = Path.of(TiyiVersion.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Properties read(Path f) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /** Writes {@code key=value} lines (bin/tiyi reads them with grep) through a rename. */
+    private static void write(Path f, Properties p) throws IOException {
+        Map<String, String> ordered = new LinkedHashMap<>();
+        p.stringPropertyNames().stream().sorted().forEach(k -> ordered.put(k, p.getProperty(k)));
+        StringBuilder sb = new StringBuilder();
+        ordered.forEach((k, v) -> sb.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

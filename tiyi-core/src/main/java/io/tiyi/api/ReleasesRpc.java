@@ -1,0 +1,56 @@
+package io.tiyi.api;
+
+import io.tiyi.TiyiException;
+import io.tiyi.release.Releases;
+import java.util.List;
+
+/** {@code tiyi.v1.ReleasesService}: release import, rollouts to agents, rollback, and the artifact download agents use. */
+final class ReleasesRpc {
+    static final String SERVICE = "ReleasesService";
+    /** A release tarball, base64 in JSON: the runnable jar is tens of MiB. */
+    static final int MAX_IMPORT_BODY = 384 << 20;
+
+    record ImportRequest(byte[] tarball) {}
+
+    record ApplyRequest(String release, List<String> agentIds) {}
+
+    record RollbackRequest(List<String> agentIds) {}
+
+    record RunsRequest(Integer limit) {}
+
+    record DownloadRequest(String sha256) {}
+
+    record ReleaseList(List<Releases.Release> releases) {}
+
+    record RunList(List<Releases.Rollout> runs) {}
+
+    record Artifact(String sha256, long size, byte[] data) {}
+
+    private ReleasesRpc() {}
+
+    static void register(RpcRegistry r, Releases releases) {
+        r.mutation(SERVICE, "Import", Access.ADMIN, ImportRequest.class, (ctx, q) -> {
+            if (q.tarball() == null || q.tarball().length == 0) {
+                throw TiyiException.invalid("tarball is required: the release tarball's bytes, base64");
+            }
+            return releases.importTarball(ctx.actor(), q.tarball());
+        });
+        r.allowBody(SERVICE, "Import", MAX_IMPORT_BODY);
+        r.query(SERVICE, "List", Access.VIEWER, Empty.class, (ctx, q) -> new ReleaseList(releases.list()));
+        r.mutation(SERVICE, "Apply", Access.ADMIN, ApplyRequest.class,
+                (ctx, q) -> releases.apply(ctx.actor(), AgentsRpc.required(q.release(), "release"), q.agentIds()));
+        r.mutation(SERVICE, "Rollback", Access.ADMIN, RollbackRequest.class, (ctx, q) -> releases.rollback(ctx.actor(), q.agentIds()));
+        r.query(SERVICE, "Runs", Access.VIEWER, RunsRequest.class, (ctx, q) -> {
+            int limit = q.limit() == null ? 20 : q.limit();
+            if (limit < 1 || limit > 1000) {
+                throw TiyiException.invalid("limit must be 1 to 1000, got " + limit);
+            }
+            return new RunList(releases.runs(limit));
+        });
+        r.query(SERVICE, "Download", Access.AGENT, DownloadRequest.class, (ctx, q) -> {
+            String sha = AgentsRpc.required(q.sha256(), "sha256");
+            byte[] data = releases.artifact(sha);
+            return new Artifact(sha, data.length, data);
+        });
+    }
+}
