@@ -125,6 +125,9 @@ public final class TiyiCli {
         siem.put("test", (Supplier<CliCommand>) SiemCommands.Test::new);
         siem.put("status", (Supplier<CliCommand>) SiemCommands.Status::new);
         t.put("siem", new Group("SIEM forwarding: send a test event, show counters", siem));
+        Map<String, Object> release = new LinkedHashMap<>();
+        release.put("package", (Supplier<CliCommand>) ReleaseCommands.Package::new);
+        t.put("release", new Group("release tarballs for rolling upgrades", release));
         return t;
     }
 
@@ -153,6 +156,7 @@ public final class TiyiCli {
               alerts        alert firings and rules: list, show, ack, rules list|enable|disable|update
 
             Other:
+              release       release tarballs for rolling upgrades: package
               version       print the version and build commit
               help          show this help
 
