@@ -54,7 +54,7 @@ final class RolloutCommands {
             if (!Files.isRegularFile(f)) {
                 throw new UsageException("--tarball " + tarball + ": no such file");
             }
-            JsonNode r = ctx.client().call("ReleasesService", "Import", Map.of("tarball", Files.readAllBytes(f)));
+            JsonNode r = ctx.client().callWithFile("ReleasesService", "Import", "tarball", f);
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {

@@ -127,7 +127,12 @@ public final class TiyiCli {
         t.put("siem", new Group("SIEM forwarding: send a test event, show counters", siem));
         Map<String, Object> release = new LinkedHashMap<>();
         release.put("package", (Supplier<CliCommand>) ReleaseCommands.Package::new);
-        t.put("release", new Group("release tarballs for rolling upgrades", release));
+        release.put("import", (Supplier<CliCommand>) RolloutCommands.Import::new);
+        release.put("list", (Supplier<CliCommand>) RolloutCommands.ListReleases::new);
+        release.put("apply", (Supplier<CliCommand>) RolloutCommands.Apply::new);
+        release.put("runs", (Supplier<CliCommand>) RolloutCommands.Runs::new);
+        release.put("rollback", (Supplier<CliCommand>) RolloutCommands.Rollback::new);
+        t.put("release", new Group("releases and rolling upgrades of agents", release));
         return t;
     }
 
@@ -154,9 +159,11 @@ public final class TiyiCli {
               bundles       signed bundles for agents: status, rotate-signing-key
               trust         client-IP trust profile: set, show, test, cdn list|refresh
               alerts        alert firings and rules: list, show, ack, rules list|enable|disable|update
+              siem          SIEM forwarding: test (send a test event), status
+              release       releases and rolling upgrades of agents: import, list, apply, runs, rollback
+                            (release package builds a tarball locally)
 
             Other:
-              release       release tarballs for rolling upgrades: package
               version       print the version and build commit
               help          show this help
 

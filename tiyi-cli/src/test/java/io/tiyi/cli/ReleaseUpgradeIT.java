@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.tiyi.TiyiVersion;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,20 +88,18 @@ class ReleaseUpgradeIT {
 
     static int status(int port) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
-            c.setRequestProperty("Host", "up.test");
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(5000);
-            int s = c.getResponseCode();
-            c.getInputStream().readAllBytes();
-            return s;
-        } catch (IOException e) {
+            String r = TrustCliIT.rawGet(port, "up.test", "/", "");
+            return r.startsWith("HTTP/1.1 ") ? Integer.parseInt(r.substring(9, 12)) : -1;
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
+    static final List<String> TOOK = new CopyOnWriteArrayList<>();
+
     static JsonNode awaitRun(Map<String, String> env, long rolloutId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         JsonNode run = null;
         while (System.nanoTime() < deadline) {
             for (JsonNode r : AgentProcessIT.json(env, "release", "runs", "--output", "json")) {
@@ -117,6 +113,7 @@ class ReleaseUpgradeIT {
                 done &= s.equals("healthy") || s.equals("failed");
             }
             if (done) {
+                TOOK.add(run.get("kind").asText() + " " + run.get("agents").size() + " agent(s) " + (System.nanoTime() - start) / 1_000_000 + " ms");
                 return run;
             }
             Thread.sleep(500);
@@ -237,13 +234,30 @@ class ReleaseUpgradeIT {
                     awaitVersion(env, idB, ours);
                     String runs = AgentProcessIT.cli(env, "release", "runs", "--output", "table").output();
                     assertThat(runs).contains("rollback").contains("apply " + NEXT).contains("healthy");
+
+                    // A binary that cannot start: the supervisor contract puts the old one back, and it reports why.
+                    Path broken = dir.resolve("tiyi-3.0.2.tar.gz");
+                    try (var out = Files.newOutputStream(broken)) {
+                        io.tiyi.release.ReleaseTarball.create("3.0.2", java.time.Instant.now(), List.of(new io.tiyi.release.ReleaseTarball
+                                .ArtifactInput("tiyi.jar", "any", "any", "artifacts/tiyi.jar", "java -jar tiyi.jar",
+                                        "this is not a jar".getBytes(StandardCharsets.UTF_8)))).writeTo(out);
+                    }
+                    AgentProcessIT.cli(env, "release", "import", "--tarball", broken.toString());
+                    JsonNode brokenRun = AgentProcessIT.json(env, "release", "apply", "3.0.2", "--agent-id", idA, "--output", "json");
+                    JsonNode badDone = awaitRun(env, brokenRun.get("id").asLong(), Duration.ofSeconds(120));
+                    JsonNode badA = badDone.get("agents").get(0);
+                    assertThat(badA.get("state").asText()).as(badDone.toString()).isEqualTo("failed");
+                    assertThat(badA.get("reason").asText()).contains("tiyi 3.0.2 did not come up healthy").contains("went back to " + ours);
+                    awaitVersion(env, idA, ours);
+                    assertThat(String.join("\n", a.lines)).contains("WARNING tiyi 3.0.2 did not come up healthy; starting " + ours + " again");
                 } finally {
                     run.set(false);
                     client.join(10_000);
                 }
                 System.out.printf("release upgrade (processes): %d requests, %d retried on the other agent, %d failed on both; agent exits A %s,"
-                        + " B %s%n", sent.get(), retried.get(), failed.get(), a.exits, b.exits);
-                assertThat(a.exits).as("A restarted for each switch").containsOnly(75).hasSize(2);
+                        + " B %s; rollouts (apply to final state): %s%n", sent.get(), retried.get(), failed.get(), a.exits, b.exits, TOOK);
+                // Two switches, then the broken binary's switch (75) and its failed start (1).
+                assertThat(a.exits).as("A's exits").containsExactly(75, 75, 75, 1);
                 assertThat(b.exits).containsOnly(75).hasSize(2);
                 assertThat(failed.get()).as("requests that failed on both agents, of %d", sent.get()).isZero();
                 assertThat(Files.readSymbolicLink(stateA.resolve("releases/current")).toString()).isEqualTo(ours);

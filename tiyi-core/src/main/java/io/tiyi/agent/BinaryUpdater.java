@@ -1,14 +1,11 @@
 package io.tiyi.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiVersion;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.release.Releases;
-import io.tiyi.store.Blobs;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -182,25 +179,25 @@ public final class BinaryUpdater {
         String sha = c.args().get("sha256");
         long size = Long.parseLong(c.args().getOrDefault("size", "-1"));
         Path target = dir.resolve(version).resolve(JAR);
-        if (Files.isRegularFile(target) && Blobs.sha256(Files.readAllBytes(target)).equals(sha)) {
+        if (Files.isRegularFile(target) && sha256(target).equals(sha)) {
             state = new AgentReport.Rollout(id, "verified", null);
             return;
         }
         state = new AgentReport.Rollout(id, "downloading", null);
-        JsonNode r = client.get().call("ReleasesService", "Download", Map.of("sha256", sha));
-        byte[] data = r.get("data").binaryValue();
-        if (data.length != size) {
-            throw new IOException("downloaded artifact is " + data.length + " bytes, the release says " + size);
-        }
-        String actual = Blobs.sha256(data);
-        if (!actual.equals(sha)) {
-            throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);
-        }
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(JAR + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-                OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-            out.write(data);
+        client.get().download("ReleasesService", "Download", Map.of("sha256", sha), tmp);
+        long got = Files.size(tmp);
+        if (got != size) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("downloaded artifact is " + got + " bytes, the release says " + size);
+        }
+        String actual = sha256(tmp);
+        if (!actual.equals(sha)) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -267,6 +264,21 @@ public final class BinaryUpdater {
             return Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p : null;
         } catch (java.net.URISyntaxException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** SHA-256 of a file, read in blocks (an artifact is tens of MiB). */
+    static String sha256(Path f) throws IOException {
+        try (var in = Files.newInputStream(f)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -24,8 +24,6 @@ final class ReleasesRpc {
 
     record RunList(List<Releases.Rollout> runs) {}
 
-    record Artifact(String sha256, long size, byte[] data) {}
-
     private ReleasesRpc() {}
 
     static void register(RpcRegistry r, Releases releases) {
@@ -49,8 +47,7 @@ final class ReleasesRpc {
         });
         r.query(SERVICE, "Download", Access.AGENT, DownloadRequest.class, (ctx, q) -> {
             String sha = AgentsRpc.required(q.sha256(), "sha256");
-            byte[] data = releases.artifact(sha);
-            return new Artifact(sha, data.length, data);
+            return new RawBody(releases.artifact(sha), sha);
         });
     }
 }

@@ -163,6 +163,15 @@ public final class RpcHandler implements HttpHandler {
             throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + declared + " bytes exceeds the limit of " + max);
         }
         try (InputStream in = exchange.getInputStream()) {
+            if (declared >= 0) {
+                // Known length: one array of that size, not readNBytes' chunks copied together (uploads are large).
+                byte[] b = new byte[(int) declared];
+                int n = in.readNBytes(b, 0, b.length);
+                if (n != b.length || in.read() != -1) {
+                    throw TiyiException.invalid("request body does not match its Content-Length of " + declared);
+                }
+                return b;
+            }
             byte[] b = in.readNBytes(max + 1);
             if (b.length > max) {
                 throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + max + " bytes");
@@ -213,9 +222,15 @@ public final class RpcHandler implements HttpHandler {
             return;
         }
         exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         exchange.getResponseHeaders().put(new HttpString("X-Content-Type-Options"), "nosniff");
+        if (body instanceof RawBody raw) {
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
+            exchange.getResponseHeaders().put(new HttpString("X-Tiyi-Sha256"), raw.sha256());
+            exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(raw.data()));
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(Json.write(body));
     }
 

@@ -71,10 +71,83 @@ public final class TiyiClient {
 
     /** Calls {@code tiyi.v1.<service>/<method>} with a JSON-encodable request. */
     public JsonNode call(String service, String method, Object request) {
+        return send(service, method, HttpRequest.BodyPublishers.ofString(Json.write(request == null ? java.util.Map.of() : request)));
+    }
+
+    /**
+     * Calls a method whose request is {@code {"<field>": <the file's bytes, base64>}}, streamed
+     * from disk: a release tarball is tens of MiB, and the CLI should not hold it three times.
+     */
+    public JsonNode callWithFile(String service, String method, String field, java.nio.file.Path file) {
+        java.nio.file.Path body = null;
+        try {
+            body = java.nio.file.Files.createTempFile("tiyi-upload-", ".json");
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(body))) {
+                out.write(("{\"" + field + "\":\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                try (java.io.OutputStream b64 = java.util.Base64.getEncoder().wrap(new java.io.FilterOutputStream(out) {
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                })) {
+                    java.nio.file.Files.copy(file, b64);
+                }
+                out.write("\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return send(service, method, HttpRequest.BodyPublishers.ofFile(body));
+        } catch (IOException e) {
+            throw new TiyiException("cannot read " + file + ": " + e.getMessage());
+        } finally {
+            if (body != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(body);
+                } catch (IOException ignored) {
+                    // A temp file left behind is harmless.
+                }
+            }
+        }
+    }
+
+    /**
+     * Calls a method that answers with bytes (an artifact) and writes them to {@code out}; returns
+     * the SHA-256 the node announced. Errors come back as JSON, as from {@link #call}.
+     */
+    public String download(String service, String method, Object request, java.nio.file.Path out) {
+        String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(request)));
+        if (token != null) {
+            b.header("authorization", "Bearer " + token);
+        }
+        HttpResponse<java.nio.file.Path> resp;
+        try {
+            resp = http.send(b.build(), HttpResponse.BodyHandlers.ofFile(out));
+        } catch (IOException e) {
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot download from the Tiyi API at " + baseUrl + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
+        if (resp.statusCode() != 200) {
+            String code = "internal";
+            String msg = "HTTP " + resp.statusCode();
+            try {
+                JsonNode body = Json.MAPPER.readTree(java.nio.file.Files.readAllBytes(out));
+                code = body.path("code").asText(code);
+                msg = body.path("message").asText(msg);
+            } catch (IOException | RuntimeException ignored) {
+                // Not JSON: the status says it.
+            }
+            throw new TiyiApiException(resp.statusCode(), code, msg);
+        }
+        return resp.headers().firstValue("X-Tiyi-Sha256").orElse(null);
+    }
+
+    private JsonNode send(String service, String method, HttpRequest.BodyPublisher publisher) {
         String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(request == null ? java.util.Map.of() : request)));
+                .POST(publisher);
         if (token != null) {
             b.header("authorization", "Bearer " + token);
         }

@@ -145,6 +145,13 @@ public final class ReleaseMutations {
             row.setReportedVersion(reportedVersion);
             row.setUpdatedAt(ctx.ts());
             row.store();
+            if (RolloutState.FAILED.wireName().equals(state)) {
+                // A failure stops the rollout: the agents still waiting for their turn are not touched.
+                ctx.db().update(ROLLOUT_TARGETS).set(ROLLOUT_TARGETS.STATE, RolloutState.FAILED.wireName())
+                        .set(ROLLOUT_TARGETS.REASON, "not started: agent " + agentId + " failed first").set(ROLLOUT_TARGETS.UPDATED_AT, ctx.ts())
+                        .where(ROLLOUT_TARGETS.ROLLOUT_ID.eq(rolloutId)).and(ROLLOUT_TARGETS.STATE.eq(RolloutState.PENDING.wireName()))
+                        .execute();
+            }
             return null;
         }
 

@@ -121,12 +121,17 @@ public final class ReleaseTarball {
 
     /** A copy of the bytes of the artifact named {@code name}. */
     public byte[] artifact(String name) {
+        return shared(name).clone();
+    }
+
+    /** The artifact's bytes themselves, for this package's importer: a copy of tens of MiB is not free. */
+    byte[] shared(String name) {
         byte[] b = artifactsByName.get(name);
         if (b == null) {
             throw TiyiException.notFound("release " + manifest.version() + " has no artifact " + name + " (it has "
                     + String.join(", ", manifest.artifacts().stream().map(ReleaseManifest.Artifact::name).toList()) + ")");
         }
-        return b.clone();
+        return b;
     }
 
     /**

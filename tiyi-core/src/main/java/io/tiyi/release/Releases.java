@@ -103,7 +103,7 @@ public final class Releases {
         String id = "rel-" + Blobs.sha256(manifestJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 10);
         List<ReleaseMutations.ArtifactRow> rows = new ArrayList<>();
         for (ReleaseManifest.Artifact a : m.artifacts()) {
-            blobs.put(a.sha256(), t.artifact(a.name()));
+            blobs.put(a.sha256(), t.shared(a.name()));
             rows.add(new ReleaseMutations.ArtifactRow(a.name(), a.os(), a.arch(), a.size(), a.sha256(), a.entryPoint()));
         }
         pipeline.apply(actor, new ReleaseMutations.Import(id, m.version(), m.created(), manifestJson, rows));
@@ -298,6 +298,13 @@ public final class Releases {
         RolloutTargetsRecord t = store.read(db -> db.selectFrom(ROLLOUT_TARGETS).where(ROLLOUT_TARGETS.AGENT_ID.eq(agentId))
                 .orderBy(ROLLOUT_TARGETS.ROLLOUT_ID.desc()).limit(1).fetchOne());
         if (t == null || RolloutState.fromWire(t.getState()).terminal()) {
+            return List.of();
+        }
+        // One agent at a time, in agent-id order: the next gets its command once the one before is healthy.
+        String next = store.read(db -> db.select(ROLLOUT_TARGETS.AGENT_ID).from(ROLLOUT_TARGETS).where(ROLLOUT_TARGETS.ROLLOUT_ID
+                .eq(t.getRolloutId())).and(ROLLOUT_TARGETS.STATE.notIn(RolloutState.HEALTHY.wireName(), RolloutState.FAILED.wireName()))
+                .orderBy(ROLLOUT_TARGETS.AGENT_ID).limit(1).fetchOne(ROLLOUT_TARGETS.AGENT_ID));
+        if (!agentId.equals(next)) {
             return List.of();
         }
         Map<String, String> args = new LinkedHashMap<>();

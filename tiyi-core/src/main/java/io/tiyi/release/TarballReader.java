@@ -151,15 +151,17 @@ final class TarballReader {
     }
 
     private static byte[] content(TarArchiveInputStream tar, String name, int declared) {
-        byte[] data;
+        // Sized from the header (already checked against the limits): readNBytes(int) would buffer it twice.
+        byte[] data = new byte[declared];
+        int n;
         try {
-            data = tar.readNBytes(declared);
+            n = tar.readNBytes(data, 0, declared);
         } catch (IOException x) {
             throw TiyiException.invalid("entry " + name + ": its header says " + declared + " bytes but the tarball ends before them ("
                     + x.getMessage() + ")");
         }
-        if (data.length != declared) {
-            throw TiyiException.invalid("entry " + name + ": its header says " + declared + " bytes but the tarball holds " + data.length);
+        if (n != declared) {
+            throw TiyiException.invalid("entry " + name + ": its header says " + declared + " bytes but the tarball holds " + n);
         }
         return data;
     }

@@ -6,9 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -27,18 +24,20 @@ final class VersionStamp {
 
     /** The version the jar was built as. */
     static String of(byte[] jar, String jarName) throws IOException {
-        for (Entry e : entries(jar, jarName)) {
-            if (e.meta().getName().equals(RESOURCE)) {
-                Properties p = new Properties();
-                p.load(new StringReader(new String(e.data(), StandardCharsets.ISO_8859_1)));
-                String v = p.getProperty("version");
-                if (v == null || v.isBlank() || v.startsWith("${")) {
-                    throw TiyiException.invalid(jarName + ": " + RESOURCE + " has no version (the build did not stamp it)");
-                }
-                return v.trim();
-            }
+        String[] found = new String[1];
+        forEach(jar, jarName, name -> name.equals(RESOURCE), e -> {
+            Properties p = new Properties();
+            p.load(new StringReader(new String(e.data(), StandardCharsets.ISO_8859_1)));
+            found[0] = p.getProperty("version");
+        });
+        String v = found[0];
+        if (v == null) {
+            throw TiyiException.invalid(jarName + " has no " + RESOURCE + ": not a Tiyi build");
         }
-        throw TiyiException.invalid(jarName + " has no " + RESOURCE + ": not a Tiyi build");
+        if (v.isBlank() || v.startsWith("${")) {
+            throw TiyiException.invalid(jarName + ": " + RESOURCE + " has no version (the build did not stamp it)");
+        }
+        return v.trim();
     }
 
     /**
@@ -47,39 +46,43 @@ final class VersionStamp {
      * {@code JarInputStream} looks for it; its {@code Multi-Release} attribute goes along).
      */
     static byte[] restamp(byte[] jar, String jarName, String version) throws IOException {
-        List<Entry> entries = new ArrayList<>(entries(jar, jarName));
-        entries.sort(Comparator.comparingInt(e -> rank(e.meta().getName())));
-        boolean found = false;
+        boolean[] found = {false};
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(jar.length + 1024);
         try (ZipOutputStream out = new ZipOutputStream(bytes)) {
-            for (Entry e : entries) {
-                String name = e.meta().getName();
-                if (name.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)")) {
-                    throw TiyiException.invalid(jarName + " is signed (" + name + "): restamping its version would break the signature");
-                }
-                byte[] data = e.data();
-                if (name.equals(RESOURCE)) {
-                    data = withVersion(data, version, jarName);
-                    found = true;
-                }
-                ZipEntry copy = new ZipEntry(e.meta());
-                if (copy.getMethod() == ZipEntry.STORED || data != e.data()) {
-                    copy.setSize(data.length);
-                    copy.setCrc(crc(data));
-                    copy.setCompressedSize(copy.getMethod() == ZipEntry.STORED ? data.length : -1);
-                } else {
-                    // Deflated again by this JDK: the compressed size will differ from the source's.
-                    copy.setCompressedSize(-1);
-                }
-                out.putNextEntry(copy);
-                out.write(data);
-                out.closeEntry();
+            // Two passes over the jar, one entry in memory at a time: the manifest's entries first, then the rest in order.
+            for (int pass = 0; pass < 2; pass++) {
+                boolean first = pass == 0;
+                forEach(jar, jarName, name -> (rank(name) < 2) == first, e -> copy(out, e, jarName, version, found));
             }
         }
-        if (!found) {
+        if (!found[0]) {
             throw TiyiException.invalid(jarName + " has no " + RESOURCE + ": not a Tiyi build");
         }
         return bytes.toByteArray();
+    }
+
+    private static void copy(ZipOutputStream out, Entry e, String jarName, String version, boolean[] found) throws IOException {
+        String name = e.meta().getName();
+        if (name.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)")) {
+            throw TiyiException.invalid(jarName + " is signed (" + name + "): restamping its version would break the signature");
+        }
+        byte[] data = e.data();
+        if (name.equals(RESOURCE)) {
+            data = withVersion(data, version, jarName);
+            found[0] = true;
+        }
+        ZipEntry copy = new ZipEntry(e.meta());
+        if (copy.getMethod() == ZipEntry.STORED || data != e.data()) {
+            copy.setSize(data.length);
+            copy.setCrc(crc(data));
+            copy.setCompressedSize(copy.getMethod() == ZipEntry.STORED ? data.length : -1);
+        } else {
+            // Deflated again by this JDK: the compressed size will differ from the source's.
+            copy.setCompressedSize(-1);
+        }
+        out.putNextEntry(copy);
+        out.write(data);
+        out.closeEntry();
     }
 
     private static int rank(String name) {
@@ -112,21 +115,28 @@ final class VersionStamp {
         return c.getValue();
     }
 
-    private static List<Entry> entries(byte[] jar, String jarName) throws IOException {
-        List<Entry> list = new ArrayList<>();
+    private interface EntryConsumer {
+        void accept(Entry e) throws IOException;
+    }
+
+    /** Hands each entry whose name {@code select} takes to {@code consumer}, one at a time. */
+    private static void forEach(byte[] jar, String jarName, java.util.function.Predicate<String> select, EntryConsumer consumer)
+            throws IOException {
+        int n = 0;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar))) {
             ZipEntry e;
             while ((e = in.getNextEntry()) != null) {
-                // Read before copying the entry: sizes and CRC of a deflated entry are only known after its data.
-                byte[] data = in.readAllBytes();
-                list.add(new Entry(e, data));
+                n++;
+                if (select.test(e.getName())) {
+                    // Read before copying the entry: sizes and CRC of a deflated entry are only known after its data.
+                    consumer.accept(new Entry(e, in.readAllBytes()));
+                }
             }
         } catch (java.util.zip.ZipException e) {
             throw TiyiException.invalid(jarName + " is not a jar: " + e.getMessage());
         }
-        if (list.isEmpty()) {
+        if (n == 0) {
             throw TiyiException.invalid(jarName + " is not a jar (no entries)");
         }
-        return list;
     }
 }
