@@ -366,6 +366,28 @@ final class Failover implements AutoCloseable {
      * old primary, whose data plane then follows this node. With {@code force} the old primary is
      * not asked: mutations it committed after the last one replicated here are lost.
      */
+    /**
+     * Ends the read-only state of a primary that was restored from a backup (or left read-only by
+     * an aborted promotion that could not undo itself): the operator says no other primary serves.
+     */
+    java.util.Map<String, Object> resumeWrites() {
+        synchronized (roleLock) {
+            ClusterState cs = cluster;
+            if (cs.role() != Role.PRIMARY || !cs.readOnly()) {
+                throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "")
+                        + " at epoch " + cs.epoch() + "; only a read-only primary resumes writes");
+            }
+            pipeline.onWriter(() -> {
+                store.setReadOnly(false);
+                return null;
+            });
+            cluster = store.clusterState().orElseThrow();
+            primaryApi = null;
+            LOG.warn("cluster: writes resumed: this node is the read-write primary at epoch {} with seq {}", cs.epoch(), pipeline.lastSeq());
+            return java.util.Map.of("epoch", cs.epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
+        }
+    }
+
     Handover.Promoted promote(boolean force) {
         synchronized (roleLock) {
             long started = System.nanoTime();

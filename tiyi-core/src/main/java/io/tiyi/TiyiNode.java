@@ -293,7 +293,8 @@ public final class TiyiNode implements AutoCloseable {
         settings = new Settings(store, pipeline);
         sites = new Sites(store, pipeline);
         certificates = new Certificates(store, pipeline, envelope);
-        events = new EventLog(store.dir().resolve("logs"), () -> Integer.parseInt(settings.value("logs.retention_days")));
+        events = new EventLog(store.dir().resolve("logs"), () -> Integer.parseInt(settings.value("logs.retention_days")),
+                () -> Long.parseLong(settings.value("logs.max_bytes")));
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
         wafPolicies = new WafPolicies(store, pipeline);
@@ -348,7 +349,8 @@ public final class TiyiNode implements AutoCloseable {
                     }
                     alerts.observe(io.tiyi.alerts.Alerts.KIND_ORIGIN_BYPASS, report.originBypassAttempts(), "agent " + agentId,
                             report.originBypassSample());
-                }, replication, () -> failover.handover, failover::promote, trust, alerts, siem, releases);
+                }, replication, () -> failover.handover, failover::promote, trust, alerts, siem, releases,
+                failover::resumeWrites);
         admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
                 failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));

@@ -39,6 +39,32 @@ class EventLogTest {
     }
 
     @Test
+    void theSizeLimitDeletesTheOldestWholePartitionsButNeverTheCurrentHour() throws Exception {
+        java.time.format.DateTimeFormatter hour = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHH").withZone(java.time.ZoneOffset.UTC);
+        java.time.Instant now = java.time.Instant.now();
+        String h3 = hour.format(now.minusSeconds(3 * 3600));
+        String h2 = hour.format(now.minusSeconds(2 * 3600));
+        String h1 = hour.format(now.minusSeconds(3600));
+        String h0 = hour.format(now);
+        Files.writeString(dir.resolve("access-" + h3 + ".jsonl"), "x".repeat(1000));
+        Files.writeString(dir.resolve("security-" + h2 + ".jsonl"), "x".repeat(1000));
+        Files.writeString(dir.resolve("access-" + h1 + ".jsonl"), "x".repeat(1000));
+        Files.writeString(dir.resolve("access-" + h0 + ".jsonl"), "x".repeat(1000));
+        try (EventLog log = new EventLog(dir, () -> 14, () -> 2500)) {
+            log.enforceRetention();
+        }
+        assertThat(dir.resolve("access-" + h3 + ".jsonl")).doesNotExist();
+        assertThat(dir.resolve("security-" + h2 + ".jsonl")).doesNotExist();
+        assertThat(dir.resolve("access-" + h1 + ".jsonl")).exists();
+        assertThat(dir.resolve("access-" + h0 + ".jsonl")).exists();
+        try (EventLog log = new EventLog(dir, () -> 14, () -> 10)) {
+            log.enforceRetention();
+        }
+        assertThat(dir.resolve("access-" + h1 + ".jsonl")).doesNotExist();
+        assertThat(dir.resolve("access-" + h0 + ".jsonl")).as("the hour being written").exists();
+    }
+
+    @Test
     void retentionDeletesWholeOldPartitions() throws Exception {
         Files.writeString(dir.resolve("access-2020010100.jsonl"), "{}\n");
         Files.writeString(dir.resolve("security-2020010100.jsonl"), "{}\n");

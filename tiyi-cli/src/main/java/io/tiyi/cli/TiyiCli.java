@@ -55,6 +55,7 @@ public final class TiyiCli {
         Map<String, Object> system = new LinkedHashMap<>();
         system.put("status", (Supplier<CliCommand>) SystemCommands.Status::new);
         system.put("settings", new Group("typed runtime settings", settings));
+        system.put("resume-writes", (Supplier<CliCommand>) BackupCommands.ResumeWrites::new);
         t.put("system", new Group("node status and settings", system));
         Map<String, Object> sites = new LinkedHashMap<>();
         sites.put("create", (Supplier<CliCommand>) ProxyCommands.SitesCreate::new);
@@ -133,6 +134,11 @@ public final class TiyiCli {
         release.put("runs", (Supplier<CliCommand>) RolloutCommands.Runs::new);
         release.put("rollback", (Supplier<CliCommand>) RolloutCommands.Rollback::new);
         t.put("release", new Group("releases and rolling upgrades of agents", release));
+        Map<String, Object> backup = new LinkedHashMap<>();
+        backup.put("create", (Supplier<CliCommand>) BackupCommands.Create::new);
+        backup.put("verify", (Supplier<CliCommand>) BackupCommands.Verify::new);
+        backup.put("restore", (Supplier<CliCommand>) BackupCommands.Restore::new);
+        t.put("backup", new Group("backups of a node on this host: create, verify, restore", backup));
         return t;
     }
 
@@ -153,7 +159,7 @@ public final class TiyiCli {
               waf           WAF policy of sites: show, set, exclude, unexclude, test, conformance
               events        the node's access and security events: list, tail
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
-              system        node status and settings: status, settings list|get|update
+              system        node status and settings: status, settings list|get|update, resume-writes
               audit         the tamper-evident audit log: list, verify-chain
               agents        agents and enrollment tokens: issue-token, tokens list|revoke, list, show, revoke
               bundles       signed bundles for agents: status, rotate-signing-key
@@ -162,6 +168,7 @@ public final class TiyiCli {
               siem          SIEM forwarding: test (send a test event), status
               release       releases and rolling upgrades of agents: import, list, apply, runs, rollback
                             (release package builds a tarball locally)
+              backup        backups of a node on this host: create, verify, restore (local, no API)
 
             Other:
               version       print the version and build commit

@@ -1,5 +1,7 @@
 package io.tiyi.api;
 
+import io.tiyi.TiyiException;
+
 import io.tiyi.auth.Sessions;
 import io.tiyi.auth.Users;
 import io.tiyi.certs.Certificates;
@@ -20,7 +22,8 @@ public final class ControlPlaneApi {
             java.util.function.Function<String, String[]> rotateSigningKey, java.util.function.Supplier<String> notPrimary,
             java.util.function.BiConsumer<String, io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
             java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote,
-            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem, io.tiyi.release.Releases releases) {
+            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem, io.tiyi.release.Releases releases,
+            java.util.function.Supplier<Object> resumeWrites) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);
         UsersRpc.register(r, users);
@@ -36,6 +39,14 @@ public final class ControlPlaneApi {
         AlertsRpc.register(r, alerts);
         ReleasesRpc.register(r, releases);
         SiemRpc.register(r, siem, () -> siem.configure(io.tiyi.sites.RuntimeCompiler.siemConfig(settings)));
+        // Not a mutation either: it is what lets a read-only primary take mutations again.
+        r.query(SystemRpc.SERVICE, "ResumeWrites", Access.ADMIN, SystemRpc.ResumeRequest.class, (ctx, q) -> {
+            if (q.yes() == null || !q.yes()) {
+                throw TiyiException.failedPrecondition("not resumed: make sure no other primary serves this cluster (a restored backup may be"
+                        + " older than the cluster), then run again with --yes");
+            }
+            return resumeWrites.get();
+        });
         // Not a replicated mutation: it changes this node's role, and must work on a read-only secondary.
         r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, SystemRpc.PromoteRequest.class,
                 (ctx, q) -> promote.apply(q.force() != null && q.force()));

@@ -15,6 +15,9 @@ final class SystemRpc {
 
     record KeyRequest(String key) {}
 
+    /** @param yes the operator made sure no other primary serves */
+    record ResumeRequest(Boolean yes) {}
+
     record PromoteRequest(Boolean force) {}
 
     record UpdateRequest(String key, String value) {}

@@ -53,6 +53,7 @@ public final class EventLog implements AutoCloseable {
     private final Thread writer;
     private final ScheduledExecutorService retention;
     private final IntSupplier retentionDays;
+    private final java.util.function.LongSupplier maxBytes;
     private volatile boolean closed;
     private volatile java.util.function.Consumer<Event> forward;
 
@@ -61,8 +62,18 @@ public final class EventLog implements AutoCloseable {
      * @param retentionDays days of partitions to keep, read at every retention pass
      */
     public EventLog(Path dir, IntSupplier retentionDays) {
+        this(dir, retentionDays, () -> 0);
+    }
+
+    /**
+     * @param dir the {@code logs/} directory
+     * @param retentionDays days of partitions to keep, read at every retention pass
+     * @param maxBytes the most the partitions may take together ({@code logs.max_bytes}); 0 for no limit
+     */
+    public EventLog(Path dir, IntSupplier retentionDays, java.util.function.LongSupplier maxBytes) {
         this.dir = dir;
         this.retentionDays = retentionDays;
+        this.maxBytes = maxBytes;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -76,7 +87,8 @@ public final class EventLog implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        retention.scheduleWithFixedDelay(this::enforceRetention, 1, 3600, TimeUnit.SECONDS);
+        // Every five minutes: the size limit must hold under a flood, not an hour later.
+        retention.scheduleWithFixedDelay(this::enforceRetention, 1, 300, TimeUnit.SECONDS);
     }
 
     public Path dir() {
@@ -183,24 +195,63 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    void enforceRetention() {
+    /**
+     * Deletes whole partitions: those older than {@code logs.retention_days}, then the oldest ones
+     * while all together take more than {@code logs.max_bytes}. The current hour's partitions are
+     * being written and are never deleted.
+     */
+    public void enforceRetention() {
         long cutoff = System.currentTimeMillis() - retentionDays.getAsInt() * 86_400_000L;
         String oldest = HOUR.format(Instant.ofEpochMilli(cutoff));
+        String current = HOUR.format(Instant.now());
+        List<Path> kept = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jsonl")) {
             for (Path f : files) {
-                String name = f.getFileName().toString();
-                int dash = name.lastIndexOf('-');
-                if (dash < 0) {
+                String hour = hourOf(f);
+                if (hour == null) {
                     continue;
                 }
-                String hour = name.substring(dash + 1, name.length() - ".jsonl".length());
-                if (hour.length() == 10 && hour.compareTo(oldest) < 0) {
+                if (hour.compareTo(oldest) < 0) {
                     Files.deleteIfExists(f);
+                } else {
+                    kept.add(f);
+                }
+            }
+            long limit = maxBytes.getAsLong();
+            if (limit > 0) {
+                kept.sort(java.util.Comparator.comparing(EventLog::hourOf).thenComparing(Path::toString));
+                long total = 0;
+                for (Path f : kept) {
+                    total += Files.size(f);
+                }
+                for (Path f : kept) {
+                    if (total <= limit || hourOf(f).compareTo(current) >= 0) {
+                        break;
+                    }
+                    long size = Files.size(f);
+                    Files.deleteIfExists(f);
+                    total -= size;
+                    LOG.debug("event log: deleted {} ({} bytes) to stay under logs.max_bytes", f.getFileName(), size);
+                }
+                if (total > limit) {
+                    LOG.warn("event log: {} takes {} bytes, over logs.max_bytes {}, in this hour's partitions alone; raise logs.max_bytes"
+                            + " or lower the event rate", dir, total, limit);
                 }
             }
         } catch (IOException e) {
             LOG.warn("event log: retention pass over {} failed: {}", dir, e.toString());
         }
+    }
+
+    /** The hour of a partition file, {@code yyyyMMddHH}, or null for another file. */
+    private static String hourOf(Path f) {
+        String name = f.getFileName().toString();
+        int dash = name.lastIndexOf('-');
+        if (dash < 0 || !name.endsWith(".jsonl")) {
+            return null;
+        }
+        String hour = name.substring(dash + 1, name.length() - ".jsonl".length());
+        return hour.length() == 10 && hour.chars().allMatch(Character::isDigit) ? hour : null;
     }
 
     /**

@@ -27,6 +27,8 @@ public final class SettingsRegistry {
         add(SettingDefinition.directory("waf.crs_dir",
                 "OWASP CRS directory (crs-setup.conf + rules/); empty: /usr/share/modsecurity-crs if present, else Tiyi's built-in rules"));
         add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
+        add(SettingDefinition.integer("logs.max_bytes", 0, 0, Long.MAX_VALUE,
+                "Most bytes logs/ partition files may take; the oldest whole partitions go first (0: no limit)"));
         add(SettingDefinition.httpsUrl("trust.cdn.cloudflare.url", "https://api.cloudflare.com/client/v4/ips",
                 "Where 'tiyi trust cdn refresh cloudflare' fetches Cloudflare's ranges"));
         add(SettingDefinition.httpsUrl("trust.cdn.fastly.url", "https://api.fastly.com/public-ip-list",

@@ -1,0 +1,130 @@
+package io.tiyi.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.backup.BackupManifest;
+import io.tiyi.backup.Backups;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@code tiyi backup create|verify|restore} and {@code tiyi system resume-writes}. */
+final class BackupCommands {
+    private BackupCommands() {}
+
+    static Path stateDir(String flag, CliContext ctx) {
+        String d = flag != null ? flag : ctx.env.getOrDefault("TIYI_STATE_DIR", "data");
+        return Path.of(d).toAbsolutePath().normalize();
+    }
+
+    static void printManifest(CliContext ctx, BackupManifest m) {
+        Table t = new Table("FIELD", "VALUE");
+        t.row("node", m.nodeId() + " (" + m.role() + ", epoch " + m.epoch() + ")");
+        t.row("last seq", Long.toString(m.lastSeq()));
+        t.row("audit head", m.auditHead() + " (" + m.auditEntries() + " entries)");
+        t.row("taken", m.created() + " (snapshot " + m.snapshotMillis() + " ms)");
+        t.row("kek", m.kekIncluded() ? "included (" + m.kekFingerprint() + ")" : "not included; needs " + m.kekFingerprint());
+        List<String> members = new ArrayList<>();
+        m.members().forEach(x -> members.add(x.name() + " " + x.size() + "B"));
+        t.row("members", String.join(", ", members));
+        t.print(ctx.out);
+    }
+
+    @Parameters(commandDescription = "Back up a node on this host while it runs: a consistent snapshot of state.db, the KEK and the"
+            + " config file, with a manifest (node, epoch, last seq, audit head, SHA-256 of each file)")
+    static final class Create extends ReleaseCommands.Local {
+        @Parameter(names = "--out", description = "FILE.tar.gz, or a new or empty directory", required = true)
+        String out;
+
+        @Parameter(names = "--state-dir", description = "The node's state directory (default $TIYI_STATE_DIR or ./data)")
+        String stateDir;
+
+        @Parameter(names = "--config", description = "The node's config file, to include it")
+        String config;
+
+        @Parameter(names = "--kek-file", description = "The node's KEK file when it is not <state-dir>/kek.bin (crypto.kek_file)")
+        String kekFile;
+
+        @Parameter(names = "--without-kek", description = "Leave the KEK out, for storing it apart from the backup")
+        boolean withoutKek;
+
+        @Override
+        public int run(CliContext ctx) {
+            Backups.Created c = Backups.create(stateDir(stateDir, ctx), kekFile == null ? null : Path.of(kekFile),
+                    config == null ? null : Path.of(config), Path.of(out), !withoutKek);
+            if (!withoutKek) {
+                ctx.err.println("WARNING " + c.out() + " holds the KEK: whoever has it can decrypt every secret in state.db; store it as a"
+                        + " secret (or back up with --without-kek and keep the KEK elsewhere)");
+            }
+            ctx.out.println("backup of node " + c.manifest().nodeId() + " at seq " + c.manifest().lastSeq() + " written to " + c.out());
+            printManifest(ctx, c.manifest());
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Check a backup: manifest, every file's SHA-256, SQLite's integrity check, the audit chain")
+    static final class Verify extends ReleaseCommands.Local {
+        @Parameter(description = "FILE.tar.gz or DIR")
+        List<String> backup = new ArrayList<>();
+
+        @Override
+        public int run(CliContext ctx) {
+            if (backup.size() != 1) {
+                throw new UsageException("give one backup: tiyi backup verify FILE.tar.gz");
+            }
+            Backups.Verified v = Backups.verify(Path.of(backup.get(0)));
+            ctx.out.println("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain " + v.auditEntries()
+                    + " entries, head " + v.auditHead());
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Restore a backup into a state directory (checked first). The node then starts as a read-only"
+            + " primary: tiyi system resume-writes --yes once no other primary serves")
+    static final class Restore extends ReleaseCommands.Local {
+        @Parameter(description = "FILE.tar.gz or DIR")
+        List<String> backup = new ArrayList<>();
+
+        @Parameter(names = "--state-dir", description = "Where to restore", required = true)
+        String stateDir;
+
+        @Parameter(names = "--force", description = "Restore into a directory that is not empty, replacing its state")
+        boolean force;
+
+        @Override
+        public int run(CliContext ctx) {
+            if (backup.size() != 1) {
+                throw new UsageException("give one backup: tiyi backup restore FILE.tar.gz --state-dir DIR");
+            }
+            Path dir = Path.of(stateDir).toAbsolutePath().normalize();
+            Backups.Verified v = Backups.restore(Path.of(backup.get(0)), dir, force);
+            BackupManifest m = v.manifest();
+            ctx.out.println("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()
+                    + ") into " + dir);
+            ctx.out.println("it starts as a read-only primary: tiyi server --state-dir " + dir + (m.kekIncluded() ? "" : " (put its KEK "
+                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves");
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Let a read-only primary (restored from a backup) take changes again; only when no other"
+            + " primary serves this cluster")
+    static final class ResumeWrites extends AccountCommands.Base {
+        @Parameter(names = "--yes", description = "No other primary serves this cluster")
+        boolean yes;
+
+        @Override
+        public int run(CliContext ctx) {
+            JsonNode r = ctx.client().call("SystemService", "ResumeWrites", Map.of("yes", yes));
+            if (ctx.json()) {
+                ctx.printJson(r);
+            } else {
+                ctx.out.println("writes resumed: this node is the read-write primary at epoch " + r.get("epoch").asLong() + " with seq "
+                        + r.get("last_seq").asLong());
+            }
+            return 0;
+        }
+    }
+}
