@@ -95,6 +95,7 @@ public final class TiyiNode implements AutoCloseable {
     private io.tiyi.alerts.Alerts alerts;
     private io.tiyi.siem.SiemDispatcher siem;
     private io.tiyi.release.Releases releases;
+    private volatile io.tiyi.backup.StreamControl streams;
 
     private TiyiNode(Builder b) {
         this.config = b.config;
@@ -314,6 +315,9 @@ public final class TiyiNode implements AutoCloseable {
             if (io.tiyi.settings.Settings.Set.KIND.equals(c.kind())) {
                 // Before the bundle comes round: the entry of this very change goes out under it.
                 siem.configure(RuntimeCompiler.siemConfig(settings));
+                if (streams != null) {
+                    streams.poke();
+                }
             }
             // Only the node that accepted a mutation has its audit entry here; replicas replayed it.
             if (c.audit() != null) {
@@ -380,6 +384,7 @@ public final class TiyiNode implements AutoCloseable {
                 failover.followAsAgent(id.api());
             }
         }
+        streams = new io.tiyi.backup.StreamControl(store, pipeline, settings, () -> failover.cluster(), metrics.registry()).start();
         phase = NodeStatus.Phase.READY;
         LOG.info("tiyi {} ready on {} (epoch {})", cluster.role().wireName(), admin.url(), cluster.epoch());
     }
@@ -636,6 +641,10 @@ public final class TiyiNode implements AutoCloseable {
         }
         if (store != null && sessions != null) {
             LocalAdminCredential.delete(store.dir());
+        }
+        if (streams != null) {
+            streams.close();
+            streams = null;
         }
         if (compiler != null) {
             compiler.close();

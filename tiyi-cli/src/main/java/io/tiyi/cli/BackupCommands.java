@@ -5,6 +5,7 @@ import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.backup.BackupManifest;
 import io.tiyi.backup.Backups;
+import io.tiyi.backup.StreamRestore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,11 +82,17 @@ final class BackupCommands {
         }
     }
 
-    @Parameters(commandDescription = "Restore a backup into a state directory (checked first). The node then starts as a read-only"
-            + " primary: tiyi system resume-writes --yes once no other primary serves")
+    @Parameters(commandDescription = "Restore a backup, or a point in time of a streamed backup (--from-stream), into a state directory"
+            + " (checked first). The node then starts as a read-only primary: tiyi system resume-writes --yes once no other primary serves")
     static final class Restore extends ReleaseCommands.Local {
         @Parameter(description = "FILE.tar.gz or DIR")
         List<String> backup = new ArrayList<>();
+
+        @Parameter(names = "--from-stream", description = "A backup.stream.dir to restore from instead of a backup file")
+        String fromStream;
+
+        @Parameter(names = "--at", description = "With --from-stream: the state as of this time (RFC 3339, e.g. 2026-11-28T22:00:00Z); default the latest")
+        String at;
 
         @Parameter(names = "--state-dir", description = "Where to restore", required = true)
         String stateDir;
@@ -95,10 +102,30 @@ final class BackupCommands {
 
         @Override
         public int run(CliContext ctx) {
-            if (backup.size() != 1) {
-                throw new UsageException("give one backup: tiyi backup restore FILE.tar.gz --state-dir DIR");
-            }
             Path dir = Path.of(stateDir).toAbsolutePath().normalize();
+            if (fromStream != null) {
+                if (!backup.isEmpty()) {
+                    throw new UsageException("give a backup file or --from-stream DIR, not both");
+                }
+                java.util.Optional<java.time.Instant> when;
+                try {
+                    when = at == null ? java.util.Optional.empty() : java.util.Optional.of(java.time.Instant.parse(at));
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new UsageException("--at " + at + " is not an RFC 3339 time such as 2026-11-28T22:00:00Z");
+                }
+                StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force);
+                ctx.out.println("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
+                        + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir);
+                ctx.out.println("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
+                        + ", then tiyi system resume-writes --yes once no other primary serves");
+                return 0;
+            }
+            if (at != null) {
+                throw new UsageException("--at needs --from-stream");
+            }
+            if (backup.size() != 1) {
+                throw new UsageException("give one backup: tiyi backup restore FILE.tar.gz --state-dir DIR (or --from-stream DIR)");
+            }
             Backups.Verified v = Backups.restore(Path.of(backup.get(0)), dir, force);
             BackupManifest m = v.manifest();
             ctx.out.println("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()

@@ -56,6 +56,25 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
         return new SettingDefinition(key, SettingType.HTTPS_URL, def, description, List.of("https://host[:port]/path"), 0, 0);
     }
 
+    static SettingDefinition path(String key, String description) {
+        return new SettingDefinition(key, SettingType.PATH, "", description, List.of("/absolute/path", "(empty)"), 0, 0);
+    }
+
+    static SettingDefinition duration(String key, String def, String description) {
+        return new SettingDefinition(key, SettingType.DURATION, def, description, List.of("30m", "24h", "7d"), 0, 0);
+    }
+
+    /** A {@link SettingType#DURATION} value as a Duration. */
+    public static java.time.Duration parseDuration(String v) {
+        long n = Long.parseLong(v.substring(0, v.length() - 1));
+        return switch (v.charAt(v.length() - 1)) {
+            case 's' -> java.time.Duration.ofSeconds(n);
+            case 'm' -> java.time.Duration.ofMinutes(n);
+            case 'h' -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
+    }
+
     static SettingDefinition address(String key, String def, List<String> shapes, String description) {
         return new SettingDefinition(key, SettingType.ADDRESS, def, description, shapes, 0, 0);
     }
@@ -141,6 +160,22 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                     throw bad(value, "allowed: an https:// URL (CDN lists are fetched over HTTPS only)");
                 }
                 return v;
+            }
+            case PATH -> {
+                if (v.isEmpty()) {
+                    return "";
+                }
+                if (!java.nio.file.Path.of(v).isAbsolute()) {
+                    throw bad(value, "allowed: an absolute path, or empty");
+                }
+                return java.nio.file.Path.of(v).normalize().toString();
+            }
+            case DURATION -> {
+                String l = v.toLowerCase(Locale.ROOT);
+                if (!l.matches("[1-9][0-9]{0,8}[smhd]")) {
+                    throw bad(value, "allowed: a whole number and a unit s, m, h or d, for example 24h or 7d");
+                }
+                return l;
             }
             case ADDRESS -> {
                 if (v.isEmpty()) {

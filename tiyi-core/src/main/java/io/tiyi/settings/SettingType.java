@@ -14,5 +14,9 @@ public enum SettingType {
     /** A directory path, absolute, or empty. */
     DIRECTORY,
     /** An https:// URL. */
-    HTTPS_URL
+    HTTPS_URL,
+    /** An absolute path, or empty. */
+    PATH,
+    /** A duration: a whole number and a unit, {@code s}, {@code m}, {@code h} or {@code d}. */
+    DURATION
 }

@@ -29,6 +29,10 @@ public final class SettingsRegistry {
         add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
         add(SettingDefinition.integer("logs.max_bytes", 0, 0, Long.MAX_VALUE,
                 "Most bytes logs/ partition files may take; the oldest whole partitions go first (0: no limit)"));
+        add(SettingDefinition.path("backup.stream.dir",
+                "Directory the primary streams its mutation log and snapshots to, for point-in-time restores (empty: off)"));
+        add(SettingDefinition.duration("backup.stream.retention", "7d", "How long streamed generations and snapshots are kept"));
+        add(SettingDefinition.duration("backup.stream.snapshot_interval", "6h", "How often the stream takes a new snapshot"));
         add(SettingDefinition.httpsUrl("trust.cdn.cloudflare.url", "https://api.cloudflare.com/client/v4/ips",
                 "Where 'tiyi trust cdn refresh cloudflare' fetches Cloudflare's ranges"));
         add(SettingDefinition.httpsUrl("trust.cdn.fastly.url", "https://api.fastly.com/public-ip-list",
