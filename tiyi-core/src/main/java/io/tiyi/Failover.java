@@ -366,6 +366,13 @@ final class Failover implements AutoCloseable {
      * old primary, whose data plane then follows this node. With {@code force} the old primary is
      * not asked: mutations it committed after the last one replicated here are lost.
      */
+    private volatile Runnable afterResume;
+
+    /** Runs {@code r} once writes resume (the embedded agent of a node restored without its identity enrolls then). */
+    void onResumeWrites(Runnable r) {
+        this.afterResume = r;
+    }
+
     /**
      * Ends the read-only state of a primary that was restored from a backup (or left read-only by
      * an aborted promotion that could not undo itself): the operator says no other primary serves.
@@ -384,6 +391,11 @@ final class Failover implements AutoCloseable {
             cluster = store.clusterState().orElseThrow();
             primaryApi = null;
             LOG.warn("cluster: writes resumed: this node is the read-write primary at epoch {} with seq {}", cs.epoch(), pipeline.lastSeq());
+            Runnable then = afterResume;
+            afterResume = null;
+            if (then != null) {
+                then.run();
+            }
             return java.util.Map.of("epoch", cs.epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
         }
     }

@@ -370,9 +370,19 @@ public final class TiyiNode implements AutoCloseable {
         failover.attach(agent, bundles, fleet, compiler, local.api());
         cluster = failover.cluster();
         if (cluster.role() == Role.PRIMARY) {
-            String token = embedded.identity().isPresent() ? null
-                    : fleet.issueToken("system", EMBEDDED_AGENT_TAG, java.time.Duration.ofMinutes(5)).token();
-            agent.start(agent.enroll(local.api(), token));
+            Runnable startEmbedded = () -> {
+                String token = embedded.identity().isPresent() ? null
+                        : fleet.issueToken("system", EMBEDDED_AGENT_TAG, java.time.Duration.ofMinutes(5)).token();
+                agent.start(agent.enroll(local.api(), token));
+            };
+            if (cluster.readOnly() && embedded.identity().isEmpty()) {
+                // Restored from a stream: enrolling the embedded agent is a change, and changes wait for resume-writes.
+                LOG.warn("cluster: this node is a read-only primary whose data plane has no identity yet (restored without agent/); it"
+                        + " serves no traffic until writes resume: tiyi system resume-writes --yes once no other primary serves");
+                failover.onResumeWrites(startEmbedded);
+            } else {
+                startEmbedded.run();
+            }
             failover.checkPeers();
             failover.startPeerWatch();
         } else {

@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamControl.class);
-    static final String[] METRICS = {"tiyi.backup.stream.lag", "tiyi.backup.stream.last_snapshot_ms", "tiyi.backup.stream.errors"};
 
     private record Want(Path dir, String nodeId, long epoch, Duration snapshotEvery, Duration retention) {}
 
@@ -40,6 +39,7 @@ public final class StreamControl implements AutoCloseable {
     });
     private Want running;
     private BackupStream stream;
+    private String lastProblem;
 
     public StreamControl(StateStore store, MutationPipeline pipeline, Settings settings, Supplier<ClusterState> cluster, MetricRegistry metrics) {
         this.store = store;
@@ -71,9 +71,6 @@ public final class StreamControl implements AutoCloseable {
             }
             stop();
             if (want != null) {
-                for (String m : METRICS) {
-                    metrics.remove(m);
-                }
                 stream = new BackupStream(store, pipeline, want.dir(), want.nodeId(), want.epoch(), want.snapshotEvery(), want.retention(),
                         metrics);
                 stream.start();
@@ -81,9 +78,15 @@ public final class StreamControl implements AutoCloseable {
             }
             running = want;
         } catch (RuntimeException e) {
-            LOG.warn("backup: cannot stream to {}: {}; fix backup.stream.dir, retrying every 5 s", settings.value("backup.stream.dir"),
-                    e.getMessage());
+            String why = e.getMessage();
+            if (!why.equals(lastProblem)) {
+                LOG.warn("backup: cannot stream to {}: {}; fix backup.stream.* (tiyi system settings), retrying every 5 s",
+                        settings.value("backup.stream.dir"), why);
+                lastProblem = why;
+            }
+            return;
         }
+        lastProblem = null;
     }
 
     private Want wanted() {
