@@ -380,24 +380,28 @@ final class Failover implements AutoCloseable {
     java.util.Map<String, Object> resumeWrites() {
         synchronized (roleLock) {
             ClusterState cs = cluster;
-            if (cs.role() != Role.PRIMARY || !cs.readOnly()) {
+            // Writes resumed but the embedded agent's start failed last time: only that is retried.
+            boolean retryOnly = cs.role() == Role.PRIMARY && !cs.readOnly() && afterResume != null;
+            if (!retryOnly && (cs.role() != Role.PRIMARY || !cs.readOnly())) {
                 throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "")
                         + " at epoch " + cs.epoch() + "; only a read-only primary resumes writes");
             }
-            pipeline.onWriter(() -> {
-                store.setReadOnly(false);
-                return null;
-            });
-            cluster = store.clusterState().orElseThrow();
-            primaryApi = null;
-            LOG.warn("cluster: writes resumed: this node is the read-write primary at epoch {} with seq {}", cs.epoch(), pipeline.lastSeq());
-            Runnable then = afterResume;
-            afterResume = null;
-            if (then != null) {
-                then.run();
+            if (!retryOnly) {
+                pipeline.onWriter(() -> {
+                    store.setReadOnly(false);
+                    return null;
+                });
+                cluster = store.clusterState().orElseThrow();
+                primaryApi = null;
+                LOG.warn("cluster: writes resumed: this node is the read-write primary at epoch {} with seq {}", cs.epoch(), pipeline.lastSeq());
             }
-            return java.util.Map.of("epoch", cs.epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
         }
+        Runnable then = afterResume;
+        if (then != null) {
+            then.run();
+            afterResume = null;
+        }
+        return java.util.Map.of("epoch", cluster.epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
     }
 
     Handover.Promoted promote(boolean force) {

@@ -188,8 +188,6 @@ public final class AgentRuntime implements AutoCloseable {
         }
         if (appliedEpoch == 0) {
             dataPlane.apply(RuntimeConfig.empty(new RuntimeConfig.Listeners("127.0.0.1:8000", "127.0.0.1:8443")));
-        } else {
-            updater.confirm();
         }
         sync = new Thread(this::syncLoop, "tiyi-agent-sync");
         sync.setDaemon(true);
@@ -300,6 +298,8 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     private void heartbeatLoop() {
+        // The first report at once: the control plane learns of a restart, and a new binary its confirmation, without waiting.
+        report();
         while (running.get()) {
             try {
                 Thread.sleep(HEARTBEAT_MS);
@@ -373,7 +373,6 @@ public final class AgentRuntime implements AutoCloseable {
         files.lastBundle(signed);
         LOG.info("agent: applied bundle {} from {}", b.version(), from);
         if (running.get()) {
-            updater.confirm();
             updater.run(b.commands());
         }
     }
@@ -447,6 +446,11 @@ public final class AgentRuntime implements AutoCloseable {
             if (!primaryTookIt && bypass.count() > 0) {
                 // No primary counted them: they go with the next report.
                 dataPlane.restoreOriginBypass(bypass);
+            }
+            if (primaryTookIt && appliedEpoch > 0 && updater.awaitingConfirmation()) {
+                // A new binary is healthy once it serves a bundle and a primary has heard from it: then it says so at once.
+                updater.confirm();
+                report();
             }
         }
     }

@@ -68,10 +68,16 @@ public final class BinaryUpdater {
     /** Reads what the supervisor left: a rollback it made, or a switch this binary must confirm. */
     void start() {
         try {
+            Path last = dir.resolve("last");
+            if (Files.isRegularFile(last)) {
+                Properties p = read(last);
+                state = new AgentReport.Rollout(Long.parseLong(p.getProperty("rollout_id", "0")), p.getProperty("state", "failed"),
+                        p.getProperty("reason"));
+            }
             Path failed = dir.resolve("failed");
             if (Files.isRegularFile(failed)) {
                 Properties p = read(failed);
-                state = new AgentReport.Rollout(Long.parseLong(p.getProperty("rollout_id", "0")), "failed", p.getProperty("reason"));
+                record(new AgentReport.Rollout(Long.parseLong(p.getProperty("rollout_id", "0")), "failed", p.getProperty("reason")));
                 LOG.warn("agent: {}; reporting the rollout as failed", p.getProperty("reason"));
                 Files.delete(failed);
             }
@@ -82,9 +88,13 @@ public final class BinaryUpdater {
                 String to = p.getProperty("to");
                 if (TiyiVersion.version().equals(to)) {
                     awaiting = Long.toString(id);
+                } else if (TiyiVersion.version().equals(p.getProperty("from")) && !Files.exists(dir.resolve("pending.started"))) {
+                    record(new AgentReport.Rollout(id, "failed", "the agent stopped before switching to tiyi " + to
+                            + "; apply the release again"));
+                    Files.delete(pending);
                 } else {
-                    state = new AgentReport.Rollout(id, "failed", "the supervisor started tiyi " + TiyiVersion.version() + ", not the installed "
-                            + to + ": run the agent through bin/tiyi (or the systemd unit in docs/upgrades.md), which starts releases/current");
+                    record(new AgentReport.Rollout(id, "failed", "the supervisor started tiyi " + TiyiVersion.version() + ", not the installed "
+                            + to + ": run the agent through bin/tiyi (or the systemd unit in docs/upgrades.md), which starts releases/current"));
                     Files.delete(pending);
                     Files.deleteIfExists(dir.resolve("pending.started"));
                 }
@@ -94,7 +104,12 @@ public final class BinaryUpdater {
         }
     }
 
-    /** Called once the agent serves (bundle applied, listeners open): the switch to this binary worked. */
+    /** True while a switch to this binary waits for {@link #confirm}. */
+    boolean awaitingConfirmation() {
+        return awaiting != null;
+    }
+
+    /** Called once the agent serves and a primary took its report: the switch to this binary worked. */
     void confirm() {
         String id = awaiting;
         if (id == null) {
@@ -107,7 +122,7 @@ public final class BinaryUpdater {
         } catch (IOException e) {
             LOG.warn("agent: cannot clear {}: {}", dir.resolve("pending"), e.toString());
         }
-        state = new AgentReport.Rollout(Long.parseLong(id), "healthy", null);
+        record(new AgentReport.Rollout(Long.parseLong(id), "healthy", null));
         LOG.info("agent: running tiyi {} (rollout {}) and serving", TiyiVersion.version(), id);
     }
 
@@ -141,9 +156,8 @@ public final class BinaryUpdater {
             String to;
             if (Releases.APPLY_BINARY.equals(c.type())) {
                 to = c.args().get("version");
+                checkVersion(to, c);
                 install(c, id, to);
-                keep(running, from);
-                switchTo(to, from);
             } else if (Releases.ROLLBACK_BINARY.equals(c.type())) {
                 Path prev = dir.resolve("previous");
                 if (!Files.isSymbolicLink(prev) || !Files.isRegularFile(prev.resolve(JAR))) {
@@ -151,12 +165,18 @@ public final class BinaryUpdater {
                     return;
                 }
                 to = Files.readSymbolicLink(prev).getFileName().toString();
-                keep(running, from);
-                switchTo(to, from);
+                checkVersion(to, c);
             } else {
                 fail(c, id, "unknown command " + c.type());
                 return;
             }
+            if (to.equals(from)) {
+                fail(c, id, "this agent already runs tiyi " + to);
+                return;
+            }
+            keep(running, from);
+            // pending and done first, then the switch: a crash in between leaves a pending switch that
+            // start() recognises as not made (this binary is its "from"), never a switch nobody watches.
             Properties p = new Properties();
             p.setProperty("rollout_id", Long.toString(id));
             p.setProperty("from", from);
@@ -164,7 +184,8 @@ public final class BinaryUpdater {
             write(dir.resolve("pending"), p);
             Files.deleteIfExists(dir.resolve("pending.started"));
             markDone(c.id());
-            state = new AgentReport.Rollout(id, "restarting", null);
+            switchTo(to, from);
+            record(new AgentReport.Rollout(id, "restarting", null));
             LOG.info("agent: switching from tiyi {} to {} (rollout {}); exiting with {} so the supervisor starts it", from, to, id, EXIT_RESTART);
             restart.run();
         } catch (IOException | RuntimeException e) {
@@ -172,18 +193,39 @@ public final class BinaryUpdater {
         }
     }
 
-    private void install(Bundle.AgentCommand c, long id, String version) throws IOException {
-        if (version == null || !version.matches("[0-9A-Za-z.+-]{1,64}") || version.startsWith(".")) {
-            throw new IOException("bad version '" + version + "' in command " + c.id());
+    /** A version names a directory under releases/: never one of the links or notes kept there. */
+    private static void checkVersion(String v, Bundle.AgentCommand c) throws IOException {
+        if (v == null || !v.matches("[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?")) {
+            throw new IOException("bad version '" + v + "' in command " + c.id());
         }
+    }
+
+    /** Keeps the latest outcome on disk too: it is reported until the control plane has it, across restarts. */
+    private void record(AgentReport.Rollout r) {
+        state = r;
+        Properties p = new Properties();
+        p.setProperty("rollout_id", Long.toString(r.rolloutId()));
+        p.setProperty("state", r.state());
+        if (r.reason() != null) {
+            p.setProperty("reason", r.reason());
+        }
+        try {
+            Files.createDirectories(dir);
+            write(dir.resolve("last"), p);
+        } catch (IOException e) {
+            LOG.warn("agent: cannot record rollout {} as {} in {}: {}", r.rolloutId(), r.state(), dir, e.toString());
+        }
+    }
+
+    private void install(Bundle.AgentCommand c, long id, String version) throws IOException {
         String sha = c.args().get("sha256");
         long size = Long.parseLong(c.args().getOrDefault("size", "-1"));
         Path target = dir.resolve(version).resolve(JAR);
         if (Files.isRegularFile(target) && sha256(target).equals(sha)) {
-            state = new AgentReport.Rollout(id, "verified", null);
+            record(new AgentReport.Rollout(id, "verified", null));
             return;
         }
-        state = new AgentReport.Rollout(id, "downloading", null);
+        record(new AgentReport.Rollout(id, "downloading", null));
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(JAR + ".tmp");
         client.get().download("ReleasesService", "Download", Map.of("sha256", sha), tmp);
@@ -201,7 +243,7 @@ public final class BinaryUpdater {
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        state = new AgentReport.Rollout(id, "verified", null);
+        record(new AgentReport.Rollout(id, "verified", null));
         LOG.info("agent: tiyi {} downloaded and verified (sha256 {}), installed in {}", version, sha.substring(0, 12), target.getParent());
     }
 
@@ -235,8 +277,12 @@ public final class BinaryUpdater {
 
     private void fail(Bundle.AgentCommand c, long id, String reason) {
         LOG.error("agent: rollout {} failed: {}; still running tiyi {}", id, reason, TiyiVersion.version());
-        state = new AgentReport.Rollout(id, "failed", reason);
-        markDone(c.id());
+        record(new AgentReport.Rollout(id, "failed", reason));
+        try {
+            markDone(c.id());
+        } catch (IOException e) {
+            LOG.warn("agent: cannot record command {} as done: {}", c.id(), e.toString());
+        }
     }
 
     private boolean done(String commandId) {
@@ -248,13 +294,9 @@ public final class BinaryUpdater {
         }
     }
 
-    private void markDone(String commandId) {
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("done"), commandId + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            LOG.warn("agent: cannot record command {} as done: {}", commandId, e.toString());
-        }
+    private void markDone(String commandId) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("done"), commandId + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** The jar this process runs from, or null when it runs from classes (tests, an IDE). */

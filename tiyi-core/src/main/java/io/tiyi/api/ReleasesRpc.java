@@ -47,7 +47,7 @@ final class ReleasesRpc {
         });
         r.query(SERVICE, "Download", Access.AGENT, DownloadRequest.class, (ctx, q) -> {
             String sha = AgentsRpc.required(q.sha256(), "sha256");
-            return new RawBody(releases.artifact(sha), sha);
+            return new RawBody(releases.artifact(ctx.agentId(), sha), sha);
         });
     }
 }

@@ -122,7 +122,7 @@ public final class Backups {
             BackupManifest m = describe(work, names, took, withKek);
             Files.writeString(work.resolve(MANIFEST), Json.write(m));
             if (archive) {
-                writeArchive(work, m, out);
+                writeArchive(work, m, out, work.resolve(".archive.tar.gz"));
             } else {
                 Files.createDirectories(out);
                 for (String n : listed(m)) {
@@ -263,24 +263,47 @@ public final class Backups {
             BackupManifest m = unpack(backup, work);
             Verified v = check(m, work);
             Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            for (String stale : List.of(DB, DB + "-wal", DB + "-shm")) {
-                Files.deleteIfExists(stateDir.resolve(stale));
-            }
-            for (BackupManifest.Member mem : m.members()) {
-                Path to = stateDir.resolve(mem.name().equals(CONFIG) ? CONFIG : mem.name());
-                Files.createDirectories(to.getParent());
-                Files.copy(work.resolve(mem.name()), to, StandardCopyOption.REPLACE_EXISTING);
-                fsync(to);
+            // Prepared beside the target and made read-only there, then moved in: an interrupted restore leaves
+            // either the old state or the complete read-only one, never a fresh or read-write database.
+            Path staged = Files.createTempDirectory(stateDir, ".restore-");
+            try {
+                for (BackupManifest.Member mem : m.members()) {
+                    Path to = staged.resolve(mem.name());
+                    Files.createDirectories(to.getParent());
+                    Files.copy(work.resolve(mem.name()), to);
+                }
+                try (StateStore s = StateStore.open(staged)) {
+                    ClusterState cs = s.clusterState().orElseThrow();
+                    if (cs.role() != Role.PRIMARY) {
+                        // A stepped-down primary or a secondary: it comes back as the primary of its own data, read-only.
+                        s.setRoleAndEpoch(Role.PRIMARY, cs.epoch());
+                    }
+                    s.setReadOnly(true);
+                }
+                if (Files.exists(staged.resolve(DB + "-wal")) && Files.size(staged.resolve(DB + "-wal")) > 0) {
+                    throw new TiyiException("cannot restore into " + stateDir + ": the restored database kept a write-ahead log after"
+                            + " closing; nothing was changed, try again");
+                }
+                Files.deleteIfExists(staged.resolve(DB + "-wal"));
+                Files.deleteIfExists(staged.resolve(DB + "-shm"));
+                for (BackupManifest.Member mem : m.members()) {
+                    fsync(staged.resolve(mem.name()));
+                }
+                for (String stale : List.of(DB + "-wal", DB + "-shm")) {
+                    Files.deleteIfExists(stateDir.resolve(stale));
+                }
+                // state.db last: until it moves, the target holds its old database (or none).
+                List<BackupManifest.Member> order = new ArrayList<>(m.members());
+                order.sort(Comparator.comparing(x -> x.name().equals(DB)));
+                for (BackupManifest.Member mem : order) {
+                    Path to = stateDir.resolve(mem.name());
+                    Files.createDirectories(to.getParent());
+                    Files.move(staged.resolve(mem.name()), to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } finally {
+                deleteTree(staged);
             }
             restrict(stateDir);
-            try (StateStore s = StateStore.open(stateDir)) {
-                ClusterState cs = s.clusterState().orElseThrow();
-                if (cs.role() == Role.AGENT) {
-                    // An old primary that had stepped down: it comes back as the primary of its own data, read-only.
-                    s.setRoleAndEpoch(Role.PRIMARY, cs.epoch());
-                }
-                s.setReadOnly(true);
-            }
             return v;
         } catch (IOException e) {
             throw new TiyiException("cannot restore into " + stateDir + ": " + e.getMessage(), e);
@@ -298,9 +321,10 @@ public final class Backups {
         return n;
     }
 
-    private static void writeArchive(Path work, BackupManifest m, Path out) throws IOException {
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        try (OutputStream fo = Files.newOutputStream(tmp); GZIPOutputStream gz = new GZIPOutputStream(fo);
+    /** Written inside the 0700 work directory as 0600 from the start, then linked to {@code out}, which must not exist. */
+    private static void writeArchive(Path work, BackupManifest m, Path out, Path tmp) throws IOException {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream fo = Files.newOutputStream(tmp, StandardOpenOption.WRITE); GZIPOutputStream gz = new GZIPOutputStream(fo);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -314,9 +338,12 @@ public final class Backups {
                 tar.closeArchiveEntry();
             }
         }
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         fsync(tmp);
-        Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.createLink(out, tmp);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw TiyiException.invalid(out + " exists; choose another name (a backup is never overwritten)");
+        }
     }
 
     /** Puts the backup's files into {@code work} and returns its manifest; only the files the manifest names are taken. */
@@ -381,11 +408,23 @@ public final class Backups {
         if (!Files.isRegularFile(f)) {
             throw TiyiException.invalid("no manifest.json in the backup: not a Tiyi backup");
         }
+        BackupManifest m;
         try {
-            return Json.MAPPER.readValue(Files.readAllBytes(f), BackupManifest.class);
+            m = Json.MAPPER.readValue(Files.readAllBytes(f), BackupManifest.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw TiyiException.invalid("the backup's manifest.json cannot be read: " + e.getOriginalMessage());
         }
+        // Members are only ever these files: a manifest cannot make a restore read or write anywhere else.
+        Set<String> allowed = new java.util.HashSet<>(List.of(DB, KEK, CONFIG));
+        allowed.addAll(AGENT_FILES);
+        Set<String> seen = new java.util.HashSet<>();
+        for (BackupManifest.Member mem : m.members()) {
+            if (!allowed.contains(mem.name()) || !seen.add(mem.name())) {
+                throw TiyiException.invalid("backup manifest names member '" + mem.name() + "': a backup holds only " + String.join(", ",
+                        new java.util.TreeSet<>(allowed)) + ", each once");
+            }
+        }
+        return m;
     }
 
     static String sha256(Path f) throws IOException {

@@ -78,10 +78,9 @@ public final class StreamControl implements AutoCloseable {
             }
             running = want;
         } catch (RuntimeException e) {
-            String why = e.getMessage();
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
             if (!why.equals(lastProblem)) {
-                LOG.warn("backup: cannot stream to {}: {}; fix backup.stream.* (tiyi system settings), retrying every 5 s",
-                        settings.value("backup.stream.dir"), why);
+                LOG.warn("backup: cannot stream: {}; fix backup.stream.* (tiyi system settings), retrying every 5 s", why);
                 lastProblem = why;
             }
             return;

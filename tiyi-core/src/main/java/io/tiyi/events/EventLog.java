@@ -238,8 +238,9 @@ public final class EventLog implements AutoCloseable {
                             + " or lower the event rate", dir, total, limit);
                 }
             }
-        } catch (IOException e) {
-            LOG.warn("event log: retention pass over {} failed: {}", dir, e.toString());
+        } catch (IOException | RuntimeException e) {
+            // Caught whole: an exception escaping a scheduled task would cancel retention for good.
+            LOG.warn("event log: retention pass over {} failed: {}; retrying in 5 minutes", dir, e.toString());
         }
     }
 

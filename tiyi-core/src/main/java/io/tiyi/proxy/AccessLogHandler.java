@@ -56,7 +56,7 @@ final class AccessLogHandler implements HttpHandler {
         String site = e.getAttachment(Exchanges.SITE);
         String upstream = e.getAttachment(Exchanges.UPSTREAM);
         String q = e.getQueryString();
-        String path = q == null || q.isEmpty() ? e.getRequestPath() : e.getRequestPath() + "?" + q;
+        String path = Exchanges.capped(q == null || q.isEmpty() ? e.getRequestPath() : e.getRequestPath() + "?" + q);
         String host = e.getRequestHeaders().getFirst(Headers.HOST);
         events.offer(new AccessEvent(System.currentTimeMillis(), Exchanges.requestId(e), e.getAttachment(Exchanges.CLIENT_IP),
                 e.getAttachment(Exchanges.PEER_IP), e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), e.getResponseBytesSent(),

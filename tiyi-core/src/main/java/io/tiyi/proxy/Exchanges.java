@@ -28,4 +28,12 @@ public final class Exchanges {
         String id = ex.getAttachment(REQUEST_ID);
         return id == null ? "" : id;
     }
+
+    /** Longest path (with query) an event records: a request line can be a megabyte, an event line should not. */
+    public static final int MAX_EVENT_PATH = 4096;
+
+    /** {@code path} cut to {@link #MAX_EVENT_PATH} characters, marked with {@code ...} when cut. */
+    public static String capped(String path) {
+        return path == null || path.length() <= MAX_EVENT_PATH ? path : path.substring(0, MAX_EVENT_PATH - 3) + "...";
+    }
 }

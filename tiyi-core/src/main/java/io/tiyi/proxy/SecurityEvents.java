@@ -65,7 +65,7 @@ final class SecurityEvents {
         }
         (interrupted ? blocked : detected).inc();
         String q = ex.getQueryString();
-        String path = q == null || q.isEmpty() ? ex.getRequestPath() : ex.getRequestPath() + "?" + q;
+        String path = Exchanges.capped(q == null || q.isEmpty() ? ex.getRequestPath() : ex.getRequestPath() + "?" + q);
         String host = ex.getRequestHeaders().getFirst(Headers.HOST);
         String site = ex.getAttachment(Exchanges.SITE);
         String client = ex.getAttachment(Exchanges.CLIENT_IP);

@@ -163,10 +163,20 @@ public final class Releases {
         boolean named = agentIds != null && !agentIds.isEmpty();
         List<ReleaseMutations.Target> targets = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        Map<String, RolloutTargetsRecord> last = lastTargets();
         for (String id : named ? agentIds : List.copyOf(all.keySet())) {
             Candidate c = all.get(id);
             if (c == null) {
                 throw TiyiException.invalid("agent " + id + " cannot be upgraded: it is not an enrolled standalone agent (tiyi agents list)");
+            }
+            RolloutTargetsRecord busy = last.get(id);
+            if (busy != null && !RolloutState.fromWire(busy.getState()).terminal()) {
+                if (named) {
+                    throw TiyiException.failedPrecondition("agent " + id + " is still in rollout " + busy.getRolloutId() + " (" + busy.getState()
+                            + "); wait for it to finish (tiyi release runs)");
+                }
+                skipped.add(id + " (in rollout " + busy.getRolloutId() + ")");
+                continue;
             }
             if (c.report() == null) {
                 if (named) {
@@ -213,8 +223,14 @@ public final class Releases {
         Map<String, RolloutTargetsRecord> last = lastTargets();
         List<ReleaseMutations.Target> targets = new ArrayList<>();
         List<String> ids = agentIds != null && !agentIds.isEmpty() ? agentIds : List.copyOf(last.keySet());
+        boolean named = agentIds != null && !agentIds.isEmpty();
+        List<String> skipped = new ArrayList<>();
         for (String id : ids) {
             if (!all.containsKey(id)) {
+                if (!named) {
+                    skipped.add(id + " (revoked or embedded)");
+                    continue;
+                }
                 throw TiyiException.invalid("agent " + id + " cannot be rolled back: it is not an enrolled standalone agent (tiyi agents list)");
             }
             RolloutTargetsRecord t = last.get(id);
@@ -222,11 +238,15 @@ public final class Releases {
                 throw TiyiException.failedPrecondition("agent " + id + " has no upgrade to roll back");
             }
             if (!RolloutState.fromWire(t.getState()).terminal()) {
+                if (!named) {
+                    skipped.add(id + " (in rollout " + t.getRolloutId() + ")");
+                    continue;
+                }
                 throw TiyiException.failedPrecondition("agent " + id + " is still in rollout " + t.getRolloutId() + " (" + t.getState()
                         + "); wait for it to finish");
             }
             if (isRollback(t.getRolloutId())) {
-                if (agentIds != null && !agentIds.isEmpty()) {
+                if (named) {
                     throw TiyiException.failedPrecondition("agent " + id + " was already rolled back in rollout " + t.getRolloutId());
                 }
                 continue;
@@ -235,10 +255,12 @@ public final class Releases {
             targets.add(new ReleaseMutations.Target(id, r == null ? t.getToVersion() : r.binaryVersion(), t.getFromVersion(), null, 0));
         }
         if (targets.isEmpty()) {
-            throw TiyiException.failedPrecondition("no agent to roll back: none was upgraded since its last rollback");
+            throw TiyiException.failedPrecondition("no agent to roll back: none was upgraded since its last rollback"
+                    + (skipped.isEmpty() ? "" : "; skipped: " + String.join(", ", skipped)));
         }
         long id = pipeline.apply(actor, new ReleaseMutations.StartRollout("rollback", null, null, targets)).result();
-        LOG.info("releases: rollback {} of {} agent(s) started by {}", id, targets.size(), actor);
+        LOG.info("releases: rollback {} of {} agent(s) started by {}{}", id, targets.size(), actor,
+                skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped));
         return rollout(id).orElseThrow();
     }
 
@@ -284,11 +306,11 @@ public final class Releases {
         return new Rollout(r.getId(), r.getKind(), r.getReleaseId(), r.getVersion(), r.getCreatedAt(), r.getCreatedBy(), agents);
     }
 
-    /** The bytes of an imported artifact, for an agent's download. */
-    public byte[] artifact(String sha256) {
-        boolean known = store.read(db -> db.fetchExists(RELEASE_ARTIFACTS, RELEASE_ARTIFACTS.SHA256.eq(sha256)));
-        if (!known) {
-            throw TiyiException.notFound("no release artifact with SHA-256 " + sha256);
+    /** The bytes of the artifact {@code agentId}'s current rollout command names: an agent gets nothing else. */
+    public byte[] artifact(String agentId, String sha256) {
+        boolean assigned = commandsFor(agentId).stream().anyMatch(c -> sha256.equals(c.args().get("sha256")));
+        if (!assigned) {
+            throw TiyiException.permissionDenied("agent " + agentId + " has no rollout command for the artifact " + sha256);
         }
         return blobs.get(sha256).orElseThrow(() -> TiyiException.notFound("release artifact " + sha256 + " is not stored on this node"));
     }

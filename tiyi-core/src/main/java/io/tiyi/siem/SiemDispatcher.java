@@ -239,6 +239,7 @@ public final class SiemDispatcher implements AutoCloseable {
     private Active transportFor;
     private long backoffMs;
     private long nextAttempt;
+    private long connectedAt;
 
     private void run() {
         while (!closed) {
@@ -290,6 +291,12 @@ public final class SiemDispatcher implements AutoCloseable {
                 if (transport != null) {
                     disconnect();
                     reconnects.inc();
+                    // The receiver closed the connection: pace the next one, or a receiver that accepts and closes at once
+                    // would get a connection per event.
+                    lastError = "the receiver at " + a.config.address() + " closed the connection";
+                    if (System.currentTimeMillis() - connectedAt < MAX_BACKOFF_MS) {
+                        scheduleBackoff();
+                    }
                 }
                 if (item.test == null) {
                     awaitBackoff();
@@ -322,7 +329,10 @@ public final class SiemDispatcher implements AutoCloseable {
             try {
                 int n = transport.send(out);
                 sent.inc();
-                backoffMs = 0;
+                if (System.currentTimeMillis() - connectedAt >= MAX_BACKOFF_MS) {
+                    // Reset only for a connection that has lasted: one that dies at once keeps the pause growing.
+                    backoffMs = 0;
+                }
                 finish(item, text, n, null, null);
                 return;
             } catch (IOException e) {
@@ -362,6 +372,7 @@ public final class SiemDispatcher implements AutoCloseable {
         }
         transport = t;
         connected = true;
+        connectedAt = System.currentTimeMillis();
         if (backoffMs > 0) {
             LOG.info("siem: connected to {} again", a.config.address());
         }

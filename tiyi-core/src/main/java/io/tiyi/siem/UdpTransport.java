@@ -29,7 +29,13 @@ final class UdpTransport implements Transport {
             throw new IOException("cannot resolve " + host);
         }
         // Connected, so the kernel reports an ICMP port-unreachable as an error on a later send.
-        channel = DatagramChannel.open().connect(to);
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            channel = ch.connect(to);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     @Override
