@@ -1,9 +1,8 @@
 package io.tiyi.events;
 
 /**
- * A request the data plane could not serve as asked: no upstream reachable, an upstream timeout,
- * or a failure inside Tiyi. The client got the status recorded here from Tiyi, not from an
- * upstream.
+ * A request the data plane answered with its own error page: no upstream reachable, or a
+ * failure inside Tiyi. The client got the status recorded here from Tiyi, not from an upstream.
  *
  * @param ts when it happened, ms
  * @param requestId the request id
