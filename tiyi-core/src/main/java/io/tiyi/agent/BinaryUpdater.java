@@ -88,10 +88,11 @@ public final class BinaryUpdater {
                 String to = p.getProperty("to");
                 if (TiyiVersion.version().equals(to)) {
                     awaiting = Long.toString(id);
-                } else if (TiyiVersion.version().equals(p.getProperty("from")) && !Files.exists(dir.resolve("pending.started"))) {
+                } else if (TiyiVersion.version().equals(p.getProperty("from")) && !to.equals(currentTarget())) {
                     record(new AgentReport.Rollout(id, "failed", "the agent stopped before switching to tiyi " + to
                             + "; apply the release again"));
                     Files.delete(pending);
+                    Files.deleteIfExists(dir.resolve("pending.started"));
                 } else {
                     record(new AgentReport.Rollout(id, "failed", "the supervisor started tiyi " + TiyiVersion.version() + ", not the installed "
                             + to + ": run the agent through bin/tiyi (or the systemd unit in docs/upgrades.md), which starts releases/current"));
@@ -101,6 +102,16 @@ public final class BinaryUpdater {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("agent: cannot read {}: {}", dir, e.toString());
+        }
+    }
+
+    /** The version {@code releases/current} names, or null. */
+    private String currentTarget() {
+        try {
+            Path c = dir.resolve("current");
+            return Files.isSymbolicLink(c) ? Files.readSymbolicLink(c).getFileName().toString() : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
