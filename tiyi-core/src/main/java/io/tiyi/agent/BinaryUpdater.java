@@ -5,6 +5,7 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.release.Releases;
+import io.tiyi.store.Blobs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -232,7 +233,7 @@ public final class BinaryUpdater {
         String sha = c.args().get("sha256");
         long size = Long.parseLong(c.args().getOrDefault("size", "-1"));
         Path target = dir.resolve(version).resolve(JAR);
-        if (Files.isRegularFile(target) && sha256(target).equals(sha)) {
+        if (Files.isRegularFile(target) && Blobs.sha256(target).equals(sha)) {
             record(new AgentReport.Rollout(id, "verified", null));
             return;
         }
@@ -245,7 +246,7 @@ public final class BinaryUpdater {
             Files.deleteIfExists(tmp);
             throw new IOException("downloaded artifact is " + got + " bytes, the release says " + size);
         }
-        String actual = sha256(tmp);
+        String actual = Blobs.sha256(tmp);
         if (!actual.equals(sha)) {
             Files.deleteIfExists(tmp);
             throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);
@@ -317,21 +318,6 @@ public final class BinaryUpdater {
             return Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p : null;
         } catch (java.net.URISyntaxException | RuntimeException e) {
             return null;
-        }
-    }
-
-    /** SHA-256 of a file, read in blocks (an artifact is tens of MiB). */
-    static String sha256(Path f) throws IOException {
-        try (var in = Files.newInputStream(f)) {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -8,6 +8,7 @@ import io.tiyi.audit.AuditChain;
 import io.tiyi.cluster.ClusterState;
 import io.tiyi.cluster.Role;
 import io.tiyi.internal.Json;
+import io.tiyi.store.Blobs;
 import io.tiyi.store.StateStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +155,7 @@ public final class Backups {
         List<BackupManifest.Member> members = new ArrayList<>();
         for (String n : names) {
             Path f = work.resolve(n);
-            members.add(new BackupManifest.Member(n, Files.size(f), sha256(f)));
+            members.add(new BackupManifest.Member(n, Files.size(f), Blobs.sha256(f)));
         }
         // Inspected through a copy: a store opened in place would leave -wal/-shm files beside the snapshot.
         Path scratch = work.resolve("inspect");
@@ -216,7 +215,7 @@ public final class Backups {
             if (Files.size(f) != mem.size()) {
                 throw TiyiException.invalid("backup member " + mem.name() + " is " + Files.size(f) + " bytes, the manifest says " + mem.size());
             }
-            String sha = sha256(f);
+            String sha = Blobs.sha256(f);
             if (!sha.equals(mem.sha256())) {
                 throw TiyiException.invalid("backup member " + mem.name() + " is corrupt: SHA-256 " + sha + ", the manifest says " + mem.sha256());
             }
@@ -425,20 +424,6 @@ public final class Backups {
             }
         }
         return m;
-    }
-
-    static String sha256(Path f) throws IOException {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void fsync(Path f) throws IOException {

@@ -12,14 +12,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +103,7 @@ public final class ReleaseTarball {
         List<ReleaseManifest.Artifact> listed = new ArrayList<>();
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         for (ArtifactInput a : artifacts) {
-            listed.add(new ReleaseManifest.Artifact(a.name(), a.os(), a.arch(), a.path(), a.content().length, sha256(a.content()),
+            listed.add(new ReleaseManifest.Artifact(a.name(), a.os(), a.arch(), a.path(), a.content().length, io.tiyi.store.Blobs.sha256(a.content()),
                     a.entryPoint()));
             bytes.put(a.name(), a.content());
         }
@@ -181,13 +178,5 @@ public final class ReleaseTarball {
                 .withObjectFieldValueSpacing(Separators.Spacing.AFTER)).withObjectIndenter(lines).withArrayIndenter(lines);
         String json = Json.MAPPER.writer(pretty).writeValueAsString(m);
         return (json + "\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

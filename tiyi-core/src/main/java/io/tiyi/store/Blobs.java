@@ -30,6 +30,21 @@ public final class Blobs {
         }
     }
 
+    /** Lowercase hex SHA-256 of a file, read in blocks (artifacts and snapshots are tens of MiB). */
+    public static String sha256(java.nio.file.Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
     /** Stores {@code data} under its hash, which must be {@code sha256}; returns the hash. */
     public String put(String sha256, byte[] data) {
         String actual = sha256(data);

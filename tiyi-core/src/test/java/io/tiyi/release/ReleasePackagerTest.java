@@ -100,7 +100,7 @@ class ReleasePackagerTest {
         assertThat(t.manifest().version()).isEqualTo("1.0.0");
         assertThat(t.manifest().created()).isEqualTo("2025-06-01T12:00:00Z");
         assertThat(t.manifest().artifacts()).containsExactly(new ReleaseManifest.Artifact("tiyi.jar", "any", "any", "artifacts/tiyi.jar",
-                Files.size(jar), ReleaseTarball.sha256(Files.readAllBytes(jar)), "java -jar tiyi.jar"));
+                Files.size(jar), io.tiyi.store.Blobs.sha256(Files.readAllBytes(jar)), "java -jar tiyi.jar"));
         assertThat(t.artifact("tiyi.jar")).isEqualTo(Files.readAllBytes(jar));
         assertThat(ReleasePackager.versionOf(jar)).isEqualTo("1.0.0");
         try (var s = Files.list(dir.resolve("out"))) {

@@ -77,7 +77,7 @@ class ReleaseTarballTest {
     static String artifactJson(String name, String os, String arch, String path, byte[] content) {
         return """
                 {"name": "%s", "os": "%s", "arch": "%s", "path": "%s", "size": %d, "sha256": "%s", "entry_point": "run it"}"""
-                .formatted(name, os, arch, path, content.length, ReleaseTarball.sha256(content));
+                .formatted(name, os, arch, path, content.length, io.tiyi.store.Blobs.sha256(content));
     }
 
     static final String HEADER = "\"manifest_version\": 1, \"version\": \"3.0.1\", \"created\": \"2025-06-01T12:00:00Z\"";
@@ -99,7 +99,7 @@ class ReleaseTarballTest {
         assertThat(m.version()).isEqualTo("3.0.1");
         assertThat(m.created()).isEqualTo("2025-06-01T12:00:00Z");
         assertThat(m.artifacts().get(0)).isEqualTo(new ReleaseManifest.Artifact("tiyi.jar", "any", "any", JAR_PATH, JAR.length,
-                ReleaseTarball.sha256(JAR), "java -jar tiyi.jar"));
+                io.tiyi.store.Blobs.sha256(JAR), "java -jar tiyi.jar"));
         assertThat(read.artifact("tiyi.jar")).isEqualTo(JAR);
         assertThat(read.artifact("tiyi-linux-amd64")).isEqualTo(BINARY);
         assertThat(m.artifactFor("linux", "amd64")).get().extracting(ReleaseManifest.Artifact::name).isEqualTo("tiyi-linux-amd64");
@@ -127,7 +127,7 @@ class ReleaseTarballTest {
                   "manifest_version": 1,
                   "version": "3.0.1"
                 }
-                """.formatted(ReleaseTarball.sha256(JAR), JAR.length));
+                """.formatted(io.tiyi.store.Blobs.sha256(JAR), JAR.length));
     }
 
     @Test
@@ -170,8 +170,8 @@ class ReleaseTarballTest {
         changed[10] ^= 1;
         byte[] gz = Tars.tar().file("manifest.json", manifestOf(JAR)).file(JAR_PATH, changed).gz();
 
-        refused(gz).hasMessage("artifact tiyi.jar (any/any): SHA-256 mismatch: the manifest says " + ReleaseTarball.sha256(JAR)
-                + ", the tarball holds " + ReleaseTarball.sha256(changed));
+        refused(gz).hasMessage("artifact tiyi.jar (any/any): SHA-256 mismatch: the manifest says " + io.tiyi.store.Blobs.sha256(JAR)
+                + ", the tarball holds " + io.tiyi.store.Blobs.sha256(changed));
     }
 
     @Test
