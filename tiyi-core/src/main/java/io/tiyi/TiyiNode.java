@@ -357,6 +357,7 @@ public final class TiyiNode implements AutoCloseable {
                 failover::resumeWrites);
         admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
                 failover::notPrimaryReason));
+        admin.mount("/", new io.tiyi.api.WebUi(sessions, failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));
         localAdmin = local;
         sessions.setLocalAdminToken(local.token());

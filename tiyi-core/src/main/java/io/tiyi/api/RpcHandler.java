@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@code POST /rpc/tiyi.v1.<Service>/<Method>}: JSON in, JSON out, errors as
  * {@code {"code": "...", "message": "..."}} with a fitting HTTP status.
  *
+ * <p>Callers authenticate with {@code Authorization: Bearer} (the CLI, scripts) or with the web
+ * UI's session cookie plus its CSRF header ({@link UiCookies}).
+ *
  * <p>Order of checks: method and path, then the bearer token (so an unauthenticated call learns
  * nothing about the request it sent), then the caller's role, then the body (size limit, unknown
  * fields refused by name), then the call itself on a worker thread.
@@ -85,7 +88,7 @@ public final class RpcHandler implements HttpHandler {
         send(exchange, 200, response);
     }
 
-    private static void fail(HttpServerExchange exchange, Throwable e) {
+    static void fail(HttpServerExchange exchange, Throwable e) {
         if (e instanceof TiyiException t) {
             send(exchange, t.code().httpStatus(), error(t.code(), t.getMessage()));
         } else {
@@ -140,6 +143,11 @@ public final class RpcHandler implements HttpHandler {
     private Caller authenticate(HttpServerExchange exchange) {
         String h = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (h == null || h.isBlank()) {
+            String session = UiCookies.value(exchange, UiCookies.SESSION);
+            if (session != null) {
+                UiCookies.requireCsrf(exchange);
+                return sessions.authenticate(session);
+            }
             throw TiyiException.unauthenticated("authentication required: send Authorization: Bearer <token> (tiyi login)");
         }
         if (!h.regionMatches(true, 0, "Bearer ", 0, 7) || h.length() <= 7) {
@@ -217,7 +225,7 @@ public final class RpcHandler implements HttpHandler {
         return m;
     }
 
-    private static void send(HttpServerExchange exchange, int status, Object body) {
+    static void send(HttpServerExchange exchange, int status, Object body) {
         if (exchange.isResponseStarted()) {
             return;
         }

@@ -71,6 +71,24 @@ public final class Sessions {
     }
 
     public Grant login(String user, char[] password, String client) {
+        UsersRecord u = verifyPassword(user, password, client);
+        return issue(u, UUID.randomUUID().toString(), client, true, null);
+    }
+
+    /**
+     * A login on a node that takes no changes (a read-only secondary): the password is checked as
+     * for {@link #login}, but only an access token is issued, because a refresh token is state
+     * that only the primary may write. The grant's refresh token is null; when the access token
+     * expires the user logs in again.
+     */
+    public Grant loginWithoutRefresh(String user, char[] password, String client) {
+        UsersRecord u = verifyPassword(user, password, client);
+        UserRole role = UserRole.parse(u.getRole());
+        TokenService.AccessToken access = tokens.issue(u.getName(), role);
+        return new Grant(access.token(), access.expiresAt(), null, 0, u.getName(), role.wireName(), u.getMustChangePassword());
+    }
+
+    private UsersRecord verifyPassword(String user, char[] password, String client) {
         if (user == null || user.isBlank() || password == null || password.length == 0) {
             throw TiyiException.invalid("user and password are required");
         }
@@ -88,7 +106,7 @@ public final class Sessions {
             throw TiyiException.unauthenticated("login failed: wrong user name or password, or the user is disabled");
         }
         throttle.succeeded(user);
-        return issue(u, UUID.randomUUID().toString(), client, true, null);
+        return u;
     }
 
     private Grant issue(UsersRecord u, String family, String client, boolean login, String oldHash) {

@@ -1,0 +1,138 @@
+package io.tiyi.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tiyi.TiyiException;
+import io.tiyi.auth.Sessions;
+import io.tiyi.internal.Json;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * {@code POST /ui/auth/login|refresh|logout}: the web UI's side of {@code AuthService}, which
+ * moves the tokens into cookies instead of handing them to page scripts. Everything else the UI
+ * does goes through the RPC API with that cookie.
+ */
+final class UiAuthHandler implements HttpHandler {
+    private static final int MAX_BODY = 16 * 1024;
+
+    /** A login; the password never appears in logs. */
+    record LoginBody(String user, String password) {
+        @Override
+        public String toString() {
+            return "LoginBody[user=" + user + "]";
+        }
+    }
+
+    /**
+     * What the page learns about its session: never the tokens.
+     *
+     * @param refreshable false on a read-only node, where the session ends with its access token
+     */
+    record SessionInfo(String user, String role, boolean mustChangePassword, long expiresAt, boolean refreshable) {}
+
+    private final Sessions sessions;
+    private final Supplier<String> notPrimary;
+
+    UiAuthHandler(Sessions sessions, Supplier<String> notPrimary) {
+        this.sessions = sessions;
+        this.notPrimary = notPrimary;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this);
+            return;
+        }
+        exchange.startBlocking();
+        WebUi.securityHeaders(exchange);
+        try {
+            RpcHandler.send(exchange, 200, handle(exchange));
+        } catch (RuntimeException e) {
+            RpcHandler.fail(exchange, e);
+        }
+    }
+
+    private Object handle(HttpServerExchange exchange) {
+        if (!Methods.POST.equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "POST");
+            throw TiyiException.invalid("/ui/auth/ takes POST, got " + exchange.getRequestMethod());
+        }
+        UiCookies.requireCsrf(exchange);
+        String op = exchange.getRelativePath().substring(exchange.getRelativePath().lastIndexOf('/') + 1);
+        switch (op) {
+            case "login" -> {
+                LoginBody body = body(exchange);
+                char[] pw = body.password() == null ? null : body.password().toCharArray();
+                Sessions.Grant g = notPrimary.get() == null ? sessions.login(body.user(), pw, client(exchange))
+                        : sessions.loginWithoutRefresh(body.user(), pw, client(exchange));
+                UiCookies.setSession(exchange, g.accessToken(), g.refreshToken());
+                // A new login gets a new CSRF token, so a token planted before it is worth nothing.
+                UiCookies.rotateCsrf(exchange);
+                return info(g);
+            }
+            case "refresh" -> {
+                String rt = UiCookies.value(exchange, UiCookies.REFRESH);
+                if (rt == null) {
+                    UiCookies.clearSession(exchange);
+                    throw TiyiException.unauthenticated("the session has ended; log in again");
+                }
+                try {
+                    Sessions.Grant g = sessions.refresh(rt);
+                    UiCookies.setSession(exchange, g.accessToken(), g.refreshToken());
+                    return info(g);
+                } catch (TiyiException e) {
+                    UiCookies.clearSession(exchange);
+                    throw e;
+                }
+            }
+            case "logout" -> {
+                String rt = UiCookies.value(exchange, UiCookies.REFRESH);
+                UiCookies.clearSession(exchange);
+                if (rt != null && notPrimary.get() == null) {
+                    try {
+                        sessions.logout(rt);
+                    } catch (TiyiException e) {
+                        // Already revoked or expired: the cookies are gone either way.
+                    }
+                }
+                return Empty.INSTANCE;
+            }
+            default -> throw new TiyiException(io.tiyi.ErrorCode.NOT_FOUND, "no such UI auth operation '" + op
+                    + "' (login, refresh, logout)");
+        }
+    }
+
+    private static SessionInfo info(Sessions.Grant g) {
+        return new SessionInfo(g.user(), g.role(), g.mustChangePassword(), g.accessExpiresAt(), g.refreshToken() != null);
+    }
+
+    private static LoginBody body(HttpServerExchange exchange) {
+        String ct = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw TiyiException.invalid("send the login as JSON with content-type application/json");
+        }
+        try (InputStream in = exchange.getInputStream()) {
+            byte[] b = in.readNBytes(MAX_BODY + 1);
+            if (b.length > MAX_BODY) {
+                throw TiyiException.invalid("login body exceeds " + MAX_BODY + " bytes");
+            }
+            return Json.MAPPER.readValue(b, LoginBody.class);
+        } catch (JsonProcessingException e) {
+            throw TiyiException.invalid("login body must be {\"user\": ..., \"password\": ...}: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw TiyiException.invalid("cannot read the login body: " + e.getMessage());
+        }
+    }
+
+    private static String client(HttpServerExchange exchange) {
+        InetSocketAddress a = exchange.getSourceAddress();
+        return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
+    }
+}
