@@ -248,6 +248,7 @@ function initialValues(fields, initial) {
     const x = initial ? initial[f.name] : undefined;
     if (f.type === 'lines') v[f.name] = Array.isArray(x) ? x.join('\n') : (x || '');
     else if (f.type === 'checkbox') v[f.name] = !!x;
+    else if (f.type === 'checks') v[f.name] = Array.isArray(x) ? x : [];
     else v[f.name] = x === undefined || x === null ? (f.default ?? '') : String(x);
   }
   return v;
@@ -257,18 +258,34 @@ function toWire(f, v) {
   if (f.type === 'lines') return String(v || '').split('\n').map((s) => s.trim()).filter((s) => s);
   if (f.type === 'number') return v === '' ? null : Number(v);
   if (f.type === 'checkbox') return !!v;
+  if (f.type === 'checks') return v || [];
   return v === '' ? null : v;
 }
 
+/** The element id of a form field: the form's id and the field's name, made safe for selectors. */
+export function fieldId(formId, name) {
+  return formId + '-' + name.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
 function focusField(formId, name) {
-  setTimeout(() => document.getElementById(formId + '-' + name)?.focus(), 0);
+  setTimeout(() => document.getElementById(fieldId(formId, name))?.focus(), 0);
 }
 
 function FieldRow({ formId, f, value, error, onInput }) {
-  const id = formId + '-' + f.name;
+  const id = fieldId(formId, f.name);
   const describedBy = [f.help ? id + '-help' : null, error ? id + '-err' : null].filter(Boolean).join(' ') || undefined;
   const common = { id, name: f.name, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy, required: f.required };
   let input;
+  if (f.type === 'checks') {
+    const on = new Set(value || []);
+    return h('fieldset', { class: 'field checks' + (error ? ' has-error' : ''), id, 'aria-describedby': describedBy },
+      h('legend', null, f.label),
+      f.options.map(([v, l]) => h('label', { class: 'check' },
+        h('input', { type: 'checkbox', id: id + '-' + v, checked: on.has(v),
+          onChange: (e) => { const n = new Set(on); if (e.target.checked) n.add(v); else n.delete(v); onInput([...n]); } }), ' ', l)),
+      f.help ? h('small', { id: id + '-help', class: 'help' }, f.help) : null,
+      error ? h('div', { id: id + '-err', class: 'field-error', role: 'alert' }, error) : null);
+  }
   if (f.type === 'select') {
     input = h('select', { ...common, value, onChange: (e) => onInput(e.target.value) },
       f.options.map(([v, l]) => h('option', { value: v }, l)));
@@ -389,7 +406,7 @@ export function Filters({ id, fields, values, onApply }) {
       f.options
         ? h('select', { id: id + '-' + f.name, value: v[f.name] || '', onChange: (e) => setV({ ...v, [f.name]: e.target.value }) },
           f.options.map(([val, l]) => h('option', { value: val }, l)))
-        : h('input', { id: id + '-' + f.name, type: 'text', value: v[f.name] || '', placeholder: f.placeholder,
+        : h('input', { id: id + '-' + f.name, type: f.type || 'text', value: v[f.name] || '', placeholder: f.placeholder,
           inputMode: f.numeric ? 'numeric' : undefined, onInput: (e) => setV({ ...v, [f.name]: e.target.value }) }))),
     h('div', { class: 'filter filter-actions' },
       h('button', { type: 'submit', class: 'btn btn-primary', id: id + '-apply' }, 'Apply'),
