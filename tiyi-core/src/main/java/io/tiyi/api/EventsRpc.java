@@ -15,11 +15,72 @@ import java.util.regex.Pattern;
 final class EventsRpc {
     static final String SERVICE = "EventsService";
     static final List<String> TYPES = List.of("access", "security", "error", "audit", "alert");
+    static final long MAX_WINDOW_MS = 31 * 86_400_000L;
     private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
 
     record ListRequest(String type, String since, Long sinceMs, String status, String site, Integer limit) {}
 
     record EventList(List<JsonNode> events, long dropped) {}
+
+    /**
+     * One page of events for an explorer. Unset (null or blank) filters match everything.
+     *
+     * @param type one of {@link #TYPES}; default {@code security}
+     * @param fromMs window start, inclusive; default {@code untilMs} minus 24 hours, or the cursor's window
+     * @param untilMs window end, inclusive; default now, or the cursor's window
+     * @param site exact site
+     * @param ruleId an id the event's {@code rule_ids} contains
+     * @param clientIp exact client address
+     * @param path a substring of the event's path, case-sensitive
+     * @param method HTTP method, any case
+     * @param action exact action: {@code blocked} or {@code detected}
+     * @param status a code like {@code 404} or a class like {@code 5xx}
+     * @param requestId exact request id
+     * @param cursor the {@code next_cursor} of the previous page; absent for the newest page
+     * @param limit events per page, 1 to 500; default 50
+     */
+    record SearchRequest(String type, Long fromMs, Long untilMs, String site, Long ruleId, String clientIp, String path, String method,
+            String action, String status, String requestId, String cursor, Integer limit) {}
+
+    /**
+     * @param events matching events, newest first
+     * @param nextCursor passes back for the next older page; null when no older match exists
+     */
+    record SearchResult(List<JsonNode> events, String nextCursor) {}
+
+    /**
+     * Aggregates for an overview page.
+     *
+     * @param fromMs window start, inclusive; default {@code untilMs} minus one hour
+     * @param untilMs window end, inclusive; default now
+     * @param buckets time buckets in each series, 1 to 1000; default 60
+     * @param site only this site's events; unset for all
+     * @param top how many rules and clients to list, 1 to 100; default 10
+     */
+    record StatsRequest(Long fromMs, Long untilMs, Integer buckets, String site, Integer top) {}
+
+    /**
+     * @param fromMs the window start
+     * @param untilMs the window end
+     * @param bucketMs the width of a bucket; bucket {@code i} starts at {@code fromMs + i * bucketMs}
+     * @param sites per site (an event without one under {@code ""}), by name
+     * @param topRules the rules in most security events
+     * @param topClients the clients with most requests
+     * @param requests access events
+     * @param blocked security events with action {@code blocked}
+     * @param detected security events with action {@code detected}
+     */
+    record Stats(long fromMs, long untilMs, long bucketMs, List<SiteSeries> sites, List<RuleCount> topRules, List<ClientCount> topClients,
+            long requests, long blocked, long detected) {}
+
+    /** Per bucket: access events, and security events with action {@code blocked}. */
+    record SiteSeries(String site, long[] requests, long[] blocked) {}
+
+    /** Security events that matched a rule, with the rule's newest message. */
+    record RuleCount(long ruleId, String message, long count) {}
+
+    /** A client's access events and blocked security events. */
+    record ClientCount(String clientIp, long requests, long blocked) {}
 
     private EventsRpc() {}
 
@@ -47,6 +108,41 @@ final class EventsRpc {
             throw TiyiException.invalid("--since must be a duration like 30s, 10m, 2h, 7d or an ISO time like 2026-11-28T10:00:00Z; got '"
                     + since + "'");
         }
+    }
+
+    /** A type from a request, lower-cased; {@code fallback} when unset. */
+    static String type(String type, String fallback) {
+        String t = type == null || type.isBlank() ? fallback : type.trim().toLowerCase(Locale.ROOT);
+        if (!TYPES.contains(t)) {
+            throw TiyiException.invalid("type must be one of " + String.join(", ", TYPES) + "; got '" + type + "'");
+        }
+        return t;
+    }
+
+    /** Refuses a window that is reversed or longer than {@link #MAX_WINDOW_MS}: a scan reads every hour in it. */
+    static void checkWindow(long from, long until) {
+        if (from > until) {
+            throw TiyiException.invalid("from_ms (" + from + ") must not be after until_ms (" + until + ")");
+        }
+        long span;
+        try {
+            span = Math.subtractExact(until, from);
+        } catch (ArithmeticException e) {
+            // Far-apart values would wrap to a small or negative span and pass.
+            span = Long.MAX_VALUE;
+        }
+        if (span > MAX_WINDOW_MS) {
+            throw TiyiException.invalid("from_ms to until_ms must span at most 31 days (" + MAX_WINDOW_MS + " ms); got from_ms " + from
+                    + ", until_ms " + until);
+        }
+    }
+
+    static int bounded(Integer value, int fallback, int max, String field) {
+        int v = value == null ? fallback : value;
+        if (v < 1 || v > max) {
+            throw TiyiException.invalid(field + " must be from 1 to " + max + "; got " + v);
+        }
+        return v;
     }
 
     static Predicate<JsonNode> status(String status) {
@@ -82,5 +178,7 @@ final class EventsRpc {
             }
             return new EventList(events.query(type, from, filter, limit), events.dropped());
         });
+        r.query(SERVICE, "Search", Access.VIEWER, SearchRequest.class, (ctx, q) -> EventSearch.search(events, q, System.currentTimeMillis()));
+        r.query(SERVICE, "Stats", Access.VIEWER, StatsRequest.class, (ctx, q) -> EventStats.compute(events, q, System.currentTimeMillis()));
     }
 }

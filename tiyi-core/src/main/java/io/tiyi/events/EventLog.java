@@ -44,6 +44,7 @@ public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyyMMddHH").withZone(ZoneOffset.UTC);
     static final int QUEUE = 65_536;
+    private static final long HOUR_MS = 3_600_000L;
     private static final com.fasterxml.jackson.databind.ObjectWriter LINE = Json.MAPPER.writer();
 
     private final Path dir;
@@ -299,6 +300,181 @@ public final class EventLog implements AutoCloseable {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * Where an event sits in the log: its {@code ts} and its line (from 0) in its partition.
+     *
+     * <p>The writer files every event by its own ts, so the ts names the partition and (ts, line)
+     * names one event. Lines are only ever appended, so a position never moves: it orders events
+     * newest first by ts and, among equal ts, by when they were appended, and stays valid as a
+     * paging cursor while the log grows.
+     *
+     * @param ts the event's ts, ms
+     * @param line its line in the partition of that ts's hour, counting every line
+     */
+    public record Position(long ts, long line) implements Comparable<Position> {
+        @Override
+        public int compareTo(Position o) {
+            int c = Long.compare(ts, o.ts);
+            return c != 0 ? c : Long.compare(line, o.line);
+        }
+    }
+
+    /**
+     * One page of a {@link #search}.
+     *
+     * @param events the matching events, newest first
+     * @param next the position of the last of them when older matching events exist, else null
+     */
+    public record Page(List<JsonNode> events, Position next) {
+        public Page {
+            events = List.copyOf(events);
+        }
+    }
+
+    /**
+     * The newest {@code limit} events of one type with {@code from <= ts <= until} that pass
+     * {@code filter} and sit before {@code before} (null for the newest), newest first.
+     *
+     * <p>Opens only the partitions of the hours the window overlaps, newest first, and stops at
+     * the first partition after which {@code limit + 1} matches are held: every event of an older
+     * partition is older than all of them. Never holds more than {@code limit + 1} events.
+     */
+    public Page search(String type, long from, long until, Predicate<JsonNode> filter, Position before, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        long newest = before == null ? until : Math.min(until, before.ts());
+        // A min-heap of the newest matches so far: its head is the one to drop when a newer one comes.
+        java.util.PriorityQueue<Hit> kept = new java.util.PriorityQueue<>(limit + 2);
+        List<Partition> parts = partitions(type, from, newest);
+        for (int i = parts.size() - 1; i >= 0 && kept.size() <= limit; i--) {
+            read(parts.get(i), from, newest, (n, pos) -> {
+                if (before != null && pos.compareTo(before) >= 0) {
+                    return;
+                }
+                if (kept.size() > limit && pos.compareTo(kept.peek().pos()) <= 0) {
+                    return;
+                }
+                if (filter.test(n)) {
+                    kept.add(new Hit(pos, n));
+                    if (kept.size() > limit + 1) {
+                        kept.poll();
+                    }
+                }
+            });
+        }
+        List<Hit> hits = new ArrayList<>(kept);
+        hits.sort(java.util.Collections.reverseOrder());
+        Position next = null;
+        if (hits.size() > limit) {
+            hits.remove(limit);
+            next = hits.get(limit - 1).pos();
+        }
+        List<JsonNode> events = new ArrayList<>(hits.size());
+        for (Hit h : hits) {
+            events.add(h.event());
+        }
+        return new Page(events, next);
+    }
+
+    /**
+     * Hands every event of one type with {@code from <= ts <= until} to {@code sink}, partition
+     * by partition oldest first, holding none of them: for aggregates over long windows.
+     */
+    public void scan(String type, long from, long until, java.util.function.Consumer<JsonNode> sink) {
+        for (Partition p : partitions(type, from, until)) {
+            read(p, from, until, (n, pos) -> sink.accept(n));
+        }
+    }
+
+    private record Hit(Position pos, JsonNode event) implements Comparable<Hit> {
+        @Override
+        public int compareTo(Hit o) {
+            return pos.compareTo(o.pos);
+        }
+    }
+
+    private record Partition(Path file, long hourStart) {}
+
+    /** The partitions of {@code type} whose hour overlaps [from, until], oldest first. */
+    private List<Partition> partitions(String type, long from, long until) {
+        List<Partition> out = new ArrayList<>();
+        if (from > until) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, type + "-*.jsonl")) {
+            for (Path f : ds) {
+                String hour = hourOf(f);
+                // The glob alone would also take another type whose name starts with this one and a dash.
+                if (hour == null || !f.getFileName().toString().equals(type + "-" + hour + ".jsonl")) {
+                    continue;
+                }
+                long start = hourStart(hour);
+                if (start != Long.MIN_VALUE && start <= until && start + HOUR_MS > from) {
+                    out.add(new Partition(f, start));
+                }
+            }
+        } catch (IOException e) {
+            throw new TiyiException("cannot read " + dir + ": " + e.getMessage());
+        }
+        out.sort(java.util.Comparator.comparingLong(Partition::hourStart));
+        return out;
+    }
+
+    /** Epoch ms of a {@code yyyyMMddHH} hour, or {@link Long#MIN_VALUE} for a name that is no real hour. */
+    private static long hourStart(String hour) {
+        try {
+            return java.time.LocalDateTime.of(Integer.parseInt(hour.substring(0, 4)), Integer.parseInt(hour.substring(4, 6)),
+                    Integer.parseInt(hour.substring(6, 8)), Integer.parseInt(hour.substring(8, 10)), 0).toEpochSecond(ZoneOffset.UTC) * 1000;
+        } catch (java.time.DateTimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    @FunctionalInterface
+    private interface LineSink {
+        void accept(JsonNode event, Position pos);
+    }
+
+    /**
+     * Reads one partition, handing on each event with {@code from <= ts <= until}. Every line is
+     * counted, blank or torn ones too, so an event's line number is the same at every read.
+     */
+    private static void read(Partition p, long from, long until, LineSink sink) {
+        try (BufferedReader r = Files.newBufferedReader(p.file(), StandardCharsets.UTF_8)) {
+            long line = -1;
+            String s;
+            while ((s = r.readLine()) != null) {
+                line++;
+                if (s.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = Json.MAPPER.readTree(s);
+                } catch (IOException e) {
+                    // The last line may still be half written; the next read sees it whole.
+                    continue;
+                }
+                JsonNode t = n == null ? null : n.get("ts");
+                if (t == null || !t.isIntegralNumber()) {
+                    continue;
+                }
+                long ts = t.asLong();
+                // An event outside its partition's hour was not written by this log; taking it would
+                // break both the uniqueness of (ts, line) and the newest-first early stop.
+                if (ts < p.hourStart() || ts >= p.hourStart() + HOUR_MS || ts < from || ts > until) {
+                    continue;
+                }
+                sink.accept(n, new Position(ts, line));
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Retention deleted it since it was listed: its events are gone either way.
+        } catch (IOException e) {
+            throw new TiyiException("cannot read " + p.file() + ": " + e.getMessage());
+        }
     }
 
     @Override

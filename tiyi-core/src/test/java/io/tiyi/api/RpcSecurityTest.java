@@ -123,6 +123,35 @@ class RpcSecurityTest {
     }
 
     @Test
+    void viewersSearchAndAggregateEventsOverTheWire() {
+        long now = System.currentTimeMillis();
+        node.events().offer(new io.tiyi.events.SecurityEvent(now - 1000, "ev-1", "10.0.0.9", "10.0.0.9", "rpc-events", "GET", "shop.test",
+                "/item?id=1'", "blocked", 403, java.util.List.of(942100L), java.util.List.of("SQL Injection Attack"), "ARGS:id", 5));
+        node.events().offer(new io.tiyi.events.AccessEvent(now - 1000, "ev-1", "10.0.0.9", "10.0.0.9", "GET", "shop.test", "/item?id=1'", 403, 0,
+                "rpc-events", "", -1, 1));
+        node.events().flush();
+        TiyiClient viewer = anonymous.withToken(viewerToken);
+
+        JsonNode page = viewer.call("EventsService", "Search", Map.of("site", "rpc-events", "rule_id", 942100, "path", "id=1"));
+        assertThat(page.get("events")).hasSize(1);
+        assertThat(page.get("events").get(0).get("request_id").asText()).isEqualTo("ev-1");
+        assertThat(page.get("next_cursor").isNull()).isTrue();
+
+        JsonNode stats = viewer.call("EventsService", "Stats", Map.of("site", "rpc-events", "buckets", 10));
+        assertThat(stats.get("requests").asLong()).isEqualTo(1);
+        assertThat(stats.get("blocked").asLong()).isEqualTo(1);
+        assertThat(stats.get("sites").get(0).get("requests")).hasSize(10);
+        assertThat(stats.get("top_rules").get(0).get("message").asText()).isEqualTo("SQL Injection Attack");
+        assertThat(stats.get("top_clients").get(0).get("client_ip").asText()).isEqualTo("10.0.0.9");
+
+        assertThatThrownBy(() -> viewer.call("EventsService", "Search", Map.of("cursor", "nope!")))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(400);
+                    assertThat(e.getMessage()).contains("cursor is not valid; start from the first page");
+                });
+    }
+
+    @Test
     void viewerCannotCallAnyMutatingMethod() {
         TiyiClient viewer = anonymous.withToken(viewerToken);
         long checked = 0;
