@@ -464,7 +464,8 @@ public final class AgentRuntime implements AutoCloseable {
         String address = dataPlane.httpAddress().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse(null);
         return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,
-                lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample(), updater.state());
+                lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample(), updater.state(),
+                dataPlane.upstreamHealth());
     }
 
     static String arch() {

@@ -6,6 +6,7 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.BundleService;
 import io.tiyi.bundle.Fleet;
 import io.tiyi.crypto.Ed25519KeyPair;
+import io.tiyi.proxy.UpstreamHealth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ final class AgentsRpc {
 
     record AgentView(String id, String tag, boolean revoked, long enrolledAt, String enrolledFrom, String address, String bundleVersion,
             long lag, long lastSeen, String health, String binaryVersion, String os, String arch, long uptimeSeconds, long epochSeen,
-            String refused) {}
+            String refused, List<UpstreamHealth> upstreams) {}
 
     record AgentList(List<AgentView> agents) {}
 
@@ -129,6 +130,6 @@ final class AgentsRpc {
                 r == null || r.bundleEpoch() == 0 ? null : r.bundleEpoch() + "." + r.bundleSeq(), lag, seen.map(Fleet.Seen::at).orElse(0L),
                 a.revoked() ? "revoked" : r == null ? "unknown" : seen.get().at() < System.currentTimeMillis() - 30_000 ? "stale" : r.health(),
                 r == null ? null : r.binaryVersion(), r == null ? null : r.os(), r == null ? null : r.arch(), r == null ? 0 : r.uptimeSeconds(),
-                r == null ? 0 : r.epochSeen(), r == null ? null : r.refused());
+                r == null ? 0 : r.epochSeen(), r == null ? null : r.refused(), r == null ? List.of() : r.upstreams());
     }
 }

@@ -1,5 +1,8 @@
 package io.tiyi.bundle;
 
+import io.tiyi.proxy.UpstreamHealth;
+import java.util.List;
+
 /**
  * What an agent tells the control plane about itself, on every change and every heartbeat.
  *
@@ -18,10 +21,16 @@ package io.tiyi.bundle;
  * @param originBypassAttempts requests since the last report that claimed a client address through an untrusted peer
  * @param originBypassSample the last of them, as {@code peer -> host}, or null
  * @param rollout where it is in its latest binary rollout, or null
+ * @param upstreams the state of every upstream target of the configuration it serves; empty from
+ *     agents older than this field, which do not send it
  */
 public record AgentReport(long epochSeen, long bundleEpoch, long bundleSeq, String health, String binaryVersion, String os, String arch,
         long uptimeSeconds, String address, String refused, String nodeApi, String following, long originBypassAttempts,
-        String originBypassSample, Rollout rollout) {
+        String originBypassSample, Rollout rollout, List<UpstreamHealth> upstreams) {
+    public AgentReport {
+        upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+    }
+
     /**
      * An agent's progress on a rollout command.
      *

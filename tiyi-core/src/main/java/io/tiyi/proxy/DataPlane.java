@@ -12,6 +12,7 @@ import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -264,6 +265,16 @@ public final class DataPlane implements AutoCloseable {
     /** The bound HTTPS listener, while one is open. */
     public synchronized Optional<InetSocketAddress> httpsAddress() {
         return Optional.ofNullable(httpsAddress);
+    }
+
+    /**
+     * The state of every upstream target of every pool of the configuration in force, sorted by
+     * site, route and target; empty before the first configuration. It reads only the volatile
+     * state the proxy and the health checks keep, so it never waits on either.
+     */
+    public List<UpstreamHealth> upstreamHealth() {
+        Routing r = routing;
+        return r == null ? List.of() : r.upstreamHealth();
     }
 
     /** The configuration in force. */

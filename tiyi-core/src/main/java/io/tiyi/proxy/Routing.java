@@ -40,6 +40,7 @@ final class Routing {
     private final Map<String, SiteRuntime> exact = new HashMap<>();
     private final List<Map.Entry<String, SiteRuntime>> wildcards = new ArrayList<>();
     private SiteRuntime fallback;
+    private final List<SiteRuntime> sites = new ArrayList<>();
     final Map<String, UpstreamPool> pools = new HashMap<>();
 
     private Routing(RuntimeConfig config) {
@@ -63,6 +64,7 @@ final class Routing {
                     : io.tiyi.waf.undertow.WafHandler.builder(waf, dispatch).onComplete(security::record).denial(security::deny)
                             .clientAddress(ex -> ex.getAttachment(Exchanges.CLIENT_IP)).build();
             SiteRuntime site = new SiteRuntime(s.name(), main, ordered, entry);
+            r.sites.add(site);
             for (String h : s.hosts()) {
                 if (h.equals("*")) {
                     r.fallback = site;
@@ -84,6 +86,19 @@ final class Routing {
         UpstreamPool p = reused != null ? reused : new UpstreamPool(site, pc, scheduler, checker, metrics);
         pools.put(key, p);
         return p;
+    }
+
+    /** Every target of every pool of this table, sorted by site, route and target. */
+    List<UpstreamHealth> upstreamHealth() {
+        List<UpstreamHealth> out = new ArrayList<>();
+        for (SiteRuntime s : sites) {
+            out.addAll(s.pool().health(""));
+            for (RouteRuntime rr : s.routes()) {
+                out.addAll(rr.pool().health(rr.prefix()));
+            }
+        }
+        out.sort(Comparator.comparing(UpstreamHealth::site).thenComparing(UpstreamHealth::route).thenComparing(UpstreamHealth::target));
+        return List.copyOf(out);
     }
 
     /** Pools of this table that {@code next} no longer uses. */

@@ -58,6 +58,8 @@ final class UpstreamPool implements AutoCloseable {
         final URI uri;
         final AtomicInteger inflight = new AtomicInteger();
         volatile boolean healthy = true;
+        /** Undertow's entry for this target while it is in the balancer: where passive ejection is kept. */
+        volatile LoadBalancingProxyClient.Host balanced;
         int fails;
         int oks;
         final List<String> peerKeys = new ArrayList<>();
@@ -65,6 +67,12 @@ final class UpstreamPool implements AutoCloseable {
         Target(String url) {
             this.url = url;
             this.uri = URI.create(url);
+        }
+
+        /** Passively ejected now; a target the active checks took out is not in the balancer, so not ejected. */
+        boolean ejected() {
+            LoadBalancingProxyClient.Host h = balanced;
+            return healthy && h != null && !h.isAvailable();
         }
     }
 
@@ -78,6 +86,7 @@ final class UpstreamPool implements AutoCloseable {
     private final List<String> gauges = new ArrayList<>();
     private final ScheduledFuture<?> checks;
     private final HttpClient checker;
+    private volatile LoadBalancingProxyClient.Host[] seen;
 
     UpstreamPool(String site, RuntimeConfig.PoolConfig config, ScheduledExecutorService scheduler, HttpClient checker, MetricRegistry metrics) {
         this.site = site;
@@ -85,9 +94,13 @@ final class UpstreamPool implements AutoCloseable {
         this.metrics = metrics;
         this.checker = checker;
         AtomicInteger rr = new AtomicInteger();
-        LoadBalancingProxyClient.HostSelector selector = "least_conn".equals(config.lb())
+        LoadBalancingProxyClient.HostSelector policy = "least_conn".equals(config.lb())
                 ? hosts -> leastConnected(hosts)
                 : hosts -> Math.floorMod(rr.getAndIncrement(), hosts.length);
+        LoadBalancingProxyClient.HostSelector selector = hosts -> {
+            notice(hosts);
+            return policy.selectHost(hosts);
+        };
         // Keep every pooled connection alive (soft max = max), and let requests wait for a free one
         // instead of failing at once when all of an I/O thread's connections are busy.
         this.lb = new LoadBalancingProxyClient(io.undertow.client.UndertowClient.getInstance(), null, selector)
@@ -156,8 +169,36 @@ final class UpstreamPool implements AutoCloseable {
         return best;
     }
 
+    /**
+     * Undertow keeps a target's passive ejection on its own host entry and hands those entries
+     * out only to the selector; each target keeps a reference to its entry so that health reports
+     * can read the flag. The host array is replaced whenever a host is added or removed, so
+     * comparing it by identity keeps this to one volatile read per request.
+     */
+    private void notice(LoadBalancingProxyClient.Host[] hosts) {
+        if (hosts == seen) {
+            return;
+        }
+        seen = hosts;
+        for (LoadBalancingProxyClient.Host h : hosts) {
+            Target t = byUri.get(h.getUri());
+            if (t != null) {
+                t.balanced = h;
+            }
+        }
+    }
+
     HttpHandler handler() {
         return handler;
+    }
+
+    /** The state of each target, with {@code route} as the pool's route: volatile reads only. */
+    List<UpstreamHealth> health(String route) {
+        List<UpstreamHealth> out = new ArrayList<>(byUri.size());
+        for (Target t : byUri.values()) {
+            out.add(new UpstreamHealth(site, route, t.url, t.healthy, t.ejected(), t.inflight.get()));
+        }
+        return out;
     }
 
     List<Target> targets() {
@@ -187,6 +228,9 @@ final class UpstreamPool implements AutoCloseable {
             t.fails = 0;
             t.oks++;
             if (!t.healthy && t.oks >= RISE) {
+                // A request that picked from the host array of before the removal may have set the dropped
+                // entry again; the new one reaches the selector on the next request.
+                t.balanced = null;
                 t.healthy = true;
                 addHost(t);
                 LOG.info("site {}: upstream {} is healthy again", site, t.url);
@@ -197,6 +241,7 @@ final class UpstreamPool implements AutoCloseable {
             if (t.healthy && t.fails >= FALL) {
                 t.healthy = false;
                 lb.removeHost(t.uri);
+                t.balanced = null;
                 LOG.warn("site {}: upstream {} failed {} health checks on {}; taken out of the pool until it passes {}", site, t.url,
                         FALL, config.healthPath(), RISE);
             }
