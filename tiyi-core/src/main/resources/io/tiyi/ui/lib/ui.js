@@ -27,6 +27,13 @@ export function fmtTime(ms) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** Time of day for today, the date too otherwise: for dense tables (the full time is its title). */
+export function fmtShort(ms) {
+  if (!ms) return '—';
+  const full = fmtTime(ms);
+  return new Date(ms).toDateString() === new Date().toDateString() ? full.slice(11) : full.slice(0, 16);
+}
+
 export function fmtAgo(ms) {
   if (!ms) return 'never';
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
@@ -404,7 +411,7 @@ export function Filters({ id, fields, values, onApply }) {
     fields.map((f) => h('div', { class: 'filter' },
       h('label', { for: id + '-' + f.name }, f.label),
       f.options
-        ? h('select', { id: id + '-' + f.name, value: v[f.name] || '', onChange: (e) => setV({ ...v, [f.name]: e.target.value }) },
+        ? h('select', { id: id + '-' + f.name, value: v[f.name] || f.default || '', onChange: (e) => setV({ ...v, [f.name]: e.target.value }) },
           f.options.map(([val, l]) => h('option', { value: val }, l)))
         : h('input', { id: id + '-' + f.name, type: f.type || 'text', value: v[f.name] || '', placeholder: f.placeholder,
           inputMode: f.numeric ? 'numeric' : undefined, onInput: (e) => setV({ ...v, [f.name]: e.target.value }) }))),

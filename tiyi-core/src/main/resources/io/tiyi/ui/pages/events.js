@@ -4,7 +4,7 @@ import { h } from '/ui/vendor/preact.js';
 import { useEffect, useState } from '/ui/vendor/hooks.js';
 import { rpc } from '../lib/api.js';
 import { replaceParams, href } from '../lib/router.js';
-import { Page, Card, Filters, DataTable, Pager, ErrorBox, Loading, Badge, Button, Facts, Form, useLoad, useSession, fmtTime } from '../lib/ui.js';
+import { Page, Card, Filters, DataTable, Pager, ErrorBox, Loading, Badge, Button, Facts, Form, useLoad, useSession, fmtTime, fmtShort } from '../lib/ui.js';
 
 const RANGES = [['15m', 'Last 15 minutes'], ['1h', 'Last hour'], ['6h', 'Last 6 hours'], ['24h', 'Last 24 hours'], ['7d', 'Last 7 days'],
   ['30d', 'Last 30 days']];
@@ -55,7 +55,7 @@ export function EventsPage({ route }) {
       values: filters,
       onApply: (v) => replaceParams(Object.fromEntries(Object.entries(v).filter(([, x]) => x))),
       fields: [
-        { name: 'range', label: 'Time', options: RANGES },
+        { name: 'range', label: 'Time', options: RANGES, default: '24h' },
         { name: 'until', label: 'Until', type: 'datetime-local' },
         { name: 'site', label: 'Site', options: siteOptions },
         { name: 'rule', label: 'Rule id', placeholder: '942100', numeric: true },
@@ -77,11 +77,11 @@ export function EventsPage({ route }) {
             onRowClick: (e) => replaceParams({ ...filters, id: e.request_id }),
             columns: [
               { key: 'ts', label: 'Time', render: (e) => h('a', { href: href('/events', { ...filters, id: e.request_id }), class: 'event-link',
-                id: 'event-' + e.request_id, onClick: (ev) => { ev.preventDefault(); replaceParams({ ...filters, id: e.request_id }); } }, fmtTime(e.ts)) },
+                id: 'event-' + e.request_id, title: fmtTime(e.ts), onClick: (ev) => { ev.preventDefault(); replaceParams({ ...filters, id: e.request_id }); } },
+                fmtShort(e.ts)) },
               { key: 'site', label: 'Site' },
               { key: 'client_ip', label: 'Client' },
-              { key: 'method', label: 'Method' },
-              { key: 'path', label: 'Path', render: (e) => h('span', { class: 'mono clip' }, e.path) },
+              { key: 'path', label: 'Request', render: (e) => h('span', { class: 'mono clip', title: e.method + ' ' + e.path }, e.method + ' ' + e.path) },
               { key: 'action', label: 'Action', render: (e) => h(Badge, { kind: e.action === 'blocked' ? 'bad' : 'warn' }, e.action) },
               { key: 'rule_ids', label: 'Rules', render: (e) => (e.rule_ids || []).join(', ') },
             ],

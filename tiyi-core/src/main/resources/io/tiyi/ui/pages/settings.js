@@ -145,8 +145,7 @@ function SiemTab() {
         initial,
         fields: [
           { name: 'siem.enabled', label: 'Forward events', type: 'checkbox' },
-          { name: 'siem.address', label: 'Address', placeholder: 'tcp://siem.example:514', help: byKey['siem.address']?.description
-            + ' (tcp://host:port, udp://host:port or unixgram:///path)' },
+          { name: 'siem.address', label: 'Address', placeholder: 'tcp://siem.example:514', help: 'tcp://host:port, udp://host:port or unixgram:///path' },
           { name: 'siem.format', label: 'Format', type: 'select', options: (fmt?.allowed || ['rfc5424', 'cef', 'leef']).map((x) => [x, x]) },
           { name: 'siem.filter.include_audit', label: 'Include audit events', type: 'checkbox' },
           { name: 'siem.filter.include_access', label: 'Include access events', type: 'checkbox' },
