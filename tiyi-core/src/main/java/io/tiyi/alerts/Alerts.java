@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,14 +103,40 @@ public final class Alerts {
         return rule(name);
     }
 
-    /** Firings, newest first. */
-    public List<Firing> firings(int limit, boolean unackedOnly) {
-        if (limit < 1 || limit > 1000) {
-            throw TiyiException.invalid("--limit must be 1 to 1000, got " + limit);
+    /**
+     * A page of firings.
+     *
+     * @param firings newest first
+     * @param total how many firings match, before paging
+     */
+    public record FiringPage(List<Firing> firings, int total) {}
+
+    /**
+     * Firings, newest first, filtered and paged in SQL: the table grows by a firing per window.
+     *
+     * @param rule only this rule's firings (its exact name), or null for all
+     * @param unackedOnly only firings nobody acknowledged
+     * @param offset firings to skip, 0 or more
+     * @param limit most firings returned, 1 to 1000
+     */
+    public FiringPage firings(String rule, boolean unackedOnly, int offset, int limit) {
+        if (offset < 0) {
+            throw TiyiException.invalid("offset must be 0 or more, got " + offset);
         }
+        if (limit < 1 || limit > 1000) {
+            throw TiyiException.invalid("limit must be from 1 to 1000, got " + limit);
+        }
+        Condition where = DSL.noCondition();
+        if (rule != null && !rule.isBlank()) {
+            where = where.and(ALERT_FIRINGS.RULE.eq(rule.trim()));
+        }
+        if (unackedOnly) {
+            where = where.and(ALERT_FIRINGS.ACKED_AT.isNull());
+        }
+        Condition matching = where;
         Map<String, String> titles = titles();
-        return store.read(db -> db.selectFrom(ALERT_FIRINGS).where(unackedOnly ? ALERT_FIRINGS.ACKED_AT.isNull() : org.jooq.impl.DSL.noCondition())
-                .orderBy(ALERT_FIRINGS.ID.desc()).limit(limit).fetch(r -> firing(r, titles)));
+        return store.read(db -> new FiringPage(db.selectFrom(ALERT_FIRINGS).where(matching).orderBy(ALERT_FIRINGS.ID.desc()).limit(limit)
+                .offset(offset).fetch(r -> firing(r, titles)), db.fetchCount(ALERT_FIRINGS, matching)));
     }
 
     public Firing firing(long id) {

@@ -7,21 +7,25 @@ import java.util.List;
 final class AlertsRpc {
     static final String SERVICE = "AlertsService";
 
-    record ListRequest(Integer limit, Boolean unackedOnly) {}
+    /** {@code rule} is a rule's exact name; {@code limit} defaults to 50. */
+    record ListRequest(Integer limit, Boolean unackedOnly, Integer offset, String rule) {}
 
     record IdRequest(Long id) {}
 
     record RuleRequest(String name, Boolean enabled, Integer windowSeconds, Integer threshold) {}
 
-    record Firings(List<Alerts.Firing> firings) {}
+    record Firings(List<Alerts.Firing> firings, int total) {}
 
     record Rules(List<Alerts.Rule> rules) {}
 
     private AlertsRpc() {}
 
     static void register(RpcRegistry r, Alerts alerts) {
-        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> new Firings(alerts.firings(q.limit() == null ? 50 : q.limit(),
-                q.unackedOnly() != null && q.unackedOnly())));
+        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+            Alerts.FiringPage p = alerts.firings(q.rule(), Boolean.TRUE.equals(q.unackedOnly()), q.offset() == null ? 0 : q.offset(),
+                    q.limit() == null ? 50 : q.limit());
+            return new Firings(p.firings(), p.total());
+        });
         r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> alerts.firing(id(q)));
         r.mutation(SERVICE, "Ack", Access.OPERATOR, IdRequest.class, (ctx, q) -> alerts.ack(ctx.actor(), id(q)));
         r.query(SERVICE, "ListRules", Access.VIEWER, Empty.class, (ctx, q) -> new Rules(alerts.rules()));

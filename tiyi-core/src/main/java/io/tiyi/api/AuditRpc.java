@@ -2,35 +2,56 @@ package io.tiyi.api;
 
 import static io.tiyi.store.generated.Tables.AUDIT_LOG;
 
-import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
 import io.tiyi.store.StateStore;
 import java.util.List;
+import org.jooq.Condition;
 
 /** {@code tiyi.v1.AuditService}: read and verify the audit chain. */
 final class AuditRpc {
     static final String SERVICE = "AuditService";
 
-    record ListRequest(Integer limit, Long beforeId) {}
+    /**
+     * Entries older than {@code beforeId}, newest first. {@code actor} is exact, {@code action} a
+     * prefix ({@code sites.}) and {@code target} a substring, both ignoring case; blank is no filter.
+     */
+    record ListRequest(Integer limit, Long beforeId, String actor, String action, String target) {}
 
     record Entry(long id, long ts, String actor, String action, String target, String details, Long mutationSeq, String prevHash,
             String hash) {}
 
-    record EntryList(List<Entry> entries) {}
+    /** {@code nextBeforeId} is the {@code before_id} of the next older page, null on the last page. */
+    record EntryList(List<Entry> entries, Long nextBeforeId) {}
 
     private AuditRpc() {}
 
+    private static boolean given(String s) {
+        return s != null && !s.isBlank();
+    }
+
     static void register(RpcRegistry r, StateStore store) {
         r.query(SERVICE, "List", Access.ADMIN, ListRequest.class, (ctx, q) -> {
-            int limit = q.limit() == null ? 50 : q.limit();
-            if (limit < 1 || limit > 1000) {
-                throw TiyiException.invalid("field 'limit' must be from 1 to 1000, got " + limit);
+            int limit = Paging.limit(q.limit(), 50, 1000);
+            Condition where = AUDIT_LOG.ID.lt(q.beforeId() == null ? Long.MAX_VALUE : q.beforeId());
+            if (given(q.actor())) {
+                where = where.and(AUDIT_LOG.ACTOR.eq(q.actor().trim()));
             }
-            long before = q.beforeId() == null ? Long.MAX_VALUE : q.beforeId();
-            List<Entry> rows = store.read(db -> db.selectFrom(AUDIT_LOG).where(AUDIT_LOG.ID.lt(before)).orderBy(AUDIT_LOG.ID.desc())
-                    .limit(limit).fetch(x -> new Entry(x.getId(), x.getTs(), x.getActor(), x.getAction(), x.getTarget(), x.getDetails(),
+            if (given(q.action())) {
+                where = where.and(AUDIT_LOG.ACTION.startsWithIgnoreCase(q.action().trim()));
+            }
+            if (given(q.target())) {
+                where = where.and(AUDIT_LOG.TARGET.containsIgnoreCase(q.target().trim()));
+            }
+            Condition matching = where;
+            // One row past the page tells whether an older page exists without a count over the whole log.
+            List<Entry> rows = store.read(db -> db.selectFrom(AUDIT_LOG).where(matching).orderBy(AUDIT_LOG.ID.desc()).limit(limit + 1)
+                    .fetch(x -> new Entry(x.getId(), x.getTs(), x.getActor(), x.getAction(), x.getTarget(), x.getDetails(),
                             x.getMutationSeq(), x.getPrevHash(), x.getHash())));
-            return new EntryList(rows);
+            if (rows.size() <= limit) {
+                return new EntryList(rows, null);
+            }
+            List<Entry> page = rows.subList(0, limit);
+            return new EntryList(List.copyOf(page), page.get(limit - 1).id());
         });
         r.query(SERVICE, "VerifyChain", Access.VIEWER, Empty.class, (ctx, q) -> AuditChain.verify(store));
     }

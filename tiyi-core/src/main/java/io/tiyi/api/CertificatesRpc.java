@@ -3,6 +3,7 @@ package io.tiyi.api;
 import io.tiyi.certs.Certificate;
 import io.tiyi.certs.Certificates;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** {@code tiyi.v1.CertificatesService}: TLS certificates; keys go in and never come out. */
 final class CertificatesRpc {
@@ -17,12 +18,19 @@ final class CertificatesRpc {
 
     record NameRequest(String name) {}
 
-    record CertificateList(List<Certificate> certificates) {}
+    /** {@code filter} matches a name, a DNS name, the subject or the issuer. */
+    record ListRequest(String filter, Integer offset, Integer limit) {}
+
+    record CertificateList(List<Certificate> certificates, int total) {}
 
     private CertificatesRpc() {}
 
     static void register(RpcRegistry r, Certificates certs) {
-        r.query(SERVICE, "List", Access.VIEWER, Empty.class, (ctx, q) -> new CertificateList(certs.list()));
+        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+            Paging.Page<Certificate> p = Paging.page(certs.list(), q.filter(), q.offset(), q.limit(),
+                    c -> Stream.concat(Stream.of(c.name(), c.subject(), c.issuer()), Paging.each(c.sans())));
+            return new CertificateList(p.items(), p.total());
+        });
         r.query(SERVICE, "Get", Access.VIEWER, NameRequest.class, (ctx, q) -> certs.get(q.name()));
         r.mutation(SERVICE, "Import", Access.OPERATOR, ImportRequest.class,
                 (ctx, q) -> certs.importPem(ctx.actor(), q.name(), q.certPem(), q.keyPem()));

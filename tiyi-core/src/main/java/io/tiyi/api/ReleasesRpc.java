@@ -3,6 +3,7 @@ package io.tiyi.api;
 import io.tiyi.TiyiException;
 import io.tiyi.release.Releases;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** {@code tiyi.v1.ReleasesService}: release import, rollouts to agents, rollback, and the artifact download agents use. */
 final class ReleasesRpc {
@@ -20,7 +21,10 @@ final class ReleasesRpc {
 
     record DownloadRequest(String sha256) {}
 
-    record ReleaseList(List<Releases.Release> releases) {}
+    /** {@code filter} matches a release id or version. */
+    record ListRequest(String filter, Integer offset, Integer limit) {}
+
+    record ReleaseList(List<Releases.Release> releases, int total) {}
 
     record RunList(List<Releases.Rollout> runs) {}
 
@@ -34,7 +38,11 @@ final class ReleasesRpc {
             return releases.importTarball(ctx.actor(), q.tarball());
         });
         r.allowBody(SERVICE, "Import", MAX_IMPORT_BODY);
-        r.query(SERVICE, "List", Access.VIEWER, Empty.class, (ctx, q) -> new ReleaseList(releases.list()));
+        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+            Paging.Page<Releases.Release> p = Paging.page(releases.list(), q.filter(), q.offset(), q.limit(),
+                    x -> Stream.of(x.id(), x.version()));
+            return new ReleaseList(p.items(), p.total());
+        });
         r.mutation(SERVICE, "Apply", Access.ADMIN, ApplyRequest.class,
                 (ctx, q) -> releases.apply(ctx.actor(), AgentsRpc.required(q.release(), "release"), q.agentIds()));
         r.mutation(SERVICE, "Rollback", Access.ADMIN, RollbackRequest.class, (ctx, q) -> releases.rollback(ctx.actor(), q.agentIds()));

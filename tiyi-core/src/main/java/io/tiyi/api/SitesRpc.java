@@ -3,6 +3,7 @@ package io.tiyi.api;
 import io.tiyi.sites.Site;
 import io.tiyi.sites.Sites;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** {@code tiyi.v1.SitesService}: sites, their upstream pools and path routes. */
 final class SitesRpc {
@@ -14,12 +15,19 @@ final class SitesRpc {
 
     record RouteRequest(String site, String pathPrefix, List<String> upstreams, String lb) {}
 
-    record SiteList(List<Site> sites) {}
+    /** {@code filter} matches a name, host, upstream or certificate name. */
+    record ListRequest(String filter, Integer offset, Integer limit) {}
+
+    record SiteList(List<Site> sites, int total) {}
 
     private SitesRpc() {}
 
     static void register(RpcRegistry r, Sites sites) {
-        r.query(SERVICE, "List", Access.VIEWER, io.tiyi.api.Empty.class, (ctx, q) -> new SiteList(sites.list()));
+        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+            Paging.Page<Site> p = Paging.page(sites.list(), q.filter(), q.offset(), q.limit(),
+                    s -> Stream.of(Stream.of(s.name(), s.certificate()), Paging.each(s.hosts()), Paging.each(s.upstreams())).flatMap(x -> x));
+            return new SiteList(p.items(), p.total());
+        });
         r.query(SERVICE, "Get", Access.VIEWER, NameRequest.class, (ctx, q) -> sites.get(q.name()));
         r.mutation(SERVICE, "Create", Access.OPERATOR, PutRequest.class, (ctx, q) -> sites.create(ctx.actor(), q.name(),
                 new Sites.Spec(q.hosts(), q.upstreams(), q.lb(), q.healthPath(), q.certificate())));

@@ -5,6 +5,7 @@ import io.tiyi.auth.User;
 import io.tiyi.auth.UserRole;
 import io.tiyi.auth.Users;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** {@code tiyi.v1.UsersService}: account management. */
 final class UsersRpc {
@@ -28,7 +29,10 @@ final class UsersRpc {
 
     record NameRequest(String name) {}
 
-    record UserList(List<User> users) {}
+    /** {@code filter} matches a name or a role ({@code admin}, {@code operator}, {@code viewer}). */
+    record ListRequest(String filter, Integer offset, Integer limit) {}
+
+    record UserList(List<User> users, int total) {}
 
     private UsersRpc() {}
 
@@ -40,7 +44,10 @@ final class UsersRpc {
     }
 
     static void register(RpcRegistry r, Users users) {
-        r.query(SERVICE, "List", Access.ADMIN, Empty.class, (ctx, q) -> new UserList(users.list()));
+        r.query(SERVICE, "List", Access.ADMIN, ListRequest.class, (ctx, q) -> {
+            Paging.Page<User> p = Paging.page(users.list(), q.filter(), q.offset(), q.limit(), u -> Stream.of(u.name(), u.role().wireName()));
+            return new UserList(p.items(), p.total());
+        });
         r.mutation(SERVICE, "Create", Access.ADMIN, CreateRequest.class, (ctx, q) -> {
             if (q.role() == null) {
                 throw TiyiException.invalid("field 'role' is required (admin, operator or viewer)");
