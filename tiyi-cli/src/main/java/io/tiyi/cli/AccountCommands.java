@@ -78,7 +78,7 @@ final class AccountCommands {
     static final class UsersList extends Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode users = ctx.client().call("UsersService", "List", Map.of()).get("users");
+            JsonNode users = ctx.client().listAll("UsersService", "List", "users");
             if (ctx.json()) {
                 ctx.printJson(users);
                 return 0;

@@ -115,7 +115,7 @@ final class AgentCommands {
     static final class AgentsList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode agents = ctx.client().call("AgentsService", "List", Map.of()).get("agents");
+            JsonNode agents = ctx.client().listAll("AgentsService", "List", "agents");
             if (ctx.json()) {
                 ctx.printJson(agents);
                 return 0;

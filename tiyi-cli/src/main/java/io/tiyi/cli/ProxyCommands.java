@@ -99,7 +99,7 @@ final class ProxyCommands {
     static final class SitesList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode sites = ctx.client().call("SitesService", "List", Map.of()).get("sites");
+            JsonNode sites = ctx.client().listAll("SitesService", "List", "sites");
             if (ctx.json()) {
                 ctx.printJson(sites);
             } else {
@@ -222,7 +222,7 @@ final class ProxyCommands {
     static final class CertsList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode certs = ctx.client().call("CertificatesService", "List", Map.of()).get("certificates");
+            JsonNode certs = ctx.client().listAll("CertificatesService", "List", "certificates");
             if (ctx.json()) {
                 ctx.printJson(certs);
             } else {

@@ -68,7 +68,7 @@ final class RolloutCommands {
     static final class ListReleases extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode list = ctx.client().call("ReleasesService", "List", Map.of()).get("releases");
+            JsonNode list = ctx.client().listAll("ReleasesService", "List", "releases");
             if (ctx.json()) {
                 ctx.printJson(list);
                 return 0;

@@ -36,7 +36,9 @@ final class AgentsRpc {
             long lag, long lastSeen, String health, String binaryVersion, String os, String arch, long uptimeSeconds, long epochSeen,
             String refused, List<UpstreamHealth> upstreams) {}
 
-    record AgentList(List<AgentView> agents) {}
+    record ListRequest(String filter, Integer offset, Integer limit) {}
+
+    record AgentList(List<AgentView> agents, int total) {}
 
     /**
      * @param epoch this node's epoch
@@ -92,12 +94,14 @@ final class AgentsRpc {
             return new EnrollResponse(e.agentId(), e.credential(), e.tag(), key, Ed25519KeyPair.fingerprint(key), status.get().epoch(),
                     TiyiVersion.version());
         });
-        r.query(SERVICE, "List", Access.VIEWER, Empty.class, (ctx, q) -> {
+        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
             List<AgentView> out = new ArrayList<>();
             for (Fleet.Agent a : fleet.agents()) {
                 out.add(view(a, fleet, bundles));
             }
-            return new AgentList(out);
+            Paging.Page<AgentView> p = Paging.page(out, q.filter(), q.offset(), q.limit(), v -> java.util.stream.Stream.of(v.id(), v.tag(),
+                    v.address(), v.health(), v.binaryVersion(), v.bundleVersion()));
+            return new AgentList(p.items(), p.total());
         });
         r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> view(fleet.agent(required(q.id(), "id"))
                 .orElseThrow(() -> TiyiException.notFound("no agent with id '" + q.id() + "' (tiyi agents list)")), fleet, bundles));

@@ -75,6 +75,26 @@ public final class TiyiClient {
     }
 
     /**
+     * Reads every item of a paged list method (one that takes {@code offset} and {@code limit}
+     * and answers {@code total}), page after page.
+     *
+     * @param itemsKey the response field that holds the items, for example {@code sites}
+     */
+    public com.fasterxml.jackson.databind.node.ArrayNode listAll(String service, String method, String itemsKey) {
+        com.fasterxml.jackson.databind.node.ArrayNode all = Json.MAPPER.createArrayNode();
+        int offset = 0;
+        while (true) {
+            JsonNode page = call(service, method, java.util.Map.of("offset", offset, "limit", 1000));
+            JsonNode items = page.path(itemsKey);
+            items.forEach(all::add);
+            offset += items.size();
+            if (items.size() == 0 || offset >= page.path("total").asInt(offset)) {
+                return all;
+            }
+        }
+    }
+
+    /**
      * Calls a method whose request is {@code {"<field>": <the file's bytes, base64>}}, streamed
      * from disk: a release tarball is tens of MiB, and the CLI should not hold it three times.
      */
