@@ -19,6 +19,16 @@ class UiTourTest {
     static final List<String> PAGES = List.of("overview", "events", "sites", "agents", "certificates", "alerts", "audit", "releases", "users",
             "settings");
 
+    /** Inputs, selects, textareas and buttons a screen reader could not name. */
+    @SuppressWarnings("unchecked")
+    static List<String> unlabelled(Browser b) {
+        return (List<String>) b.js("return [...document.querySelectorAll('input, select, textarea, button')].filter(e => {"
+                + " if (e.type === 'hidden') return false;"
+                + " const named = (e.labels && e.labels.length > 0) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')"
+                + "   || (e.tagName === 'BUTTON' && e.textContent.trim());"
+                + " return !named; }).map(e => e.outerHTML.slice(0, 120));");
+    }
+
     @Test
     void bootstrapAdminReachesEveryPage(@TempDir Path dir) throws Exception {
         try (TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
@@ -40,6 +50,22 @@ class UiTourTest {
                 b.await(By.id("page-title"));
                 Thread.sleep(300);
                 b.screenshot("page-" + p);
+                assertThat(unlabelled(b)).as("controls without a label on %s", p).isEmpty();
+            }
+            assertThat(b.consoleErrors()).isEmpty();
+
+            // A phone: the menu button opens the navigation, and no page is wider than the screen.
+            b.viewport(390, 844);
+            for (String p : PAGES) {
+                b.go("/#/overview");
+                b.click(By.cssSelector(".menu-btn"));
+                b.click(By.id("nav-" + p));
+                b.await(d -> d.getCurrentUrl().endsWith("#/" + p) ? true : null);
+                b.await(By.id("page-title"));
+                Thread.sleep(300);
+                Number overflow = (Number) b.js("return document.documentElement.scrollWidth - window.innerWidth");
+                assertThat(overflow.intValue()).as("horizontal overflow of %s at 390 px", p).isLessThanOrEqualTo(0);
+                b.screenshot("phone-" + p);
             }
             assertThat(b.consoleErrors()).isEmpty();
         }
