@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 final class UsersRpc {
     static final String SERVICE = "UsersService";
 
-    record CreateRequest(String name, String role, String password) {
+    /** @param requireChange true when the user must choose a new password at first login (the console sets it) */
+    record CreateRequest(String name, String role, String password, Boolean requireChange) {
         @Override
         public String toString() {
             return "CreateRequest[name=" + name + ", role=" + role + "]";
@@ -52,7 +53,8 @@ final class UsersRpc {
             if (q.role() == null) {
                 throw TiyiException.invalid("field 'role' is required (admin, operator or viewer)");
             }
-            return users.create(ctx.actor(), q.name(), UserRole.parse(q.role()), q.password() == null ? null : q.password().toCharArray());
+            return users.create(ctx.actor(), q.name(), UserRole.parse(q.role()), q.password() == null ? null : q.password().toCharArray(),
+                    q.requireChange() != null && q.requireChange());
         });
         r.mutation(SERVICE, "SetPassword", Access.ADMIN, SetPasswordRequest.class, (ctx, q) -> {
             users.setPassword(ctx.actor(), name(q.name()), q.password() == null ? null : q.password().toCharArray(),

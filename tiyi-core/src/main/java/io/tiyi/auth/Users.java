@@ -49,9 +49,18 @@ public final class Users {
 
     /** Creates a user with a password chosen by an administrator. */
     public User create(String actor, String name, UserRole role, char[] password) {
+        return create(actor, name, role, password, false);
+    }
+
+    /**
+     * Creates a user with a password chosen by an administrator.
+     *
+     * @param mustChange true when the user must replace that password with their own at first login
+     */
+    public User create(String actor, String name, UserRole role, char[] password, boolean mustChange) {
         checkName(name);
         checkPassword(password);
-        pipeline.apply(actor, new UserMutations.Create(name, role.wireName(), PasswordHasher.hash(password), false));
+        pipeline.apply(actor, new UserMutations.Create(name, role.wireName(), PasswordHasher.hash(password), mustChange));
         return find(name).orElseThrow();
     }
 

@@ -110,7 +110,7 @@ function OffsetPager({ offset, count, total, onGo }) {
 
 /** Apply a release to chosen agents (none = all that match), or roll chosen agents back. */
 function Wave({ s, releases, preset, onStarted }) {
-  const agents = useLoad(() => rpc('AgentsService', 'List', {}), []);
+  const agents = useLoad(() => rpc('AgentsService', 'List', { limit: 1000 }), []);
   const [picked, setPicked] = useState([]);
   const list = (agents.data?.agents || []).filter((a) => !a.revoked);
   const enabled = s.canMutate('admin');

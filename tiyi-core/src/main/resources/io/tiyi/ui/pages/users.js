@@ -102,10 +102,7 @@ function CreateUser({ s, onCreated }) {
           help: 'At least 12 characters. Hand it over out of band: the user must replace it with their own at first login.' },
       ],
       onSubmit: async (v) => {
-        await rpc('UsersService', 'Create', { name: v.name, role: v.role, password: v.password });
-        // Create stores the password as the user's own; marking it as set by someone else makes the
-        // user choose a new one at first login.
-        await rpc('UsersService', 'SetPassword', { name: v.name, password: v.password, require_change: true });
+        await rpc('UsersService', 'Create', { name: v.name, role: v.role, password: v.password, require_change: true });
         onCreated();
         return `Created ${v.name} (${v.role}). They must choose a new password at first login.`;
       },
