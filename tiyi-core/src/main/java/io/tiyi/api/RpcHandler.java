@@ -213,7 +213,7 @@ public final class RpcHandler implements HttpHandler {
         }
     }
 
-    private static String client(HttpServerExchange exchange) {
+    static String client(HttpServerExchange exchange) {
         InetSocketAddress a = exchange.getSourceAddress();
         return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
     }

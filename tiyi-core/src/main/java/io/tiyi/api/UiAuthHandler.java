@@ -10,7 +10,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
@@ -70,8 +69,8 @@ final class UiAuthHandler implements HttpHandler {
             case "login" -> {
                 LoginBody body = body(exchange);
                 char[] pw = body.password() == null ? null : body.password().toCharArray();
-                Sessions.Grant g = notPrimary.get() == null ? sessions.login(body.user(), pw, client(exchange))
-                        : sessions.loginWithoutRefresh(body.user(), pw, client(exchange));
+                Sessions.Grant g = notPrimary.get() == null ? sessions.login(body.user(), pw, RpcHandler.client(exchange))
+                        : sessions.loginWithoutRefresh(body.user(), pw, RpcHandler.client(exchange));
                 UiCookies.setSession(exchange, g.accessToken(), g.refreshToken());
                 // A new login gets a new CSRF token, so a token planted before it is worth nothing.
                 UiCookies.rotateCsrf(exchange);
@@ -129,10 +128,5 @@ final class UiAuthHandler implements HttpHandler {
         } catch (IOException e) {
             throw TiyiException.invalid("cannot read the login body: " + e.getMessage());
         }
-    }
-
-    private static String client(HttpServerExchange exchange) {
-        InetSocketAddress a = exchange.getSourceAddress();
-        return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
     }
 }

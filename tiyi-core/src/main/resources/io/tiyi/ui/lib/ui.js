@@ -144,6 +144,16 @@ export function Pager({ onPrev, onNext, label }) {
     h(Button, { onClick: onNext, disabled: !onNext }, 'Older →'));
 }
 
+/** Previous/next for lists paged by offset; shows "11–20 of 42". */
+export function OffsetPager({ offset, count, total, onGo }) {
+  const more = total != null && offset + count < total;
+  if (!offset && !more) return null;
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    h(Button, { onClick: () => onGo(Math.max(0, offset - Math.max(count, 1))), disabled: !offset }, '← Previous'),
+    h('span', { class: 'muted' }, `${count ? offset + 1 : offset}–${offset + count}` + (total != null ? ' of ' + total : '')),
+    h(Button, { onClick: () => onGo(offset + count), disabled: !more }, 'Next →'));
+}
+
 function variants(name) {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   const kebab = snake.replace(/_/g, '-');

@@ -6,8 +6,7 @@ import { rpc } from '../lib/api.js';
 import { replaceParams, href } from '../lib/router.js';
 import {
   Page, Card, DataTable, Form, Facts, Badge, Button, ErrorBox, Loading,
-  useLoad, useInterval, useSession, act, confirmAction, fmtTime, fmtAgo, fmtBytes,
-} from '../lib/ui.js';
+  useLoad, useInterval, useSession, act, confirmAction, fmtTime, fmtAgo, fmtBytes, OffsetPager } from '../lib/ui.js';
 
 const IMPORT = 'tiyi release import --tarball tiyi-<version>.tar.gz';
 const STATE_KIND = { pending: 'plain', downloading: 'info', verified: 'info', restarting: 'warn', healthy: 'ok', failed: 'bad' };
@@ -97,15 +96,6 @@ export function ReleasesPage({ route }) {
     runs.data && runs.data.runs.length >= runsLimit && runsLimit < 1000
       ? h('div', { class: 'pager' }, h(Button, { id: 'releases-runs-more', onClick: () => replaceParams({ ...p, runs: Math.min(1000, runsLimit * 2) }) }, 'Show older rollouts'))
       : null));
-}
-
-function OffsetPager({ offset, count, total, onGo }) {
-  const more = total != null && offset + count < total;
-  if (!offset && !more) return null;
-  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
-    h(Button, { onClick: () => onGo(Math.max(0, offset - Math.max(count, 1))), disabled: !offset }, '← Previous'),
-    h('span', { class: 'muted' }, `${count ? offset + 1 : offset}–${offset + count}` + (total != null ? ' of ' + total : '')),
-    h(Button, { onClick: () => onGo(offset + count), disabled: !more }, 'Next →'));
 }
 
 /** Apply a release to chosen agents (none = all that match), or roll chosen agents back. */

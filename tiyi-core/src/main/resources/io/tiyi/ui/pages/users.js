@@ -4,7 +4,7 @@
 import { h } from '/ui/vendor/preact.js';
 import { rpc } from '../lib/api.js';
 import { replaceParams, href } from '../lib/router.js';
-import { Page, Card, DataTable, Filters, Form, Facts, Badge, Button, ErrorBox, Loading, useLoad, useSession, act, fmtTime, fmtAgo } from '../lib/ui.js';
+import { Page, Card, DataTable, Filters, Form, Facts, Badge, Button, ErrorBox, Loading, useLoad, useSession, act, fmtTime, fmtAgo, OffsetPager } from '../lib/ui.js';
 
 const ROLE_OPTIONS = [['viewer', 'viewer'], ['operator', 'operator'], ['admin', 'admin']];
 const ROLE_HELP = 'viewer reads everything; operator also changes sites, WAF policy, certificates and agents; admin also users, settings, releases and the cluster.';
@@ -74,15 +74,6 @@ export function UsersPage({ route }) {
       setTimeout(() => document.getElementById('user-create-name')?.focus(), 50);
     } }, 'New user'),
   }, h('div', { class: 'split' }, list, h('div', null, side)));
-}
-
-function OffsetPager({ offset, count, total, onGo }) {
-  const more = total != null && offset + count < total;
-  if (!offset && !more) return null;
-  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
-    h(Button, { onClick: () => onGo(Math.max(0, offset - Math.max(count, 1))), disabled: !offset }, '← Previous'),
-    h('span', { class: 'muted' }, `${count ? offset + 1 : offset}–${offset + count}` + (total != null ? ' of ' + total : '')),
-    h(Button, { onClick: () => onGo(offset + count), disabled: !more }, 'Next →'));
 }
 
 function CreateUser({ s, onCreated }) {
