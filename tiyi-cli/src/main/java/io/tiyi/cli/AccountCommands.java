@@ -106,10 +106,14 @@ final class AccountCommands {
         @Parameter(names = "--password-stdin", description = "Read the password from standard input")
         boolean passwordStdin;
 
+        @Parameter(names = "--require-change", description = "The user must choose a new password at first login")
+        boolean requireChange;
+
         @Override
         public int run(CliContext ctx) throws Exception {
             char[] pw = ctx.password(passwordStdin, "Password for " + name, true);
-            JsonNode u = ctx.client().call("UsersService", "Create", Map.of("name", name, "role", role, "password", new String(pw)));
+            JsonNode u = ctx.client().call("UsersService", "Create", Map.of("name", name, "role", role, "password", new String(pw),
+                    "require_change", requireChange));
             if (ctx.json()) {
                 ctx.printJson(u);
             } else {
