@@ -40,6 +40,9 @@ export function PasswordPage({ who, onDone }) {
             throw e;
           }
           await rpc('AuthService', 'ChangePassword', { password: v.password });
+          // A password change ends the user's logins (their refresh tokens); sign in again with
+          // the new password so that this session outlives its access token.
+          await auth.login(who.user, v.password).catch(() => {});
           onDone();
           return 'Password changed.';
         },
