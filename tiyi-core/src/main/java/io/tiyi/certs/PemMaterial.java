@@ -65,7 +65,7 @@ public final class PemMaterial {
                 throw TiyiException.invalid("certificate file holds no certificate");
             }
             return out;
-        } catch (CertificateException e) {
+        } catch (CertificateException | IllegalArgumentException e) {
             throw TiyiException.invalid("certificate file is not a valid PEM X.509 certificate: " + e.getMessage());
         }
     }
@@ -87,7 +87,8 @@ public final class PemMaterial {
                 return conv.getPrivateKey(info);
             }
             throw TiyiException.invalid("key file holds no supported private key (PKCS#8, RSA or EC)");
-        } catch (IOException e) {
+        } catch (IOException | org.bouncycastle.util.encoders.DecoderException e) {
+            // A body that is not base64 surfaces as Bouncy Castle's unchecked DecoderException.
             throw TiyiException.invalid("key file is not a valid PEM private key: " + e.getMessage());
         }
     }

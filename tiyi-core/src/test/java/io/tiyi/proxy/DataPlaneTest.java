@@ -264,6 +264,13 @@ class DataPlaneTest {
                 .hasMessageContaining("does not belong to the certificate");
         assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "junk", "cert_pem", "hello", "key_pem", a.keyPem())))
                 .hasMessageContaining("no PEM certificate");
+        String garbled = "-----BEGIN PRIVATE KEY-----\nnot*base64!\n-----END PRIVATE KEY-----\n";
+        assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "garbled", "cert_pem", a.certPem(), "key_pem", garbled)))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("not a valid PEM private key")
+                        .doesNotContain("internal error"));
+        String garbledCert = "-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n";
+        assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "garbled", "cert_pem", garbledCert, "key_pem", a.keyPem())))
+                .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("not a valid PEM X.509 certificate"));
         JsonNode list = api.call("CertificatesService", "List", Map.of());
         assertThat(list.get("certificates")).isEmpty();
     }

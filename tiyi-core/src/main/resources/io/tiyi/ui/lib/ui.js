@@ -2,6 +2,7 @@
 // with Preact's h() (no build step): h(tag, props, ...children).
 import { h, Fragment, createContext } from '/ui/vendor/preact.js';
 import { useCallback, useContext, useEffect, useRef, useState } from '/ui/vendor/hooks.js';
+import { rpc } from './api.js';
 
 export { h, Fragment };
 
@@ -142,6 +143,24 @@ export function Pager({ onPrev, onNext, label }) {
     h(Button, { onClick: onPrev, disabled: !onPrev }, '← Newer'),
     label ? h('span', { class: 'muted' }, label) : null,
     h(Button, { onClick: onNext, disabled: !onNext }, 'Older →'));
+}
+
+/** Rows a list page asks for. */
+export const PAGE_SIZE = 20;
+
+/**
+ * One page of a list method that pages on the server: {filter, offset, limit} → {items, total},
+ * the items taken from the response field named key (sites, agents, ...).
+ */
+export async function pagedList(service, method, key, { filter, offset = 0, limit = PAGE_SIZE }) {
+  const r = await rpc(service, method, { filter: filter || undefined, offset, limit });
+  return { items: r[key] || [], total: r.total };
+}
+
+/** The offset in a route's query (?offset=40), 0 when absent or malformed. */
+export function offsetOf(params) {
+  const n = parseInt(params.offset || '0', 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /** Previous/next for lists paged by offset; shows "11–20 of 42". */

@@ -4,10 +4,8 @@ import { useRef, useState } from '/ui/vendor/hooks.js';
 import { rpc } from '../lib/api.js';
 import { replaceParams } from '../lib/router.js';
 import {
-  Page, Card, Badge, Button, DataTable, Filters, Form, Facts, ErrorBox, Loading, useLoad, useSession, useInterval, act, toast,
-  fmtTime, fmtAgo,
+  Page, Card, Badge, Button, DataTable, Filters, Form, Facts, ErrorBox, Loading, useLoad, useSession, useInterval, act, toast, fmtTime, fmtAgo, pagedList, offsetOf, OffsetPager,
 } from '../lib/ui.js';
-import { pagedList, OffsetPager, offsetOf } from './sites.js';
 
 /** Healthy: reports "ok", was heard from in the last 60 s, and is not revoked. */
 export function agentHealthy(a, now = Date.now()) {
@@ -79,8 +77,7 @@ function BundleStatus() {
 function AgentList({ params }) {
   const offset = offsetOf(params);
   const filter = params.filter || '';
-  const list = useLoad(() => pagedList('AgentsService', 'List', 'agents', { filter, offset },
-    (a) => [a.id, a.tag, a.address, a.health, a.binary_version]), [filter, offset]);
+  const list = useLoad(() => pagedList('AgentsService', 'List', 'agents', { filter, offset }), [filter, offset]);
   useInterval(list.reload, 15000);
   const columns = [
     { key: 'id', label: 'ID', render: (a) => h('a', { href: '#/agents?id=' + encodeURIComponent(a.id), class: 'mono', id: 'agent-link-' + a.id }, a.id) },
@@ -99,7 +96,7 @@ function AgentList({ params }) {
     list.error ? h(ErrorBox, { error: list.error }) : !list.data ? h(Loading) : [
       h(DataTable, { columns, rows: list.data.items, rowKey: (a) => a.id, caption: 'Agents',
         empty: filter ? 'No agent matches "' + filter + '".' : 'No agents enrolled. Issue an enrollment token below, then start tiyi agent --api ' + location.origin + ' --enrollment-token TOKEN on the proxy host.' }),
-      h(OffsetPager, { offset, total: list.data.total, onOffset: (o) => replaceParams({ filter, offset: o || undefined }) }),
+      h(OffsetPager, { offset, count: list.data.items.length, total: list.data.total, onGo: (o) => replaceParams({ filter, offset: o || undefined }) }),
     ]);
 }
 

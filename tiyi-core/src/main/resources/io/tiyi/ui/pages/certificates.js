@@ -3,8 +3,9 @@ import { h } from '/ui/vendor/preact.js';
 import { useState } from '/ui/vendor/hooks.js';
 import { rpc } from '../lib/api.js';
 import { replaceParams, navigate } from '../lib/router.js';
-import { Page, Card, Badge, Button, DataTable, Filters, Form, Facts, ErrorBox, Loading, useLoad, useSession, act, fmtTime } from '../lib/ui.js';
-import { pagedList, OffsetPager, offsetOf } from './sites.js';
+import {
+  Page, Card, Badge, Button, DataTable, Filters, Form, Facts, ErrorBox, Loading, useLoad, useSession, act, fmtTime, pagedList, offsetOf, OffsetPager,
+} from '../lib/ui.js';
 
 const DAY = 86_400_000;
 const SOON_DAYS = 21;
@@ -37,8 +38,7 @@ function CertList({ params }) {
   const offset = offsetOf(params);
   const filter = params.filter || '';
   const [importing, setImporting] = useState(false);
-  const list = useLoad(() => pagedList('CertificatesService', 'List', 'certificates', { filter, offset },
-    (c) => [c.name, c.subject, c.issuer, ...(c.sans || [])]), [filter, offset]);
+  const list = useLoad(() => pagedList('CertificatesService', 'List', 'certificates', { filter, offset }), [filter, offset]);
   const columns = [
     { key: 'name', label: 'Name', class: 'nowrap', render: (c) => h('a', { href: '#/certificates?name=' + encodeURIComponent(c.name), id: 'cert-link-' + c.name }, c.name) },
     { key: 'sans', label: 'Names (SANs)' },
@@ -76,7 +76,7 @@ function CertList({ params }) {
       list.error ? h(ErrorBox, { error: list.error }) : !list.data ? h(Loading) : [
         h(DataTable, { columns, rows: list.data.items, rowKey: (c) => c.name, caption: 'Certificates',
           empty: filter ? 'No certificate matches "' + filter + '".' : 'No certificates stored.' + (s.can('operator') ? ' Import one, or pin none and let agents use their own.' : '') }),
-        h(OffsetPager, { offset, total: list.data.total, onOffset: (o) => replaceParams({ filter, offset: o || undefined }) }),
+        h(OffsetPager, { offset, count: list.data.items.length, total: list.data.total, onGo: (o) => replaceParams({ filter, offset: o || undefined }) }),
       ]));
 }
 

@@ -5,8 +5,7 @@ import { useEffect, useRef } from '/ui/vendor/hooks.js';
 import uPlot from '/ui/vendor/uplot.js';
 import { rpc } from '../lib/api.js';
 import { replaceParams } from '../lib/router.js';
-import { Page, Card, Badge, DataTable, ErrorBox, Loading, useLoad, useInterval, fmtTime } from '../lib/ui.js';
-import { pagedList } from './sites.js';
+import { Page, Card, Badge, DataTable, ErrorBox, Loading, useLoad, useInterval, fmtTime, pagedList } from '../lib/ui.js';
 import { agentHealthy } from './agents.js';
 
 const RANGES = [['1h', 3_600_000], ['6h', 6 * 3_600_000], ['24h', 24 * 3_600_000], ['7d', 7 * 24 * 3_600_000]];
@@ -39,7 +38,7 @@ export function OverviewPage({ route }) {
     const until = Date.now();
     return rpc('EventsService', 'Stats', { from_ms: until - span, until_ms: until, buckets: 60 }).catch((e) => { throw statsError(e); });
   }, [span]);
-  const agents = useLoad(() => pagedList('AgentsService', 'List', 'agents', { offset: 0, limit: 1000 }, (a) => [a.id]), []);
+  const agents = useLoad(() => pagedList('AgentsService', 'List', 'agents', { offset: 0, limit: 1000 }), []);
   const status = useLoad(() => rpc('SystemService', 'Status', {}), []);
   useInterval(() => { stats.reload(); agents.reload(); status.reload(); }, REFRESH_MS);
 

@@ -4,54 +4,8 @@ import { useMemo, useState } from '/ui/vendor/hooks.js';
 import { rpc } from '../lib/api.js';
 import { replaceParams, navigate } from '../lib/router.js';
 import {
-  Page, Card, Badge, Button, DataTable, Pager, Filters, Form, Facts, ErrorBox, Loading, useLoad, useSession, act, fmtTime,
+  Page, Card, Badge, Button, DataTable, Filters, Form, Facts, ErrorBox, Loading, useLoad, useSession, act, fmtTime, pagedList, offsetOf, OffsetPager,
 } from '../lib/ui.js';
-
-export const PAGE_SIZE = 20;
-
-// Methods seen answering "unknown field" to {filter, offset, limit}: a node from before server
-// paging. Those are listed whole once and filtered and paged here instead.
-const unpaged = new Set();
-
-/**
- * One page of a list RPC under the server paging contract: {filter, offset, limit} →
- * {<key>: [...], total}. match(row) gives the strings the filter is looked for in when the node
- * does not page yet.
- */
-export async function pagedList(service, method, key, { filter, offset = 0, limit = PAGE_SIZE }, match) {
-  const name = service + '/' + method;
-  if (!unpaged.has(name)) {
-    try {
-      const r = await rpc(service, method, { filter: filter || undefined, offset, limit });
-      const items = r[key] || [];
-      if (typeof r.total === 'number') return { items, total: r.total };
-      unpaged.add(name); // an answer without total is the whole list
-    } catch (e) {
-      if (!(e.code === 'invalid_argument' && /unknown field/.test(e.message))) throw e;
-      unpaged.add(name);
-    }
-  }
-  const all = (await rpc(service, method, {}))[key] || [];
-  const f = (filter || '').trim().toLowerCase();
-  const hits = f ? all.filter((x) => match(x).some((v) => String(v ?? '').toLowerCase().includes(f))) : all;
-  return { items: hits.slice(offset, offset + limit), total: hits.length };
-}
-
-/** Pager for an offset list whose page is kept in the route's query. */
-export function OffsetPager({ offset, total, limit = PAGE_SIZE, onOffset }) {
-  if (!total || total <= limit) return total ? h('p', { class: 'muted list-count' }, total === 1 ? '1 item' : total + ' items') : null;
-  const last = Math.min(offset + limit, total);
-  return h(Pager, {
-    onPrev: offset > 0 ? () => onOffset(Math.max(0, offset - limit)) : null,
-    onNext: last < total ? () => onOffset(offset + limit) : null,
-    label: `${offset + 1}–${last} of ${total}`,
-  });
-}
-
-export function offsetOf(params) {
-  const n = parseInt(params.offset || '0', 10);
-  return Number.isFinite(n) && n > 0 ? n : 0;
-}
 
 const LB = [['round_robin', 'Round robin'], ['least_conn', 'Least connections']];
 const MODES = [['off', 'Off'], ['detect', 'Detect (log only)'], ['block', 'Block']];
@@ -79,7 +33,7 @@ function siteFields(certs, edit) {
 
 /** The certificates for the site form's select, listed once the form opens; null when they cannot be listed. */
 function useCertNames(enabled) {
-  const r = useLoad(() => enabled ? pagedList('CertificatesService', 'List', 'certificates', { offset: 0, limit: 500 }, (c) => [c.name])
+  const r = useLoad(() => enabled ? pagedList('CertificatesService', 'List', 'certificates', { offset: 0, limit: 1000 })
     .then((x) => x.items) : [], [enabled]);
   return r.error ? null : r.data || [];
 }
@@ -89,8 +43,7 @@ function SiteList({ params }) {
   const offset = offsetOf(params);
   const filter = params.filter || '';
   const [creating, setCreating] = useState(false);
-  const list = useLoad(() => pagedList('SitesService', 'List', 'sites', { filter, offset },
-    (x) => [x.name, ...(x.hosts || []), ...(x.upstreams || [])]), [filter, offset]);
+  const list = useLoad(() => pagedList('SitesService', 'List', 'sites', { filter, offset }), [filter, offset]);
   const certs = useCertNames(creating);
   const columns = [
     { key: 'name', label: 'Name', class: 'nowrap', render: (r) => h('a', { href: '#/sites?name=' + encodeURIComponent(r.name), id: 'site-link-' + r.name }, r.name) },
@@ -125,7 +78,7 @@ function SiteList({ params }) {
       list.error ? h(ErrorBox, { error: list.error }) : !list.data ? h(Loading) : [
         h(DataTable, { columns, rows: list.data.items, rowKey: (r) => r.name, caption: 'Sites',
           empty: filter ? 'No site matches "' + filter + '".' : 'No sites yet.' + (s.can('operator') ? ' Create one with "New site".' : '') }),
-        h(OffsetPager, { offset, total: list.data.total, onOffset: (o) => replaceParams({ filter, offset: o || undefined }) }),
+        h(OffsetPager, { offset, count: list.data.items.length, total: list.data.total, onGo: (o) => replaceParams({ filter, offset: o || undefined }) }),
       ]));
 }
 
@@ -331,7 +284,7 @@ function Exclusions({ name, pol }) {
 
 /** Per upstream target of the site: how many agents see it healthy or not (from their reports). */
 function UpstreamHealth({ site }) {
-  const agents = useLoad(() => pagedList('AgentsService', 'List', 'agents', { offset: 0, limit: 1000 }, (a) => [a.id]), []);
+  const agents = useLoad(() => pagedList('AgentsService', 'List', 'agents', { offset: 0, limit: 1000 }), []);
   let body;
   if (agents.error) body = h(ErrorBox, { error: agents.error });
   else if (!agents.data) body = h(Loading);
