@@ -143,6 +143,19 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /** Saves the whole page, not only the viewport (the window grows to the page's height for the shot). */
+    public Path fullPage(String name) {
+        Dimension before = driver.manage().window().getSize();
+        Number height = (Number) js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)");
+        js("window.scrollTo(0, 0)");
+        driver.manage().window().setSize(new Dimension(before.getWidth(), Math.min(4000, height.intValue() + 140)));
+        try {
+            return screenshot(name);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+    }
+
     /** Console errors since the last call: CSP violations, failed module loads, exceptions. */
     public List<String> consoleErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())

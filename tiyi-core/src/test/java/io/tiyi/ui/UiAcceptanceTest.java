@@ -64,7 +64,7 @@ class UiAcceptanceTest {
             b.type(By.id("trust-test-headers"), "X-Forwarded-For: 198.51.100.7, 10.0.0.5");
             b.click(By.id("trust-test-submit"));
             b.awaitText(By.id("trust-test-result"), "198.51.100.7");
-            b.screenshot("settings-trust");
+            b.fullPage("settings-trust");
 
             // SIEM: configure it on its tab, then send a test event and find it at the receiver.
             b.click(By.id("tab-siem"));
@@ -83,7 +83,7 @@ class UiAcceptanceTest {
             String result = b.awaitText(By.id("siem-test-result"), "written to").getText();
             String testId = result.replaceAll("(?s)^Test event (\\S+) .*$", "$1");
             rsyslog.await(m -> m.structuredData().contains(testId), Duration.ofSeconds(10));
-            b.screenshot("settings-siem");
+            b.fullPage("settings-siem");
 
             // A SQL injection through the proxy, found in the explorer, excluded for its path and method.
             HttpResponse<String> blocked = RawHttp.get(node.httpAddress(), "shop.test", SQLI, Map.of());
@@ -95,13 +95,13 @@ class UiAcceptanceTest {
             b.click(By.id("event-" + requestId));
             b.awaitText(By.id("event-detail"), requestId);
             assertThat(b.await(By.id("event-matched")).getText()).contains("1' or '1'='1");
-            b.screenshot("events");
+            b.fullPage("events");
             assertThat(new Select(b.await(By.id("exclude-rule_id"))).getFirstSelectedOption().getAttribute("value")).isEqualTo("1999300");
             assertThat(b.await(By.id("exclude-path_prefix")).getAttribute("value")).isEqualTo("/search");
             assertThat(b.await(By.id("exclude-method")).getAttribute("value")).isEqualTo("GET");
             b.click(By.id("exclude-submit"));
             b.awaitText(By.cssSelector("#exclude .ok-box"), "excluded");
-            b.screenshot("events-excluded");
+            b.fullPage("events-excluded");
             JsonNode policy = api.call("WafService", "GetPolicy", Map.of("site", "shop"));
             assertThat(policy.get("exclusions").toString()).contains("\"rule_id\":1999300").contains("\"path_prefix\":\"/search\"")
                     .contains("\"method\":\"GET\"");

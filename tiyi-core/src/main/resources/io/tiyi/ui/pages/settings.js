@@ -93,7 +93,7 @@ function TrustTest() {
       ],
       onSubmit: async (v) => {
         setResult(await rpc('TrustService', 'Test', v));
-        return 'Explained below.';
+        return 'Resolved: see the steps.';
       },
     }),
     result ? h('div', { id: 'trust-test-result', role: 'status' },
