@@ -310,7 +310,10 @@ public final class TiyiNode implements AutoCloseable {
         // alert events are the control plane's and need no data plane.
         siem.configure(RuntimeCompiler.siemConfig(settings));
         events.forwardTo(siem::offer);
-        dataPlane.onApply(cfg -> siem.configure(cfg.siem()));
+        // A control-plane node's own settings are never older than a bundle its embedded agent
+        // applies: configuring from the bundle could briefly undo a settings change committed
+        // after that bundle was compiled (and drop the audit entry of that very change).
+        dataPlane.onApply(cfg -> siem.configure(RuntimeCompiler.siemConfig(settings)));
         pipeline.onCommit(c -> {
             if (io.tiyi.settings.Settings.Set.KIND.equals(c.kind())) {
                 // Before the bundle comes round: the entry of this very change goes out under it.
