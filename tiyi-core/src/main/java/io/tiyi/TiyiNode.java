@@ -429,6 +429,8 @@ public final class TiyiNode implements AutoCloseable {
         siem = new io.tiyi.siem.SiemDispatcher(io.tiyi.siem.Origin.local(id.agentId()), metrics.registry(),
                 io.tiyi.siem.SiemDispatcher.DEFAULT_QUEUE);
         events.forwardTo(siem::offer);
+        // Unlike the agent embedded in a control-plane node, this one's events are in no console's log.
+        agent.shipSecurityEvents(events);
         dataPlane.onApply(cfg -> siem.configure(cfg.siem()));
         agent.start(id);
         phase = NodeStatus.Phase.READY;

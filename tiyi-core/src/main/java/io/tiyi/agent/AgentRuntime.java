@@ -70,6 +70,7 @@ public final class AgentRuntime implements AutoCloseable {
     private Thread sync;
     private Thread heartbeat;
     private final BinaryUpdater updater;
+    private EventShipper shipper;
 
     public AgentRuntime(AgentFiles files, DataPlane dataPlane, MetricRegistry metrics) {
         this.files = files;
@@ -142,6 +143,27 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     /**
+     * Ships the security events offered to {@code log} to the control plane this agent follows
+     * ({@code EventsService/Ingest}), so that its console counts them; they go wherever the bundle
+     * poll goes, failover included. Only for a separate agent: the one embedded in a control-plane
+     * node serves requests into that node's own log already, and shipping would list each twice.
+     * Call before {@link #start}.
+     */
+    public void shipSecurityEvents(io.tiyi.events.EventLog log) {
+        if (shipper != null) {
+            throw new IllegalStateException("security events are shipped already");
+        }
+        shipper = new EventShipper(batch -> client(current, 15).call("EventsService", "Ingest", Map.of("events", batch)), () -> current,
+                metrics);
+        log.forwardTo(shipper::offer);
+    }
+
+    /** The shipper of this agent's security events; empty for the agent embedded in a control-plane node. */
+    public Optional<EventShipper> eventShipper() {
+        return Optional.ofNullable(shipper);
+    }
+
+    /**
      * How this process reaches a control-plane URL: identity by default; a test harness maps each
      * URL to a link it can cut, to isolate this agent from every control-plane node at once.
      */
@@ -195,6 +217,9 @@ public final class AgentRuntime implements AutoCloseable {
         heartbeat = new Thread(this::heartbeatLoop, "tiyi-agent-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
+        if (shipper != null) {
+            shipper.start();
+        }
     }
 
     private void syncLoop() {
@@ -521,6 +546,9 @@ public final class AgentRuntime implements AutoCloseable {
         }
         if (heartbeat != null) {
             heartbeat.interrupt();
+        }
+        if (shipper != null) {
+            shipper.close();
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code tiyi.v1.EventsService}: read this node's {@code logs/} partitions. */
+/** {@code tiyi.v1.EventsService}: read this node's {@code logs/} partitions, and take the security events of separate agents. */
 final class EventsRpc {
     static final String SERVICE = "EventsService";
     static final List<String> TYPES = List.of("access", "security", "error", "audit", "alert");
@@ -180,5 +180,9 @@ final class EventsRpc {
         });
         r.query(SERVICE, "Search", Access.VIEWER, SearchRequest.class, (ctx, q) -> EventSearch.search(events, q, System.currentTimeMillis()));
         r.query(SERVICE, "Stats", Access.VIEWER, StatsRequest.class, (ctx, q) -> EventStats.compute(events, q, System.currentTimeMillis()));
+        // A query, not a mutation: events are no replicated state, and a read-only node an agent
+        // follows (a secondary, a read-only primary) takes them as well as the primary does.
+        r.query(SERVICE, "Ingest", Access.AGENT, EventIngest.Request.class,
+                (ctx, q) -> EventIngest.ingest(events, ctx.agentId(), q, System.currentTimeMillis()));
     }
 }

@@ -56,7 +56,9 @@ public final class EventLog implements AutoCloseable {
     private final IntSupplier retentionDays;
     private final java.util.function.LongSupplier maxBytes;
     private volatile boolean closed;
-    private volatile java.util.function.Consumer<Event> forward;
+    /** Copied on every {@link #forwardTo}, which happens at start only, so {@link #offer} reads a plain array. */
+    @SuppressWarnings("unchecked")
+    private volatile java.util.function.Consumer<Event>[] forward = new java.util.function.Consumer[0];
 
     /**
      * @param dir the {@code logs/} directory
@@ -97,18 +99,22 @@ public final class EventLog implements AutoCloseable {
     }
 
     /**
-     * Also hands every event offered from now on to {@code sink} (the SIEM dispatcher), on the
-     * offering thread: the sink must not block.
+     * Also hands every event offered from now on to {@code sink} (the SIEM dispatcher, an agent's
+     * event shipper), besides the sinks added before, on the offering thread: a sink must not
+     * block, and is called even when the log's own queue is full.
      */
-    public void forwardTo(java.util.function.Consumer<Event> sink) {
-        this.forward = sink;
+    public synchronized void forwardTo(java.util.function.Consumer<Event> sink) {
+        java.util.function.Consumer<Event>[] next = java.util.Arrays.copyOf(forward, forward.length + 1);
+        next[forward.length] = java.util.Objects.requireNonNull(sink);
+        forward = next;
     }
 
     /** Queues an event without blocking; false (and counted) when the queue is full. */
     public boolean offer(Event e) {
-        java.util.function.Consumer<Event> f = forward;
-        if (f != null && !closed) {
-            f.accept(e);
+        if (!closed) {
+            for (java.util.function.Consumer<Event> f : forward) {
+                f.accept(e);
+            }
         }
         if (closed || !queue.offer(e)) {
             dropped.incrementAndGet();

@@ -2,6 +2,7 @@ package io.tiyi.siem;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.tiyi.events.AgentSecurityEvent;
 import io.tiyi.events.Event;
 import io.tiyi.proxy.RuntimeConfig.SiemConfig;
 import io.tiyi.settings.SiemAddress;
@@ -155,9 +156,14 @@ public final class SiemDispatcher implements AutoCloseable {
 
     /**
      * Queues an event if the configuration forwards it; never blocks. Returns false when it is
-     * filtered out or dropped because the queue is full (counted).
+     * filtered out or dropped because the queue is full (counted). Security events that an agent
+     * shipped to this control plane ({@link AgentSecurityEvent}) are never forwarded: the agent
+     * forwarded them to the SIEM itself, and a second copy would count every attack twice.
      */
     public boolean offer(Event e) {
+        if (e instanceof AgentSecurityEvent) {
+            return false;
+        }
         Active a = active;
         if (!a.on() || !forwards(a, e)) {
             return false;

@@ -87,7 +87,8 @@ class RpcSecurityTest {
                         .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
             }
         }
-        assertThat(agentMethods).as("Report, Watch, GetRules, Download, Snapshot, Pull, Status, Blob, Demote, Undemote, Promoted").isEqualTo(11);
+        assertThat(agentMethods).as("Report, Watch, GetRules, Download, Snapshot, Pull, Status, Blob, Demote, Undemote, Promoted, Ingest")
+                .isEqualTo(12);
         assertThat(agent.call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)).get("changed")
                 .asBoolean()).isTrue();
     }

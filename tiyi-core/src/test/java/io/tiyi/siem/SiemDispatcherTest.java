@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import io.tiyi.events.AccessEvent;
+import io.tiyi.events.AgentSecurityEvent;
 import io.tiyi.events.AuditLogEvent;
 import io.tiyi.events.ErrorEvent;
 import io.tiyi.events.Event;
@@ -78,6 +79,20 @@ class SiemDispatcherTest {
         assertThat(got.get(1)).startsWith("<131>1 ").contains(" error ");
         assertThat(dispatcher.stats().sent()).isEqualTo(2);
         assertThat(metrics.getCounters().get("tiyi.siem.sent").getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aSecurityEventAnAgentShippedIsNotForwardedAgainByTheControlPlane() throws Exception {
+        receiver = new TcpReceiver(0);
+        dispatcher = new SiemDispatcher(ORIGIN, metrics, 100);
+        dispatcher.configure(config("tcp://127.0.0.1:" + receiver.port()));
+        assertThat(dispatcher.offer(new AgentSecurityEvent(blocked("shipped"), "ag-1"))).as("the agent forwarded it itself").isFalse();
+        assertThat(dispatcher.offer(blocked("local"))).isTrue();
+        List<String> got = receiver.await(1);
+        assertThat(got.get(0)).contains("local");
+        assertThat(dispatcher.stats().sent()).isEqualTo(1);
+        assertThat(dispatcher.stats().dropped().values()).as("skipped, not dropped").containsOnly(0L);
+        assertThat(dispatcher.stats().queueDepth()).isZero();
     }
 
     @Test

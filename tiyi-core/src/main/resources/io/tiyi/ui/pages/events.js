@@ -112,6 +112,7 @@ function EventDetail({ event, onClose }) {
       ['Time', fmtTime(event.ts)],
       ['Request id', h('code', null, event.request_id)],
       ['Site', event.site],
+      ['Served by', event.agent ? h('span', null, 'agent ', h('code', null, event.agent)) : 'this node'],
       ['Client', event.client_ip + (event.peer && event.peer !== event.client_ip ? ` (via ${event.peer})` : '')],
       ['Request', h('code', null, `${event.method} ${event.host || ''}${event.path}`)],
       ['Action', h(Badge, { kind: event.action === 'blocked' ? 'bad' : 'warn' }, `${event.action} (${event.status})`)],

@@ -1,0 +1,260 @@
+package io.tiyi.agent;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.tiyi.client.TiyiApiException;
+import io.tiyi.events.Event;
+import io.tiyi.events.SecurityEvent;
+import io.tiyi.events.ShippedSecurityEvents;
+import io.tiyi.internal.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships a separate agent's security events to the control plane it follows
+ * ({@code EventsService/Ingest}), so that the console's explorer and overview count its blocks.
+ *
+ * <p>Request threads only {@link #offer} into a bounded queue: full means dropped and counted,
+ * never waited for. One thread sends batches of up to {@value #BATCH} events (and under the
+ * control plane's body limit), at the latest {@value #FLUSH_MS} ms after the first one came.
+ * While the control plane cannot be reached the batch and the queue are kept and the send is
+ * retried with backoff; a control plane too old to know the method is asked again only every
+ * ten minutes, and said so once. Best effort, like the SIEM: every event stays in the agent's
+ * own {@code logs/} and goes to the SIEM from the agent either way.
+ */
+public final class EventShipper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventShipper.class);
+    /** Events waiting to be shipped; beyond it they are dropped. */
+    public static final int QUEUE = 10_000;
+    /** Events in one batch, at most. */
+    public static final int BATCH = 500;
+    /** How long the first event of a batch waits for others before the batch goes. */
+    static final long FLUSH_MS = 2_000;
+    /** Encoded bytes of one batch's events, at most: the control plane takes bodies of up to 1 MiB. */
+    static final int BATCH_BYTES = 768 * 1024;
+    static final long FIRST_BACKOFF_MS = 500;
+    static final long MAX_BACKOFF_MS = 30_000;
+    static final long OLDER_PAUSE_MS = 10 * 60_000;
+
+    /** Delivers one batch to the control plane; throws when it was not taken. */
+    @FunctionalInterface
+    public interface Sender {
+        void send(List<SecurityEvent> batch);
+    }
+
+    private final BlockingQueue<SecurityEvent> queue;
+    private final Sender sender;
+    private final Supplier<String> controlPlane;
+    private final long olderPauseMs;
+    private final Counter shipped;
+    private final Counter dropped;
+    private final Counter refused;
+    private final Counter retries;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    // ---- the shipping thread's own state ----
+    private final List<SecurityEvent> batch = new ArrayList<>(BATCH);
+    /** An event taken from the queue that did not fit the last batch: it starts the next one. */
+    private SecurityEvent carry;
+    private boolean olderAnnounced;
+    private boolean failureAnnounced;
+    private String lastRefusal;
+
+    /**
+     * @param sender delivers a batch to the control plane followed now
+     * @param controlPlane that control plane's URL, for log lines
+     * @param metrics where {@code tiyi.agent.events.*} go
+     */
+    public EventShipper(Sender sender, Supplier<String> controlPlane, MetricRegistry metrics) {
+        this(sender, controlPlane, metrics, QUEUE, OLDER_PAUSE_MS);
+    }
+
+    EventShipper(Sender sender, Supplier<String> controlPlane, MetricRegistry metrics, int capacity, long olderPauseMs) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.sender = sender;
+        this.controlPlane = controlPlane;
+        this.olderPauseMs = olderPauseMs;
+        this.shipped = metrics.counter("tiyi.agent.events.shipped");
+        this.dropped = metrics.counter("tiyi.agent.events.dropped");
+        this.refused = metrics.counter("tiyi.agent.events.refused");
+        this.retries = metrics.counter("tiyi.agent.events.retries");
+        metrics.gauge("tiyi.agent.events.queued", () -> queue::size);
+        this.thread = new Thread(this::run, "tiyi-agent-event-shipper");
+        thread.setDaemon(true);
+    }
+
+    /** Starts the shipping thread; events offered before wait in the queue. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Queues a security event (other events are not shipped) without blocking; a full queue drops it, counted. */
+    public void offer(Event e) {
+        if (e instanceof SecurityEvent s && !closed && !queue.offer(s)) {
+            dropped.inc();
+        }
+    }
+
+    /** Events the control plane took. */
+    public long shipped() {
+        return shipped.getCount();
+    }
+
+    /** Events dropped because the queue was full. */
+    public long dropped() {
+        return dropped.getCount();
+    }
+
+    /** Events in batches the control plane refused as invalid; not sent again. */
+    public long refused() {
+        return refused.getCount();
+    }
+
+    /** Sends that failed (unreachable, an error answer, an older control plane) and are tried again. */
+    public long retries() {
+        return retries.getCount();
+    }
+
+    /** Events waiting now, the batch being sent not counted. */
+    public int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        long backoff = FIRST_BACKOFF_MS;
+        while (!closed) {
+            try {
+                if (batch.isEmpty()) {
+                    fill();
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                sender.send(List.copyOf(batch));
+                shipped.inc(batch.size());
+                batch.clear();
+                if (olderAnnounced || failureAnnounced) {
+                    LOG.info("agent: shipping security events to the control plane {} again ({} queued)", controlPlane.get(), queue.size());
+                }
+                olderAnnounced = false;
+                failureAnnounced = false;
+                backoff = FIRST_BACKOFF_MS;
+            } catch (InterruptedException e) {
+                return;
+            } catch (TiyiApiException e) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    backoff = refusedBy(e, backoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                // Unreachable: the sync loop says so and moves to another control plane; this one just waits.
+                retries.inc();
+                LOG.debug("agent: security events not shipped to {}: {}; {} queued, retrying in about {} ms", controlPlane.get(),
+                        e.getMessage(), queue.size() + batch.size(), backoff);
+                try {
+                    backoff = pause(backoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What an error answer means for the batch; returns the next backoff. */
+    private long refusedBy(TiyiApiException e, long backoff) throws InterruptedException {
+        if ("unimplemented".equals(e.wireCode())) {
+            if (!olderAnnounced) {
+                LOG.warn("agent: control plane {} is older than this agent and does not take security events (EventsService/Ingest), so"
+                        + " its console does not show this agent's blocks; upgrade the control plane (docs/upgrades.md); asking again every"
+                        + " {} minutes, the events stay in this agent's logs/ and SIEM", controlPlane.get(), olderPauseMs / 60_000);
+                olderAnnounced = true;
+            }
+            retries.inc();
+            Thread.sleep(olderPauseMs);
+            return FIRST_BACKOFF_MS;
+        }
+        if (e.httpStatus() == 400 || e.httpStatus() == 413) {
+            // Sending it again would be refused again: it is dropped, and the next batch goes.
+            refused.inc(batch.size());
+            if (!e.getMessage().equals(lastRefusal)) {
+                LOG.warn("agent: control plane {} refused {} security events: {}; they are not shipped (they stay in this agent's logs/"
+                        + " and SIEM); if the control plane is older than this agent, upgrade it", controlPlane.get(), batch.size(),
+                        e.getMessage());
+                lastRefusal = e.getMessage();
+            }
+            batch.clear();
+            return backoff;
+        }
+        retries.inc();
+        if (!failureAnnounced) {
+            LOG.warn("agent: control plane {} did not take security events: {} ({}); {} queued, retrying with backoff", controlPlane.get(),
+                    e.getMessage(), e.wireCode(), queue.size() + batch.size());
+            failureAnnounced = true;
+        }
+        return pause(backoff);
+    }
+
+    /**
+     * Takes events into the batch: waits for a first one, then until the batch is full, would
+     * pass {@link #BATCH_BYTES}, or {@link #FLUSH_MS} have passed.
+     */
+    private void fill() throws InterruptedException {
+        SecurityEvent first = carry != null ? carry : queue.poll(500, TimeUnit.MILLISECONDS);
+        carry = null;
+        if (first == null) {
+            return;
+        }
+        // Clamped here rather than on the request thread that offered it.
+        first = ShippedSecurityEvents.clamp(first);
+        batch.add(first);
+        long bytes = size(first);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLUSH_MS);
+        while (batch.size() < BATCH) {
+            long left = deadline - System.nanoTime();
+            SecurityEvent e = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
+            if (e == null) {
+                return;
+            }
+            e = ShippedSecurityEvents.clamp(e);
+            long size = size(e);
+            if (bytes + size > BATCH_BYTES) {
+                carry = e;
+                return;
+            }
+            batch.add(e);
+            bytes += size;
+        }
+    }
+
+    private static long size(SecurityEvent e) {
+        // As the body carries it: the encoded event and the comma after it.
+        return Json.write(e).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1L;
+    }
+
+    private long pause(long backoff) throws InterruptedException {
+        Thread.sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+        return Math.min(MAX_BACKOFF_MS, backoff * 2);
+    }
+
+    /** Stops the shipping thread; what is still queued is not shipped (it is in the agent's log). */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}
