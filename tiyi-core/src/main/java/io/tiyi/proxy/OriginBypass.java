@@ -28,9 +28,10 @@ public final class OriginBypass {
     }
 
     void record(String peer, String host) {
+        // The sample first: a report that takes this attempt's count then always has a sample.
+        lastSample.set(peer + " -> " + (host == null ? "" : host));
         pending.incrementAndGet();
         total.inc();
-        lastSample.set(peer + " -> " + (host == null ? "" : host));
     }
 
     /** Adds back attempts that could not be reported. */

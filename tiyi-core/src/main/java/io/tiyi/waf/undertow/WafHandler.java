@@ -217,12 +217,16 @@ public final class WafHandler implements HttpHandler {
      * afresh and reads those bytes first, then whatever was not read yet.
      */
     private final class BodyReader implements ChannelListener<StreamSourceChannel> {
+        private static final long DRAIN = 1 << 20;
+
         private final HttpServerExchange ex;
         private final Transaction tx;
         private final long limit;
         private final ByteArrayOutputStream held = new ByteArrayOutputStream();
         private final StreamSourceChannel channel;
         private final ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+        /** Bytes read and thrown away after the limit, before a refusal (see {@link #DRAIN}). */
+        private long drained = -1;
 
         BodyReader(HttpServerExchange ex, Transaction tx, long limit) {
             this.ex = ex;
@@ -247,11 +251,24 @@ public final class WafHandler implements HttpHandler {
                     return null;
                 }
                 if (n < 0) {
-                    return true;
+                    return drained < 0;
+                }
+                if (drained >= 0) {
+                    drained += n;
+                    if (drained > DRAIN) {
+                        return false;
+                    }
+                    continue;
                 }
                 take();
                 if (held.size() > limit) {
-                    return false;
+                    if (!refusesOversized(tx)) {
+                        return false;
+                    }
+                    // Closing a connection with unread request bytes makes the kernel reset it, and
+                    // the client may lose the 413 with it: read (and drop) what it is still sending
+                    // first, up to DRAIN bytes.
+                    drained = 0;
                 }
             }
         }
