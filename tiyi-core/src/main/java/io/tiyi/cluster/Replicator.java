@@ -57,7 +57,7 @@ public final class Replicator implements AutoCloseable {
         return primaryLastSeq;
     }
 
-    /** For failover drills: a held replicator stops polling until released. */
+    /** For failover drills: a held replicator stops polling, and applies nothing, until released. */
     public void hold(boolean on) {
         held = on;
     }
@@ -82,6 +82,10 @@ public final class Replicator implements AutoCloseable {
                 }
                 if (!running) {
                     return;
+                }
+                if (held) {
+                    // A poll that was under way when the hold began: its entries wait for the release.
+                    continue;
                 }
                 if (!entries.isEmpty()) {
                     fetchBlobs(from, entries);
