@@ -143,18 +143,19 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     /**
-     * Ships the security events offered to {@code log} to the control plane this agent follows
-     * ({@code EventsService/Ingest}), so that its console counts them; they go wherever the bundle
-     * poll goes, failover included. Only for a separate agent: the one embedded in a control-plane
-     * node serves requests into that node's own log already, and shipping would list each twice.
-     * Call before {@link #start}.
+     * Ships the security events offered to {@code log}, and the requests per site and minute its
+     * access events count, to the control plane this agent follows ({@code EventsService/Ingest}),
+     * so that its console counts them; they go wherever the bundle poll goes, failover included.
+     * Only for a separate agent: the one embedded in a control-plane node serves requests into
+     * that node's own log already, and shipping would count each twice. Call before {@link #start}.
      */
     public void shipSecurityEvents(io.tiyi.events.EventLog log) {
         if (shipper != null) {
             throw new IllegalStateException("security events are shipped already");
         }
-        shipper = new EventShipper(batch -> client(current, 15).call("EventsService", "Ingest", Map.of("events", batch)), () -> current,
-                metrics);
+        // traffic only when there is some: a control plane older than it still takes the events.
+        shipper = new EventShipper((batch, traffic) -> client(current, 15).call("EventsService", "Ingest",
+                traffic.isEmpty() ? Map.of("events", batch) : Map.of("events", batch, "traffic", traffic)), () -> current, metrics);
         log.forwardTo(shipper::offer);
     }
 

@@ -12,8 +12,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@code EventsService/Stats}: one streaming pass over the access and one over the security
- * partitions of a window, keeping counters only, never the events.
+ * {@code EventsService/Stats}: one streaming pass over the access, one over the traffic and one
+ * over the security partitions of a window, keeping counters only, never the events.
+ *
+ * <p>Requests are this node's access events plus the counts separate agents ship
+ * ({@link io.tiyi.events.TrafficEvent}, one per site and minute, stamped with the minute's
+ * start: a window's edge counts an agent's minute whole or not at all). Top clients' requests
+ * come from access events only, so they count this node's own data plane: agents ship no
+ * per-client counts.
  */
 final class EventStats {
     static final int DEFAULT_BUCKETS = 60;
@@ -68,6 +74,7 @@ final class EventStats {
         String site = q.site() == null || q.site().isBlank() ? null : q.site();
         EventStats s = new EventStats(from, bucketMs, buckets, site);
         log.scan("access", from, until, s::access);
+        log.scan(io.tiyi.events.TrafficEvent.TYPE, from, until, s::traffic);
         log.scan("security", from, until, s::security);
         return s.result(from, until, top);
     }
@@ -80,6 +87,16 @@ final class EventStats {
         requests++;
         series(s)[0][bucket(n)]++;
         client(EventSearch.text(n, "client_ip"))[0]++;
+    }
+
+    private void traffic(JsonNode n) {
+        String s = EventSearch.text(n, "site");
+        if (site != null && !site.equals(s)) {
+            return;
+        }
+        long r = n.path("requests").asLong();
+        requests += r;
+        series(s)[0][bucket(n)] += r;
     }
 
     private void security(JsonNode n) {

@@ -11,9 +11,16 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code tiyi.v1.EventsService}: read this node's {@code logs/} partitions, and take the security events of separate agents. */
+/**
+ * {@code tiyi.v1.EventsService}: read this node's {@code logs/} partitions, and take the security
+ * events and request counts of separate agents.
+ */
 final class EventsRpc {
     static final String SERVICE = "EventsService";
+    /**
+     * The types List and Search read. Not {@code traffic}: agents' request counts are no events
+     * of their own to page through, only numbers that Stats adds to the requests.
+     */
     static final List<String> TYPES = List.of("access", "security", "error", "audit", "alert");
     static final long MAX_WINDOW_MS = 31 * 86_400_000L;
     private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
@@ -66,20 +73,20 @@ final class EventsRpc {
      * @param sites per site (an event without one under {@code ""}), by name
      * @param topRules the rules in most security events
      * @param topClients the clients with most requests
-     * @param requests access events
+     * @param requests access events, plus the requests separate agents counted (their {@code traffic})
      * @param blocked security events with action {@code blocked}
      * @param detected security events with action {@code detected}
      */
     record Stats(long fromMs, long untilMs, long bucketMs, List<SiteSeries> sites, List<RuleCount> topRules, List<ClientCount> topClients,
             long requests, long blocked, long detected) {}
 
-    /** Per bucket: access events, and security events with action {@code blocked}. */
+    /** Per bucket: access events plus agents' counted requests, and security events with action {@code blocked}. */
     record SiteSeries(String site, long[] requests, long[] blocked) {}
 
     /** Security events that matched a rule, with the rule's newest message. */
     record RuleCount(long ruleId, String message, long count) {}
 
-    /** A client's access events and blocked security events. */
+    /** A client's access events (this node's own data plane: agents ship no per-client counts) and blocked security events. */
     record ClientCount(String clientIp, long requests, long blocked) {}
 
     private EventsRpc() {}

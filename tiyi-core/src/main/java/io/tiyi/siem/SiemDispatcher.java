@@ -158,10 +158,12 @@ public final class SiemDispatcher implements AutoCloseable {
      * Queues an event if the configuration forwards it; never blocks. Returns false when it is
      * filtered out or dropped because the queue is full (counted). Security events that an agent
      * shipped to this control plane ({@link AgentSecurityEvent}) are never forwarded: the agent
-     * forwarded them to the SIEM itself, and a second copy would count every attack twice.
+     * forwarded them to the SIEM itself, and a second copy would count every attack twice. Nor
+     * are agents' request counts ({@link io.tiyi.events.TrafficEvent}): the agent's SIEM has its
+     * access events themselves.
      */
     public boolean offer(Event e) {
-        if (e instanceof AgentSecurityEvent) {
+        if (e instanceof AgentSecurityEvent || e instanceof io.tiyi.events.TrafficEvent) {
             return false;
         }
         Active a = active;

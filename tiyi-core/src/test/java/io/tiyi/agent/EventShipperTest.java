@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 class EventShipperTest {
     final MetricRegistry metrics = new MetricRegistry();
     final List<List<SecurityEvent>> delivered = Collections.synchronizedList(new ArrayList<>());
+    final List<TrafficCounter.Minute> minutes = Collections.synchronizedList(new ArrayList<>());
     EventShipper shipper;
 
     @AfterEach
@@ -62,7 +63,7 @@ class EventShipperTest {
     void aFullQueueDropsAndCountsWithoutEverBlockingTheOfferingThread() throws Exception {
         CountDownLatch inSend = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        shipper = new EventShipper(batch -> {
+        shipper = new EventShipper((batch, traffic) -> {
             inSend.countDown();
             try {
                 release.await();
@@ -99,7 +100,7 @@ class EventShipperTest {
     @Test
     void anUnreachableControlPlaneKeepsTheBatchAndItIsSentOnceItAnswers() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        shipper = new EventShipper(batch -> {
+        shipper = new EventShipper((batch, traffic) -> {
             if (attempts.incrementAndGet() <= 2) {
                 throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot reach the Tiyi API at http://cp.test: Connection refused");
             }
@@ -117,15 +118,17 @@ class EventShipperTest {
     @Test
     void onlySecurityEventsAreShippedAndBatchesHoldAtMostFiveHundred() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        shipper = new EventShipper(batch -> {
+        shipper = new EventShipper((batch, traffic) -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             delivered.add(batch);
+            minutes.addAll(traffic);
         }, () -> "http://cp.test", metrics, 2000, 60_000);
-        shipper.offer(new AccessEvent(1L, "access-1", "1.1.1.1", "1.1.1.1", "GET", "h", "/", 200, 1, "shop", "", -1, 1));
+        long minute = (System.currentTimeMillis() / 60_000 - 5) * 60_000;
+        shipper.offer(access("access-1", "shop", minute + 1));
         for (int i = 0; i < 1200; i++) {
             shipper.offer(blocked("e" + i));
         }
@@ -137,11 +140,68 @@ class EventShipperTest {
             assertThat(delivered).extracting(List::size).containsExactly(500, 500, 200);
         }
         assertThat(deliveredIds()).doesNotContain("access-1");
+        assertThat(minutes).as("counted instead, and sent along").containsExactly(new TrafficCounter.Minute("shop", minute, 1));
+    }
+
+    static AccessEvent access(String id, String site, long ts) {
+        return new AccessEvent(ts, id, "1.1.1.1", "1.1.1.1", "GET", "h", "/", 200, 1, site, "", -1, 1);
+    }
+
+    @Test
+    void eachClosedMinutesRequestCountsGoOnceWithoutEventsAndTheOpenMinuteWaits() throws Exception {
+        shipper = new EventShipper((batch, traffic) -> {
+            delivered.add(batch);
+            minutes.addAll(traffic);
+        }, () -> "http://cp.test", metrics, 100, 60_000);
+        long now = System.currentTimeMillis();
+        long old = (now / 60_000 - 3) * 60_000;
+        long current = now / 60_000 * 60_000;
+        for (int i = 0; i < 3; i++) {
+            shipper.offer(access("s" + i, "shop", old + i * 1000));
+        }
+        shipper.offer(access("b", "blog", old + 59_999));
+        shipper.offer(access("c1", "shop", current));
+        shipper.offer(access("c2", "shop", current + 1));
+        shipper.start();
+        await(() -> shipper.trafficShipped() == 4, "the closed minute's counts");
+        Thread.sleep(300);
+        assertThat(minutes).containsExactlyInAnyOrder(new TrafficCounter.Minute("shop", old, 3), new TrafficCounter.Minute("blog", old, 1));
+        assertThat(deliveredIds()).as("no events: a send of counts alone").isEmpty();
+
+        shipper.closeMinutesNow();
+        await(() -> shipper.trafficShipped() == 6, "the open minute's counts once closed now");
+        assertThat(minutes).hasSize(3).contains(new TrafficCounter.Minute("shop", current, 2));
+        assertThat(metrics.getCounters().get("tiyi.agent.traffic.shipped").getCount()).isEqualTo(6);
+        assertThat(shipper.trafficDropped()).isZero();
+    }
+
+    @Test
+    void aControlPlaneThatKnowsIngestButNotTrafficStillTakesTheEvents() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        shipper = new EventShipper((batch, traffic) -> {
+            attempts.incrementAndGet();
+            if (!traffic.isEmpty()) {
+                throw new TiyiApiException(400, "invalid_argument", "unknown field 'traffic' in tiyi.v1.EventsService/Ingest request");
+            }
+            delivered.add(batch);
+        }, () -> "http://old-cp.test", metrics, 100, 60_000);
+        shipper.offer(access("a", "shop", System.currentTimeMillis() - 5 * 60_000));
+        shipper.offer(blocked("kept"));
+        shipper.start();
+        await(() -> shipper.shipped() == 1, "the events sent again without the counts");
+        assertThat(deliveredIds()).containsExactly("kept");
+        assertThat(shipper.trafficRefused()).isEqualTo(1);
+        assertThat(shipper.refused()).isZero();
+        shipper.offer(access("b", "shop", System.currentTimeMillis() - 5 * 60_000));
+        shipper.closeMinutesNow();
+        Thread.sleep(1500);
+        assertThat(attempts.get()).as("counts are not offered again during the pause").isEqualTo(2);
+        assertThat(shipper.trafficRefused()).isEqualTo(2);
     }
 
     @Test
     void anOverlongEventIsCutToTheLimitsTheControlPlaneChecks() throws Exception {
-        shipper = new EventShipper(delivered::add, () -> "http://cp.test", metrics, 100, 60_000);
+        shipper = new EventShipper((batch, traffic) -> delivered.add(batch), () -> "http://cp.test", metrics, 100, 60_000);
         shipper.start();
         List<Long> ids = new ArrayList<>();
         List<String> messages = new ArrayList<>();
@@ -170,7 +230,7 @@ class EventShipperTest {
         logger.addAppender(logged);
         try {
             AtomicInteger attempts = new AtomicInteger();
-            shipper = new EventShipper(batch -> {
+            shipper = new EventShipper((batch, traffic) -> {
                 attempts.incrementAndGet();
                 throw new TiyiApiException(404, "unimplemented", "unknown RPC method 'tiyi.v1.EventsService/Ingest'");
             }, () -> "http://old-cp.test", metrics, 100, 300);
@@ -194,7 +254,7 @@ class EventShipperTest {
     @Test
     void aBatchTheControlPlaneRefusesAsInvalidIsCountedAndNotSentAgain() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        shipper = new EventShipper(batch -> {
+        shipper = new EventShipper((batch, traffic) -> {
             if (attempts.incrementAndGet() == 1) {
                 throw new TiyiApiException(400, "invalid_argument", "events[0].site is missing");
             }

@@ -113,6 +113,40 @@ class EventShippingTest {
         }
     }
 
+    long requests(String site) {
+        return cluster.client().call("EventsService", "Stats", Map.of("site", site)).get("requests").asLong();
+    }
+
+    @Test
+    void aSeparateAgentsRequestsAreCountedInThePrimarysOverviewOncePerRequest() throws Exception {
+        EventShipper shipper = cluster.agent(0).agent().orElseThrow().eventShipper().orElseThrow();
+        assertThat(requests("shop")).isZero();
+        int n = 7;
+        for (int i = 0; i < n; i++) {
+            assertThat(RawHttp.get(cluster.agent(0).httpAddress(), "shop.test", "/ok-" + i, Map.of()).statusCode()).isEqualTo(200);
+        }
+        assertThat(block(cluster.agent(0).httpAddress(), "counted-block")).as("a blocked request is a request too").isEqualTo(403);
+        // The access event is written as the response ends, so a close may come before the last
+        // is counted: each close ships what is counted by then, and the primary adds them up.
+        await(() -> {
+            shipper.closeMinutesNow();
+            return requests("shop") >= n + 1;
+        }, "the agent's requests in the primary's overview", Duration.ofSeconds(30));
+        Thread.sleep(500);
+        assertThat(requests("shop")).isEqualTo(n + 1);
+        JsonNode stats = cluster.client().call("EventsService", "Stats", Map.of("site", "shop"));
+        long perBucket = 0;
+        for (JsonNode b : stats.get("sites").get(0).get("requests")) {
+            perBucket += b.asLong();
+        }
+        assertThat(perBucket).as("requests per site, over time").isEqualTo(n + 1);
+        assertThat(stats.get("top_clients").get(0).get("requests").asLong()).as("clients: this node's own data plane only").isZero();
+        assertThat(shipper.trafficShipped()).isEqualTo(n + 1);
+        assertThat(shipper.trafficDropped()).isZero();
+        assertThat(cluster.client().call("EventsService", "Search", Map.of("type", "access")).get("events"))
+                .as("the agent's access events stay on the agent").isEmpty();
+    }
+
     @Test
     void theEmbeddedAgentOfAControlPlaneNodeDoesNotShipItsEventsAppearOnce() throws Exception {
         assertThat(cluster.primary().agent().orElseThrow().eventShipper()).as("its data plane writes into the node's log").isEmpty();

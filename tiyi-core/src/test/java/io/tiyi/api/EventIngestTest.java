@@ -148,6 +148,90 @@ class EventIngestTest {
         }
         assertThat(refusal(many)).isEqualTo("events has 1001 entries; at most 1000 a batch: send smaller batches");
         assertThatThrownBy(() -> call(registry.find("tiyi.v1.EventsService/Ingest").orElseThrow(), "ag-1", Map.of()))
-                .hasMessage("events is required: a list of security events");
+                .hasMessage("events or traffic is required: a list of security events, a list of {site, minute_ms, requests}");
+    }
+
+    static Map<String, Object> minute(String site, long minuteMs, long requests) {
+        return Map.of("site", site, "minute_ms", minuteMs, "requests", requests);
+    }
+
+    String trafficRefusal(List<?> traffic) {
+        try {
+            call(registry.find("tiyi.v1.EventsService/Ingest").orElseThrow(), "ag-1", Map.of("events", List.of(), "traffic", traffic));
+        } catch (TiyiException e) {
+            assertThat(e.code().wireName()).isEqualTo("invalid_argument");
+            log.flush();
+            assertThat(log.written()).as("a refused batch writes nothing").isZero();
+            return e.getMessage();
+        }
+        throw new AssertionError("the batch was taken: " + traffic);
+    }
+
+    @Test
+    void shippedRequestCountsAreAddedToTheRequestsOfTheirMinutesBucketButNotToTopClients() throws Exception {
+        long now = System.currentTimeMillis();
+        long minute = now / 60_000 * 60_000 - 10 * 60_000;
+        // The node's own data plane served one request in that minute too.
+        log.offer(new io.tiyi.events.AccessEvent(minute + 5, "own", "198.51.100.1", "198.51.100.1", "GET", "shop.test", "/", 200, 1, "shop",
+                "", -1, 1));
+        JsonNode r = call(registry.find("tiyi.v1.EventsService/Ingest").orElseThrow(), "ag-7",
+                Map.of("traffic", List.of(minute("shop", minute, 40), minute("blog", minute + 60_000, 2))));
+        assertThat(r.get("accepted").asInt()).as("no events").isZero();
+        assertThat(r.get("traffic_accepted").asInt()).isEqualTo(2);
+        log.flush();
+
+        JsonNode stats = call(registry.find("tiyi.v1.EventsService/Stats").orElseThrow(), null,
+                Map.of("from_ms", minute - 60_000, "until_ms", minute + 5 * 60_000, "buckets", 6));
+        assertThat(stats.get("requests").asLong()).isEqualTo(43);
+        JsonNode shop = stats.get("sites").get(1);
+        assertThat(shop.get("site").asText()).isEqualTo("shop");
+        assertThat(shop.get("requests").get(1).asLong()).as("the minute's bucket").isEqualTo(41);
+        assertThat(stats.get("sites").get(0).get("requests").get(2).asLong()).isEqualTo(2);
+        assertThat(stats.get("top_clients")).as("from access events only").hasSize(1);
+        assertThat(stats.get("top_clients").get(0).get("requests").asLong()).isEqualTo(1);
+        assertThat(call(registry.find("tiyi.v1.EventsService/Stats").orElseThrow(), null,
+                Map.of("site", "blog", "from_ms", minute - 60_000, "until_ms", minute + 5 * 60_000)).get("requests").asLong()).isEqualTo(2);
+
+        String line;
+        try (var files = Files.list(dir)) {
+            line = Files.readAllLines(files.filter(f -> f.getFileName().toString().startsWith("traffic-")).sorted().findFirst().orElseThrow())
+                    .get(0);
+        }
+        assertThat(line).isEqualTo("{\"agent\":\"ag-7\",\"requests\":40,\"site\":\"shop\",\"ts\":" + minute + ",\"type\":\"traffic\"}");
+        assertThatThrownBy(() -> call(registry.find("tiyi.v1.EventsService/List").orElseThrow(), null, Map.of("type", "traffic")))
+                .as("not a type users list").hasMessageContaining("--type must be one of");
+    }
+
+    @Test
+    void aBadTrafficEntryIsRefusedNamingItsFieldAndNothingOfTheBatchIsWritten() {
+        long now = System.currentTimeMillis();
+        long m = now / 60_000 * 60_000;
+        assertThat(trafficRefusal(List.of(minute("shop", m, 1), minute("shop", m, 1), minute("shop", m, 0))))
+                .isEqualTo("traffic[2].requests must be from 1 to 1000000000; got 0");
+        assertThat(trafficRefusal(List.of(minute("shop", m, 1_000_000_001L)))).startsWith("traffic[0].requests must be from 1 to 1000000000");
+        assertThat(trafficRefusal(List.of(minute("shop", m + 1, 1)))).isEqualTo(
+                "traffic[0].minute_ms must be a minute's start: a positive multiple of 60000 ms; got " + (m + 1));
+        assertThat(trafficRefusal(List.of(minute("shop", 0, 1)))).startsWith("traffic[0].minute_ms must be a minute's start");
+        assertThat(trafficRefusal(List.of(minute("shop", m + 2 * 3_600_000L, 1)))).contains("traffic[0].minute_ms is")
+                .contains("ahead of this control plane's clock");
+        assertThat(trafficRefusal(List.of(minute("s".repeat(1025), m, 1)))).isEqualTo("traffic[0].site is 1025 characters; at most 1024");
+        assertThat(trafficRefusal(List.of(Map.of("minute_ms", m, "requests", 1)))).isEqualTo("traffic[0].site is missing");
+        assertThat(trafficRefusal(List.of(Map.of("site", "shop", "minute_ms", "soon", "requests", 1))))
+                .isEqualTo("traffic[0].minute_ms must be an integer");
+        assertThat(trafficRefusal(List.of(Map.of("site", "shop", "minute_ms", m, "requests", 1, "agent", "someone-else"))))
+                .startsWith("traffic[0]: unknown field 'agent'");
+        assertThat(trafficRefusal(List.of("not an entry"))).startsWith("traffic[0] must be a JSON object");
+        List<Map<String, Object>> many = new ArrayList<>();
+        for (int i = 0; i <= io.tiyi.events.TrafficEvent.MAX_BATCH; i++) {
+            many.add(minute("s" + i, m, 1));
+        }
+        assertThat(trafficRefusal(many)).isEqualTo("traffic has 10001 entries; at most 10000 a batch: send smaller batches");
+
+        // A bad entry refuses the events beside it too: the agent sends them again as one batch.
+        ObjectNode ok = wire(blocked("r1", now));
+        assertThatThrownBy(() -> call(registry.find("tiyi.v1.EventsService/Ingest").orElseThrow(), "ag-1",
+                Map.of("events", List.of(ok), "traffic", List.of(minute("shop", m, 0))))).hasMessageStartingWith("traffic[0].requests");
+        log.flush();
+        assertThat(log.written()).isZero();
     }
 }
