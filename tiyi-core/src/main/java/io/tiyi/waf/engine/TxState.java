@@ -38,11 +38,13 @@ public final class TxState implements MatchContext {
     int allowedPhase;
     Rule current;
     private boolean capturing;
-    private final Map<TransformChain, IdentityHashMap<String, String>> cache = new HashMap<>();
+    /**
+     * Transformation results per value (by identity), one slot per {@link TransformChain#index()}:
+     * one identity lookup per (rule, value) instead of hashing the chain's step list and then the value.
+     */
+    private final IdentityHashMap<String, String[]> cache = new IdentityHashMap<>();
     /** Resolved targets of stable target sets, valid for one phase (only phases feed new request data). */
     private final List<?>[] targetCache;
-    private int exclusionVersion;
-    private final Map<Rule, Object[]> exclusionMemo = new HashMap<>();
 
     /** A rule that matched (its whole chain). */
     record Match(Rule rule, String message, String data, String variable, String value) {}
@@ -160,7 +162,6 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargets(long lo, long hi, List<VariableSelector> targets) {
-        exclusionVersion++;
         for (long id : rules.byId.keySet()) {
             if (id >= lo && id <= hi) {
                 removedTargets.computeIfAbsent(id, k -> new ArrayList<>()).addAll(targets);
@@ -169,7 +170,6 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargetsByTag(String tag, List<VariableSelector> targets) {
-        exclusionVersion++;
         removedTargetsByTag.add(Map.entry(tag, targets));
     }
 
@@ -210,19 +210,13 @@ public final class TxState implements MatchContext {
         if (removedTargets.isEmpty() && removedTargetsByTag.isEmpty()) {
             return r.exclusions;
         }
-        Object[] memo = exclusionMemo.get(r);
-        if (memo != null && (int) memo[0] == exclusionVersion) {
-            @SuppressWarnings("unchecked")
-            List<VariableSelector> cached = (List<VariableSelector>) memo[1];
-            return cached;
-        }
-        List<VariableSelector> computed = computeExclusions(r);
-        exclusionMemo.put(r, new Object[] {exclusionVersion, computed});
-        return computed;
+        // Computed each time rather than memoised per rule: a rule runs once per phase, so a memo
+        // (with CRS, 941010's ctl:ruleRemoveTargetByTag on every request) only added a map entry per rule.
+        return computeExclusions(r);
     }
 
     private List<VariableSelector> computeExclusions(Rule r) {
-        List<VariableSelector> extra = removedTargets.get(r.id);
+        List<VariableSelector> extra = removedTargets.isEmpty() ? null : removedTargets.get(r.id);
         List<VariableSelector> byTag = null;
         for (Map.Entry<String, List<VariableSelector>> e : removedTargetsByTag) {
             if (r.tags.contains(e.getKey())) {
@@ -249,11 +243,16 @@ public final class TxState implements MatchContext {
         if (chain.steps().isEmpty()) {
             return t.value();
         }
-        IdentityHashMap<String, String> c = cache.computeIfAbsent(chain, k -> new IdentityHashMap<>());
-        String v = c.get(t.value());
+        String value = t.value();
+        String[] c = cache.get(value);
+        if (c == null) {
+            c = new String[rules.transformChains];
+            cache.put(value, c);
+        }
+        String v = c[chain.index()];
         if (v == null) {
-            v = chain.apply(t.value());
-            c.put(t.value(), v);
+            v = chain.apply(value);
+            c[chain.index()] = v;
         }
         return v;
     }

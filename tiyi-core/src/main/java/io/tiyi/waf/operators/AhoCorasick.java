@@ -11,12 +11,32 @@ import java.util.Map;
  */
 final class AhoCorasick {
     private static final class Node {
-        final Map<Character, Node> next = new HashMap<>(4);
+        /** Only while building; {@link #keys} and {@link #kids} replace it for searching. */
+        Map<Character, Node> next = new HashMap<>(4);
         Node fail;
         String out;
+        /** Transitions as sorted arrays: a search steps through them without boxing or hashing. */
+        char[] keys;
+        Node[] kids;
+
+        Node child(char c) {
+            char[] k = keys;
+            if (k.length <= 8) {
+                for (int i = 0; i < k.length; i++) {
+                    if (k[i] == c) {
+                        return kids[i];
+                    }
+                }
+                return null;
+            }
+            int i = java.util.Arrays.binarySearch(k, c);
+            return i >= 0 ? kids[i] : null;
+        }
     }
 
     private final Node root = new Node();
+    /** The root's transitions for ASCII, the search's most frequent step. */
+    private final Node[] rootAscii = new Node[128];
 
     AhoCorasick(Collection<String> phrases) {
         for (String p : phrases) {
@@ -49,6 +69,32 @@ final class AhoCorasick {
                 q.add(child);
             }
         }
+        freeze();
+    }
+
+    private void freeze() {
+        ArrayDeque<Node> q = new ArrayDeque<>();
+        q.add(root);
+        while (!q.isEmpty()) {
+            Node n = q.poll();
+            char[] k = new char[n.next.size()];
+            int i = 0;
+            for (char c : n.next.keySet()) {
+                k[i++] = c;
+            }
+            java.util.Arrays.sort(k);
+            Node[] kids = new Node[k.length];
+            for (i = 0; i < k.length; i++) {
+                kids[i] = n.next.get(k[i]);
+                q.add(kids[i]);
+            }
+            n.keys = k;
+            n.kids = kids;
+            n.next = null;
+        }
+        for (int c = 0; c < 128; c++) {
+            rootAscii[c] = root.child((char) c);
+        }
     }
 
     static char lower(char c) {
@@ -60,10 +106,18 @@ final class AhoCorasick {
         Node n = root;
         for (int i = 0; i < s.length(); i++) {
             char c = lower(s.charAt(i));
-            while (n != root && !n.next.containsKey(c)) {
+            Node nx;
+            while (true) {
+                if (n == root) {
+                    nx = c < 128 ? rootAscii[c] : root.child(c);
+                    break;
+                }
+                nx = n.child(c);
+                if (nx != null) {
+                    break;
+                }
                 n = n.fail;
             }
-            Node nx = n.next.get(c);
             n = nx == null ? root : nx;
             if (n.out != null) {
                 return n.out;

@@ -17,6 +17,8 @@ import java.util.regex.PatternSyntaxException;
 public final class Rx implements Operator {
     private final Pattern pattern;
     private final ThreadLocal<Matcher> matchers;
+    /** Literals one of which every match contains, checked before the matcher runs; null when none are known. */
+    private final RegexPrefilter prefilter;
 
     public Rx(String regex) {
         this(regex, true);
@@ -33,6 +35,7 @@ public final class Rx implements Operator {
             throw new OperatorException("@rx: invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
         }
         this.matchers = ThreadLocal.withInitial(() -> pattern.matcher(""));
+        this.prefilter = RegexPrefilter.of(regex);
     }
 
     /**
@@ -76,6 +79,9 @@ public final class Rx implements Operator {
 
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
+        if (prefilter != null && !prefilter.mayMatch(value)) {
+            return false; // cannot match: none of the pattern's required literals occurs
+        }
         BoundedInput in = new BoundedInput(value);
         Matcher m = matchers.get().reset(in);
         try {

@@ -73,6 +73,19 @@ public final class KeyValues {
         return out;
     }
 
+    /**
+     * Appends the entries of {@code lowerKey} (already {@code toLowerCase(Locale.ROOT)}) to
+     * {@code into}: {@link #get} without its intermediate list and lower-casing.
+     */
+    void addToLowered(List<Entry> into, String lowerKey) {
+        List<Integer> at = index.get(lowerKey);
+        if (at != null) {
+            for (int i : at) {
+                into.add(entries.get(i));
+            }
+        }
+    }
+
     public List<Entry> all() {
         return Collections.unmodifiableList(entries);
     }

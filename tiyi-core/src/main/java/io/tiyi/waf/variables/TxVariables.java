@@ -25,6 +25,22 @@ public final class TxVariables {
             "TX", "ENV", "FILES", "FILES_NAMES", "FILES_SIZES", "FILES_TMPNAMES", "MULTIPART_PART_HEADERS", "XML", "IP", "GLOBAL",
             "SESSION", "USER", "RESOURCE", "MATCHED_VARS", "MATCHED_VARS_NAMES", "RULE", "GEO", "REQUEST_COOKIES_RAW");
 
+    /**
+     * Selector keys lower-cased once: they come from the rules (a bounded set), and lower-casing
+     * them on every lookup (TX:DETECTION_PARANOIA_LEVEL, dozens of times per request with the CRS)
+     * allocated a string and re-hashed it each time.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> LOWERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String lowered(String selectorKey) {
+        String l = LOWERED.get(selectorKey);
+        if (l == null) {
+            l = selectorKey.toLowerCase(java.util.Locale.ROOT);
+            LOWERED.putIfAbsent(selectorKey, l);
+        }
+        return l;
+    }
+
     private final Map<String, KeyValues> collections = new HashMap<>();
     private final Map<String, String> singles = new HashMap<>();
 
@@ -159,7 +175,7 @@ public final class TxVariables {
             return;
         }
         if (sel.key() != null) {
-            into.addAll(kv.get(sel.key()));
+            kv.addToLowered(into, lowered(sel.key()));
         } else if (sel.keyPattern() != null) {
             for (KeyValues.Entry e : kv.all()) {
                 if (sel.keyPattern().matcher(e.key()).find()) {
