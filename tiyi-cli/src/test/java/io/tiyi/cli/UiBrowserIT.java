@@ -45,9 +45,7 @@ class UiBrowserIT {
                 assertThat(b.await(By.id("page-title")).getText()).contains("Tiyi");
                 assertThat(b.await(By.id("login-submit")).getText()).isEqualTo("Log in");
                 b.login("admin", m.group(1));
-                b.type(By.id("password-password"), "the-admin-chose-this-1");
-                b.type(By.id("password-confirm"), "the-admin-chose-this-1");
-                b.click(By.id("password-submit"));
+                b.choosePassword("the-admin-chose-this-1");
                 b.awaitText(By.id("who"), "admin");
                 for (String p : PAGES) {
                     b.click(By.id("nav-" + p));

@@ -127,6 +127,13 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
+    /** Answers the forced password change page (after a bootstrap or reset password) with {@code password}. */
+    public void choosePassword(String password) {
+        type(By.id("password-password"), password);
+        type(By.id("password-confirm"), password);
+        click(By.id("password-submit"));
+    }
+
     public void viewport(int width, int height) {
         driver.manage().window().setSize(new Dimension(width, height));
     }

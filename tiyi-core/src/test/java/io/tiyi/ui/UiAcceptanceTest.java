@@ -41,9 +41,7 @@ class UiAcceptanceTest {
             awaitStatus(node, SQLI, 403);
 
             b.login("admin", node.bootstrapPassword().orElseThrow());
-            b.type(By.id("password-password"), "a-new-admin-password-1");
-            b.type(By.id("password-confirm"), "a-new-admin-password-1");
-            b.click(By.id("password-submit"));
+            b.choosePassword("a-new-admin-password-1");
             b.awaitText(By.id("who"), "admin");
 
             // Trust profile: a bad range is refused next to its field; a good profile is what the API (tiyi trust show) shows.

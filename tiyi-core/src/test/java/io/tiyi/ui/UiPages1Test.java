@@ -54,9 +54,7 @@ class UiPages1Test {
             try (TiyiNode agent = TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(TestNodes.config(dir.resolve("agent")))
                     .agentApi(node.adminUrl()).enrollmentToken(agentToken).build().start()) {
                 b.login("admin", node.bootstrapPassword().orElseThrow());
-                b.type(By.id("password-password"), ADMIN_PW);
-                b.type(By.id("password-confirm"), ADMIN_PW);
-                b.click(By.id("password-submit"));
+                b.choosePassword(ADMIN_PW);
                 awaitText(b, By.id("who"), "admin");
 
                 sites(b);

@@ -56,9 +56,7 @@ class UiPages2Test {
             long firingId = fireOriginBypass(cluster, api, up);
 
             b.login("admin", primary.bootstrapPassword().orElseThrow());
-            b.type(By.id("password-password"), ADMIN_PW);
-            b.type(By.id("password-confirm"), ADMIN_PW);
-            b.click(By.id("password-submit"));
+            b.choosePassword(ADMIN_PW);
             b.awaitText(By.id("who"), "admin");
 
             // Users: the server's refusals land next to the field they are about.
