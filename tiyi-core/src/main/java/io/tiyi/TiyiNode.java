@@ -218,6 +218,7 @@ public final class TiyiNode implements AutoCloseable {
      */
     public TiyiNode start() {
         try {
+            checkDetectors();
             if (role == Role.AGENT) {
                 doStartAgent();
             } else {
@@ -227,6 +228,15 @@ public final class TiyiNode implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
+        }
+    }
+
+    /** Every role runs a data plane: one whose WAF cannot detect anything must not report ready. */
+    private static void checkDetectors() {
+        try {
+            io.tiyi.waf.injection.Sqli.preload();
+        } catch (IllegalStateException e) {
+            throw new TiyiException("the WAF cannot load its detectors: " + e.getMessage() + "; the node does not start");
         }
     }
 

@@ -53,6 +53,24 @@ class SettingsTest {
     }
 
     @Test
+    void crsDirMustBeACompilingCrs4() throws java.io.IOException {
+        SettingDefinition d = SettingsRegistry.find("waf.crs_dir").orElseThrow();
+        Path crs = io.tiyi.waf.crs.CrsFixtures.shared();
+        assertThat(d.canonical(crs + "/")).isEqualTo(crs.toString());
+        assertThat(d.canonical("")).isEmpty();
+        Path crs3 = io.tiyi.waf.crs.CrsFixtures.crs3(dir);
+        assertThatThrownBy(() -> d.canonical(crs3.toString())).hasMessageContaining("waf.crs_dir")
+                .hasMessageContaining("CRS 3.3.4").hasMessageContaining("tiyi crs install");
+        assertThatThrownBy(() -> d.canonical("relative/crs")).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> d.canonical(dir.toString())).hasMessageContaining("no rules/ directory");
+        // A CRS 4 whose rules do not compile is refused now, naming the file, not when bundles are built.
+        Path broken = dir.resolve("broken");
+        io.tiyi.waf.crs.CrsFixtures.copy(crs, broken, "x-none-x", "x-none-x");
+        java.nio.file.Files.writeString(broken.resolve("rules/REQUEST-999-LOCAL.conf"), "SecRule ARGS \"@nosuchop x\" \"id:1,deny\"\n");
+        assertThatThrownBy(() -> d.canonical(broken.toString())).hasMessageContaining("REQUEST-999-LOCAL.conf");
+    }
+
+    @Test
     void updatesAreStoredAuditedAndUnknownKeysRefused() {
         try (StateStore s = TestStores.primary(dir); var p = TestStores.pipeline(s)) {
             Settings settings = new Settings(s, p);

@@ -80,6 +80,10 @@ public final class TiyiCli {
         waf.put("test", (Supplier<CliCommand>) WafCommands.Test::new);
         waf.put("conformance", (Supplier<CliCommand>) WafCommands.Conformance::new);
         t.put("waf", new Group("web application firewall policy of sites", waf));
+        Map<String, Object> crs = new LinkedHashMap<>();
+        crs.put("install", (Supplier<CliCommand>) CrsCommands.Install::new);
+        crs.put("status", (Supplier<CliCommand>) CrsCommands.Status::new);
+        t.put("crs", new Group("the OWASP CRS the node runs: install, status", crs));
         Map<String, Object> events = new LinkedHashMap<>();
         events.put("list", (Supplier<CliCommand>) ProxyCommands.EventsList::new);
         events.put("tail", (Supplier<CliCommand>) ProxyCommands.EventsTail::new);
@@ -157,6 +161,7 @@ public final class TiyiCli {
               sites         sites, upstream pools and path routes: create, list, show, update, delete, add-route, remove-route
               certs         TLS certificates: import, list, show, delete
               waf           WAF policy of sites: show, set, exclude, unexclude, test, conformance
+              crs           the OWASP CRS 4 the WAF runs: install (a release tarball, directory or URL), status
               events        the node's access and security events: list, tail
               users         manage control-plane accounts: list, create, set-password, set-role, disable, delete
               system        node status and settings: status, settings list|get|update, resume-writes

@@ -150,7 +150,7 @@ public final class BundleService implements AutoCloseable {
             archivedRef = new Bundle.RulesRef("crs", a.hash(), a.size());
             LOG.info("bundles: rule set {} from {} ({} bytes compressed)", a.hash().substring(0, 19), dir, a.size());
             return archivedRef;
-        } catch (IOException e) {
+        } catch (IOException | io.tiyi.waf.seclang.SecLangException e) {
             throw new TiyiException("cannot pack the CRS in " + dir + " for agents: " + e.getMessage());
         }
     }
@@ -158,8 +158,13 @@ public final class BundleService implements AutoCloseable {
     /** Names, sizes and modification times of the files that go into an archive: a cheap test for "unchanged". */
     private static String stamp(Path dir) {
         StringBuilder sb = new StringBuilder();
-        try (Stream<Path> s = Stream.concat(Stream.of(dir.resolve("crs-setup.conf"), dir.resolve("crs-setup.conf.example")),
-                Files.list(dir.resolve("rules")))) {
+        Path setup;
+        try {
+            setup = io.tiyi.waf.crs.CrsLayout.of(dir).setupFile();
+        } catch (io.tiyi.waf.seclang.SecLangException e) {
+            return "unusable:" + e.getMessage();
+        }
+        try (Stream<Path> s = Stream.concat(Stream.of(setup), Files.list(dir.resolve("rules")))) {
             for (Path p : s.sorted().toList()) {
                 if (Files.isRegularFile(p)) {
                     sb.append(p.getFileName()).append(':').append(Files.size(p)).append(':').append(Files.getLastModifiedTime(p).toMillis())

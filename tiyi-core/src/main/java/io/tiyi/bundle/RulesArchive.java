@@ -52,22 +52,22 @@ public final class RulesArchive {
 
     /** Packs a CRS directory. */
     public static RulesArchive pack(Path crsDir) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String setup : List.of("crs-setup.conf", "crs-setup.conf.example")) {
-            if (Files.isRegularFile(crsDir.resolve(setup))) {
-                names.add(setup);
-            }
-        }
-        try (Stream<Path> s = Files.list(crsDir.resolve("rules"))) {
-            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".conf") || n.endsWith(".data")).sorted()
-                    .forEach(n -> names.add("rules/" + n));
+        io.tiyi.waf.crs.CrsLayout layout = io.tiyi.waf.crs.CrsLayout.of(crsDir);
+        // The setup file goes in under its own name wherever it came from (Debian keeps it in /etc),
+        // so the agent's copy is an ordinary single-directory layout.
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put(layout.setupFile().getFileName().toString(), layout.setupFile());
+        try (Stream<Path> s = Files.list(layout.rulesDir())) {
+            s.filter(p -> p.getFileName().toString().endsWith(".conf") || p.getFileName().toString().endsWith(".data")).sorted()
+                    .forEach(p -> files.put("rules/" + p.getFileName(), p));
         }
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(raw)) {
             out.writeInt(MAGIC);
-            out.writeInt(names.size());
-            for (String n : names) {
-                byte[] data = Files.readAllBytes(crsDir.resolve(n));
+            out.writeInt(files.size());
+            for (java.util.Map.Entry<String, Path> f : files.entrySet()) {
+                String n = f.getKey();
+                byte[] data = Files.readAllBytes(f.getValue());
                 byte[] name = n.getBytes(StandardCharsets.UTF_8);
                 out.writeShort(name.length);
                 out.write(name);

@@ -1,6 +1,7 @@
 package io.tiyi.release;
 
 import io.tiyi.TiyiException;
+import io.tiyi.internal.EntryPaths;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.tiyi.TiyiException;
+import io.tiyi.internal.BoundedInputStream;
+import io.tiyi.internal.EntryPaths;
 import io.tiyi.internal.Json;
 import java.io.EOFException;
 import java.io.IOException;

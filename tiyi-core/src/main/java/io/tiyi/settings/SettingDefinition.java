@@ -48,8 +48,8 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
         return new SettingDefinition(key, SettingType.LISTEN, def, description, List.of("host:port"), 0, 0);
     }
 
-    static SettingDefinition directory(String key, String description) {
-        return new SettingDefinition(key, SettingType.DIRECTORY, "", description, List.of("/absolute/path", "(empty)"), 0, 0);
+    static SettingDefinition crsDir(String key, String description) {
+        return new SettingDefinition(key, SettingType.CRS_DIR, "", description, List.of("/absolute/path", "(empty)"), 0, 0);
     }
 
     static SettingDefinition httpsUrl(String key, String def, String description) {
@@ -136,7 +136,7 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                     throw bad(value, "allowed: host:port, for example 0.0.0.0:8000");
                 }
             }
-            case DIRECTORY -> {
+            case CRS_DIR -> {
                 if (v.isEmpty()) {
                     return "";
                 }
@@ -144,10 +144,13 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                 if (!d.isAbsolute()) {
                     throw bad(value, "allowed: an absolute directory path, or empty");
                 }
-                if (!java.nio.file.Files.isDirectory(d.resolve("rules"))) {
-                    throw bad(value, "it has no rules/ directory; point it at a CRS release (crs-setup.conf and rules/)");
+                // Refused now, with the reason, rather than when every node's next bundle fails to compile.
+                try {
+                    io.tiyi.waf.TiyiWaf.builder().crs(d.normalize()).build();
+                } catch (io.tiyi.waf.seclang.SecLangException e) {
+                    throw bad(value, e.getMessage());
                 }
-                return v;
+                return d.normalize().toString();
             }
             case HTTPS_URL -> {
                 java.net.URI u;

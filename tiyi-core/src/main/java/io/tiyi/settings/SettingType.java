@@ -11,8 +11,8 @@ public enum SettingType {
     ADDRESS,
     /** A listen address, host:port. */
     LISTEN,
-    /** A directory path, absolute, or empty. */
-    DIRECTORY,
+    /** An OWASP CRS 4 directory, absolute, that compiles; or empty. */
+    CRS_DIR,
     /** An https:// URL. */
     HTTPS_URL,
     /** An absolute path, or empty. */

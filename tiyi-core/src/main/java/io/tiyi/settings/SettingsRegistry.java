@@ -24,8 +24,9 @@ public final class SettingsRegistry {
         add(SettingDefinition.listen("proxy.http_addr", "127.0.0.1:8000", "Data-plane HTTP listener of every node (a node's --http-addr wins)"));
         add(SettingDefinition.listen("proxy.https_addr", "127.0.0.1:8443",
                 "Data-plane HTTPS listener, opened once a certificate exists (a node's --https-addr wins)"));
-        add(SettingDefinition.directory("waf.crs_dir",
-                "OWASP CRS directory (crs-setup.conf + rules/); empty: /usr/share/modsecurity-crs if present, else Tiyi's built-in rules"));
+        add(SettingDefinition.crsDir("waf.crs_dir",
+                "OWASP CRS 4 directory (rules/ and crs-setup.conf or its .example; 'tiyi crs install' sets it); empty:"
+                        + " /usr/share/modsecurity-crs if it holds CRS 4, else Tiyi's built-in rules"));
         add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
         add(SettingDefinition.integer("logs.max_bytes", 0, 0, Long.MAX_VALUE,
                 "Most bytes logs/ partition files may take; the oldest whole partitions go first (0: no limit)"));

@@ -88,15 +88,45 @@ public final class RuntimeCompiler implements AutoCloseable {
                 Double.parseDouble(settings.value("siem.filter.access_sample_rate")), settings.value("siem.filter.min_severity"));
     }
 
-    /** {@code waf.crs_dir}, else Debian's CRS package, else the built-in rules. */
+    /**
+     * {@code waf.crs_dir}, else Debian's CRS package when it holds CRS 4, else the built-in rules.
+     * A CRS that cannot be used (a CRS 3 package, a directory removed after it was set) never takes
+     * sites down: it is skipped with one WARNING and the built-in rules run.
+     */
     public static RuntimeConfig.WafRules wafRules(String configured) {
+        return wafRules(configured, DEBIAN_CRS, io.tiyi.waf.crs.CrsLayout.DEBIAN_SETUP_DIR);
+    }
+
+    static RuntimeConfig.WafRules wafRules(String configured, java.nio.file.Path debianRules, java.nio.file.Path debianSetup) {
         if (configured != null && !configured.isEmpty()) {
-            return new RuntimeConfig.WafRules("crs", configured);
+            try {
+                io.tiyi.waf.crs.CrsLayout.of(java.nio.file.Path.of(configured), debianSetup);
+                return new RuntimeConfig.WafRules("crs", configured);
+            } catch (io.tiyi.waf.seclang.SecLangException e) {
+                warnOnce("waf.crs_dir cannot be used: " + e.getMessage() + "; Tiyi's built-in rules run until it is fixed"
+                        + " (tiyi crs status)");
+                return BUILTIN_RULES;
+            }
         }
-        if (java.nio.file.Files.isDirectory(DEBIAN_CRS.resolve("rules"))) {
-            return new RuntimeConfig.WafRules("crs", DEBIAN_CRS.toString());
+        if (java.nio.file.Files.isDirectory(debianRules.resolve("rules"))) {
+            try {
+                io.tiyi.waf.crs.CrsLayout.of(debianRules, debianSetup);
+                return new RuntimeConfig.WafRules("crs", debianRules.toString());
+            } catch (io.tiyi.waf.seclang.SecLangException e) {
+                warnOnce("waf: skipping the CRS found in " + debianRules + ": " + e.getMessage() + "; Tiyi's built-in rules run");
+            }
         }
-        return new RuntimeConfig.WafRules("builtin", null);
+        return BUILTIN_RULES;
+    }
+
+    private static final RuntimeConfig.WafRules BUILTIN_RULES = new RuntimeConfig.WafRules("builtin", null);
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Each compile asks again; the operator needs to read the reason once, not on every change. */
+    private static void warnOnce(String message) {
+        if (WARNED.size() < 100 && WARNED.add(message)) {
+            LOG.warn(message);
+        }
     }
 
     /** Asks for a compile soon; returns at once. */

@@ -74,25 +74,17 @@ public final class TiyiWaf {
         }
 
         /**
-         * The OWASP CRS from a directory that holds {@code crs-setup.conf} (or
-         * {@code crs-setup.conf.example}) and {@code rules/*.conf}, loaded in CRS's order.
+         * The OWASP CRS 4 from a directory that holds {@code rules/*.conf} and {@code crs-setup.conf}
+         * (or {@code crs-setup.conf.example}; Debian's split package takes its setup file from
+         * {@code /etc/modsecurity/crs}), loaded in CRS's order. See {@link io.tiyi.waf.crs.CrsLayout}.
+         *
+         * @throws io.tiyi.waf.seclang.SecLangException naming what is wrong, including a CRS before 4
          */
         public Builder crs(Path dir) {
-            Path setup = dir.resolve("crs-setup.conf");
-            if (!Files.isRegularFile(setup)) {
-                setup = dir.resolve("crs-setup.conf.example");
-            }
-            if (!Files.isRegularFile(setup)) {
-                throw new io.tiyi.waf.seclang.SecLangException("CRS directory " + dir + " has no crs-setup.conf or crs-setup.conf.example");
-            }
-            file(setup);
-            Path rulesDir = dir.resolve("rules");
-            try (Stream<Path> s = Files.list(rulesDir)) {
-                for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList()) {
-                    file(f);
-                }
-            } catch (IOException e) {
-                throw new io.tiyi.waf.seclang.SecLangException("cannot list CRS rules in " + rulesDir + ": " + e.getMessage());
+            io.tiyi.waf.crs.CrsLayout layout = io.tiyi.waf.crs.CrsLayout.of(dir);
+            file(layout.setupFile());
+            for (Path f : layout.ruleFiles()) {
+                file(f);
             }
             return this;
         }

@@ -26,6 +26,16 @@ public final class Sqli {
         static final Result NONE = new Result(false, "");
     }
 
+    /**
+     * Loads the detector's tables now, so that a missing or damaged table is found when rules are
+     * compiled rather than on the first request.
+     *
+     * @throws IllegalStateException naming the table resource and what is wrong with it
+     */
+    public static void preload() {
+        SqliTables.preload();
+    }
+
     /** input is a byte string: each char is one byte 0..255 (ISO-8859-1 decoded). Thread-safe, no shared mutable state. */
     public static Result detect(String input) {
         if (input.isEmpty()) {

@@ -1,9 +1,10 @@
 package io.tiyi.waf.injection;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,12 +12,15 @@ import java.util.Map;
  * libinjection's SQL tables: the class of each byte, the keyword types and the known SQLi
  * fingerprints.
  *
- * <p>The tables are libinjection's data, not Tiyi's: the build copies {@code sqlparse_data.json}
- * from {@code ../shared/libinjection} into the jar, and the first detection loads it from the
- * classpath. Once loaded the tables are never modified, so every thread shares them.
+ * <p>The tables are derived from libinjection's {@code sqlparse_data.json} (BSD-3-Clause; provenance
+ * and licence in {@code NOTICE} beside the resource) into {@value #RESOURCE}, a line format of
+ * Tiyi's own: {@code c <byte> <class>}, {@code k <type> <keyword>} and {@code f <fingerprint>}.
+ * {@link #preload()} loads them when a WAF is built, so a missing or damaged resource stops the
+ * WAF from being built instead of failing every request. Once loaded the tables are never
+ * modified, so every thread shares them.
  */
 final class SqliTables {
-    static final String RESOURCE = "/io/tiyi/waf/injection/sqlparse_data.json";
+    static final String RESOURCE = "/io/tiyi/waf/injection/sqli-tables.txt";
 
     // Byte classes, named as in libinjection's charmap; each selects one tokenizer routine.
     static final byte CHAR_WHITE = 0;
@@ -108,69 +112,92 @@ final class SqliTables {
         return fingerprints.lookup(fingerprint) != KeywordTable.NONE;
     }
 
+    /**
+     * Loads the tables now if they are not loaded yet.
+     *
+     * @throws IllegalStateException naming the resource and what is wrong with it
+     */
+    static void preload() {
+        get();
+    }
+
     private static SqliTables load() {
         try (InputStream in = SqliTables.class.getResourceAsStream(RESOURCE)) {
             return load(in);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read libinjection data " + RESOURCE, e);
+            throw new IllegalStateException("cannot read the SQL injection tables " + RESOURCE + ": " + e.getMessage(), e);
         }
     }
 
     /** Parses the tables; {@code in} is null when the resource is missing from the classpath. */
     static SqliTables load(InputStream in) throws IOException {
         if (in == null) {
-            throw new IllegalStateException("libinjection data not found on the classpath at " + RESOURCE
-                    + ": the build takes sqlparse_data.json from ../shared/libinjection into the jar;"
-                    + " rebuild with that directory present");
+            throw new IllegalStateException("the SQL injection tables " + RESOURCE + " are missing from the classpath:"
+                    + " the tiyi-core jar is incomplete; rebuild or reinstall it");
         }
-        JsonNode root = new ObjectMapper().readTree(in);
-        return new SqliTables(charClasses(root.path("charmap")), keywords(root.path("keywords")),
-                fingerprints(root.path("fingerprints")));
-    }
-
-    private static byte[] charClasses(JsonNode charmap) {
-        if (!charmap.isArray() || charmap.size() != 256) {
-            throw new IllegalStateException("libinjection data: charmap must list 256 classes");
-        }
+        String[] classNames = new String[256];
+        Map<String, Character> keywords = new HashMap<>();
+        Map<String, Character> fingerprints = new HashMap<>();
         Map<String, Byte> byName = new HashMap<>();
         for (int i = 0; i < CLASS_NAMES.length; i++) {
             byName.put(CLASS_NAMES[i], (byte) i);
         }
         byte[] classes = new byte[256];
-        for (int i = 0; i < 256; i++) {
-            Byte cls = byName.get(charmap.get(i).asText());
-            if (cls == null) {
-                throw new IllegalStateException("libinjection data: unknown char class " + charmap.get(i));
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        int lineNo = 0;
+        for (String line; (line = r.readLine()) != null; ) {
+            lineNo++;
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
             }
-            classes[i] = cls;
+            String[] f = line.split(" ", 3);
+            switch (f[0]) {
+                case "c" -> {
+                    int b = f.length == 3 ? parseByte(f[1]) : -1;
+                    Byte cls = f.length == 3 ? byName.get(f[2]) : null;
+                    if (b < 0 || cls == null || classNames[b] != null) {
+                        throw bad(lineNo, "a char class line needs a new byte 0-255 and a known class");
+                    }
+                    classNames[b] = f[2];
+                    classes[b] = cls;
+                }
+                case "k" -> {
+                    if (f.length != 3 || f[1].length() != 1 || f[2].isEmpty()) {
+                        throw bad(lineNo, "a keyword line needs a one-letter type and a keyword");
+                    }
+                    keywords.put(upperAscii(f[2]), f[1].charAt(0));
+                }
+                case "f" -> {
+                    if (f.length != 2 || f[1].isEmpty()) {
+                        throw bad(lineNo, "a fingerprint line needs one fingerprint");
+                    }
+                    fingerprints.put(upperAscii(f[1]), 'F');
+                }
+                default -> throw bad(lineNo, "unknown line kind '" + f[0] + "'");
+            }
         }
-        return classes;
+        for (int b = 0; b < 256; b++) {
+            if (classNames[b] == null) {
+                throw new IllegalStateException("SQL injection tables " + RESOURCE + ": no char class for byte " + b);
+            }
+        }
+        if (keywords.isEmpty() || fingerprints.isEmpty()) {
+            throw new IllegalStateException("SQL injection tables " + RESOURCE + ": no keywords or no fingerprints");
+        }
+        return new SqliTables(classes, new KeywordTable(keywords), new KeywordTable(fingerprints));
     }
 
-    private static KeywordTable keywords(JsonNode node) {
-        if (!node.isObject()) {
-            throw new IllegalStateException("libinjection data: keywords must be an object");
+    private static int parseByte(String s) {
+        try {
+            int b = Integer.parseInt(s);
+            return b >= 0 && b < 256 ? b : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
-        Map<String, Character> map = new HashMap<>();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            String type = e.getValue().asText();
-            if (type.length() != 1) {
-                throw new IllegalStateException("libinjection data: bad type for keyword " + e.getKey());
-            }
-            map.put(upperAscii(e.getKey()), type.charAt(0));
-        }
-        return new KeywordTable(map);
     }
 
-    private static KeywordTable fingerprints(JsonNode node) {
-        if (!node.isArray() || node.isEmpty()) {
-            throw new IllegalStateException("libinjection data: fingerprints must be a non-empty list");
-        }
-        Map<String, Character> map = new HashMap<>();
-        for (JsonNode fp : node) {
-            map.put(upperAscii(fp.asText()), 'F');
-        }
-        return new KeywordTable(map);
+    private static IllegalStateException bad(int line, String what) {
+        return new IllegalStateException("SQL injection tables " + RESOURCE + " line " + line + ": " + what);
     }
 
     private static String upperAscii(String s) {

@@ -9,6 +9,15 @@ import io.tiyi.waf.injection.Sqli;
  * <pre>SecRule ARGS "@detectSQLi" "id:942100,block"</pre>
  */
 public final class DetectSqli implements Operator {
+    /** Refuses to compile a rule whose detector could not run, instead of failing every request later. */
+    public DetectSqli() {
+        try {
+            Sqli.preload();
+        } catch (IllegalStateException e) {
+            throw new io.tiyi.waf.seclang.SecLangException("@detectSQLi cannot run: " + e.getMessage());
+        }
+    }
+
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         Sqli.Result r = Sqli.detect(value);

@@ -63,8 +63,8 @@ class SqliTest {
     void missingTablesAreReportedClearly() {
         assertThatThrownBy(() -> SqliTables.load(null))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("libinjection data not found on the classpath")
-                .hasMessageContaining("../shared/libinjection");
+                .hasMessageContaining("SQL injection tables /io/tiyi/waf/injection/sqli-tables.txt are missing")
+                .hasMessageContaining("rebuild or reinstall");
     }
 
     @Test

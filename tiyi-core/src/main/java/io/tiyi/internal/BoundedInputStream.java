@@ -1,4 +1,4 @@
-package io.tiyi.release;
+package io.tiyi.internal;
 
 import io.tiyi.TiyiException;
 import java.io.FilterInputStream;
@@ -9,11 +9,11 @@ import java.io.InputStream;
  * Stops a decompressed stream at a number of bytes: a small gzip can expand without end, and the
  * tar reader buffers some headers (PAX records) whole before any limit of ours sees them.
  */
-final class BoundedInputStream extends FilterInputStream {
+public final class BoundedInputStream extends FilterInputStream {
     private final long limit;
     private long count;
 
-    BoundedInputStream(InputStream in, long limit) {
+    public BoundedInputStream(InputStream in, long limit) {
         super(in);
         this.limit = limit;
     }

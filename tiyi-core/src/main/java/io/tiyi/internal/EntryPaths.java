@@ -1,4 +1,4 @@
-package io.tiyi.release;
+package io.tiyi.internal;
 
 import io.tiyi.TiyiException;
 
@@ -6,14 +6,14 @@ import io.tiyi.TiyiException;
  * Names inside a release tarball: relative, '/'-separated, and unable to point outside the
  * directory they are unpacked into, whatever unpacks them.
  */
-final class EntryPaths {
+public final class EntryPaths {
     private EntryPaths() {}
 
     /**
      * The name of a tar entry as the manifest would write it: without the leading {@code ./} that
      * {@code tar -C dir .} adds, and without a directory's trailing {@code /}.
      */
-    static String normalizeEntry(String raw) {
+    public static String normalizeEntry(String raw) {
         String name = raw == null ? "" : raw;
         if (name.startsWith("./")) {
             name = name.substring(2);
@@ -29,7 +29,7 @@ final class EntryPaths {
     }
 
     /** Refuses a manifest path that is not exactly how a safe entry name is written. */
-    static void requireCanonical(String what, String path) {
+    public static void requireCanonical(String what, String path) {
         String problem = path != null && (path.startsWith("./") || (path.endsWith("/") && path.length() > 1))
                 ? "write it without a leading ./ or a trailing /" : problem(path, path);
         if (problem != null) {
