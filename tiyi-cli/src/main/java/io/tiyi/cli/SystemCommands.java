@@ -19,7 +19,13 @@ final class SystemCommands {
                 return 0;
             }
             Table t = new Table("FIELD", "VALUE");
-            s.fields().forEachRemaining(e -> t.row(e.getKey(), e.getValue().asText()));
+            s.fields().forEachRemaining(e -> {
+                // Replication lag means something on a secondary only; a missing primary_api is not "null".
+                boolean notApplicable = e.getValue().isNull() || e.getKey().equals("lag") && e.getValue().asLong() < 0;
+                if (!notApplicable) {
+                    t.row(e.getKey(), e.getValue().asText());
+                }
+            });
             t.print(ctx.out);
             return 0;
         }
