@@ -56,8 +56,29 @@ public final class WafEngines {
         cache.keySet().removeIf(k -> !k.rules().equals(cfg.waf()) || cfg.sites().stream().noneMatch(s -> s.waf().equals(k.policy())));
     }
 
-    /** Compiles a policy's engine: the site's custom rules, then the rule set, under the policy. */
+    /**
+     * Compiles a policy's engine: the site's custom rules, then the rule set, under the policy. A
+     * CRS that no longer compiles (its files changed after {@code waf.crs_dir} was checked) gives
+     * way to the built-in rules with an ERROR, so that sites keep their protection and their
+     * configuration keeps applying.
+     */
     public static TiyiWaf build(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy) {
+        try {
+            return compile(rules, policy);
+        } catch (TiyiException e) {
+            if (!"crs".equals(rules.kind())) {
+                throw e;
+            }
+            TiyiWaf fallback = compile(BUILTIN_RULES, policy);
+            LOG.error("waf: the CRS in {} cannot be loaded ({}); sites run Tiyi's built-in rules until it is fixed (tiyi crs status)",
+                    rules.crsDir(), e.getMessage());
+            return fallback;
+        }
+    }
+
+    private static final RuntimeConfig.WafRules BUILTIN_RULES = new RuntimeConfig.WafRules("builtin", null);
+
+    private static TiyiWaf compile(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy) {
         TiyiWaf.Builder b = TiyiWaf.builder().policy(policy(policy));
         try {
             if (policy.customRules() != null && !policy.customRules().isBlank()) {
