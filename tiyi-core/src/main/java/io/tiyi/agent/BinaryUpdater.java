@@ -4,8 +4,7 @@ import io.tiyi.TiyiVersion;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.release.Releases;
-import io.tiyi.store.Blobs;
+import io.tiyi.crypto.Sha256;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -166,11 +165,11 @@ public final class BinaryUpdater {
             Path running = runningJar();
             String from = TiyiVersion.version();
             String to;
-            if (Releases.APPLY_BINARY.equals(c.type())) {
+            if (Bundle.AgentCommand.APPLY_BINARY.equals(c.type())) {
                 to = c.args().get("version");
                 checkVersion(to, c);
                 install(c, id, to);
-            } else if (Releases.ROLLBACK_BINARY.equals(c.type())) {
+            } else if (Bundle.AgentCommand.ROLLBACK_BINARY.equals(c.type())) {
                 Path prev = dir.resolve("previous");
                 if (!Files.isSymbolicLink(prev) || !Files.isRegularFile(prev.resolve(JAR))) {
                     fail(c, id, "no previous binary to roll back to in " + dir);
@@ -233,7 +232,7 @@ public final class BinaryUpdater {
         String sha = c.args().get("sha256");
         long size = Long.parseLong(c.args().getOrDefault("size", "-1"));
         Path target = dir.resolve(version).resolve(JAR);
-        if (Files.isRegularFile(target) && Blobs.sha256(target).equals(sha)) {
+        if (Files.isRegularFile(target) && Sha256.hex(target).equals(sha)) {
             record(new AgentReport.Rollout(id, "verified", null));
             return;
         }
@@ -246,7 +245,7 @@ public final class BinaryUpdater {
             Files.deleteIfExists(tmp);
             throw new IOException("downloaded artifact is " + got + " bytes, the release says " + size);
         }
-        String actual = Blobs.sha256(tmp);
+        String actual = Sha256.hex(tmp);
         if (!actual.equals(sha)) {
             Files.deleteIfExists(tmp);
             throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);

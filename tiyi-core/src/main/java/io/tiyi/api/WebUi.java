@@ -151,7 +151,7 @@ public final class WebUi implements HttpHandler {
                 throw new TiyiException("web UI resource " + resource + " is missing from the jar");
             }
             byte[] data = in.readAllBytes();
-            return new Asset(data, TYPES.get(ext), "\"" + io.tiyi.store.Blobs.sha256(data).substring(0, 20) + "\"");
+            return new Asset(data, TYPES.get(ext), "\"" + io.tiyi.crypto.Sha256.hex(data).substring(0, 20) + "\"");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -163,6 +163,6 @@ public final class WebUi implements HttpHandler {
             throw new TiyiException("web UI: the vendored module no longer contains " + from + "; its WebJar changed form");
         }
         byte[] data = s.replace(from, to).getBytes(StandardCharsets.UTF_8);
-        return new Asset(data, a.type(), "\"" + io.tiyi.store.Blobs.sha256(data).substring(0, 20) + "\"");
+        return new Asset(data, a.type(), "\"" + io.tiyi.crypto.Sha256.hex(data).substring(0, 20) + "\"");
     }
 }

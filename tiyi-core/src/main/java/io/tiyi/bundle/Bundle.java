@@ -44,7 +44,12 @@ public record Bundle(int format, long epoch, long seq, String agentId, long crea
      * @param type what to do
      * @param args its arguments
      */
-    public record AgentCommand(String id, String type, Map<String, String> args) {}
+    public record AgentCommand(String id, String type, Map<String, String> args) {
+        /** Download, verify and switch to a release's binary, then exit for the supervisor's restart. */
+        public static final String APPLY_BINARY = "APPLY_BINARY";
+        /** Switch back to the binary that ran before the last apply. */
+        public static final String ROLLBACK_BINARY = "ROLLBACK_BINARY";
+    }
 
     /** {@code epoch.seq}, as logs and the CLI show versions. */
     public String version() {

@@ -103,7 +103,7 @@ public final class ReleaseTarball {
         List<ReleaseManifest.Artifact> listed = new ArrayList<>();
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         for (ArtifactInput a : artifacts) {
-            listed.add(new ReleaseManifest.Artifact(a.name(), a.os(), a.arch(), a.path(), a.content().length, io.tiyi.store.Blobs.sha256(a.content()),
+            listed.add(new ReleaseManifest.Artifact(a.name(), a.os(), a.arch(), a.path(), a.content().length, io.tiyi.crypto.Sha256.hex(a.content()),
                     a.entryPoint()));
             bytes.put(a.name(), a.content());
         }

@@ -31,9 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Releases {
     private static final Logger LOG = LoggerFactory.getLogger(Releases.class);
-    /** Command types an agent runs. */
-    public static final String APPLY_BINARY = "APPLY_BINARY";
-    public static final String ROLLBACK_BINARY = "ROLLBACK_BINARY";
 
     /**
      * An imported release.
@@ -335,9 +332,9 @@ public final class Releases {
             args.put("version", t.getToVersion());
             args.put("sha256", t.getArtifactSha256());
             args.put("size", Long.toString(t.getArtifactSize()));
-            return List.of(new Bundle.AgentCommand(commandId(t.getRolloutId()), APPLY_BINARY, args));
+            return List.of(new Bundle.AgentCommand(commandId(t.getRolloutId()), Bundle.AgentCommand.APPLY_BINARY, args));
         }
-        return List.of(new Bundle.AgentCommand(commandId(t.getRolloutId()), ROLLBACK_BINARY, args));
+        return List.of(new Bundle.AgentCommand(commandId(t.getRolloutId()), Bundle.AgentCommand.ROLLBACK_BINARY, args));
     }
 
     public static String commandId(long rolloutId) {

@@ -234,7 +234,7 @@ final class TarballReader {
             throw TiyiException.invalid(what + ": size mismatch: the manifest says " + a.size() + " bytes, the tarball holds "
                     + data.length);
         }
-        String actual = io.tiyi.store.Blobs.sha256(data);
+        String actual = io.tiyi.crypto.Sha256.hex(data);
         if (!actual.equals(a.sha256())) {
             throw TiyiException.invalid(what + ": SHA-256 mismatch: the manifest says " + a.sha256() + ", the tarball holds " + actual);
         }

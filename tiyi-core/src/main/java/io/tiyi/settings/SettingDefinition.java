@@ -1,6 +1,7 @@
 package io.tiyi.settings;
 
 import io.tiyi.TiyiException;
+import io.tiyi.siem.SiemAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.tiyi.settings;
 
+import io.tiyi.siem.SiemAddress;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,7 +5,6 @@ import com.codahale.metrics.MetricRegistry;
 import io.tiyi.events.AgentSecurityEvent;
 import io.tiyi.events.Event;
 import io.tiyi.proxy.RuntimeConfig.SiemConfig;
-import io.tiyi.settings.SiemAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.tiyi.siem;
 
-import io.tiyi.settings.SiemAddress;
 import java.io.IOException;
 
 /**

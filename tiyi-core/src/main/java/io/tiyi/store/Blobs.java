@@ -3,9 +3,6 @@ package io.tiyi.store;
 import static io.tiyi.store.generated.Tables.BLOBS;
 
 import io.tiyi.TiyiException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -23,26 +20,12 @@ public final class Blobs {
 
     /** Lowercase hex SHA-256 of {@code data}. */
     public static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return io.tiyi.crypto.Sha256.hex(data);
     }
 
-    /** Lowercase hex SHA-256 of a file, read in blocks (artifacts and snapshots are tens of MiB). */
+    /** Lowercase hex SHA-256 of a file. */
     public static String sha256(java.nio.file.Path file) throws java.io.IOException {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return io.tiyi.crypto.Sha256.hex(file);
     }
 
     /** Stores {@code data} under its hash, which must be {@code sha256}; returns the hash. */

@@ -1,4 +1,4 @@
-package io.tiyi.settings;
+package io.tiyi.siem;
 
 import io.tiyi.TiyiException;
 import java.net.URI;
@@ -14,7 +14,7 @@ import java.net.URISyntaxException;
  * @param path socket path for unixgram
  */
 public record SiemAddress(String transport, String host, int port, String path) {
-    static final String SHAPES = "tcp://host:port, udp://host:port, unixgram:///path";
+    public static final String SHAPES = "tcp://host:port, udp://host:port, unixgram:///path";
 
     /** Parses an address; {@code key} names the setting in the error. */
     public static SiemAddress parse(String value, String key) {
