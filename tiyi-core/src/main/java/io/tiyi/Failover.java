@@ -33,8 +33,8 @@ final class Failover implements AutoCloseable {
     private volatile io.tiyi.cluster.Replicator replicator;
     private java.util.concurrent.ScheduledExecutorService peerWatch;
     private io.tiyi.agent.AgentRuntime agent;
-    private io.tiyi.bundle.BundleService bundles;
-    private io.tiyi.bundle.Fleet fleet;
+    private io.tiyi.fleet.BundleService bundles;
+    private io.tiyi.fleet.Fleet fleet;
     private io.tiyi.sites.RuntimeCompiler compiler;
     private volatile String localApi;
 
@@ -51,7 +51,7 @@ final class Failover implements AutoCloseable {
     }
 
     /** The parts of the node that exist only once its API is up: its data plane's agent, bundles, fleet, compiler and local API URL. */
-    void attach(io.tiyi.agent.AgentRuntime agent, io.tiyi.bundle.BundleService bundles, io.tiyi.bundle.Fleet fleet,
+    void attach(io.tiyi.agent.AgentRuntime agent, io.tiyi.fleet.BundleService bundles, io.tiyi.fleet.Fleet fleet,
             io.tiyi.sites.RuntimeCompiler compiler, String localApi) {
         this.agent = agent;
         this.bundles = bundles;
@@ -215,7 +215,7 @@ final class Failover implements AutoCloseable {
         all.add(advertisedApi());
         if (fleet != null) {
             long since = System.currentTimeMillis() - 60_000;
-            for (io.tiyi.bundle.Fleet.Agent a : fleet.agents()) {
+            for (io.tiyi.fleet.Fleet.Agent a : fleet.agents()) {
                 fleet.lastReport(a.id()).filter(r -> r.at() >= since && r.report().nodeApi() != null && !a.revoked())
                         .ifPresent(r -> all.add(r.report().nodeApi()));
             }

@@ -20,7 +20,7 @@ import io.tiyi.sites.Sites;
 import io.tiyi.sites.WafPolicies;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import io.tiyi.bundle.SigningKeys;
+import io.tiyi.fleet.SigningKeys;
 import io.tiyi.cluster.ClusterState;
 import io.tiyi.cluster.Role;
 import io.tiyi.config.TiyiConfig;
@@ -86,12 +86,12 @@ public final class TiyiNode implements AutoCloseable {
     private final String enrollmentToken;
     private final boolean agentAdminListener;
     private final java.util.function.UnaryOperator<String> route;
-    private io.tiyi.bundle.Fleet fleet;
-    private io.tiyi.bundle.BundleService bundles;
+    private io.tiyi.fleet.Fleet fleet;
+    private io.tiyi.fleet.BundleService bundles;
     private io.tiyi.agent.AgentRuntime agent;
     private io.tiyi.cluster.ReplicationSource replication;
     private volatile Failover failover;
-    private io.tiyi.trust.Trust trust;
+    private io.tiyi.sites.Trust trust;
     private io.tiyi.alerts.Alerts alerts;
     private io.tiyi.siem.SiemDispatcher siem;
     private io.tiyi.release.Releases releases;
@@ -278,9 +278,9 @@ public final class TiyiNode implements AutoCloseable {
         failover = new Failover(config, store, pipeline, kek, route, () -> admin.address(), cluster);
         Envelope envelope = new Envelope(kek);
         String signing = SigningKeys.ensure(store, pipeline, envelope);
-        bundles = new io.tiyi.bundle.BundleService(() -> failover.cluster().epoch(), failover::controlPlaneEndpoints,
+        bundles = new io.tiyi.fleet.BundleService(() -> failover.cluster().epoch(), failover::controlPlaneEndpoints,
                 SigningKeys.load(store, envelope), metrics.registry());
-        fleet = new io.tiyi.bundle.Fleet(store, pipeline);
+        fleet = new io.tiyi.fleet.Fleet(store, pipeline);
         metrics.registry().gauge("tiyi_agents_connected", () -> () -> fleet.connected(java.time.Duration.ofSeconds(30)));
         LOG.info("bundles: signing key {}", signing);
 
@@ -309,7 +309,7 @@ public final class TiyiNode implements AutoCloseable {
         dataPlane = new DataPlane(metrics.registry(), events, config.proxy().httpAddr(), config.proxy().httpsAddr(), this::dataPlaneHealth,
                 java.util.function.Function.identity());
         wafPolicies = new WafPolicies(store, pipeline);
-        trust = new io.tiyi.trust.Trust(store, pipeline, settings, io.tiyi.trust.Trust.defaultHttpClient());
+        trust = new io.tiyi.sites.Trust(store, pipeline, settings, io.tiyi.sites.Trust.defaultHttpClient());
         alerts = new io.tiyi.alerts.Alerts(store, pipeline, () -> failover.notPrimaryReason() == null);
         if (failover.cluster().role() == Role.PRIMARY && !failover.cluster().readOnly()) {
             alerts.ensureSeeded();
@@ -368,7 +368,7 @@ public final class TiyiNode implements AutoCloseable {
                             report.originBypassSample());
                 }, replication, () -> failover.handover, failover::promote, trust, alerts, siem, releases,
                 failover::resumeWrites);
-        admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.bundle.Fleet.Agent::id),
+        admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(io.tiyi.fleet.Fleet.Agent::id),
                 failover::notPrimaryReason));
         admin.mount("/", new io.tiyi.api.WebUi(sessions, failover::notPrimaryReason));
         LocalAdminCredential local = LocalAdminCredential.write(store.dir(), localApiUrl(admin.address()));

@@ -1,8 +1,8 @@
 package io.tiyi.api;
 
 import io.tiyi.TiyiException;
-import io.tiyi.bundle.BundleService;
-import io.tiyi.bundle.Fleet;
+import io.tiyi.fleet.BundleService;
+import io.tiyi.fleet.Fleet;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.crypto.Ed25519KeyPair;

@@ -18,11 +18,11 @@ public final class ControlPlaneApi {
     /** Builds the registry of all methods. */
     public static RpcRegistry registry(StateStore store, Sessions sessions, Users users, Settings settings, Supplier<NodeStatus> status,
             long startedAt, Sites sites, Certificates certificates, EventLog events, io.tiyi.sites.WafPolicies wafPolicies,
-            io.tiyi.sites.RuntimeCompiler compiler, io.tiyi.bundle.Fleet fleet, io.tiyi.bundle.BundleService bundles,
+            io.tiyi.sites.RuntimeCompiler compiler, io.tiyi.fleet.Fleet fleet, io.tiyi.fleet.BundleService bundles,
             java.util.function.Function<String, String[]> rotateSigningKey, java.util.function.Supplier<String> notPrimary,
             java.util.function.BiConsumer<String, io.tiyi.bundle.AgentReport> onReport, io.tiyi.cluster.ReplicationSource replication,
             java.util.function.Supplier<io.tiyi.cluster.Handover> control, java.util.function.Function<Boolean, Object> promote,
-            io.tiyi.trust.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem, io.tiyi.release.Releases releases,
+            io.tiyi.sites.Trust trust, io.tiyi.alerts.Alerts alerts, io.tiyi.siem.SiemDispatcher siem, io.tiyi.release.Releases releases,
             java.util.function.Supplier<Object> resumeWrites) {
         RpcRegistry r = new RpcRegistry();
         AuthRpc.register(r, sessions, users);

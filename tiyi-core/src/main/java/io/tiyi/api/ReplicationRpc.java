@@ -1,7 +1,7 @@
 package io.tiyi.api;
 
 import io.tiyi.TiyiException;
-import io.tiyi.bundle.Fleet;
+import io.tiyi.fleet.Fleet;
 import io.tiyi.cluster.Handover;
 import io.tiyi.cluster.ReplicationSource;
 import io.tiyi.store.LogEntry;

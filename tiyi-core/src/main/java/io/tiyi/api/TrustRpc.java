@@ -2,7 +2,7 @@ package io.tiyi.api;
 
 import io.tiyi.TiyiException;
 import io.tiyi.trust.ClientIpResolver;
-import io.tiyi.trust.Trust;
+import io.tiyi.sites.Trust;
 import io.tiyi.trust.TrustProfile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

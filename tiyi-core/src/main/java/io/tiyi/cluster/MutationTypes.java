@@ -2,8 +2,8 @@ package io.tiyi.cluster;
 
 import io.tiyi.auth.RefreshTokenMutations;
 import io.tiyi.auth.UserMutations;
-import io.tiyi.bundle.FleetMutations;
-import io.tiyi.bundle.SetSigningKey;
+import io.tiyi.fleet.FleetMutations;
+import io.tiyi.fleet.SetSigningKey;
 import io.tiyi.certs.Certificates;
 import io.tiyi.internal.Json;
 import io.tiyi.settings.Settings;
@@ -47,8 +47,8 @@ public final class MutationTypes {
             FleetMutations.RevokeToken.class,
             FleetMutations.Enroll.class,
             FleetMutations.RevokeAgent.class,
-            io.tiyi.trust.TrustMutations.SetProfile.class,
-            io.tiyi.trust.TrustMutations.SetCdnRanges.class,
+            io.tiyi.sites.TrustMutations.SetProfile.class,
+            io.tiyi.sites.TrustMutations.SetCdnRanges.class,
             io.tiyi.alerts.AlertMutations.SeedRule.class,
             io.tiyi.alerts.AlertMutations.UpdateRule.class,
             io.tiyi.alerts.AlertMutations.Fire.class,

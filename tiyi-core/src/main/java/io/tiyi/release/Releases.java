@@ -8,7 +8,7 @@ import static io.tiyi.store.generated.Tables.ROLLOUT_TARGETS;
 import io.tiyi.TiyiException;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
-import io.tiyi.bundle.Fleet;
+import io.tiyi.fleet.Fleet;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;

@@ -31,7 +31,7 @@ public final class RuntimeCompiler implements AutoCloseable {
     private final Certificates certificates;
     private final Settings settings;
     private final WafPolicies policies;
-    private final io.tiyi.trust.Trust trust;
+    private final io.tiyi.sites.Trust trust;
     /** Debian's modsecurity-crs package. */
     static final java.nio.file.Path DEBIAN_CRS = java.nio.file.Path.of("/usr/share/modsecurity-crs");
     private final LongSupplier version;
@@ -44,7 +44,7 @@ public final class RuntimeCompiler implements AutoCloseable {
     private final AtomicBoolean pending = new AtomicBoolean();
 
     public RuntimeCompiler(StateStore store, Sites sites, Certificates certificates, Settings settings, WafPolicies policies,
-            io.tiyi.trust.Trust trust, LongSupplier version, Consumer<RuntimeConfig> sink) {
+            io.tiyi.sites.Trust trust, LongSupplier version, Consumer<RuntimeConfig> sink) {
         this.policies = policies;
         this.trust = trust;
         this.store = store;

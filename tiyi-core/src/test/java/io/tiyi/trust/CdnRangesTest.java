@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.tiyi.sites.Trust;
 import io.tiyi.testsupport.TestCerts;
 import java.io.IOException;
 import java.io.OutputStream;

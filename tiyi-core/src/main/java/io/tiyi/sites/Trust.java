@@ -1,4 +1,4 @@
-package io.tiyi.trust;
+package io.tiyi.sites;
 
 import static io.tiyi.store.generated.Tables.CDN_RANGES;
 import static io.tiyi.store.generated.Tables.TRUST_PROFILE;
@@ -8,6 +8,8 @@ import io.tiyi.TiyiException;
 import io.tiyi.settings.Settings;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
+import io.tiyi.trust.CdnRanges;
+import io.tiyi.trust.TrustProfile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

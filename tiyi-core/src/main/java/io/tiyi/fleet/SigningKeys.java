@@ -1,4 +1,4 @@
-package io.tiyi.bundle;
+package io.tiyi.fleet;
 
 import static io.tiyi.store.generated.Tables.BUNDLE_SIGNING_KEY;
 

@@ -1,9 +1,10 @@
-package io.tiyi.bundle;
+package io.tiyi.fleet;
 
 import static io.tiyi.store.generated.Tables.AGENTS;
 import static io.tiyi.store.generated.Tables.ENROLLMENT_TOKENS;
 
 import io.tiyi.TiyiException;
+import io.tiyi.bundle.AgentReport;
 import io.tiyi.crypto.RandomTokens;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;

@@ -1,9 +1,10 @@
-package io.tiyi.bundle;
+package io.tiyi.fleet;
 
 import static io.tiyi.store.generated.Tables.AGENTS;
 import static io.tiyi.store.generated.Tables.ENROLLMENT_TOKENS;
 
 import io.tiyi.TiyiException;
+import io.tiyi.bundle.Enrollment;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;

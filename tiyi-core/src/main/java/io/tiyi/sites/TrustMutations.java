@@ -1,4 +1,4 @@
-package io.tiyi.trust;
+package io.tiyi.sites;
 
 import static io.tiyi.store.generated.Tables.CDN_RANGES;
 import static io.tiyi.store.generated.Tables.TRUST_PROFILE;
@@ -6,6 +6,7 @@ import static io.tiyi.store.generated.Tables.TRUST_PROFILE;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.trust.TrustProfile;
 import java.util.List;
 import java.util.Map;
 

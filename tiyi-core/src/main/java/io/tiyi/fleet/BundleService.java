@@ -1,7 +1,10 @@
-package io.tiyi.bundle;
+package io.tiyi.fleet;
 
 import com.codahale.metrics.MetricRegistry;
 import io.tiyi.TiyiException;
+import io.tiyi.bundle.Bundle;
+import io.tiyi.bundle.RulesArchive;
+import io.tiyi.bundle.SignedBundle;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.crypto.SealedBox;
 import io.tiyi.proxy.RuntimeConfig;
