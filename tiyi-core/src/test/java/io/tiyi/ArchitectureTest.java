@@ -87,7 +87,7 @@ class ArchitectureTest {
     @Test
     void everyMutationTypeIsRegisteredForReplay() {
         java.util.Set<String> registered = new java.util.HashSet<>();
-        io.tiyi.cluster.MutationTypes.all().forEach(t -> registered.add(t.getName()));
+        io.tiyi.store.MutationTypes.all().forEach(t -> registered.add(t.getName()));
         java.util.List<String> mutations = core.stream().filter(c -> c.isAssignableTo(io.tiyi.store.Mutation.class) && !c.isInterface())
                 .map(c -> c.getName()).toList();
         assertThat(mutations).hasSizeGreaterThan(20);

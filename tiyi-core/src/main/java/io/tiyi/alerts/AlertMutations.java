@@ -7,6 +7,8 @@ import io.tiyi.TiyiException;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
+import java.util.List;
 import java.util.Map;
 
 /** Alert rules and firings are replicated state, changed only through these mutations. */
@@ -111,6 +113,14 @@ public final class AlertMutations {
         @Override
         public AuditRecord audit() {
             return new AuditRecord("alerts.acked", "alert_firing:" + id, Map.of());
+        }
+    }
+
+    /** The mutation types of alerts. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(SeedRule.class, UpdateRule.class, Fire.class, Ack.class);
         }
     }
 }

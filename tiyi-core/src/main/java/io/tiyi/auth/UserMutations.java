@@ -7,7 +7,9 @@ import io.tiyi.TiyiException;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
 import io.tiyi.store.generated.tables.records.UsersRecord;
+import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
 
@@ -182,4 +184,12 @@ public final class UserMutations {
         }
     }
 
+    /** The mutation types of accounts and sessions. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(Create.class, SetPassword.class, SetRole.class, SetDisabled.class, Delete.class,
+                    RefreshTokenMutations.Issue.class, RefreshTokenMutations.Rotate.class, RefreshTokenMutations.RevokeFamily.class);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 package io.tiyi.backup;
 
 import io.tiyi.TiyiException;
-import io.tiyi.cluster.MutationTypes;
+import io.tiyi.store.MutationTypes;
 import io.tiyi.internal.Json;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;

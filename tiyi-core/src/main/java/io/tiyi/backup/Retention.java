@@ -1,6 +1,6 @@
 package io.tiyi.backup;
 
-import io.tiyi.cluster.MutationTypes;
+import io.tiyi.store.MutationTypes;
 import io.tiyi.store.LogEntry;
 import java.io.IOException;
 import java.nio.file.Files;

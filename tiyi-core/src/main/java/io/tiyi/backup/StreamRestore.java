@@ -2,7 +2,7 @@ package io.tiyi.backup;
 
 import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
-import io.tiyi.cluster.MutationTypes;
+import io.tiyi.store.MutationTypes;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.Mutation;

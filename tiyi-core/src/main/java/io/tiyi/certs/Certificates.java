@@ -9,6 +9,7 @@ import io.tiyi.internal.Json;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.CertificatesRecord;
@@ -145,6 +146,14 @@ public final class Certificates {
         @Override
         public AuditRecord audit() {
             return AuditRecord.of("certs.delete", "certificate:" + name);
+        }
+    }
+
+    /** The mutation types of certificates. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(Import.class, Delete.class);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.tiyi.client.TiyiClient;
 import io.tiyi.internal.Json;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
+import io.tiyi.store.MutationTypes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,8 +8,10 @@ import io.tiyi.bundle.Enrollment;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
 import io.tiyi.store.generated.tables.records.EnrollmentTokensRecord;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Enrollment tokens and agents are replicated state, changed only through these mutations. */
@@ -150,6 +152,14 @@ public final class FleetMutations {
         @Override
         public AuditRecord audit() {
             return new AuditRecord("agents.revoked", "agent:" + agentId, Map.of());
+        }
+    }
+
+    /** The mutation types of the fleet and its bundle signing key. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(IssueToken.class, RevokeToken.class, Enroll.class, RevokeAgent.class, SetSigningKey.class);
         }
     }
 }

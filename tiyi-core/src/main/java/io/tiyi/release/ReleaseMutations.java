@@ -10,6 +10,7 @@ import io.tiyi.TiyiException;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,14 @@ public final class ReleaseMutations {
                 d.put("version", reportedVersion);
             }
             return new AuditRecord("releases.agent_" + state, "agent:" + agentId, d);
+        }
+    }
+
+    /** The mutation types of releases and rollouts. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(Import.class, StartRollout.class, SetTargetState.class);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.tiyi.TiyiException;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.SettingsRecord;
@@ -86,6 +87,14 @@ public final class Settings {
         @Override
         public AuditRecord audit() {
             return new AuditRecord("settings.update", "setting:" + key, Map.of("value", value));
+        }
+    }
+
+    /** The mutation types of runtime settings. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(Set.class);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.tiyi.internal.Json;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
+import io.tiyi.store.MutationKinds;
 import io.tiyi.store.generated.tables.records.SitesRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -161,6 +162,16 @@ public final class SiteMutations {
         @Override
         public AuditRecord audit() {
             return new AuditRecord("sites.remove_route", "site:" + site, Map.of("path_prefix", pathPrefix));
+        }
+    }
+
+    /** The mutation types of sites, their WAF policies and the trust profile. */
+    public static final class Kinds implements MutationKinds {
+        @Override
+        public List<Class<? extends Mutation<?>>> types() {
+            return List.of(Put.class, Delete.class, PutRoute.class, RemoveRoute.class, WafPolicies.SetPolicy.class,
+                    WafPolicies.AddExclusion.class, WafPolicies.RemoveExclusion.class, TrustMutations.SetProfile.class,
+                    TrustMutations.SetCdnRanges.class);
         }
     }
 }
