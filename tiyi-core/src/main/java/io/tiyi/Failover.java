@@ -28,7 +28,7 @@ final class Failover implements AutoCloseable {
     private final java.util.function.UnaryOperator<String> route;
     private final java.util.function.Supplier<InetSocketAddress> adminAddress;
     private final Object roleLock = new Object();
-    private volatile ClusterState cluster;
+    private final io.tiyi.cluster.ClusterStates states;
     private volatile String primaryApi;
     private volatile io.tiyi.cluster.Replicator replicator;
     private java.util.concurrent.ScheduledExecutorService peerWatch;
@@ -38,16 +38,15 @@ final class Failover implements AutoCloseable {
     private io.tiyi.sites.RuntimeCompiler compiler;
     private volatile String localApi;
 
-    Failover(TiyiConfig config, StateStore store, MutationPipeline pipeline, Kek kek, java.util.function.UnaryOperator<String> route,
-            java.util.function.Supplier<InetSocketAddress> adminAddress, ClusterState initial) {
+    Failover(TiyiConfig config, StateStore store, MutationPipeline pipeline, io.tiyi.cluster.ClusterStates states, Kek kek,
+            java.util.function.UnaryOperator<String> route, java.util.function.Supplier<InetSocketAddress> adminAddress) {
         this.config = config;
         this.store = store;
         this.pipeline = pipeline;
         this.kek = kek;
         this.route = route;
         this.adminAddress = adminAddress;
-        this.cluster = initial;
-        pipeline.onCommit(c -> store.clusterState().ifPresent(cs -> cluster = cs));
+        this.states = states;
     }
 
     /** The parts of the node that exist only once its API is up: its data plane's agent, bundles, fleet, compiler and local API URL. */
@@ -61,7 +60,7 @@ final class Failover implements AutoCloseable {
     }
 
     ClusterState cluster() {
-        return cluster;
+        return states.current();
     }
 
     /** The primary this node follows (a secondary) or was replaced by (agent-only); null on the read-write primary. */
@@ -102,7 +101,7 @@ final class Failover implements AutoCloseable {
     final Handover handover = new Handover() {
         @Override
         public PeerStatus status() {
-            ClusterState cs = cluster;
+            ClusterState cs = states.current();
             return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), advertisedApi());
         }
 
@@ -114,16 +113,15 @@ final class Failover implements AutoCloseable {
         @Override
         public Demoted demote(String newPrimaryApi) {
             synchronized (roleLock) {
-                ClusterState cs = cluster;
+                ClusterState cs = states.current();
                 if (cs.role() != Role.PRIMARY) {
                     throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + ", not the primary; nothing to demote");
                 }
                 // On the writer thread: every mutation submitted before commits, every later one is refused.
                 long last = pipeline.onWriter(() -> {
-                    store.setReadOnly(true);
+                    states.setReadOnly(true);
                     return pipeline.lastSeq();
                 });
-                cluster = store.clusterState().orElseThrow();
                 primaryApi = newPrimaryApi;
                 LOG.warn("cluster: demoted to read-only at epoch {} (last seq {}) for a promotion of {}; mutations are refused", cs.epoch(), last,
                         newPrimaryApi);
@@ -134,13 +132,12 @@ final class Failover implements AutoCloseable {
         @Override
         public void undemote() {
             synchronized (roleLock) {
-                ClusterState cs = cluster;
+                ClusterState cs = states.current();
                 if (cs.role() == Role.PRIMARY && cs.readOnly()) {
                     pipeline.onWriter(() -> {
-                        store.setReadOnly(false);
+                        states.setReadOnly(false);
                         return null;
                     });
-                    cluster = store.clusterState().orElseThrow();
                     primaryApi = null;
                     LOG.warn("cluster: the promotion was aborted; this node is the read-write primary at epoch {} again", cs.epoch());
                 }
@@ -195,7 +192,7 @@ final class Failover implements AutoCloseable {
 
     /** Why this node takes no mutations now, with where to send them; null when it is the read-write primary. */
     String notPrimaryReason() {
-        ClusterState cs = cluster;
+        ClusterState cs = states.current();
         if (cs == null || cs.role() == Role.PRIMARY && !cs.readOnly()) {
             return null;
         }
@@ -205,7 +202,7 @@ final class Failover implements AutoCloseable {
     }
 
     boolean controlPlaneRole() {
-        ClusterState cs = cluster;
+        ClusterState cs = states.current();
         return cs != null && (cs.role() == Role.PRIMARY || cs.role() == Role.SECONDARY);
     }
 
@@ -225,7 +222,7 @@ final class Failover implements AutoCloseable {
 
     /** Fencing: an agent that has seen a higher epoch than this primary's means a newer primary exists. */
     void onAgentReport(io.tiyi.bundle.AgentReport r) {
-        ClusterState cs = cluster;
+        ClusterState cs = states.current();
         if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && localApi != null
                 && !r.following().equals(localApi) && !r.following().equals(advertisedApi())) {
             becomeAgentOf(r.following(), r.epochSeen(), "an agent reports epoch " + r.epochSeen() + " from " + r.following());
@@ -234,7 +231,7 @@ final class Failover implements AutoCloseable {
 
     /** Asks every known peer for its role; one that is a read-write primary at a higher epoch replaces this node. */
     void checkPeers() {
-        ClusterState cs = cluster;
+        ClusterState cs = states.current();
         if (cs == null || cs.role() != Role.PRIMARY || agent == null) {
             return;
         }
@@ -251,7 +248,7 @@ final class Failover implements AutoCloseable {
                 com.fasterxml.jackson.databind.JsonNode st = peer(url, id.credential(), java.time.Duration.ofSeconds(3))
                         .call("ReplicationService", "Status", java.util.Map.of());
                 long epoch = st.path("epoch").asLong();
-                if ("primary".equals(st.path("role").asText()) && !st.path("read_only").asBoolean() && epoch > cluster.epoch()) {
+                if ("primary".equals(st.path("role").asText()) && !st.path("read_only").asBoolean() && epoch > states.current().epoch()) {
                     becomeAgentOf(url, epoch, "peer " + url + " is the primary at epoch " + epoch);
                     return;
                 }
@@ -285,16 +282,15 @@ final class Failover implements AutoCloseable {
      */
     private void becomeAgentOf(String api, long epoch, String why) {
         synchronized (roleLock) {
-            ClusterState cs = cluster;
+            ClusterState cs = states.current();
             if (cs.role() == Role.AGENT || epoch <= cs.epoch()) {
                 return;
             }
             pipeline.onWriter(() -> {
-                store.setReadOnly(true);
-                store.setRoleAndEpoch(Role.AGENT, cs.epoch());
+                states.setReadOnly(true);
+                states.setRoleAndEpoch(Role.AGENT, cs.epoch());
                 return null;
             });
-            cluster = store.clusterState().orElseThrow();
             primaryApi = api;
             if (replicator != null) {
                 replicator.close();
@@ -379,7 +375,7 @@ final class Failover implements AutoCloseable {
      */
     java.util.Map<String, Object> resumeWrites() {
         synchronized (roleLock) {
-            ClusterState cs = cluster;
+            ClusterState cs = states.current();
             // Writes resumed but the embedded agent's start failed last time: only that is retried.
             boolean retryOnly = cs.role() == Role.PRIMARY && !cs.readOnly() && afterResume != null;
             if (!retryOnly && (cs.role() != Role.PRIMARY || !cs.readOnly())) {
@@ -388,10 +384,9 @@ final class Failover implements AutoCloseable {
             }
             if (!retryOnly) {
                 pipeline.onWriter(() -> {
-                    store.setReadOnly(false);
+                    states.setReadOnly(false);
                     return null;
                 });
-                cluster = store.clusterState().orElseThrow();
                 primaryApi = null;
                 LOG.warn("cluster: writes resumed: this node is the read-write primary at epoch {} with seq {}", cs.epoch(), pipeline.lastSeq());
             }
@@ -401,13 +396,13 @@ final class Failover implements AutoCloseable {
             then.run();
             afterResume = null;
         }
-        return java.util.Map.of("epoch", cluster.epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
+        return java.util.Map.of("epoch", states.current().epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
     }
 
     Handover.Promoted promote(boolean force) {
         synchronized (roleLock) {
             long started = System.nanoTime();
-            ClusterState cs = cluster;
+            ClusterState cs = states.current();
             if (cs.role() != Role.SECONDARY) {
                 throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + " at epoch " + cs.epoch()
                         + "; tiyi promote runs on a secondary");
@@ -458,12 +453,10 @@ final class Failover implements AutoCloseable {
             replicator = null;
             long epoch = previousEpoch + 1;
             pipeline.onWriter(() -> {
-                store.setRoleAndEpoch(Role.PRIMARY, epoch);
-                store.setReadOnly(false);
+                states.setRoleAndEpoch(Role.PRIMARY, epoch);
+                states.setReadOnly(false);
                 return null;
             });
-            pipeline.grantEpoch(epoch);
-            cluster = store.clusterState().orElseThrow();
             String oldApi = primaryApi;
             primaryApi = null;
             agent.moveTo(localApi);

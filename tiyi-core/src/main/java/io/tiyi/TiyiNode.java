@@ -253,12 +253,13 @@ public final class TiyiNode implements AutoCloseable {
         int schema = store.migrate();
         LOG.info("state: schema version {}", schema);
 
-        Optional<ClusterState> existing = store.clusterState();
+        io.tiyi.cluster.ClusterStates states = new io.tiyi.cluster.ClusterStates(store);
+        Optional<ClusterState> existing = Optional.ofNullable(states.current());
         if (freshSecondary) {
-            cluster = store.becomeSecondary(UUID.randomUUID().toString());
+            cluster = states.becomeSecondary(UUID.randomUUID().toString());
             LOG.info("cluster: first boot from a snapshot of {}, node {} is secondary at epoch {}", agentApi, cluster.nodeId(), cluster.epoch());
         } else if (existing.isEmpty()) {
-            cluster = store.initClusterState(UUID.randomUUID().toString(), role, 1, kek.fingerprint());
+            cluster = states.init(UUID.randomUUID().toString(), role, 1, kek.fingerprint());
             LOG.info("cluster: first boot, node {} is {} at epoch {}", cluster.nodeId(), cluster.role().wireName(), cluster.epoch());
         } else {
             cluster = existing.get();
@@ -274,8 +275,8 @@ public final class TiyiNode implements AutoCloseable {
         admin = new AdminServer(config.server().addr(), metrics, this::status);
         LOG.info("api: admin listener on {}", admin.url());
 
-        pipeline = new MutationPipeline(store, new AuditChain());
-        failover = new Failover(config, store, pipeline, kek, route, () -> admin.address(), cluster);
+        pipeline = new MutationPipeline(store, new AuditChain(), states);
+        failover = new Failover(config, store, pipeline, states, kek, route, () -> admin.address());
         Envelope envelope = new Envelope(kek);
         String signing = SigningKeys.ensure(store, pipeline, envelope);
         bundles = new io.tiyi.fleet.BundleService(() -> failover.cluster().epoch(), failover::controlPlaneEndpoints,

@@ -75,8 +75,8 @@ class BackupTest {
             String srcHead = src.read(db -> db.select(AUDIT_LOG.HASH).from(AUDIT_LOG).where(AUDIT_LOG.MUTATION_SEQ.le(m.lastSeq()))
                     .orderBy(AUDIT_LOG.ID.desc()).limit(1).fetchOne(AUDIT_LOG.HASH));
             assertThat(m.auditHead()).isEqualTo(srcHead);
-            assertThat(dst.clusterState().orElseThrow().readOnly()).as("a restored node starts read-only").isTrue();
-            assertThat(dst.clusterState().orElseThrow().epoch()).isEqualTo(m.epoch());
+            assertThat(io.tiyi.cluster.ClusterStates.read(dst).orElseThrow().readOnly()).as("a restored node starts read-only").isTrue();
+            assertThat(io.tiyi.cluster.ClusterStates.read(dst).orElseThrow().epoch()).isEqualTo(m.epoch());
         }
         assertThat(restored.resolve("kek.bin")).hasSameBinaryContentAs(state.resolve("kek.bin"));
         assertThatThrownBy(() -> Backups.restore(out, restored, false)).hasMessageContaining("is not empty").hasMessageContaining("--force");

@@ -5,6 +5,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.tiyi.TiyiException;
 import io.tiyi.cluster.ClusterState;
+import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
@@ -139,7 +140,7 @@ public final class BackupStream implements AutoCloseable {
      * @throws TiyiException when the node is not the read-write primary {@code nodeId} at {@code epoch}
      */
     public BackupStream start() {
-        ClusterState cs = store.clusterState().orElseThrow(() -> TiyiException.failedPrecondition(
+        ClusterState cs = ClusterStates.read(store).orElseThrow(() -> TiyiException.failedPrecondition(
                 "state.db has no cluster_state; initialise the node before streaming its backup"));
         if (cs.role() != Role.PRIMARY || cs.readOnly() || cs.epoch() != epoch || !cs.nodeId().equals(nodeId)) {
             throw TiyiException.failedPrecondition("a backup stream runs on the read-write primary: this node is " + cs.nodeId() + ", "
@@ -199,7 +200,7 @@ public final class BackupStream implements AutoCloseable {
     }
 
     private void round() throws IOException {
-        ClusterState cs = store.clusterState().orElseThrow();
+        ClusterState cs = ClusterStates.read(store).orElseThrow();
         boolean writable = cs.role() == Role.PRIMARY && !cs.readOnly() && cs.nodeId().equals(nodeId);
         if (generation != null && !generation.intact()) {
             LOG.warn("backup stream: generation {} is gone from {}; starting a new one (restores from before now need the copy that has it)",

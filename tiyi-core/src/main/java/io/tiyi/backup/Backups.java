@@ -6,6 +6,7 @@ import static io.tiyi.store.generated.Tables.MUTATION_LOG;
 import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
 import io.tiyi.cluster.ClusterState;
+import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
 import io.tiyi.internal.Json;
 import io.tiyi.store.Blobs;
@@ -162,7 +163,7 @@ public final class Backups {
         Files.createDirectories(scratch);
         Files.copy(work.resolve(DB), scratch.resolve(DB));
         try (StateStore s = StateStore.open(scratch)) {
-            ClusterState cs = s.clusterState().orElseThrow(() -> TiyiException.invalid("state.db has no cluster_state: not a node's database"));
+            ClusterState cs = ClusterStates.read(s).orElseThrow(() -> TiyiException.invalid("state.db has no cluster_state: not a node's database"));
             long lastSeq = s.read(db -> Optional.ofNullable(db.select(org.jooq.impl.DSL.max(MUTATION_LOG.SEQ)).from(MUTATION_LOG)
                     .fetchOne(0, Long.class)).orElse(0L));
             AuditChain.Verification v = AuditChain.verify(s);
@@ -272,12 +273,13 @@ public final class Backups {
                     Files.copy(work.resolve(mem.name()), to);
                 }
                 try (StateStore s = StateStore.open(staged)) {
-                    ClusterState cs = s.clusterState().orElseThrow();
+                    ClusterStates states = new ClusterStates(s);
+                    ClusterState cs = states.current();
                     if (cs.role() != Role.PRIMARY) {
                         // A stepped-down primary or a secondary: it comes back as the primary of its own data, read-only.
-                        s.setRoleAndEpoch(Role.PRIMARY, cs.epoch());
+                        states.setRoleAndEpoch(Role.PRIMARY, cs.epoch());
                     }
-                    s.setReadOnly(true);
+                    states.setReadOnly(true);
                 }
                 if (Files.exists(staged.resolve(DB + "-wal")) && Files.size(staged.resolve(DB + "-wal")) > 0) {
                     throw new TiyiException("cannot restore into " + stateDir + ": the restored database kept a write-ahead log after"

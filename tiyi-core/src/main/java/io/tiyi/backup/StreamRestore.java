@@ -2,6 +2,7 @@ package io.tiyi.backup;
 
 import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
+import io.tiyi.cluster.ClusterStates;
 import io.tiyi.store.MutationTypes;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
@@ -153,8 +154,9 @@ public final class StreamRestore {
         try (StateStore store = StateStore.open(work)) {
             store.migrate();
             // A read-only primary replays another node's log; it stays read-only when restored.
-            store.setReadOnly(true);
-            try (MutationPipeline pipeline = new MutationPipeline(store, new AuditChain())) {
+            ClusterStates states = new ClusterStates(store);
+            states.setReadOnly(true);
+            try (MutationPipeline pipeline = new MutationPipeline(store, new AuditChain(), states)) {
                 if (pipeline.lastSeq() != start.snapshot().seq()) {
                     throw TiyiException.failedPrecondition("backup stream snapshot " + start.snapshot().file() + " holds seq "
                             + pipeline.lastSeq() + ", not the seq its name says");

@@ -1,12 +1,10 @@
 package io.tiyi.store;
 
-import static io.tiyi.store.generated.Tables.CLUSTER_STATE;
 import static io.tiyi.store.generated.Tables.MUTATION_LOG;
 
 import io.tiyi.TiyiException;
-import io.tiyi.cluster.Role;
 import io.tiyi.internal.Json;
-import io.tiyi.store.generated.tables.records.ClusterStateRecord;
+import io.tiyi.internal.Watermark;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -38,22 +36,24 @@ public final class MutationPipeline implements AutoCloseable {
 
     private final StateStore store;
     private final AuditAppender audit;
+    private final WriteFence fence;
     private final ExecutorService writer;
     private final List<Consumer<Committed<?>>> listeners = new CopyOnWriteArrayList<>();
-    /** Touched only on the writer thread, except the volatile reads for status. */
-    private volatile long lastSeq;
-    /** The epoch this node was granted when it became primary; a different persisted epoch fences it. */
-    private volatile long grantedEpoch;
+    /** The last committed seq: set only on the writer thread, read anywhere. */
+    private final Watermark committed;
 
-    public MutationPipeline(StateStore store, AuditAppender audit) {
+    /**
+     * @param audit appends each mutation's audit entry in its transaction
+     * @param fence decides in each transaction whether this node takes the change (role, read-only, epoch)
+     */
+    public MutationPipeline(StateStore store, AuditAppender audit, WriteFence fence) {
         this.store = Objects.requireNonNull(store);
         this.audit = Objects.requireNonNull(audit);
-        this.lastSeq = store.read(db -> {
+        this.fence = Objects.requireNonNull(fence);
+        this.committed = new Watermark(store.read(db -> {
             Long max = db.select(org.jooq.impl.DSL.max(MUTATION_LOG.SEQ)).from(MUTATION_LOG).fetchOne(0, Long.class);
             return max == null ? 0L : max;
-        });
-        this.grantedEpoch = store.clusterState().map(cs -> cs.epoch())
-                .orElseThrow(() -> new TiyiException("state.db has no cluster_state; initialise the node first"));
+        }));
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tiyi-state-writer");
             t.setDaemon(true);
@@ -113,30 +113,10 @@ public final class MutationPipeline implements AutoCloseable {
     }
 
     private <R> Committed<R> applyNow(String actor, Mutation<R> mutation, OptionalLong expectedEpoch) {
-        long seq = lastSeq + 1;
+        long seq = committed.get() + 1;
         long ts = System.currentTimeMillis();
         Committed<R> done = store.writeTx(db -> {
-            ClusterStateRecord cs = db.selectFrom(CLUSTER_STATE).fetchOne();
-            if (cs == null) {
-                throw new MutationRejectedException(MutationRejectedException.Reason.NOT_PRIMARY, "this node is not initialised");
-            }
-            if (Role.fromWire(cs.getRole()) != Role.PRIMARY) {
-                throw new MutationRejectedException(MutationRejectedException.Reason.NOT_PRIMARY,
-                        "this node is " + cs.getRole() + ", not the primary; send changes to the primary");
-            }
-            if (cs.getReadOnly()) {
-                throw new MutationRejectedException(MutationRejectedException.Reason.READ_ONLY,
-                        "this node is read-only (demoted or fenced at epoch " + cs.getEpoch() + "); send changes to the current primary");
-            }
-            long epoch = cs.getEpoch();
-            if (epoch != grantedEpoch) {
-                throw new MutationRejectedException(MutationRejectedException.Reason.STALE_EPOCH,
-                        "this node holds epoch " + grantedEpoch + " but state.db is at epoch " + epoch + "; it no longer accepts changes");
-            }
-            if (expectedEpoch.isPresent() && expectedEpoch.getAsLong() != epoch) {
-                throw new MutationRejectedException(MutationRejectedException.Reason.STALE_EPOCH,
-                        "change was made for epoch " + expectedEpoch.getAsLong() + " but the node is at epoch " + epoch);
-            }
+            long epoch = fence.admit(db, expectedEpoch);
             R result = mutation.apply(new MutationContext(db, seq, epoch, ts, actor));
             db.insertInto(MUTATION_LOG)
                     .set(MUTATION_LOG.SEQ, seq)
@@ -150,7 +130,7 @@ public final class MutationPipeline implements AutoCloseable {
             audit.append(db, ts, actor, entry, seq);
             return new Committed<>(seq, epoch, ts, mutation.kind(), result, actor, entry);
         });
-        lastSeq = seq;
+        committed.set(seq);
         for (Consumer<Committed<?>> l : listeners) {
             try {
                 l.accept(done);
@@ -172,7 +152,7 @@ public final class MutationPipeline implements AutoCloseable {
      */
     public long replay(java.util.List<LogEntry> entries, java.util.function.Function<LogEntry, Mutation<?>> decode) {
         if (entries.isEmpty()) {
-            return lastSeq;
+            return committed.get();
         }
         CompletableFuture<Long> f;
         try {
@@ -194,13 +174,9 @@ public final class MutationPipeline implements AutoCloseable {
     }
 
     private long replayNow(java.util.List<LogEntry> entries, java.util.function.Function<LogEntry, Mutation<?>> decode) {
-        long first = lastSeq + 1;
+        long first = committed.get() + 1;
         long last = store.writeTx(db -> {
-            ClusterStateRecord cs = db.selectFrom(CLUSTER_STATE).fetchOne();
-            if (cs == null || Role.fromWire(cs.getRole()) == Role.PRIMARY && !cs.getReadOnly()) {
-                throw new MutationRejectedException(MutationRejectedException.Reason.NOT_PRIMARY,
-                        "this node is a read-write primary; it does not replay another node's log");
-            }
+            fence.admitReplay(db);
             long expected = first;
             for (LogEntry e : entries) {
                 if (e.seq() != expected) {
@@ -215,7 +191,7 @@ public final class MutationPipeline implements AutoCloseable {
             }
             return expected - 1;
         });
-        lastSeq = last;
+        committed.set(last);
         LogEntry tail = entries.get(entries.size() - 1);
         Committed<Void> done = new Committed<>(tail.seq(), tail.epoch(), tail.ts(), tail.kind(), null, tail.actor(), null);
         for (Consumer<Committed<?>> l : listeners) {
@@ -259,18 +235,14 @@ public final class MutationPipeline implements AutoCloseable {
 
     /** The last committed seq. */
     public long lastSeq() {
-        return lastSeq;
+        return committed.get();
     }
 
-    /** The epoch this node accepts mutations under. */
-    public long epoch() {
-        return grantedEpoch;
+    /** Completes once the last committed (or replayed) seq is at least {@code seq}. */
+    public CompletableFuture<Long> reached(long seq) {
+        return committed.reach(seq);
     }
 
-    /** Adopts a new epoch after a promotion has persisted it. */
-    public void grantEpoch(long epoch) {
-        this.grantedEpoch = epoch;
-    }
 
     /** Stops taking new mutations and waits for the ones under way to commit. */
     @Override

@@ -3,8 +3,6 @@ package io.tiyi.store;
 import static io.tiyi.store.generated.Tables.CLUSTER_STATE;
 
 import io.tiyi.TiyiException;
-import io.tiyi.cluster.ClusterState;
-import io.tiyi.cluster.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,10 +128,14 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Runs {@code fn} in one write transaction on the single writer connection. Only the mutation
-     * pipeline and node-local bookkeeping (cluster_state) call this; replicated state changes go
-     * through {@link MutationPipeline}.
+     * Runs {@code fn} in one write transaction for node-local rows that are not replicated (the
+     * node's {@code cluster_state}). Replicated state changes only through {@link MutationPipeline}.
      */
+    public <T> T writeLocal(Function<DSLContext, T> fn) {
+        return writeTx(fn);
+    }
+
+    /** Runs {@code fn} in one write transaction on the single writer connection. */
     <T> T writeTx(Function<DSLContext, T> fn) {
         try (Connection c = writer.getConnection()) {
             DSLContext db = DSL.using(c, SQLDialect.SQLITE, jooqSettings);
@@ -147,61 +149,6 @@ public final class StateStore implements AutoCloseable {
             }
             throw new TiyiException("cannot write " + dbFile + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The node's cluster_state row, or empty before first initialisation. */
-    public Optional<ClusterState> clusterState() {
-        return read(db -> db.selectFrom(CLUSTER_STATE).fetchOptional().map(r -> new ClusterState(
-                r.getNodeId(), Role.fromWire(r.getRole()), r.getEpoch(), r.getReadOnly(), r.getKekFingerprint())));
-    }
-
-    /** Writes the first cluster_state row (first boot of a node). Refuses when one exists. */
-    public ClusterState initClusterState(String nodeId, Role role, long epoch, String kekFingerprint) {
-        long now = System.currentTimeMillis();
-        writeTx(db -> {
-            if (db.fetchExists(CLUSTER_STATE)) {
-                throw new TiyiException(dbFile + " is already initialised");
-            }
-            return db.insertInto(CLUSTER_STATE)
-                    .set(CLUSTER_STATE.ID, 1)
-                    .set(CLUSTER_STATE.NODE_ID, nodeId)
-                    .set(CLUSTER_STATE.ROLE, role.wireName())
-                    .set(CLUSTER_STATE.EPOCH, epoch)
-                    .set(CLUSTER_STATE.READ_ONLY, false)
-                    .set(CLUSTER_STATE.KEK_FINGERPRINT, kekFingerprint)
-                    .set(CLUSTER_STATE.CREATED_AT, now)
-                    .set(CLUSTER_STATE.UPDATED_AT, now)
-                    .execute();
-        });
-        return clusterState().orElseThrow();
-    }
-
-    /**
-     * Makes a database restored from another node's snapshot this node's own: a new node id, the
-     * secondary role, read-only; the epoch stays the one of the node it follows.
-     */
-    public ClusterState becomeSecondary(String nodeId) {
-        writeTx(db -> db.update(CLUSTER_STATE).set(CLUSTER_STATE.NODE_ID, nodeId).set(CLUSTER_STATE.ROLE, Role.SECONDARY.wireName())
-                .set(CLUSTER_STATE.READ_ONLY, true).set(CLUSTER_STATE.UPDATED_AT, System.currentTimeMillis()).execute());
-        return clusterState().orElseThrow();
-    }
-
-    /** Sets the read-only flag of this node (demotion); node-local, not a replicated mutation. */
-    public void setReadOnly(boolean readOnly) {
-        writeTx(db -> db.update(CLUSTER_STATE).set(CLUSTER_STATE.READ_ONLY, readOnly)
-                .set(CLUSTER_STATE.UPDATED_AT, System.currentTimeMillis()).execute());
-    }
-
-    /** Sets role and epoch; the epoch may never go down. */
-    public void setRoleAndEpoch(Role role, long epoch) {
-        writeTx(db -> {
-            long current = db.select(CLUSTER_STATE.EPOCH).from(CLUSTER_STATE).fetchOne(CLUSTER_STATE.EPOCH);
-            if (epoch < current) {
-                throw new TiyiException("epoch may not go down: " + current + " -> " + epoch);
-            }
-            return db.update(CLUSTER_STATE).set(CLUSTER_STATE.ROLE, role.wireName()).set(CLUSTER_STATE.EPOCH, epoch)
-                    .set(CLUSTER_STATE.UPDATED_AT, System.currentTimeMillis()).execute();
-        });
     }
 
     public Path dir() {

@@ -15,6 +15,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
 import io.tiyi.cluster.ClusterState;
+import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
 import io.tiyi.release.ReleaseMutations;
 import io.tiyi.settings.Settings;
@@ -57,13 +58,15 @@ class BackupStreamTest {
     Path streamDir;
     StateStore store;
     MutationPipeline pipeline;
+    ClusterStates states;
     MetricRegistry metrics = new MetricRegistry();
     final List<BackupStream> streams = new ArrayList<>();
 
     @BeforeEach
     void open() throws IOException {
         store = TestStores.primary(tmp.resolve("state"));
-        pipeline = TestStores.pipeline(store);
+        states = new ClusterStates(store);
+        pipeline = TestStores.pipeline(store, states);
         streamDir = Files.createDirectory(tmp.resolve("stream"));
     }
 
@@ -75,7 +78,7 @@ class BackupStreamTest {
     }
 
     BackupStream stream(Path dir, Duration snapshotEvery) {
-        BackupStream s = new BackupStream(store, pipeline, dir, "test-node", pipeline.epoch(), snapshotEvery, RETENTION, metrics);
+        BackupStream s = new BackupStream(store, pipeline, dir, "test-node", states.current().epoch(), snapshotEvery, RETENTION, metrics);
         streams.add(s);
         return s;
     }
@@ -197,7 +200,7 @@ class BackupStreamTest {
             assertThat(chain.headHash()).isEqualTo(r.auditHead()).isEqualTo(auditHeadAt(store, r.lastSeq()));
             assertThat(integrity(restored)).containsExactly("ok");
             assertThat(r.lastTs()).isEqualTo(Instant.ofEpochMilli(source.get((int) r.lastSeq() - 1).ts()));
-            ClusterState cs = restored.clusterState().orElseThrow();
+            ClusterState cs = ClusterStates.read(restored).orElseThrow();
             assertThat(cs.role()).isEqualTo(Role.PRIMARY);
             assertThat(cs.readOnly()).as("a restored node must not be a second read-write primary").isTrue();
         }
@@ -314,11 +317,7 @@ class BackupStreamTest {
         assertThat(first.name()).startsWith("test-node-e1-");
 
         // What a promotion does on the node that becomes the primary of epoch 2.
-        pipeline.onWriter(() -> {
-            store.setRoleAndEpoch(Role.PRIMARY, 2);
-            return null;
-        });
-        pipeline.grantEpoch(2);
+        pipeline.onWriter(() -> states.setRoleAndEpoch(Role.PRIMARY, 2));
         mutate(3);
         await(() -> s.generation().map(g -> g.epoch() == 2).orElse(false) && lag() == 0, "a generation at epoch 2");
         s.close();
@@ -468,7 +467,7 @@ class BackupStreamTest {
 
     @Test
     void startRefusesANodeThatIsNotTheReadWritePrimary() {
-        store.setReadOnly(true);
+        states.setReadOnly(true);
         assertThatThrownBy(() -> stream(streamDir, RARELY).start())
                 .hasMessageContaining("a backup stream runs on the read-write primary: this node is test-node, primary (read-only) at epoch 1");
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tiyi.TiyiException;
+import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ class MutationPipelineTest {
 
     StateStore store;
     MutationPipeline pipeline;
+    ClusterStates states;
 
     /** A mutation that writes one settings row. */
     record Put(String name, String value) implements Mutation<String> {
@@ -51,7 +53,8 @@ class MutationPipelineTest {
     @BeforeEach
     void open() {
         store = TestStores.primary(dir);
-        pipeline = TestStores.pipeline(store);
+        states = new ClusterStates(store);
+        pipeline = TestStores.pipeline(store, states);
     }
 
     @AfterEach
@@ -110,19 +113,21 @@ class MutationPipelineTest {
     @Test
     void nodeWhosePersistedEpochMovedOnIsFenced() {
         pipeline.apply("t", new Put("a", "1"));
-        store.setRoleAndEpoch(Role.PRIMARY, 2);
+        // Another writer moves the persisted epoch on: this node was never granted it.
+        new ClusterStates(store).setRoleAndEpoch(Role.PRIMARY, 2);
         assertThatThrownBy(() -> pipeline.apply("t", new Put("b", "1")))
                 .isInstanceOf(MutationRejectedException.class)
                 .hasMessageContaining("holds epoch 1 but state.db is at epoch 2");
         assertThat(settingsRows()).isEqualTo(1);
         assertThat(logRows()).isEqualTo(1);
-        pipeline.grantEpoch(2);
+        // This node's own promotion grants it.
+        states.setRoleAndEpoch(Role.PRIMARY, 2);
         assertThat(pipeline.apply("t", new Put("b", "1")).epoch()).isEqualTo(2);
     }
 
     @Test
     void readOnlyNodeRefusesMutationsAndChangesNothing() {
-        store.setReadOnly(true);
+        states.setReadOnly(true);
         assertThatThrownBy(() -> pipeline.apply("t", new Put("a", "1")))
                 .isInstanceOf(MutationRejectedException.class)
                 .satisfies(e -> assertThat(((MutationRejectedException) e).reason()).isEqualTo(MutationRejectedException.Reason.READ_ONLY));
@@ -132,7 +137,7 @@ class MutationPipelineTest {
 
     @Test
     void nonPrimaryRefusesMutations() {
-        store.setRoleAndEpoch(Role.SECONDARY, 1);
+        states.setRoleAndEpoch(Role.SECONDARY, 1);
         assertThatThrownBy(() -> pipeline.apply("t", new Put("a", "1")))
                 .isInstanceOf(MutationRejectedException.class)
                 .satisfies(e -> assertThat(((MutationRejectedException) e).reason()).isEqualTo(MutationRejectedException.Reason.NOT_PRIMARY));
@@ -141,8 +146,8 @@ class MutationPipelineTest {
 
     @Test
     void epochNeverGoesDown() {
-        store.setRoleAndEpoch(Role.PRIMARY, 3);
-        assertThatThrownBy(() -> store.setRoleAndEpoch(Role.PRIMARY, 2)).hasMessageContaining("may not go down");
+        states.setRoleAndEpoch(Role.PRIMARY, 3);
+        assertThatThrownBy(() -> states.setRoleAndEpoch(Role.PRIMARY, 2)).hasMessageContaining("may not go down");
         long epoch = store.read(db -> db.select(CLUSTER_STATE.EPOCH).from(CLUSTER_STATE).fetchOne(CLUSTER_STATE.EPOCH));
         assertThat(epoch).isEqualTo(3L);
     }

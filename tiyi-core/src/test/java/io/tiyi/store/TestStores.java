@@ -1,6 +1,7 @@
 package io.tiyi.store;
 
 import io.tiyi.audit.AuditChain;
+import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
 import java.nio.file.Path;
 
@@ -12,11 +13,17 @@ public final class TestStores {
     public static StateStore primary(Path dir) {
         StateStore s = StateStore.open(dir);
         s.migrate();
-        s.initClusterState("test-node", Role.PRIMARY, 1, "sha256:0000000000000000");
+        new ClusterStates(s).init("test-node", Role.PRIMARY, 1, "sha256:0000000000000000");
         return s;
     }
 
+    /** A pipeline fenced by a view of the store's cluster state of its own. */
     public static MutationPipeline pipeline(StateStore s) {
-        return new MutationPipeline(s, new AuditChain());
+        return pipeline(s, new ClusterStates(s));
+    }
+
+    /** A pipeline fenced by {@code states}: a test changes the node's role and epoch through it, as the cluster does. */
+    public static MutationPipeline pipeline(StateStore s, ClusterStates states) {
+        return new MutationPipeline(s, new AuditChain(), states);
     }
 }

@@ -221,8 +221,9 @@ class CdnRangesTest {
         io.tiyi.store.StateStore store = io.tiyi.store.StateStore.open(dir);
         try {
             store.migrate();
-            store.initClusterState("n1", io.tiyi.cluster.Role.PRIMARY, 1, "sha256:test");
-            try (io.tiyi.store.MutationPipeline pipeline = new io.tiyi.store.MutationPipeline(store, new io.tiyi.audit.AuditChain())) {
+            io.tiyi.cluster.ClusterStates states = new io.tiyi.cluster.ClusterStates(store);
+            states.init("n1", io.tiyi.cluster.Role.PRIMARY, 1, "sha256:test");
+            try (io.tiyi.store.MutationPipeline pipeline = new io.tiyi.store.MutationPipeline(store, new io.tiyi.audit.AuditChain(), states)) {
                 io.tiyi.settings.Settings settings = new io.tiyi.settings.Settings(store, pipeline);
                 Trust trust = new Trust(store, pipeline, settings, http);
                 int builtIn = trust.ranges().get("fastly").ranges().size();
