@@ -167,8 +167,8 @@ class FailoverTest {
         });
         HttpResponse<String> r = RawHttp.get(cluster.secondary().httpAddress(), "shop.test", "/via-secondary", Map.of());
         assertThat(r.statusCode()).isEqualTo(200);
-        int onSecondary = cluster.secondary().store().read(db -> db.fetchCount(io.tiyi.store.generated.Tables.AUDIT_LOG));
-        int onPrimary = cluster.primary().store().read(db -> db.fetchCount(io.tiyi.store.generated.Tables.AUDIT_LOG));
+        int onSecondary = NodeInternals.store(cluster.secondary()).read(db -> db.fetchCount(io.tiyi.store.generated.Tables.AUDIT_LOG));
+        int onPrimary = NodeInternals.store(cluster.primary()).read(db -> db.fetchCount(io.tiyi.store.generated.Tables.AUDIT_LOG));
         assertThat(onSecondary).isEqualTo(onPrimary);
         checkInvariants();
     }
@@ -210,15 +210,15 @@ class FailoverTest {
         long aLast = cluster.primary().status().lastSeq();
         assertThat(b.status().lastSeq()).isGreaterThanOrEqualTo(aLast);
         assertThat(acknowledged).isNotEmpty();
-        var aLog = cluster.primary().store().read(db -> db.selectFrom(io.tiyi.store.generated.Tables.MUTATION_LOG)
+        var aLog = NodeInternals.store(cluster.primary()).read(db -> db.selectFrom(io.tiyi.store.generated.Tables.MUTATION_LOG)
                 .orderBy(io.tiyi.store.generated.Tables.MUTATION_LOG.SEQ).fetch().map(r -> r.getSeq() + r.getPayload()));
-        var bLog = b.store().read(db -> db.selectFrom(io.tiyi.store.generated.Tables.MUTATION_LOG)
+        var bLog = NodeInternals.store(b).read(db -> db.selectFrom(io.tiyi.store.generated.Tables.MUTATION_LOG)
                 .where(io.tiyi.store.generated.Tables.MUTATION_LOG.SEQ.le(aLast))
                 .orderBy(io.tiyi.store.generated.Tables.MUTATION_LOG.SEQ).fetch().map(r -> r.getSeq() + r.getPayload()));
         assertThat(bLog).isEqualTo(aLog);
-        var aChain = cluster.primary().store().read(db -> db.select(io.tiyi.store.generated.Tables.AUDIT_LOG.HASH)
+        var aChain = NodeInternals.store(cluster.primary()).read(db -> db.select(io.tiyi.store.generated.Tables.AUDIT_LOG.HASH)
                 .from(io.tiyi.store.generated.Tables.AUDIT_LOG).orderBy(io.tiyi.store.generated.Tables.AUDIT_LOG.ID).fetch().map(r -> r.value1()));
-        var bChain = b.store().read(db -> db.select(io.tiyi.store.generated.Tables.AUDIT_LOG.HASH)
+        var bChain = NodeInternals.store(b).read(db -> db.select(io.tiyi.store.generated.Tables.AUDIT_LOG.HASH)
                 .from(io.tiyi.store.generated.Tables.AUDIT_LOG).orderBy(io.tiyi.store.generated.Tables.AUDIT_LOG.ID).limit(aChain.size())
                 .fetch().map(r -> r.value1()));
         assertThat(bChain).isEqualTo(aChain);
@@ -257,7 +257,7 @@ class FailoverTest {
 
     @Test
     void aPromotionAbortsWhenTheSecondaryCannotCatchUpAndThePrimaryTakesChangesAgain() throws Exception {
-        cluster.secondary().holdReplication(true);
+        NodeInternals.holdReplication(cluster.secondary(), true);
         for (int i = 0; i < 5; i++) {
             mutate(cluster.primary(), i);
         }
@@ -271,7 +271,7 @@ class FailoverTest {
         assertThat(cluster.primary().role()).isEqualTo(Role.PRIMARY);
         assertThat(cluster.primary().status().readOnly()).isFalse();
         mutate(cluster.primary(), 6);
-        cluster.secondary().holdReplication(false);
+        NodeInternals.holdReplication(cluster.secondary(), false);
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         checkInvariants();
     }
@@ -304,7 +304,7 @@ class FailoverTest {
 
     @Test
     void sessionsSurviveAPromotionWhenTheJwtSecretIsShared() throws Exception {
-        cluster.primary().users().create("test", "olga", io.tiyi.auth.UserRole.OPERATOR, "operator-password-123".toCharArray());
+        NodeInternals.users(cluster.primary()).create("test", "olga", io.tiyi.auth.UserRole.OPERATOR, "operator-password-123".toCharArray());
         var login = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), null).call("AuthService", "Login",
                 Map.of("user", "olga", "password", "operator-password-123"));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tiyi.release.ReleaseTarball;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.release.ReleaseTarball;
 import io.tiyi.store.Blobs;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +107,6 @@ class RolloutClusterTest {
     }
 
     static io.tiyi.store.StateStore storeOf(TiyiNode node) {
-        return node.store();
+        return NodeInternals.store(node);
     }
 }

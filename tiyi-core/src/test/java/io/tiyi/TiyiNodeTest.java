@@ -57,13 +57,13 @@ class TiyiNodeTest {
     void restartKeepsKeysAndCreatesNoNewBootstrapAdmin() {
         byte[] pub;
         try (TiyiNode node = TiyiNode.builder().config(config()).build().start()) {
-            pub = node.store().read(db -> db.select(BUNDLE_SIGNING_KEY.PUBLIC_KEY).from(BUNDLE_SIGNING_KEY).fetchOne().value1());
+            pub = NodeInternals.store(node).read(db -> db.select(BUNDLE_SIGNING_KEY.PUBLIC_KEY).from(BUNDLE_SIGNING_KEY).fetchOne().value1());
         }
         try (TiyiNode node = TiyiNode.builder().config(config()).build().start()) {
             assertThat(node.bootstrapPassword()).isEmpty();
-            byte[] again = node.store().read(db -> db.select(BUNDLE_SIGNING_KEY.PUBLIC_KEY).from(BUNDLE_SIGNING_KEY).fetchOne().value1());
+            byte[] again = NodeInternals.store(node).read(db -> db.select(BUNDLE_SIGNING_KEY.PUBLIC_KEY).from(BUNDLE_SIGNING_KEY).fetchOne().value1());
             assertThat(again).isEqualTo(pub);
-            int logged = node.store().read(db -> db.fetchCount(MUTATION_LOG));
+            int logged = NodeInternals.store(node).read(db -> db.fetchCount(MUTATION_LOG));
             assertThat(logged).as("signing key, bootstrap admin, the Origin Bypass Attempt alert rule, the embedded agent's token and its enrollment; nothing on restart")
                     .isEqualTo(5);
         }

@@ -4,6 +4,12 @@ import static io.tiyi.store.generated.Tables.ALERT_FIRINGS;
 import static io.tiyi.store.generated.Tables.ALERT_RULES;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
+import io.tiyi.bundle.AgentReport;
+import io.tiyi.events.AlertEvent;
+import io.tiyi.events.EventLog;
+import io.tiyi.fleet.Fleet;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.AlertFiringsRecord;
@@ -23,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the data planes report. A rule counts its condition per window (aligned to the epoch clock);
  * the first time a window's count reaches the threshold the rule fires, once per window.
  */
-public final class Alerts {
+public final class Alerts implements RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(Alerts.class);
     /** The rule every node is seeded with. */
     public static final String ORIGIN_BYPASS = "origin-bypass-attempt";
@@ -187,6 +193,17 @@ public final class Alerts {
         counts.keySet().removeIf(k -> Long.parseLong(k.substring(k.lastIndexOf('@') + 1)) < now - 86_400_000L);
     }
 
+    /** Counts the requests an agent's report says claimed a client address through an untrusted peer. */
+    public void onAgentReport(Fleet.Reported reported) {
+        AgentReport r = reported.report();
+        observe(KIND_ORIGIN_BYPASS, r.originBypassAttempts(), "agent " + reported.agentId(), r.originBypassSample());
+    }
+
+    /** Writes every firing this node commits to {@code events} as an alert event (and so to the SIEM). */
+    public void reportTo(EventLog events) {
+        onFired(f -> events.offer(new AlertEvent(f.firedAt(), f.id(), f.rule(), f.title(), f.count(), f.windowStart(), f.detail())));
+    }
+
     /** Also tells {@code listener} of every firing this node commits (the SIEM forwarder). */
     public void onFired(java.util.function.Consumer<Firing> listener) {
         this.onFired = listener;
@@ -207,5 +224,10 @@ public final class Alerts {
     private static Firing firing(AlertFiringsRecord r, Map<String, String> titles) {
         return new Firing(r.getId(), r.getRule(), titles.getOrDefault(r.getRule(), r.getRule()), r.getWindowStart(), r.getCount(),
                 r.getFiredAt(), r.getDetail(), r.getAckedAt() == null ? 0 : r.getAckedAt(), r.getAckedBy());
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        AlertsRpc.register(registry, this);
     }
 }

@@ -9,8 +9,9 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.handlers.PathHandler;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.function.Supplier;
 
 /**
  * The admin listener: the RPC API, {@code /healthz} and {@code /metrics}. It is started early so
@@ -23,9 +24,10 @@ public final class AdminServer implements AutoCloseable {
     private final PathHandler paths;
     private final InetSocketAddress bound;
 
-    public AdminServer(HostPort addr, TiyiMetrics metrics, Supplier<NodeStatus> status) {
+    /** @param health the node's {@code /healthz} */
+    public AdminServer(HostPort addr, TiyiMetrics metrics, HttpHandler health) {
         this.paths = Handlers.path()
-                .addExactPath("/healthz", new HealthHandler(status))
+                .addExactPath("/healthz", health)
                 .addExactPath("/metrics", new MetricsHandler(metrics));
         this.graceful = Handlers.gracefulShutdown(new RequestMetricsHandler(paths, metrics.registry(), "tiyi.admin.http"));
         this.undertow = Undertow.builder()
@@ -61,6 +63,23 @@ public final class AdminServer implements AutoCloseable {
         String host = bound.getAddress().getHostAddress();
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + bound.getPort();
+    }
+
+    /** The URL a client on this host uses: a wildcard bind address becomes loopback. */
+    public String localUrl() {
+        return localUrl(bound);
+    }
+
+    /** The URL a client on this host reaches {@code bound} at: a wildcard address becomes loopback. */
+    public static String localUrl(InetSocketAddress bound) {
+        InetAddress a = bound.getAddress();
+        String host;
+        if (a.isAnyLocalAddress()) {
+            host = a instanceof Inet6Address ? "[::1]" : "127.0.0.1";
+        } else {
+            host = a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
         }
         return "http://" + host + ":" + bound.getPort();
     }

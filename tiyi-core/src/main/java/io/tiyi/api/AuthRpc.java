@@ -1,12 +1,15 @@
 package io.tiyi.api;
 
+import static io.tiyi.api.RpcMethod.Option.BEFORE_PASSWORD_CHANGE;
+import static io.tiyi.api.RpcMethod.Option.SELF_SERVICE;
+
+import io.tiyi.TiyiException;
 import io.tiyi.auth.Caller;
 import io.tiyi.auth.Sessions;
 import io.tiyi.auth.Users;
-import io.tiyi.TiyiException;
 
 /** {@code tiyi.v1.AuthService}: Login, Refresh, Logout, ChangePassword, WhoAmI. */
-final class AuthRpc {
+public final class AuthRpc implements RpcService {
     static final String SERVICE = "AuthService";
 
     record LoginRequest(String user, String password) {
@@ -32,27 +35,35 @@ final class AuthRpc {
 
     record WhoAmI(String user, String role, boolean mustChangePassword, boolean local) {}
 
-    private AuthRpc() {}
+    private final Sessions sessions;
+    private final Users users;
 
-    static void register(RpcRegistry r, Sessions sessions, Users users) {
-        r.add(new RpcMethod<>(SERVICE, "Login", Access.PUBLIC, true, false, true, LoginRequest.class,
-                (ctx, q) -> sessions.login(q.user(), q.password() == null ? null : q.password().toCharArray(), ctx.client())));
-        r.add(new RpcMethod<>(SERVICE, "Refresh", Access.PUBLIC, true, false, true, RefreshRequest.class,
-                (ctx, q) -> sessions.refresh(q.refreshToken())));
-        r.add(new RpcMethod<>(SERVICE, "Logout", Access.PUBLIC, true, false, true, RefreshRequest.class, (ctx, q) -> {
+    public AuthRpc(Sessions sessions, Users users) {
+        this.sessions = sessions;
+        this.users = users;
+    }
+
+    @Override
+    public void register(RpcRegistry r) {
+        r.add(RpcMethod.mutation(SERVICE, "Login", Access.PUBLIC, LoginRequest.class,
+                (ctx, q) -> sessions.login(q.user(), q.password() == null ? null : q.password().toCharArray(), ctx.client()))
+                .allowing(BEFORE_PASSWORD_CHANGE));
+        r.add(RpcMethod.mutation(SERVICE, "Refresh", Access.PUBLIC, RefreshRequest.class, (ctx, q) -> sessions.refresh(q.refreshToken()))
+                .allowing(BEFORE_PASSWORD_CHANGE));
+        r.add(RpcMethod.mutation(SERVICE, "Logout", Access.PUBLIC, RefreshRequest.class, (ctx, q) -> {
             sessions.logout(q.refreshToken());
             return Empty.INSTANCE;
-        }));
-        r.add(new RpcMethod<>(SERVICE, "ChangePassword", Access.VIEWER, true, true, true, ChangePasswordRequest.class, (ctx, q) -> {
+        }).allowing(BEFORE_PASSWORD_CHANGE));
+        r.add(RpcMethod.mutation(SERVICE, "ChangePassword", Access.VIEWER, ChangePasswordRequest.class, (ctx, q) -> {
             if (ctx.caller().local()) {
                 throw TiyiException.invalid("the local admin credential has no password; use UsersService/SetPassword");
             }
             users.setPassword(ctx.actor(), ctx.caller().name(), q.password() == null ? null : q.password().toCharArray(), false);
             return Empty.INSTANCE;
-        }));
-        r.add(new RpcMethod<>(SERVICE, "WhoAmI", Access.VIEWER, false, false, true, Empty.class, (ctx, q) -> {
+        }).allowing(SELF_SERVICE, BEFORE_PASSWORD_CHANGE));
+        r.add(RpcMethod.query(SERVICE, "WhoAmI", Access.VIEWER, Empty.class, (ctx, q) -> {
             Caller c = ctx.caller();
             return new WhoAmI(c.name(), c.role().wireName(), c.mustChangePassword(), c.local());
-        }));
+        }).allowing(BEFORE_PASSWORD_CHANGE));
     }
 }

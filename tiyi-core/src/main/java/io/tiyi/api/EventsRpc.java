@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code tiyi.v1.EventsService}: read this node's {@code logs/} partitions, and take the security
  * events and request counts of separate agents.
  */
-final class EventsRpc {
+public final class EventsRpc implements RpcService {
     static final String SERVICE = "EventsService";
     /**
      * The types List and Search read. Not {@code traffic}: agents' request counts are no events
@@ -89,7 +89,11 @@ final class EventsRpc {
     /** A client's access events (this node's own data plane: agents ship no per-client counts) and blocked security events. */
     record ClientCount(String clientIp, long requests, long blocked) {}
 
-    private EventsRpc() {}
+    private final EventLog events;
+
+    public EventsRpc(EventLog events) {
+        this.events = events;
+    }
 
     static long since(String since, Long sinceMs, long now) {
         if (sinceMs != null) {
@@ -168,7 +172,8 @@ final class EventsRpc {
         throw TiyiException.invalid("--status must be a code like 404 or a class like 5xx; got '" + status + "'");
     }
 
-    static void register(RpcRegistry r, EventLog events) {
+    @Override
+    public void register(RpcRegistry r) {
         r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
             String type = q.type() == null ? "access" : q.type().toLowerCase(Locale.ROOT);
             if (!TYPES.contains(type)) {

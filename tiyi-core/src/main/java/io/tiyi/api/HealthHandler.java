@@ -7,14 +7,22 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** {@code GET /healthz}: 200 with role, epoch and version when ready; 503 with a reason while starting or stopping. */
+/**
+ * {@code GET /healthz}: 200 with role, epoch and version when ready; 503 with a reason while
+ * starting or stopping. A node answers it with this one handler on its admin listener and on
+ * every data-plane listener, since load balancers check the nodes that carry traffic.
+ */
 public final class HealthHandler implements HttpHandler {
     private final Supplier<NodeStatus> status;
+    private final LongSupplier runtimeVersion;
 
-    public HealthHandler(Supplier<NodeStatus> status) {
+    /** @param runtimeVersion the version of the configuration the node's data plane runs */
+    public HealthHandler(Supplier<NodeStatus> status, LongSupplier runtimeVersion) {
         this.status = status;
+        this.runtimeVersion = runtimeVersion;
     }
 
     @Override
@@ -35,6 +43,7 @@ public final class HealthHandler implements HttpHandler {
         if (s.lag() >= 0) {
             body.put("replication_lag", s.lag());
         }
+        body.put("runtime_version", runtimeVersion.getAsLong());
         body.put("version", TiyiVersion.version());
         body.put("commit", TiyiVersion.commit());
         exchange.setStatusCode(ready ? 200 : 503);

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
  * certificates, releases): a web UI pages them on the server, and a client that sends nothing
  * gets the first {@link #DEFAULT_LIMIT}.
  */
-final class Paging {
+public final class Paging {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
@@ -21,7 +21,7 @@ final class Paging {
      * @param items the page, in the list's order
      * @param total how many matched the filter, before paging
      */
-    record Page<T>(List<T> items, int total) {}
+    public record Page<T>(List<T> items, int total) {}
 
     private Paging() {}
 
@@ -34,7 +34,7 @@ final class Paging {
      * @param limit most items returned, 1 to {@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}
      * @param text the texts of an item the filter is matched against; null texts are skipped
      */
-    static <T> Page<T> page(List<T> all, String filter, Integer offset, Integer limit, Function<T, Stream<String>> text) {
+    public static <T> Page<T> page(List<T> all, String filter, Integer offset, Integer limit, Function<T, Stream<String>> text) {
         int from = offset(offset);
         int max = limit(limit, DEFAULT_LIMIT, MAX_LIMIT);
         String needle = filter == null ? "" : filter.trim().toLowerCase(Locale.ROOT);
@@ -46,7 +46,7 @@ final class Paging {
     }
 
     /** {@code offset} checked; 0 when absent. */
-    static int offset(Integer offset) {
+    public static int offset(Integer offset) {
         int v = offset == null ? 0 : offset;
         if (v < 0) {
             throw TiyiException.invalid("offset must be 0 or more, got " + v);
@@ -55,7 +55,7 @@ final class Paging {
     }
 
     /** {@code limit} checked against 1 to {@code max}; {@code otherwise} when absent. */
-    static int limit(Integer limit, int otherwise, int max) {
+    public static int limit(Integer limit, int otherwise, int max) {
         int v = limit == null ? otherwise : limit;
         if (v < 1 || v > max) {
             throw TiyiException.invalid("limit must be from 1 to " + max + ", got " + v);
@@ -64,7 +64,7 @@ final class Paging {
     }
 
     /** The texts of a list of strings, for {@code text}: a null list has none. */
-    static Stream<String> each(List<String> values) {
+    public static Stream<String> each(List<String> values) {
         return values == null ? Stream.empty() : values.stream();
     }
 }

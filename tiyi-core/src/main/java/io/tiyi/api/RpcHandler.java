@@ -15,14 +15,15 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class RpcHandler implements HttpHandler {
     /** Largest request body accepted. */
     public static final int MAX_BODY = 1 << 20;
+    /** Longest a long poll (bundles, replication) waits before answering "unchanged". */
+    public static final Duration MAX_WAIT = Duration.ofSeconds(55);
     private static final Logger LOG = LoggerFactory.getLogger(RpcHandler.class);
 
     private final RpcRegistry registry;

@@ -16,15 +16,25 @@ public final class RpcRegistry {
 
     /** Adds a read-only method. */
     public <Q> RpcRegistry query(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
-        return add(new RpcMethod<>(service, method, access, false, false, false, type, handler));
+        return add(RpcMethod.query(service, method, access, type, handler));
     }
 
     /** Adds a method that changes state. */
     public <Q> RpcRegistry mutation(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
-        return add(new RpcMethod<>(service, method, access, true, false, false, type, handler));
+        return add(RpcMethod.mutation(service, method, access, type, handler));
     }
 
+    /** Adds every method of {@code service}. */
+    public RpcRegistry register(RpcService service) {
+        service.register(this);
+        return this;
+    }
+
+    /** Adds one method; a name registered twice, or a mutating method open to viewers that is not self-service, is a programming error. */
     public RpcRegistry add(RpcMethod<?> m) {
+        if (m.mutating() && m.access() == Access.VIEWER && !m.selfService()) {
+            throw new IllegalArgumentException(m.service() + "/" + m.method() + ": a mutating method must need more than viewer");
+        }
         if (methods.putIfAbsent(m.fullName(), m) != null) {
             throw new IllegalStateException("RPC method registered twice: " + m.fullName());
         }
@@ -46,10 +56,12 @@ public final class RpcRegistry {
         return bodyLimits.getOrDefault(fullName, RpcHandler.MAX_BODY);
     }
 
+    /** The method with {@code fullName} ({@code tiyi.v1.UsersService/Create}), if any. */
     public Optional<RpcMethod<?>> find(String fullName) {
         return Optional.ofNullable(methods.get(fullName));
     }
 
+    /** Every method, in the order registered. */
     public Collection<RpcMethod<?>> all() {
         return Collections.unmodifiableCollection(methods.values());
     }

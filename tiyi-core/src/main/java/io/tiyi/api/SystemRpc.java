@@ -1,41 +1,37 @@
 package io.tiyi.api;
 
 import io.tiyi.TiyiVersion;
-import io.tiyi.settings.Setting;
-import io.tiyi.settings.Settings;
-import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
-/** {@code tiyi.v1.SystemService}: node status and runtime settings. */
-final class SystemRpc {
-    static final String SERVICE = "SystemService";
+/**
+ * {@code tiyi.v1.SystemService/Status}: what the node is and how it runs. The service's other
+ * methods belong to the features they act on: settings, and the cluster's Promote, Demote and
+ * ResumeWrites.
+ */
+public final class SystemRpc implements RpcService {
+    /** The service's name. */
+    public static final String SERVICE = "SystemService";
 
     record Status(String phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, String version, String commit,
             long uptimeSeconds, long lag, String primaryApi) {}
 
-    record KeyRequest(String key) {}
+    private final Supplier<NodeStatus> status;
+    private final long startedAt;
 
-    /** @param yes the operator made sure no other primary serves */
-    record ResumeRequest(Boolean yes) {}
+    /** @param startedAt when the node started, ms */
+    public SystemRpc(Supplier<NodeStatus> status, long startedAt) {
+        this.status = status;
+        this.startedAt = startedAt;
+    }
 
-    record PromoteRequest(Boolean force) {}
-
-    record UpdateRequest(String key, String value) {}
-
-    record SettingList(List<Setting> settings) {}
-
-    private SystemRpc() {}
-
-    static void register(RpcRegistry r, Supplier<NodeStatus> status, Settings settings, long startedAt) {
+    @Override
+    public void register(RpcRegistry r) {
         r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
             NodeStatus s = status.get();
-            return new Status(s.phase().name().toLowerCase(java.util.Locale.ROOT), s.role(), s.epoch(), s.readOnly(), s.lastSeq(),
+            return new Status(s.phase().name().toLowerCase(Locale.ROOT), s.role(), s.epoch(), s.readOnly(), s.lastSeq(),
                     s.nodeId(), TiyiVersion.version(), TiyiVersion.commit(), (System.currentTimeMillis() - startedAt) / 1000, s.lag(),
                     s.primaryApi());
         });
-        r.query(SERVICE, "ListSettings", Access.VIEWER, Empty.class, (ctx, q) -> new SettingList(settings.list()));
-        r.query(SERVICE, "GetSetting", Access.VIEWER, KeyRequest.class, (ctx, q) -> settings.get(q.key()));
-        r.mutation(SERVICE, "UpdateSetting", Access.ADMIN, UpdateRequest.class,
-                (ctx, q) -> settings.update(ctx.actor(), q.key(), q.value()));
     }
 }

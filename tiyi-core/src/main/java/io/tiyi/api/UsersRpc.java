@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** {@code tiyi.v1.UsersService}: account management. */
-final class UsersRpc {
+public final class UsersRpc implements RpcService {
     static final String SERVICE = "UsersService";
 
     /** @param requireChange true when the user must choose a new password at first login (the console sets it) */
@@ -35,7 +35,11 @@ final class UsersRpc {
 
     record UserList(List<User> users, int total) {}
 
-    private UsersRpc() {}
+    private final Users users;
+
+    public UsersRpc(Users users) {
+        this.users = users;
+    }
 
     private static String name(String n) {
         if (n == null || n.isBlank()) {
@@ -44,7 +48,8 @@ final class UsersRpc {
         return n.trim();
     }
 
-    static void register(RpcRegistry r, Users users) {
+    @Override
+    public void register(RpcRegistry r) {
         r.query(SERVICE, "List", Access.ADMIN, ListRequest.class, (ctx, q) -> {
             Paging.Page<User> p = Paging.page(users.list(), q.filter(), q.offset(), q.limit(), u -> Stream.of(u.name(), u.role().wireName()));
             return new UserList(p.items(), p.total());

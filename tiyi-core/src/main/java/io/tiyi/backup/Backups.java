@@ -1,6 +1,5 @@
 package io.tiyi.backup;
 
-import static io.tiyi.store.generated.Tables.AUDIT_LOG;
 import static io.tiyi.store.generated.Tables.MUTATION_LOG;
 
 import io.tiyi.TiyiException;

@@ -1,10 +1,10 @@
 package io.tiyi.backup;
 
 import io.tiyi.TiyiException;
-import io.tiyi.store.MutationTypes;
 import io.tiyi.internal.Json;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
+import io.tiyi.store.MutationTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,7 +1,7 @@
 package io.tiyi.backup;
 
-import io.tiyi.store.MutationTypes;
 import io.tiyi.store.LogEntry;
+import io.tiyi.store.MutationTypes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

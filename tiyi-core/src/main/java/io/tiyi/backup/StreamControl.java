@@ -5,6 +5,7 @@ import io.tiyi.cluster.ClusterState;
 import io.tiyi.cluster.Role;
 import io.tiyi.settings.SettingDefinition;
 import io.tiyi.settings.Settings;
+import io.tiyi.store.Committed;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import java.nio.file.Path;
@@ -54,7 +55,14 @@ public final class StreamControl implements AutoCloseable {
         return this;
     }
 
-    /** Looks again now (a setting changed). */
+    /** After each commit: a settings change is looked at now rather than at the next round. */
+    public void committed(Committed<?> c) {
+        if (Settings.Set.KIND.equals(c.kind())) {
+            poke();
+        }
+    }
+
+    /** Looks again now (a setting or the role changed). */
     public void poke() {
         try {
             loop.execute(this::reconcile);

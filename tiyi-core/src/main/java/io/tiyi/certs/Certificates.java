@@ -4,6 +4,8 @@ import static io.tiyi.store.generated.Tables.CERTIFICATES;
 import static io.tiyi.store.generated.Tables.SITES;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.crypto.Envelope;
 import io.tiyi.internal.Json;
 import io.tiyi.store.AuditRecord;
@@ -19,7 +21,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** TLS certificates: import from PEM (the key sealed with the KEK), list, delete, and unseal for the data plane. */
-public final class Certificates {
+public final class Certificates implements RpcService {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final StateStore store;
@@ -147,6 +149,11 @@ public final class Certificates {
         public AuditRecord audit() {
             return AuditRecord.of("certs.delete", "certificate:" + name);
         }
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        CertificatesRpc.register(registry, this);
     }
 
     /** The mutation types of certificates. */

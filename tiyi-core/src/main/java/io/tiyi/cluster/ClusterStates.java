@@ -101,6 +101,19 @@ public final class ClusterStates implements WriteFence {
         return reload();
     }
 
+    /** Sets role, epoch and read-only flag in one transaction (a promotion, a step down); the epoch may never go down. */
+    public ClusterState become(Role role, long epoch, boolean readOnly) {
+        store.writeLocal(db -> {
+            long persisted = db.select(CLUSTER_STATE.EPOCH).from(CLUSTER_STATE).fetchOne(CLUSTER_STATE.EPOCH);
+            if (epoch < persisted) {
+                throw new TiyiException("epoch may not go down: " + persisted + " -> " + epoch);
+            }
+            return db.update(CLUSTER_STATE).set(CLUSTER_STATE.ROLE, role.wireName()).set(CLUSTER_STATE.EPOCH, epoch)
+                    .set(CLUSTER_STATE.READ_ONLY, readOnly).set(CLUSTER_STATE.UPDATED_AT, System.currentTimeMillis()).execute();
+        });
+        return reload();
+    }
+
     private ClusterState reload() {
         ClusterState cs = read(store).orElseThrow();
         current = cs;

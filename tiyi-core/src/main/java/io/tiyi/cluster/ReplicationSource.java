@@ -1,6 +1,7 @@
 package io.tiyi.cluster;
 
 import io.tiyi.TiyiException;
+import io.tiyi.internal.LongPolls;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
@@ -23,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ReplicationSource implements AutoCloseable {
     private final StateStore store;
     private final MutationPipeline pipeline;
-    private final io.tiyi.internal.LongPolls polls = new io.tiyi.internal.LongPolls("tiyi-replication-poll");
+    private final LongPolls polls = new LongPolls("tiyi-replication-poll");
 
     /**
      * A consistent copy of state.db.

@@ -3,6 +3,7 @@ package io.tiyi.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.internal.Json;
+import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.MutationTypes;
@@ -28,7 +29,7 @@ public final class Replicator implements AutoCloseable {
     private final MutationPipeline pipeline;
     private final Supplier<String> primaryApi;
     private final Function<String, TiyiClient> client;
-    private final io.tiyi.store.Blobs blobs;
+    private final Blobs blobs;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean held;
@@ -39,7 +40,7 @@ public final class Replicator implements AutoCloseable {
      * @param client a client of a URL with this node's credential
      * @param blobs where blobs the entries name are kept, fetched from the primary before replay
      */
-    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client, io.tiyi.store.Blobs blobs) {
+    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client, Blobs blobs) {
         this.pipeline = pipeline;
         this.blobs = blobs;
         this.primaryApi = primaryApi;

@@ -1,13 +1,20 @@
 package io.tiyi.fleet;
 
 import com.codahale.metrics.MetricRegistry;
+import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.crypto.SealedBox;
+import io.tiyi.internal.LongPolls;
+import io.tiyi.internal.Topic;
 import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.waf.crs.CrsLayout;
+import io.tiyi.waf.seclang.SecLangException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +23,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -31,16 +41,20 @@ import org.slf4j.LoggerFactory;
  * until the next version. A waiting agent is answered the moment a newer version exists, or
  * with "unchanged" when its poll times out; nothing blocks a thread while it waits.
  */
-public final class BundleService implements AutoCloseable {
+public final class BundleService implements AutoCloseable, RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(BundleService.class);
 
+    private final Fleet fleet;
+    private final SigningKeys keys;
     private final LongSupplier epoch;
     private final Supplier<List<String>> endpoints;
+    private final Supplier<String> notPrimary;
+    private final Topic<byte[]> rotations = new Topic<>("signing key rotations");
     private volatile Ed25519KeyPair signingKey;
     private volatile Published current;
     private final Map<String, RulesArchive> archives = new ConcurrentHashMap<>();
     private final Map<String, SignedBundle> perAgent = new ConcurrentHashMap<>();
-    private final io.tiyi.internal.LongPolls polls = new io.tiyi.internal.LongPolls("tiyi-bundle-watch");
+    private final LongPolls polls = new LongPolls("tiyi-bundle-watch");
     private String archivedDir;
     private String archivedStamp;
     private Bundle.RulesRef archivedRef;
@@ -56,10 +70,28 @@ public final class BundleService implements AutoCloseable {
      */
     public record WatchResult(boolean changed, SignedBundle bundle) {}
 
-    public BundleService(LongSupplier epoch, Supplier<List<String>> endpoints, Ed25519KeyPair signingKey, MetricRegistry metrics) {
+    /**
+     * The answer to a rotation of the signing key.
+     *
+     * @param fingerprint the new key's
+     * @param previous the replaced key's
+     */
+    public record Rotated(String fingerprint, String previous) {}
+
+    /**
+     * @param keys the signing key in state.db
+     * @param epoch the epoch bundles are compiled under: this node's
+     * @param endpoints the control-plane endpoints every bundle names
+     * @param notPrimary why this node serves no bundles now, or null when it does (the read-write primary)
+     */
+    public BundleService(Fleet fleet, SigningKeys keys, LongSupplier epoch, Supplier<List<String>> endpoints, Supplier<String> notPrimary,
+            MetricRegistry metrics) {
+        this.fleet = fleet;
+        this.keys = keys;
         this.epoch = epoch;
         this.endpoints = endpoints;
-        this.signingKey = signingKey;
+        this.notPrimary = notPrimary;
+        this.signingKey = keys.load();
         metrics.gauge("tiyi_bundle_version", () -> () -> current == null ? 0 : current.seq());
         metrics.gauge("tiyi_bundle_watchers", () -> polls::parked);
     }
@@ -72,10 +104,34 @@ public final class BundleService implements AutoCloseable {
         polls.wake();
     }
 
-    /** Replaces the signing key (after a rotation); bundles signed from now on use it. */
-    public void signingKey(Ed25519KeyPair key) {
-        this.signingKey = key;
+    /**
+     * Replaces the signing key with a new one; bundles signed from now on use it, and every
+     * subscriber hears of its public key. Agents pinned to the old key refuse the new bundles
+     * until they are re-enrolled.
+     */
+    public Rotated rotateSigningKey(String actor) {
+        String previous = Ed25519KeyPair.fingerprint(signingKeyPublic());
+        String next = keys.rotate(actor);
+        signingKey = keys.load();
         perAgent.clear();
+        rotations.publish(signingKeyPublic());
+        LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous, next);
+        return new Rotated(next, previous);
+    }
+
+    /** Calls {@code subscriber} with the new public key after every rotation. */
+    public void onSigningKeyRotated(Consumer<byte[]> subscriber) {
+        rotations.subscribe(subscriber);
+    }
+
+    /** The epoch bundles are compiled under now. */
+    public long epoch() {
+        return epoch.getAsLong();
+    }
+
+    /** Why this node serves no bundles now (with where the primary is), or null when it does. */
+    public String notPrimaryReason() {
+        return notPrimary.get();
     }
 
     /** The raw public key bundles are signed with now. */
@@ -105,7 +161,7 @@ public final class BundleService implements AutoCloseable {
     public SignedBundle bundleFor(Fleet.Agent agent) {
         Published p = current;
         if (p == null) {
-            throw new TiyiException(io.tiyi.ErrorCode.UNAVAILABLE, "no configuration compiled yet; retry in a moment");
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "no configuration compiled yet; retry in a moment");
         }
         return perAgent.computeIfAbsent(agent.id() + "@" + p.epoch() + "." + p.seq(), k -> build(p, agent));
     }
@@ -124,16 +180,16 @@ public final class BundleService implements AutoCloseable {
         return SignedBundle.sign(b, signingKey);
     }
 
-    private volatile java.util.function.Function<String, List<Bundle.AgentCommand>> commands = id -> List.of();
+    private volatile Function<String, List<Bundle.AgentCommand>> commands = id -> List.of();
 
     /** Where an agent's commands come from (its binary rollout), read when its bundle is built. */
-    public void commands(java.util.function.Function<String, List<Bundle.AgentCommand>> source) {
+    public void commands(Function<String, List<Bundle.AgentCommand>> source) {
         this.commands = source;
     }
 
     /** The rule archive with {@code hash}, if it is one this control plane serves. */
-    public java.util.Optional<RulesArchive> rules(String hash) {
-        return java.util.Optional.ofNullable(archives.get(hash));
+    public Optional<RulesArchive> rules(String hash) {
+        return Optional.ofNullable(archives.get(hash));
     }
 
     private synchronized Bundle.RulesRef rulesOf(RuntimeConfig.WafRules waf) {
@@ -153,7 +209,7 @@ public final class BundleService implements AutoCloseable {
             archivedRef = new Bundle.RulesRef("crs", a.hash(), a.size());
             LOG.info("bundles: rule set {} from {} ({} bytes compressed)", a.hash().substring(0, 19), dir, a.size());
             return archivedRef;
-        } catch (IOException | io.tiyi.waf.seclang.SecLangException e) {
+        } catch (IOException | SecLangException e) {
             throw new TiyiException("cannot pack the CRS in " + dir + " for agents: " + e.getMessage());
         }
     }
@@ -163,8 +219,8 @@ public final class BundleService implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         Path setup;
         try {
-            setup = io.tiyi.waf.crs.CrsLayout.of(dir).setupFile();
-        } catch (io.tiyi.waf.seclang.SecLangException e) {
+            setup = CrsLayout.of(dir).setupFile();
+        } catch (SecLangException e) {
             return "unusable:" + e.getMessage();
         }
         try (Stream<Path> s = Stream.concat(Stream.of(setup), Files.list(dir.resolve("rules")))) {
@@ -183,5 +239,11 @@ public final class BundleService implements AutoCloseable {
     @Override
     public void close() {
         polls.close();
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        AgentsRpc.register(registry, fleet, this);
+        BundlesRpc.register(registry, fleet, this);
     }
 }

@@ -6,6 +6,7 @@ import static io.tiyi.store.generated.Tables.ENROLLMENT_TOKENS;
 import io.tiyi.TiyiException;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.crypto.RandomTokens;
+import io.tiyi.internal.Topic;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.AgentsRecord;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The control plane's view of its agents: enrollment tokens and enrolled agents (replicated
@@ -29,9 +31,13 @@ public final class Fleet {
     private final StateStore store;
     private final MutationPipeline pipeline;
     private final Map<String, Seen> reports = new ConcurrentHashMap<>();
+    private final Topic<Reported> reported = new Topic<>("agent reports");
 
     /** A report and when it arrived. */
     public record Seen(AgentReport report, long at, String from) {}
+
+    /** An agent's report, as the features that act on reports hear of it. */
+    public record Reported(String agentId, AgentReport report) {}
 
     /** A freshly issued token: the only time the token itself is known. */
     public record IssuedToken(String id, String token, String tag, long expiresAt) {}
@@ -107,6 +113,12 @@ public final class Fleet {
                 .filter(a -> !a.revoked());
     }
 
+    /** The id of the agent a credential belongs to, unless it is unknown or revoked. */
+    public Optional<String> authenticatedAgentId(String credential) {
+        return authenticate(credential).map(Agent::id);
+    }
+
+    /** Every enrolled agent, revoked ones included. */
     public List<Agent> agents() {
         return store.read(db -> db.selectFrom(AGENTS).orderBy(AGENTS.ENROLLED_AT).fetch(Fleet::agent));
     }
@@ -120,9 +132,15 @@ public final class Fleet {
         reports.remove(id);
     }
 
-    /** Records an agent's report. */
+    /** Records an agent's report and tells every subscriber. */
     public void report(String agentId, AgentReport report, String from) {
         reports.put(agentId, new Seen(report, System.currentTimeMillis(), from));
+        reported.publish(new Reported(agentId, report));
+    }
+
+    /** Calls {@code subscriber} with every later report (on the thread that received it). */
+    public void onReport(Consumer<Reported> subscriber) {
+        reported.subscribe(subscriber);
     }
 
     public Optional<Seen> lastReport(String agentId) {

@@ -2,6 +2,7 @@ package io.tiyi.fleet;
 
 import static io.tiyi.store.generated.Tables.BUNDLE_SIGNING_KEY;
 
+import io.tiyi.TiyiException;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.crypto.Envelope;
 import io.tiyi.store.MutationPipeline;
@@ -12,7 +13,15 @@ import java.util.Optional;
 
 /** The bundle signing key: an ed25519 key pair in the singleton {@code bundle_signing_key} row, private half sealed with the KEK. */
 public final class SigningKeys {
-    private SigningKeys() {}
+    private final StateStore store;
+    private final MutationPipeline pipeline;
+    private final Envelope envelope;
+
+    public SigningKeys(StateStore store, MutationPipeline pipeline, Envelope envelope) {
+        this.store = store;
+        this.pipeline = pipeline;
+        this.envelope = envelope;
+    }
 
     /** The envelope owner that binds the sealed private key to its row and public key. */
     static String owner(String fingerprint) {
@@ -20,13 +29,13 @@ public final class SigningKeys {
     }
 
     /** Generates and stores the signing key when there is none; returns its fingerprint. */
-    public static String ensure(StateStore store, MutationPipeline pipeline, Envelope envelope) {
+    public String ensure() {
         Optional<String> existing = store.read(db -> db.select(BUNDLE_SIGNING_KEY.FINGERPRINT).from(BUNDLE_SIGNING_KEY)
                 .fetchOptional(BUNDLE_SIGNING_KEY.FINGERPRINT));
         if (existing.isPresent()) {
             return existing.get();
         }
-        return install("system", pipeline, envelope);
+        return install("system");
     }
 
     /**
@@ -35,12 +44,12 @@ public final class SigningKeys {
      *
      * @return the new key's fingerprint
      */
-    public static String rotate(String actor, MutationPipeline pipeline, Envelope envelope) {
-        return install(actor, pipeline, envelope);
+    String rotate(String actor) {
+        return install(actor);
     }
 
     /** Generates a key pair and stores it, the private half sealed with the KEK; returns its fingerprint. */
-    private static String install(String actor, MutationPipeline pipeline, Envelope envelope) {
+    private String install(String actor) {
         Ed25519KeyPair kp = Ed25519KeyPair.generate();
         byte[] pub = kp.publicKey();
         String fp = Ed25519KeyPair.fingerprint(pub);
@@ -52,16 +61,16 @@ public final class SigningKeys {
     }
 
     /** Loads and unseals the signing key. */
-    public static Ed25519KeyPair load(StateStore store, Envelope envelope) {
+    public Ed25519KeyPair load() {
         BundleSigningKeyRecord r = store.read(db -> db.selectFrom(BUNDLE_SIGNING_KEY).fetchOne());
         if (r == null) {
-            throw new io.tiyi.TiyiException("state.db has no bundle signing key");
+            throw new TiyiException("state.db has no bundle signing key");
         }
         byte[] raw = envelope.open(owner(r.getFingerprint()), r.getPrivateKey());
         Ed25519KeyPair kp = Ed25519KeyPair.fromPrivate(raw);
         Arrays.fill(raw, (byte) 0);
         if (!Arrays.equals(kp.publicKey(), r.getPublicKey())) {
-            throw new io.tiyi.TiyiException("bundle_signing_key row is inconsistent: private key does not match public key");
+            throw new TiyiException("bundle_signing_key row is inconsistent: private key does not match public key");
         }
         return kp;
     }

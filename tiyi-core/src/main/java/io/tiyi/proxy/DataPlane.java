@@ -4,24 +4,22 @@ import com.codahale.metrics.MetricRegistry;
 import io.tiyi.TiyiException;
 import io.tiyi.config.HostPort;
 import io.tiyi.events.EventLog;
-import io.tiyi.internal.Json;
+import io.tiyi.internal.Watermark;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
-import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -58,6 +56,7 @@ public final class DataPlane implements AutoCloseable {
     private final SecurityEvents security;
     private final io.undertow.server.handlers.GracefulShutdownHandler chain;
     private volatile Routing routing;
+    private final Watermark version = new Watermark(0);
     private volatile io.tiyi.trust.ClientIpResolver resolver = resolverOf(RuntimeConfig.TrustConfig.none());
     private final OriginBypass bypass;
     private Undertow server;
@@ -71,11 +70,11 @@ public final class DataPlane implements AutoCloseable {
      * @param events where access events go
      * @param httpOverride this node's {@code --http-addr}, winning over {@code proxy.http_addr}
      * @param httpsOverride this node's {@code --https-addr}
-     * @param health what {@code /healthz} reports on data-plane listeners
+     * @param health answers {@code /healthz} on data-plane listeners: the node's one health handler, load balancers check it
      * @param requestStage the stage between request id and routing (the WAF); identity for none
      */
     public DataPlane(MetricRegistry metrics, EventLog events, Optional<HostPort> httpOverride, Optional<HostPort> httpsOverride,
-            Supplier<Map<String, Object>> health, Function<HttpHandler, HttpHandler> requestStage) {
+            HttpHandler health, Function<HttpHandler, HttpHandler> requestStage) {
         this.metrics = metrics;
         this.httpOverride = httpOverride;
         this.httpsOverride = httpsOverride;
@@ -85,11 +84,7 @@ public final class DataPlane implements AutoCloseable {
         HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)), () -> resolver, bypass);
         this.chain = io.undertow.Handlers.gracefulShutdown(ex -> {
             if ("/healthz".equals(ex.getRequestPath())) {
-                Map<String, Object> h = health.get();
-                ex.setStatusCode(Boolean.TRUE.equals(h.get("ready")) ? 200 : 503);
-                ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-                ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-                ex.getResponseSender().send(Json.write(h));
+                health.handleRequest(ex);
                 return;
             }
             proxied.handleRequest(ex);
@@ -111,6 +106,7 @@ public final class DataPlane implements AutoCloseable {
         engines.retainOnly(cfg);
         routing = next;
         resolver = nextResolver;
+        version.set(cfg.version());
         for (java.util.function.Consumer<RuntimeConfig> l : applied) {
             try {
                 l.accept(cfg);
@@ -281,6 +277,11 @@ public final class DataPlane implements AutoCloseable {
     public RuntimeConfig current() {
         Routing r = routing;
         return r == null ? null : r.config;
+    }
+
+    /** Completes once the configuration in force is at least version {@code v} (the mutation seq it was compiled from). */
+    public CompletableFuture<Long> reached(long v) {
+        return version.reach(v);
     }
 
     /** Stops taking requests and waits up to {@code millis} for those under way, then closes everything. */

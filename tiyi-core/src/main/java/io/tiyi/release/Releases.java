@@ -6,6 +6,8 @@ import static io.tiyi.store.generated.Tables.ROLLOUTS;
 import static io.tiyi.store.generated.Tables.ROLLOUT_TARGETS;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.fleet.Fleet;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * rollback, the command each targeted agent finds in its bundle, and the agents' progress as
  * their reports tell it.
  */
-public final class Releases {
+public final class Releases implements RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(Releases.class);
 
     /**
@@ -76,12 +79,15 @@ public final class Releases {
     private final MutationPipeline pipeline;
     private final Blobs blobs;
     private final Fleet fleet;
+    private final BooleanSupplier writable;
 
-    public Releases(StateStore store, MutationPipeline pipeline, Blobs blobs, Fleet fleet) {
+    /** @param writable whether this node is the read-write primary, the only one that records rollout progress */
+    public Releases(StateStore store, MutationPipeline pipeline, Blobs blobs, Fleet fleet, BooleanSupplier writable) {
         this.store = store;
         this.pipeline = pipeline;
         this.blobs = blobs;
         this.fleet = fleet;
+        this.writable = writable;
     }
 
     /**
@@ -341,10 +347,12 @@ public final class Releases {
         return "rollout-" + rolloutId;
     }
 
-    /** Records what an agent's report says of its rollout, when it moves it forward. */
-    public void onReport(String agentId, AgentReport report) {
+    /** Records what an agent's report says of its rollout, when it moves it forward (on the read-write primary). */
+    public void onReport(Fleet.Reported reported) {
+        String agentId = reported.agentId();
+        AgentReport report = reported.report();
         AgentReport.Rollout r = report.rollout();
-        if (r == null) {
+        if (r == null || !writable.getAsBoolean()) {
             return;
         }
         RolloutTargetsRecord t = store.read(db -> db.selectFrom(ROLLOUT_TARGETS).where(ROLLOUT_TARGETS.ROLLOUT_ID.eq(r.rolloutId()))
@@ -373,5 +381,10 @@ public final class Releases {
         }
         lastTargets().values().forEach(t -> m.merge(RolloutState.fromWire(t.getState()), 1L, Long::sum));
         return m;
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        ReleasesRpc.register(registry, this);
     }
 }

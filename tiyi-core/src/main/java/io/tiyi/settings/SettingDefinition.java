@@ -5,7 +5,6 @@ import io.tiyi.siem.SiemAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 /**
  * One typed runtime setting: its key, type, default, description and validation. Values are

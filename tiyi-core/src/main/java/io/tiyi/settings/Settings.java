@@ -3,6 +3,8 @@ package io.tiyi.settings;
 import static io.tiyi.store.generated.Tables.SETTINGS;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
@@ -16,7 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Typed runtime settings stored in state.db and changed only through mutations. */
-public final class Settings {
+public final class Settings implements RpcService {
     private final StateStore store;
     private final MutationPipeline pipeline;
 
@@ -88,6 +90,11 @@ public final class Settings {
         public AuditRecord audit() {
             return new AuditRecord("settings.update", "setting:" + key, Map.of("value", value));
         }
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        SettingsRpc.register(registry, this);
     }
 
     /** The mutation types of runtime settings. */

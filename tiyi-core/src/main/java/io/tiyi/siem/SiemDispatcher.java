@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.tiyi.events.AgentSecurityEvent;
 import io.tiyi.events.Event;
 import io.tiyi.proxy.RuntimeConfig.SiemConfig;
+import io.tiyi.proxy.RuntimeConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -126,6 +127,11 @@ public final class SiemDispatcher implements AutoCloseable {
         this.sender = new Thread(this::run, "tiyi-siem-sender");
         sender.setDaemon(true);
         sender.start();
+    }
+
+    /** For a separate agent: forwarding follows the {@code siem.*} settings of each bundle it applies. */
+    public void applied(RuntimeConfig cfg) {
+        configure(cfg.siem());
     }
 
     /** Swaps the configuration in; the sender reconnects if the destination or format changed. */

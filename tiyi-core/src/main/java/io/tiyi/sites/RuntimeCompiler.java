@@ -6,6 +6,8 @@ import io.tiyi.certs.Certificates;
 import io.tiyi.internal.Json;
 import io.tiyi.proxy.RuntimeConfig;
 import io.tiyi.settings.Settings;
+import io.tiyi.settings.SiemSettings;
+import io.tiyi.store.Committed;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.CertificatesRecord;
 import java.util.ArrayList;
@@ -77,15 +79,7 @@ public final class RuntimeCompiler implements AutoCloseable {
         io.tiyi.trust.TrustProfile tp = trust.profile();
         return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")),
                 new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), trust.trustedCdnLists(tp)),
-                siemConfig(settings));
-    }
-
-    /** The {@code siem.*} settings in force. */
-    public static RuntimeConfig.SiemConfig siemConfig(Settings settings) {
-        return new RuntimeConfig.SiemConfig(Boolean.parseBoolean(settings.value("siem.enabled")), settings.value("siem.address"),
-                settings.value("siem.format"), Boolean.parseBoolean(settings.value("siem.filter.include_audit")),
-                Boolean.parseBoolean(settings.value("siem.filter.include_access")),
-                Double.parseDouble(settings.value("siem.filter.access_sample_rate")), settings.value("siem.filter.min_severity"));
+                SiemSettings.config(settings));
     }
 
     /**
@@ -127,6 +121,11 @@ public final class RuntimeCompiler implements AutoCloseable {
         if (WARNED.size() < 100 && WARNED.add(message)) {
             LOG.warn(message);
         }
+    }
+
+    /** After each commit: every committed change asks for a compile. */
+    public void committed(Committed<?> c) {
+        request();
     }
 
     /** Asks for a compile soon; returns at once. */

@@ -4,6 +4,8 @@ import static io.tiyi.store.generated.Tables.ROUTES;
 import static io.tiyi.store.generated.Tables.SITES;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.internal.Json;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
@@ -14,7 +16,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Sites and their routes: validation, mutations, reads. */
-public final class Sites {
+public final class Sites implements RpcService {
     private final StateStore store;
     private final MutationPipeline pipeline;
 
@@ -101,5 +103,10 @@ public final class Sites {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        SitesRpc.register(registry, this);
     }
 }

@@ -5,6 +5,8 @@ import static io.tiyi.store.generated.Tables.TRUST_PROFILE;
 
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.settings.Settings;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
@@ -22,7 +24,7 @@ import java.util.Map;
  * The control plane's trust profile and CDN range lists: what {@code tiyi trust} shows and
  * changes. A provider never refreshed uses the built-in list that ships with Tiyi.
  */
-public final class Trust {
+public final class Trust implements RpcService {
     private final StateStore store;
     private final MutationPipeline pipeline;
     private final Settings settings;
@@ -124,5 +126,10 @@ public final class Trust {
         }
         pipeline.apply(actor, new TrustMutations.SetCdnRanges(provider, fetched.ranges(), fetched.source(), fetched.takenOn()));
         return cdnStatus().stream().filter(s -> s.provider().equals(provider)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        TrustRpc.register(registry, this);
     }
 }

@@ -5,7 +5,10 @@ import static io.tiyi.store.generated.Tables.WAF_EXCLUSIONS;
 import static io.tiyi.store.generated.Tables.WAF_POLICIES;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.RpcService;
 import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.settings.Settings;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
@@ -20,16 +23,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Per-site WAF policy (mode, paranoia, anomaly thresholds) and rule exclusions. */
-public final class WafPolicies {
+public final class WafPolicies implements RpcService {
     /** Modes a site can run. */
     public static final List<String> MODES = List.of("off", "detect", "block");
 
     private final StateStore store;
     private final MutationPipeline pipeline;
+    private final Settings settings;
 
-    public WafPolicies(StateStore store, MutationPipeline pipeline) {
+    /** @param settings where a dry run finds the rule set in force ({@code waf.crs_dir}) */
+    public WafPolicies(StateStore store, MutationPipeline pipeline, Settings settings) {
         this.store = store;
         this.pipeline = pipeline;
+        this.settings = settings;
     }
 
     /**
@@ -245,5 +251,10 @@ public final class WafPolicies {
         public AuditRecord audit() {
             return new AuditRecord("waf.remove_exclusion", "site:" + site, Map.of("id", id));
         }
+    }
+
+    @Override
+    public void register(RpcRegistry registry) {
+        WafRpc.register(registry, this, settings);
     }
 }

@@ -32,7 +32,7 @@ class EventIngestTest {
     void open() {
         log = new EventLog(dir, () -> 14);
         registry = new RpcRegistry();
-        EventsRpc.register(registry, log);
+        registry.register(new EventsRpc(log));
     }
 
     @AfterEach

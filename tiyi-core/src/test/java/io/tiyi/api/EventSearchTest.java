@@ -45,7 +45,7 @@ class EventSearchTest {
     void open() {
         log = new EventLog(dir, () -> 14);
         registry = new RpcRegistry();
-        EventsRpc.register(registry, log);
+        registry.register(new EventsRpc(log));
         base = (System.currentTimeMillis() / HOUR - 3) * HOUR;
     }
 

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.NodeInternals;
 import io.tiyi.TiyiNode;
 import io.tiyi.auth.UserRole;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +46,7 @@ class RpcSecurityTest {
         TiyiConfig cfg = io.tiyi.testsupport.TestNodes.config(dir)
                 .withJwtSecret(SECRET, "test");
         node = TiyiNode.builder().config(cfg).build().start();
-        node.users().create("test", "vera", UserRole.VIEWER, "viewer-password-123".toCharArray());
+        NodeInternals.users(node).create("test", "vera", UserRole.VIEWER, "viewer-password-123".toCharArray());
         anonymous = TiyiClient.of(node.adminUrl(), null);
         viewerToken = anonymous.call("AuthService", "Login", Map.of("user", "vera", "password", "viewer-password-123"))
                 .get("access_token").asText();
@@ -59,7 +59,7 @@ class RpcSecurityTest {
 
     @Test
     void onlyLoginRefreshLogoutAndEnrollArePublic() {
-        Set<String> pub = node.rpcRegistry().all().stream().filter(m -> m.access() == Access.PUBLIC).map(RpcMethod::fullName)
+        Set<String> pub = NodeInternals.rpcRegistry(node).all().stream().filter(m -> m.access() == Access.PUBLIC).map(RpcMethod::fullName)
                 .collect(Collectors.toSet());
         assertThat(pub).containsExactlyInAnyOrder("tiyi.v1.AuthService/Login", "tiyi.v1.AuthService/Refresh", "tiyi.v1.AuthService/Logout",
                 "tiyi.v1.AgentsService/Enroll");
@@ -75,7 +75,7 @@ class RpcSecurityTest {
         TiyiClient agent = anonymous.withToken(credential);
         TiyiClient admin = node.client();
         long agentMethods = 0;
-        for (RpcMethod<?> m : node.rpcRegistry().all()) {
+        for (RpcMethod<?> m : NodeInternals.rpcRegistry(node).all()) {
             if (m.access() == Access.AGENT) {
                 agentMethods++;
                 for (TiyiClient user : new TiyiClient[] {admin, anonymous.withToken(viewerToken)}) {
@@ -97,7 +97,7 @@ class RpcSecurityTest {
     void everyMethodRefusesCallsWithoutAValidToken() {
         String forged = JWT.create().withIssuer("tiyi").withSubject("admin").withExpiresAt(Instant.now().plusSeconds(600))
                 .sign(Algorithm.HMAC256("another-secret-0123456789abcdef0123456"));
-        for (RpcMethod<?> m : node.rpcRegistry().all()) {
+        for (RpcMethod<?> m : NodeInternals.rpcRegistry(node).all()) {
             if (m.access() == Access.PUBLIC) {
                 continue;
             }
@@ -156,7 +156,7 @@ class RpcSecurityTest {
     void viewerCannotCallAnyMutatingMethod() {
         TiyiClient viewer = anonymous.withToken(viewerToken);
         long checked = 0;
-        for (RpcMethod<?> m : node.rpcRegistry().all()) {
+        for (RpcMethod<?> m : NodeInternals.rpcRegistry(node).all()) {
             if (!m.mutating() || m.access() == Access.PUBLIC || m.selfService()) {
                 continue;
             }

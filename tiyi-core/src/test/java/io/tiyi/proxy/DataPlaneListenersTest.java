@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class DataPlaneListenersTest {
         EventLog events = new EventLog(dir.resolve("logs"), () -> 14);
         // A fixed port: the new listeners bind it before the HTTPS one fails, and must let it go again.
         DataPlane dp = new DataPlane(new MetricRegistry(), events, Optional.of(new HostPort("127.0.0.1", port)), Optional.empty(),
-                () -> Map.of("ready", true), Function.identity());
+                exchange -> exchange.setStatusCode(200), Function.identity());
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String busy = "127.0.0.1:" + taken.getLocalPort();
             RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners("127.0.0.1:0", busy);

@@ -1,7 +1,5 @@
 package io.tiyi.proxy;
 
-import io.tiyi.testsupport.RawHttp;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,9 +8,9 @@ import io.tiyi.TiyiNode;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.internal.Json;
+import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestCerts;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.InetSocketAddress;
@@ -21,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +28,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,22 +69,7 @@ class DataPlaneTest {
     }
 
     long version() {
-        RuntimeConfig c = runtime();
-        return c == null ? 0 : c.version();
-    }
-
-    RuntimeConfig runtime() {
-        return ((DataPlane) dataPlane()).current();
-    }
-
-    Object dataPlane() {
-        try {
-            java.lang.reflect.Field f = TiyiNode.class.getDeclaredField("dataPlane");
-            f.setAccessible(true);
-            return f.get(node);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        return node.runtimeVersion();
     }
 
     void awaitVersionAbove(long v) {
@@ -223,9 +204,9 @@ class DataPlaneTest {
         createSite("one", List.of("one.test"), List.of(a.url()));
         api.call("CertificatesService", "Import", Map.of("name", "two", "cert_pem", two.certPem(), "key_pem", two.keyPem()));
         // The data plane's version may still lag the site's commit when the import commits: wait for the certificate itself.
+        assertThat(node.awaitDataPlane(java.time.Duration.ofSeconds(30))).isTrue();
         long deadline = System.currentTimeMillis() + 30_000;
-        while ((runtime() == null || runtime().certificates().size() < 2 || node.httpsAddress().isEmpty())
-                && System.currentTimeMillis() < deadline) {
+        while (node.httpsAddress().isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
         InetSocketAddress tls = node.httpsAddress().orElseThrow();

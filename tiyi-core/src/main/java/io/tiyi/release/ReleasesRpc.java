@@ -1,7 +1,11 @@
-package io.tiyi.api;
+package io.tiyi.release;
 
 import io.tiyi.TiyiException;
-import io.tiyi.release.Releases;
+import io.tiyi.api.Access;
+import io.tiyi.api.Paging;
+import io.tiyi.api.RawBody;
+import io.tiyi.api.RpcMethod;
+import io.tiyi.api.RpcRegistry;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -44,7 +48,7 @@ final class ReleasesRpc {
             return new ReleaseList(p.items(), p.total());
         });
         r.mutation(SERVICE, "Apply", Access.ADMIN, ApplyRequest.class,
-                (ctx, q) -> releases.apply(ctx.actor(), AgentsRpc.required(q.release(), "release"), q.agentIds()));
+                (ctx, q) -> releases.apply(ctx.actor(), RpcMethod.required(q.release(), "release"), q.agentIds()));
         r.mutation(SERVICE, "Rollback", Access.ADMIN, RollbackRequest.class, (ctx, q) -> releases.rollback(ctx.actor(), q.agentIds()));
         r.query(SERVICE, "Runs", Access.VIEWER, RunsRequest.class, (ctx, q) -> {
             int limit = q.limit() == null ? 20 : q.limit();
@@ -54,7 +58,7 @@ final class ReleasesRpc {
             return new RunList(releases.runs(limit));
         });
         r.query(SERVICE, "Download", Access.AGENT, DownloadRequest.class, (ctx, q) -> {
-            String sha = AgentsRpc.required(q.sha256(), "sha256");
+            String sha = RpcMethod.required(q.sha256(), "sha256");
             return new RawBody(releases.artifact(ctx.agentId(), sha), sha);
         });
     }

@@ -1,20 +1,19 @@
-package io.tiyi.api;
+package io.tiyi.fleet;
 
 import io.tiyi.TiyiException;
-import io.tiyi.fleet.BundleService;
-import io.tiyi.fleet.Fleet;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.RpcHandler;
+import io.tiyi.api.RpcMethod;
+import io.tiyi.api.RpcRegistry;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.crypto.Ed25519KeyPair;
 import java.time.Duration;
-import java.util.function.Supplier;
-import java.util.function.Supplier;
 
 /** {@code tiyi.v1.BundlesService}: agents' long poll for bundles and rule archives, and the signing key. */
 final class BundlesRpc {
     static final String SERVICE = "BundlesService";
-    /** Longest a long poll waits before answering "unchanged". */
-    static final Duration MAX_WAIT = Duration.ofSeconds(55);
 
     record WatchRequest(long afterEpoch, long afterSeq, Long timeoutMs) {}
 
@@ -28,25 +27,18 @@ final class BundlesRpc {
 
     record RotateRequest(Boolean yes) {}
 
-    record Rotated(String fingerprint, String previous) {}
-
     private BundlesRpc() {}
 
-    /** Rotates the bundle signing key and returns the new and previous fingerprints. */
-    interface Rotation {
-        Rotated rotate(String actor);
-    }
-
-    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Rotation rotation, Supplier<String> notPrimary) {
+    static void register(RpcRegistry r, Fleet fleet, BundleService bundles) {
         r.query(SERVICE, "Watch", Access.AGENT, WatchRequest.class, (ctx, q) -> {
-            String refusal = notPrimary.get();
+            String refusal = bundles.notPrimaryReason();
             if (refusal != null) {
                 throw TiyiException.failedPrecondition(refusal);
             }
             Fleet.Agent agent = fleet.agent(ctx.agentId()).orElseThrow();
             long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
-            if (ms < 0 || ms > MAX_WAIT.toMillis()) {
-                throw TiyiException.invalid("timeout_ms must be 0 to " + MAX_WAIT.toMillis() + ", got " + ms);
+            if (ms < 0 || ms > RpcHandler.MAX_WAIT.toMillis()) {
+                throw TiyiException.invalid("timeout_ms must be 0 to " + RpcHandler.MAX_WAIT.toMillis() + ", got " + ms);
             }
             return bundles.watch(agent, q.afterEpoch(), q.afterSeq(), Duration.ofMillis(ms)).thenApply(w -> {
                 // The credential was checked when the poll arrived; a revocation committed while it waited (whose own
@@ -59,7 +51,7 @@ final class BundlesRpc {
             });
         });
         r.query(SERVICE, "GetRules", Access.AGENT, RulesRequest.class, (ctx, q) -> {
-            RulesArchive a = bundles.rules(AgentsRpc.required(q.hash(), "hash")).orElseThrow(() -> TiyiException.notFound(
+            RulesArchive a = bundles.rules(RpcMethod.required(q.hash(), "hash")).orElseThrow(() -> TiyiException.notFound(
                     "rule archive " + q.hash() + " is not served by this control plane; wait for the next bundle"));
             return new RulesResponse(a.hash(), a.compressed());
         });
@@ -72,7 +64,7 @@ final class BundlesRpc {
                 throw TiyiException.failedPrecondition("rotating the bundle signing key makes every agent refuse new bundles until it is"
                         + " re-enrolled; confirm with --yes");
             }
-            return rotation.rotate(ctx.actor());
+            return bundles.rotateSigningKey(ctx.actor());
         });
     }
 }

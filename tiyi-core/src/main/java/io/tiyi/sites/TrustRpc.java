@@ -1,8 +1,11 @@
-package io.tiyi.api;
+package io.tiyi.sites;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.trust.Cidr;
 import io.tiyi.trust.ClientIpResolver;
-import io.tiyi.sites.Trust;
 import io.tiyi.trust.TrustProfile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +41,7 @@ final class TrustRpc {
             if (q.peer() == null || q.peer().isBlank()) {
                 throw TiyiException.invalid("--peer is required: the address the request comes from");
             }
-            if (io.tiyi.trust.Cidr.parseAddress(q.peer().trim()).isEmpty()) {
+            if (Cidr.parseAddress(q.peer().trim()).isEmpty()) {
                 throw TiyiException.invalid("--peer must be an IPv4 or IPv6 address, got '" + q.peer() + "'");
             }
             Map<String, List<String>> headers = new LinkedHashMap<>();

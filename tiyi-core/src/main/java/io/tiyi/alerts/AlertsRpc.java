@@ -1,6 +1,10 @@
-package io.tiyi.api;
+package io.tiyi.alerts;
 
-import io.tiyi.alerts.Alerts;
+import io.tiyi.TiyiException;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.RpcMethod;
+import io.tiyi.api.RpcRegistry;
 import java.util.List;
 
 /** {@code tiyi.v1.AlertsService}: alert firings and the rules that fire them. */
@@ -30,12 +34,12 @@ final class AlertsRpc {
         r.mutation(SERVICE, "Ack", Access.OPERATOR, IdRequest.class, (ctx, q) -> alerts.ack(ctx.actor(), id(q)));
         r.query(SERVICE, "ListRules", Access.VIEWER, Empty.class, (ctx, q) -> new Rules(alerts.rules()));
         r.mutation(SERVICE, "UpdateRule", Access.ADMIN, RuleRequest.class, (ctx, q) -> alerts.update(ctx.actor(),
-                AgentsRpc.required(q.name(), "name"), q.enabled(), q.windowSeconds(), q.threshold()));
+                RpcMethod.required(q.name(), "name"), q.enabled(), q.windowSeconds(), q.threshold()));
     }
 
     private static long id(IdRequest q) {
         if (q.id() == null) {
-            throw io.tiyi.TiyiException.invalid("id is required");
+            throw TiyiException.invalid("id is required");
         }
         return q.id();
     }

@@ -1,15 +1,15 @@
-package io.tiyi.api;
+package io.tiyi.sites;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.Access;
+import io.tiyi.api.RpcRegistry;
 import io.tiyi.proxy.RuntimeConfig;
 import io.tiyi.proxy.WafEngines;
 import io.tiyi.settings.Settings;
-import io.tiyi.sites.RuntimeCompiler;
-import io.tiyi.sites.WafPolicies;
 import io.tiyi.waf.Interruption;
 import io.tiyi.waf.MatchedRule;
-import io.tiyi.waf.Transaction;
 import io.tiyi.waf.TiyiWaf;
+import io.tiyi.waf.Transaction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

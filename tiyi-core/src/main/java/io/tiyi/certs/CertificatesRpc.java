@@ -1,7 +1,9 @@
-package io.tiyi.api;
+package io.tiyi.certs;
 
-import io.tiyi.certs.Certificate;
-import io.tiyi.certs.Certificates;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.Paging;
+import io.tiyi.api.RpcRegistry;
 import java.util.List;
 import java.util.stream.Stream;
 

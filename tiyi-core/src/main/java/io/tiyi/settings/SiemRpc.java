@@ -1,10 +1,14 @@
-package io.tiyi.api;
+package io.tiyi.settings;
 
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.RpcRegistry;
 import io.tiyi.crypto.RandomTokens;
 import io.tiyi.siem.SiemDispatcher;
 import io.tiyi.siem.TestEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** {@code tiyi.v1.SiemService}: a test event through the live SIEM configuration, and the dispatcher's counters. */
@@ -39,7 +43,7 @@ final class SiemRpc {
             out.put("connected", s.connected());
             out.put("sent", s.sent());
             Map<String, Long> dropped = new LinkedHashMap<>();
-            s.dropped().forEach((k, v) -> dropped.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            s.dropped().forEach((k, v) -> dropped.put(k.name().toLowerCase(Locale.ROOT), v));
             out.put("dropped", dropped);
             out.put("reconnects", s.reconnects());
             out.put("queue_depth", s.queueDepth());

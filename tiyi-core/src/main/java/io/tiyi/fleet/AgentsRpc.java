@@ -1,19 +1,23 @@
-package io.tiyi.api;
+package io.tiyi.fleet;
 
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.Paging;
+import io.tiyi.api.RpcMethod;
+import io.tiyi.api.RpcRegistry;
 import io.tiyi.bundle.AgentReport;
-import io.tiyi.fleet.BundleService;
-import io.tiyi.fleet.Fleet;
+import io.tiyi.bundle.Enrollment;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.proxy.UpstreamHealth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** {@code tiyi.v1.AgentsService}: enrollment tokens, enrollment, the fleet and agents' reports. */
 final class AgentsRpc {
@@ -73,25 +77,25 @@ final class AgentsRpc {
         return d;
     }
 
-    static void register(RpcRegistry r, Fleet fleet, BundleService bundles, Supplier<NodeStatus> status,
-            java.util.function.BiConsumer<String, AgentReport> onReport) {
+    static void register(RpcRegistry r, Fleet fleet, BundleService bundles) {
         r.mutation(SERVICE, "IssueToken", Access.ADMIN, IssueRequest.class,
                 (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
         r.query(SERVICE, "ListTokens", Access.VIEWER, Empty.class, (ctx, q) -> new TokenList(fleet.tokens()));
         r.mutation(SERVICE, "RevokeToken", Access.ADMIN, IdRequest.class, (ctx, q) -> {
-            fleet.revokeToken(ctx.actor(), required(q.id(), "id"));
+            fleet.revokeToken(ctx.actor(), RpcMethod.required(q.id(), "id"));
             return null;
         });
         r.mutation(SERVICE, "Enroll", Access.PUBLIC, EnrollRequest.class, (ctx, q) -> {
             if (q.x25519Public() == null || q.ed25519Public() == null || q.proof() == null) {
                 throw TiyiException.invalid("enrollment needs x25519_public, ed25519_public and proof");
             }
-            if (!Ed25519KeyPair.verify(q.ed25519Public(), io.tiyi.bundle.Enrollment.proofMessage(required(q.token(), "token"), q.x25519Public()), q.proof())) {
+            byte[] proofMessage = Enrollment.proofMessage(RpcMethod.required(q.token(), "token"), q.x25519Public());
+            if (!Ed25519KeyPair.verify(q.ed25519Public(), proofMessage, q.proof())) {
                 throw TiyiException.unauthenticated("enrollment proof does not verify with the ed25519 key the agent presented");
             }
             Fleet.Enrolled e = fleet.enroll(q.token(), q.x25519Public(), q.ed25519Public(), ctx.client());
             byte[] key = bundles.signingKeyPublic();
-            return new EnrollResponse(e.agentId(), e.credential(), e.tag(), key, Ed25519KeyPair.fingerprint(key), status.get().epoch(),
+            return new EnrollResponse(e.agentId(), e.credential(), e.tag(), key, Ed25519KeyPair.fingerprint(key), bundles.epoch(),
                     TiyiVersion.version());
         });
         r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
@@ -99,30 +103,21 @@ final class AgentsRpc {
             for (Fleet.Agent a : fleet.agents()) {
                 out.add(view(a, fleet, bundles));
             }
-            Paging.Page<AgentView> p = Paging.page(out, q.filter(), q.offset(), q.limit(), v -> java.util.stream.Stream.of(v.id(), v.tag(),
+            Paging.Page<AgentView> p = Paging.page(out, q.filter(), q.offset(), q.limit(), v -> Stream.of(v.id(), v.tag(),
                     v.address(), v.health(), v.binaryVersion(), v.bundleVersion()));
             return new AgentList(p.items(), p.total());
         });
-        r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> view(fleet.agent(required(q.id(), "id"))
+        r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> view(fleet.agent(RpcMethod.required(q.id(), "id"))
                 .orElseThrow(() -> TiyiException.notFound("no agent with id '" + q.id() + "' (tiyi agents list)")), fleet, bundles));
         r.mutation(SERVICE, "Revoke", Access.ADMIN, IdRequest.class, (ctx, q) -> {
-            fleet.revoke(ctx.actor(), required(q.id(), "id"));
+            fleet.revoke(ctx.actor(), RpcMethod.required(q.id(), "id"));
             return null;
         });
         r.query(SERVICE, "Report", Access.AGENT, AgentReport.class, (ctx, q) -> {
             fleet.report(ctx.agentId(), q, ctx.client());
-            onReport.accept(ctx.agentId(), q);
             long[] v = bundles.version();
-            NodeStatus s = status.get();
-            return new ReportResponse(s.epoch(), "primary".equals(s.role()) && !s.readOnly(), v[0] + "." + v[1]);
+            return new ReportResponse(bundles.epoch(), bundles.notPrimaryReason() == null, v[0] + "." + v[1]);
         });
-    }
-
-    static String required(String v, String field) {
-        if (v == null || v.isBlank()) {
-            throw TiyiException.invalid(field + " is required");
-        }
-        return v;
     }
 
     private static AgentView view(Fleet.Agent a, Fleet fleet, BundleService bundles) {

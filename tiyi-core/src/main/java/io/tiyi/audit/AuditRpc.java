@@ -1,8 +1,11 @@
-package io.tiyi.api;
+package io.tiyi.audit;
 
 import static io.tiyi.store.generated.Tables.AUDIT_LOG;
 
-import io.tiyi.audit.AuditChain;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.Paging;
+import io.tiyi.api.RpcRegistry;
 import io.tiyi.store.StateStore;
 import java.util.List;
 import org.jooq.Condition;

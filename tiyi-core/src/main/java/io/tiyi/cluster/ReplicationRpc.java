@@ -1,19 +1,26 @@
-package io.tiyi.api;
+package io.tiyi.cluster;
 
 import io.tiyi.TiyiException;
+import io.tiyi.api.Access;
+import io.tiyi.api.Empty;
+import io.tiyi.api.RpcContext;
+import io.tiyi.api.RpcHandler;
+import io.tiyi.api.RpcMethod;
+import io.tiyi.api.RpcRegistry;
+import io.tiyi.api.SystemRpc;
 import io.tiyi.fleet.Fleet;
-import io.tiyi.cluster.Handover;
-import io.tiyi.cluster.ReplicationSource;
+import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@code tiyi.v1.ReplicationService}: what a secondary asks of the node it follows (a snapshot,
  * the mutation log by long poll, the two-phase handover, whose first phase is
- * {@code SystemService/Demote}), and what any enrolled node may ask of a peer (its role and epoch). Callers authenticate with their agent credential; all but Status
- * need an agent enrolled with the {@code secondary} tag.
+ * {@code SystemService/Demote}), and what any enrolled node may ask of a peer (its role and
+ * epoch). Callers authenticate with their agent credential; all but Status need an agent enrolled
+ * with the {@code secondary} tag. Also the operator's side of a change of role:
+ * {@code SystemService/Promote} and {@code SystemService/ResumeWrites}.
  */
 final class ReplicationRpc {
     static final String SERVICE = "ReplicationService";
@@ -33,49 +40,68 @@ final class ReplicationRpc {
 
     record BlobResponse(String sha256, long size, byte[] data) {}
 
+    /** @param yes the operator made sure no other primary serves */
+    record ResumeRequest(Boolean yes) {}
+
+    record PromoteRequest(Boolean force) {}
+
     private ReplicationRpc() {}
 
-    static void register(RpcRegistry r, Fleet fleet, ReplicationSource source, Supplier<Handover> control, io.tiyi.store.Blobs blobs) {
+    static void register(RpcRegistry r, Fleet fleet, ClusterRole role, Blobs blobs) {
+        ReplicationSource source = role.replication();
         r.query(SERVICE, "Snapshot", Access.AGENT, Empty.class, (ctx, q) -> {
             secondary(fleet, ctx);
             ReplicationSource.Snapshot s = source.snapshot();
-            Handover.PeerStatus st = control.get().status();
-            return new SnapshotResponse(control.get().kekFingerprint(), s.seq(), st.epoch(), s.db());
+            Handover.PeerStatus st = role.status();
+            return new SnapshotResponse(role.kekFingerprint(), s.seq(), st.epoch(), s.db());
         });
         r.query(SERVICE, "Pull", Access.AGENT, PullRequest.class, (ctx, q) -> {
             secondary(fleet, ctx);
             long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
             int limit = q.limit() == null ? 500 : q.limit();
-            if (ms < 0 || ms > BundlesRpc.MAX_WAIT.toMillis() || limit < 1 || limit > 5_000) {
-                throw TiyiException.invalid("timeout_ms must be 0 to " + BundlesRpc.MAX_WAIT.toMillis() + " and limit 1 to 5000");
+            if (ms < 0 || ms > RpcHandler.MAX_WAIT.toMillis() || limit < 1 || limit > 5_000) {
+                throw TiyiException.invalid("timeout_ms must be 0 to " + RpcHandler.MAX_WAIT.toMillis() + " and limit 1 to 5000");
             }
             return source.pull(q.afterSeq(), limit, Duration.ofMillis(ms)).thenApply(entries -> {
-                Handover.PeerStatus st = control.get().status();
+                Handover.PeerStatus st = role.status();
                 return new PullResponse(entries, st.lastSeq(), st.epoch(), st.role(), st.readOnly());
             });
         });
-        r.query(SERVICE, "Status", Access.AGENT, Empty.class, (ctx, q) -> control.get().status());
+        r.query(SERVICE, "Status", Access.AGENT, Empty.class, (ctx, q) -> role.status());
         r.query(SERVICE, "Blob", Access.AGENT, BlobRequest.class, (ctx, q) -> {
             secondary(fleet, ctx);
-            String sha = AgentsRpc.required(q.sha256(), "sha256");
+            String sha = RpcMethod.required(q.sha256(), "sha256");
             byte[] data = blobs.get(sha).orElseThrow(() -> TiyiException.notFound("no blob " + sha + " on this node"));
             return new BlobResponse(sha, data.length, data);
         });
         // The production guide's name for phase one of the handover.
         r.query(SystemRpc.SERVICE, "Demote", Access.AGENT, DemoteRequest.class, (ctx, q) -> {
             secondary(fleet, ctx);
-            return control.get().demote(AgentsRpc.required(q.newPrimaryApi(), "new_primary_api"));
+            return role.demote(RpcMethod.required(q.newPrimaryApi(), "new_primary_api"));
         });
         r.query(SERVICE, "Undemote", Access.AGENT, Empty.class, (ctx, q) -> {
             secondary(fleet, ctx);
-            control.get().undemote();
+            role.undemote();
             return null;
         });
         r.query(SERVICE, "Promoted", Access.AGENT, PromotedRequest.class, (ctx, q) -> {
             secondary(fleet, ctx);
-            control.get().promoted(q.epoch(), AgentsRpc.required(q.primaryApi(), "primary_api"));
+            role.promoted(q.epoch(), RpcMethod.required(q.primaryApi(), "primary_api"));
             return null;
         });
+        registerRoleChanges(r, role);
+    }
+
+    /** Methods that change this node's role: no replicated mutations, and they must work on a read-only node. */
+    private static void registerRoleChanges(RpcRegistry r, ClusterRole role) {
+        r.query(SystemRpc.SERVICE, "ResumeWrites", Access.ADMIN, ResumeRequest.class, (ctx, q) -> {
+            if (q.yes() == null || !q.yes()) {
+                throw TiyiException.failedPrecondition("not resumed: make sure no other primary serves this cluster (a restored backup may be"
+                        + " older than the cluster), then run again with --yes");
+            }
+            return role.resumeWrites();
+        });
+        r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, PromoteRequest.class, (ctx, q) -> role.promote(q.force() != null && q.force()));
     }
 
     private static void secondary(Fleet fleet, RpcContext ctx) {
