@@ -79,6 +79,19 @@ class ArchitectureTest {
             .because("features build on the store; it learns their mutation types through MutationKinds and the fencing check"
                     + " through WriteFence");
 
+    static final ArchRule API_HOLDS_NO_FEATURE = noClasses().that().resideInAPackage("io.tiyi.api..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.tiyi.store..", "io.tiyi.cluster..", "io.tiyi.fleet..", "io.tiyi.sites..",
+                    "io.tiyi.certs..", "io.tiyi.alerts..", "io.tiyi.release..", "io.tiyi.settings..", "io.tiyi.audit..", "io.tiyi.backup..",
+                    "io.tiyi.siem..", "io.tiyi.proxy..", "io.tiyi.agent..", "io.tiyi.bundle..", "io.tiyi.trust..", "io.tiyi.waf..")
+            .because("each feature registers its own RPC service (RpcService); the API is the transport, sessions and the node's status,"
+                    + " not a central registry of every feature");
+
+    static final ArchRule ONLY_THE_CLUSTER_CHANGES_ROLES = noClasses().that().resideOutsideOfPackages("io.tiyi", "io.tiyi.cluster..",
+            "io.tiyi.backup..")
+            .should().dependOnClassesThat().belongToAnyOf(io.tiyi.cluster.ClusterStates.class)
+            .because("role, epoch and read-only flag change in cluster/ alone (the node's assembly boots them, an offline restore resets"
+                    + " them); everyone else reads the ClusterState it is given");
+
     static final ArchRule ONLY_HARNESSES_USE_THE_FACADE = classes().that().resideOutsideOfPackage("io.tiyi")
             .and().resideOutsideOfPackage("io.tiyi.conformance..")
             .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.tiyi").or(ROOT_LEAVES))
@@ -125,6 +138,16 @@ class ArchitectureTest {
     @Test
     void storeKnowsNoFeature() {
         STORE_KNOWS_NO_FEATURE.check(core);
+    }
+
+    @Test
+    void apiHoldsNoFeature() {
+        API_HOLDS_NO_FEATURE.check(core);
+    }
+
+    @Test
+    void onlyTheClusterChangesRoles() {
+        ONLY_THE_CLUSTER_CHANGES_ROLES.check(core);
     }
 
     @Test

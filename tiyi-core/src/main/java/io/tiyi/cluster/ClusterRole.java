@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * published as a {@link RoleChange} for the parts of the node that follow it (the bundle service,
  * the compiler, the embedded agent).
  */
-public final class ClusterRole implements Handover, AutoCloseable, RpcService {
+public final class ClusterRole implements AutoCloseable, RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRole.class);
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
@@ -63,6 +63,37 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
             WRITES_RESUMED
         }
     }
+
+    /**
+     * A node's role as its peers see it.
+     *
+     * @param role primary, secondary or agent
+     * @param epoch its epoch
+     * @param readOnly whether it refuses mutations
+     * @param lastSeq its last committed mutation seq
+     * @param api its API URL
+     */
+    record PeerStatus(String role, long epoch, boolean readOnly, long lastSeq, String api) {}
+
+    /**
+     * The answer to a demotion.
+     *
+     * @param epoch the demoted primary's epoch
+     * @param lastSeq its last mutation seq, which the new primary must hold before it takes over
+     */
+    record Demoted(long epoch, long lastSeq) {}
+
+    /**
+     * What a promotion did.
+     *
+     * @param epoch the new epoch
+     * @param previousEpoch the epoch of the old primary
+     * @param lastSeq the last mutation seq this node holds
+     * @param forced whether the old primary was skipped
+     * @param tookMs how long the handover took
+     * @param message what happened, for the operator
+     */
+    record Promoted(long epoch, long previousEpoch, long lastSeq, boolean forced, long tookMs, String message) {}
 
     private final MutationPipeline pipeline;
     private final ClusterStates states;
@@ -146,7 +177,7 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
     }
 
     /** What serves this node's mutation log and snapshots to secondaries. */
-    public ReplicationSource replication() {
+    ReplicationSource replication() {
         return replication;
     }
 
@@ -192,19 +223,19 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
         return TiyiClient.of(route.apply(url), credential, timeout);
     }
 
-    @Override
-    public PeerStatus status() {
+    /** This node's role as its peers see it. */
+    PeerStatus status() {
         ClusterState cs = states.current();
         return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), advertisedApi());
     }
 
-    @Override
-    public String kekFingerprint() {
+    /** The KEK state.db's secrets are sealed with: a new secondary must hold the same. */
+    String kekFingerprint() {
         return states.current().kekFingerprint();
     }
 
-    @Override
-    public Demoted demote(String newPrimaryApi) {
+    /** Phase one of a graceful promotion elsewhere: stop accepting mutations. */
+    Demoted demote(String newPrimaryApi) {
         synchronized (lock) {
             ClusterState cs = states.current();
             if (cs.role() != Role.PRIMARY) {
@@ -223,8 +254,8 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
         }
     }
 
-    @Override
-    public void undemote() {
+    /** Undoes {@link #demote} when the promotion was aborted. */
+    void undemote() {
         synchronized (lock) {
             ClusterState cs = states.current();
             if (cs.role() == Role.PRIMARY && cs.readOnly()) {
@@ -236,8 +267,8 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
         }
     }
 
-    @Override
-    public void promoted(long epoch, String api) {
+    /** A promotion finished elsewhere: this node becomes an agent of the new primary. */
+    void promoted(long epoch, String api) {
         stepDown(api, epoch, "the promotion of " + api + " finished");
     }
 
@@ -280,7 +311,7 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
      * Ends the read-only state of a primary that was restored from a backup (or left read-only by
      * an aborted promotion that could not undo itself): the operator says no other primary serves.
      */
-    public Map<String, Object> resumeWrites() {
+    Map<String, Object> resumeWrites() {
         synchronized (lock) {
             ClusterState cs = states.current();
             // Writes resumed but the embedded agent's start failed last time: only that is retried.
@@ -310,7 +341,7 @@ public final class ClusterRole implements Handover, AutoCloseable, RpcService {
      * old primary, whose data plane then follows this node. With {@code force} the old primary is
      * not asked: mutations it committed after the last one replicated here are lost.
      */
-    public Promoted promote(boolean force) {
+    Promoted promote(boolean force) {
         synchronized (lock) {
             long started = System.nanoTime();
             ClusterState cs = states.current();

@@ -52,7 +52,7 @@ final class ReplicationRpc {
         r.query(SERVICE, "Snapshot", Access.AGENT, Empty.class, (ctx, q) -> {
             secondary(fleet, ctx);
             ReplicationSource.Snapshot s = source.snapshot();
-            Handover.PeerStatus st = role.status();
+            ClusterRole.PeerStatus st = role.status();
             return new SnapshotResponse(role.kekFingerprint(), s.seq(), st.epoch(), s.db());
         });
         r.query(SERVICE, "Pull", Access.AGENT, PullRequest.class, (ctx, q) -> {
@@ -63,7 +63,7 @@ final class ReplicationRpc {
                 throw TiyiException.invalid("timeout_ms must be 0 to " + RpcHandler.MAX_WAIT.toMillis() + " and limit 1 to 5000");
             }
             return source.pull(q.afterSeq(), limit, Duration.ofMillis(ms)).thenApply(entries -> {
-                Handover.PeerStatus st = role.status();
+                ClusterRole.PeerStatus st = role.status();
                 return new PullResponse(entries, st.lastSeq(), st.epoch(), st.role(), st.readOnly());
             });
         });

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * What a node serves to secondaries: a consistent snapshot of state.db, and its
  * {@code mutation_log} by long poll (answered at the next commit, or empty when the poll times out).
  */
-public final class ReplicationSource implements AutoCloseable {
+final class ReplicationSource implements AutoCloseable {
     private final StateStore store;
     private final MutationPipeline pipeline;
     private final LongPolls polls = new LongPolls("tiyi-replication-poll");

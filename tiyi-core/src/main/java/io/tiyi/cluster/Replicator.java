@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * while the primary cannot be reached. Knows the primary's last seq from every answer, for the
  * replication lag.
  */
-public final class Replicator implements AutoCloseable {
+final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
 
     private final MutationPipeline pipeline;
