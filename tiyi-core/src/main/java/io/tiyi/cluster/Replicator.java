@@ -2,14 +2,15 @@ package io.tiyi.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.internal.Backoff;
 import io.tiyi.internal.Json;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -63,7 +64,7 @@ public final class Replicator implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 250;
+        Backoff backoff = Backoff.jittered(Duration.ofMillis(250), Duration.ofSeconds(5));
         boolean announced = false;
         while (running) {
             if (held) {
@@ -96,7 +97,7 @@ public final class Replicator implements AutoCloseable {
                     LOG.info("cluster: replicating from {} again at seq {}", from, pipeline.lastSeq());
                     announced = false;
                 }
-                backoff = 250;
+                backoff.succeeded();
             } catch (RuntimeException | IOException e) {
                 if (!running) {
                     return;
@@ -106,10 +107,9 @@ public final class Replicator implements AutoCloseable {
                             pipeline.lastSeq());
                     announced = true;
                 }
-                if (!pause(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1))) {
+                if (!pause(backoff.failed())) {
                     return;
                 }
-                backoff = Math.min(5_000, backoff * 2);
             }
         }
     }
