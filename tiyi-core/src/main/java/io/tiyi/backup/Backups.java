@@ -141,11 +141,8 @@ public final class Backups {
 
     /** The snapshot: VACUUM INTO from a read-only connection, which never holds the node's writer. */
     static void snapshot(Path db, Path to) {
-        SQLiteConfig c = new SQLiteConfig();
-        c.setReadOnly(true);
-        c.setBusyTimeout(10_000);
-        try (Connection conn = c.createConnection("jdbc:sqlite:" + db); Statement st = conn.createStatement()) {
-            st.execute("VACUUM INTO '" + to.toString().replace("'", "''") + "'");
+        try {
+            io.tiyi.store.Snapshots.vacuumInto(db, to);
         } catch (SQLException e) {
             throw new TiyiException("cannot snapshot " + db + ": " + e.getMessage(), e);
         }

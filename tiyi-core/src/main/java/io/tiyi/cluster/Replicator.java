@@ -75,7 +75,9 @@ public final class Replicator implements AutoCloseable {
             }
             String from = primaryApi.get();
             try {
-                JsonNode r = client.apply(from).call("ReplicationService", "Pull", Map.of("after_seq", pipeline.lastSeq(), "timeout_ms", 20_000,
+                // The first poll answers at once, so that the lag is known as soon as the secondary runs, not after a long-poll.
+                JsonNode r = client.apply(from).call("ReplicationService", "Pull", Map.of("after_seq", pipeline.lastSeq(), "timeout_ms",
+                        primaryLastSeq < 0 ? 0 : 20_000,
                         "limit", 500));
                 List<LogEntry> entries = new ArrayList<>();
                 for (JsonNode e : r.get("entries")) {
