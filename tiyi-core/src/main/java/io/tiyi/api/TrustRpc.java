@@ -1,5 +1,6 @@
 package io.tiyi.api;
 
+import io.tiyi.internal.Cidr;
 import io.tiyi.TiyiException;
 import io.tiyi.trust.ClientIpResolver;
 import io.tiyi.trust.Trust;
@@ -38,7 +39,7 @@ final class TrustRpc {
             if (q.peer() == null || q.peer().isBlank()) {
                 throw TiyiException.invalid("--peer is required: the address the request comes from");
             }
-            if (io.tiyi.trust.Cidr.parseAddress(q.peer().trim()).isEmpty()) {
+            if (io.tiyi.internal.Cidr.parseAddress(q.peer().trim()).isEmpty()) {
                 throw TiyiException.invalid("--peer must be an IPv4 or IPv6 address, got '" + q.peer() + "'");
             }
             Map<String, List<String>> headers = new LinkedHashMap<>();
