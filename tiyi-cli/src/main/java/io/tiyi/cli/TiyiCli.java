@@ -1,13 +1,13 @@
 package io.tiyi.cli;
 
 import com.beust.jcommander.JCommander;
-import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.Parameters;
 import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
 import io.tiyi.launcher.agent.AgentMain;
+import io.tiyi.launcher.server.CommandLine;
 import io.tiyi.launcher.server.ServerMain;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -193,11 +193,11 @@ public final class TiyiCli {
         String cmd = args[0];
         switch (cmd) {
             case "server":
-                return ServerMain.run(Arrays.copyOfRange(args, 1, args.length));
+                return ServerMain.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "secondary":
-                return ServerMain.runSecondary(Arrays.copyOfRange(args, 1, args.length));
+                return ServerMain.runSecondary(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "agent":
-                return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env);
+                return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
             case "version":
             case "--version":
                 out.println(TiyiVersion.banner());
@@ -215,7 +215,8 @@ public final class TiyiCli {
     private static int admin(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
         Map<String, Object> tree = tree();
         if (!tree.containsKey(args[0])) {
-            err.println("ERROR unknown command '" + args[0] + "' (see: tiyi --help)");
+            err.println("ERROR " + (args[0].startsWith("-") ? "unknown option " + args[0] : "unknown command '" + args[0] + "'")
+                    + " for 'tiyi'; see --help");
             return 2;
         }
         GroupOptions root = new GroupOptions();
@@ -223,10 +224,9 @@ public final class TiyiCli {
         build(jc, tree);
         List<String> path = new ArrayList<>();
         try {
-            jc.parse(args);
-        } catch (ParameterException e) {
-            String where = commandPath(args, tree);
-            err.println("ERROR " + e.getMessage() + " (see: " + where + " --help)");
+            CommandLine.parse(jc, "tiyi", args);
+        } catch (CommandLine.UsageError e) {
+            err.println("ERROR " + e.getMessage());
             return 2;
         }
         JCommander current = jc;
@@ -276,20 +276,6 @@ public final class TiyiCli {
             err.println("ERROR " + e);
             return 1;
         }
-    }
-
-    /** The command named by the leading words of {@code args}, for error hints: {@code tiyi users create}. */
-    private static String commandPath(String[] args, Map<String, Object> tree) {
-        StringBuilder sb = new StringBuilder("tiyi");
-        Object node = new Group("", tree);
-        for (String a : args) {
-            if (!(node instanceof Group g) || !g.children().containsKey(a)) {
-                break;
-            }
-            sb.append(' ').append(a);
-            node = g.children().get(a);
-        }
-        return sb.toString();
     }
 
     private static String descriptionOf(JCommander jc) {
