@@ -3,8 +3,15 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.conformance.ConformanceRunner;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /** {@code tiyi waf ...}: per-site policy, exclusions, dry runs. */
 final class WafCommands {
@@ -137,10 +144,17 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) throws Exception {
-            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            // The report waits until the progress line is finished: both would share the terminal's last line.
+            ByteArrayOutputStream report = new ByteArrayOutputStream();
+            ConformanceRunner.Result r;
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             root.setLevel(ch.qos.logback.classic.Level.WARN);
-            io.tiyi.conformance.ConformanceRunner.Result r = io.tiyi.conformance.ConformanceRunner.run(java.nio.file.Path.of(crs),
-                    java.nio.file.Path.of(tests), java.util.Optional.ofNullable(overrides).map(java.nio.file.Path::of), ctx.out);
+            try (Progress p = Progress.start(ctx, "waf conformance")) {
+                r = ConformanceRunner.run(Path.of(crs), Path.of(tests), Optional.ofNullable(overrides).map(Path::of),
+                        new PrintStream(report, true, StandardCharsets.UTF_8), p);
+                p.done();
+            }
+            ctx.out.print(report.toString(StandardCharsets.UTF_8));
             return 100 * r.passRate() + 1e-9 < minPassRate ? 1 : 0;
         }
     }
