@@ -273,9 +273,26 @@ public final class TiyiCli {
             err.println("ERROR " + e.getMessage() + hint);
             return 1;
         } catch (Exception e) {
-            err.println("ERROR " + e);
+            err.println("ERROR " + describe(e));
             return 1;
         }
+    }
+
+    /** An unexpected failure as a sentence: what a file system error is about, not the exception's class. */
+    static String describe(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        }
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            String what = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : f.getReason() != null ? f.getReason() : "cannot be used";
+            return f.getFile() + ": " + what;
+        }
+        return m != null && !m.isBlank() ? m : "unexpected " + e.getClass().getSimpleName();
     }
 
     private static String descriptionOf(JCommander jc) {
