@@ -54,6 +54,8 @@ public final class EventLog implements AutoCloseable {
     /** Events taken into the queue, and those the writer has finished with (written or dropped): flush waits for the second to catch up. */
     private final AtomicLong queued = new AtomicLong();
     private long done;
+    /** Requests whose events are still to come (see {@link #requestStarted}). */
+    private long inFlight;
     private final Object doneLock = new Object();
     private final Thread writer;
     private final ScheduledExecutorService retention;
@@ -195,10 +197,42 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    /** Waits (at most five seconds) until every event queued before the call is on disk (tests, shutdown). */
+    /**
+     * A request began whose events will be offered when it completes, possibly after its client
+     * already has the response; {@link #requestEnded} follows once they are offered.
+     */
+    public void requestStarted() {
+        synchronized (doneLock) {
+            inFlight++;
+        }
+    }
+
+    /** The events of a request {@link #requestStarted started} have been offered. */
+    public void requestEnded() {
+        synchronized (doneLock) {
+            inFlight--;
+            doneLock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits (at most five seconds) until the requests in flight have offered their events and
+     * every event offered by then is on disk (tests, the conformance run, shutdown).
+     */
     public void flush() {
-        long target = queued.get();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        synchronized (doneLock) {
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(doneLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        long target = queued.get();
         synchronized (doneLock) {
             long left;
             while (done < target && (left = deadline - System.nanoTime()) > 0) {
