@@ -53,8 +53,12 @@ final class BackupCommands {
 
         @Override
         public int run(CliContext ctx) {
-            Backups.Created c = Backups.create(stateDir(stateDir, ctx), kekFile == null ? null : Path.of(kekFile),
-                    config == null ? null : Path.of(config), Path.of(out), !withoutKek);
+            Backups.Created c;
+            try (Progress p = Progress.start(ctx, "backup create")) {
+                c = Backups.create(stateDir(stateDir, ctx), kekFile == null ? null : Path.of(kekFile), config == null ? null : Path.of(config),
+                        Path.of(out), !withoutKek, p);
+                p.done();
+            }
             if (!withoutKek) {
                 ctx.err.println("WARNING " + c.out() + " holds the KEK: whoever has it can decrypt every secret in state.db; store it as a"
                         + " secret (or back up with --without-kek and keep the KEK elsewhere)");
@@ -75,7 +79,11 @@ final class BackupCommands {
             if (backup.size() != 1) {
                 throw new UsageException("give one backup: tiyi backup verify FILE.tar.gz");
             }
-            Backups.Verified v = Backups.verify(Path.of(backup.get(0)));
+            Backups.Verified v;
+            try (Progress p = Progress.start(ctx, "backup verify")) {
+                v = Backups.verify(Path.of(backup.get(0)), p);
+                p.done();
+            }
             ctx.out.println("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain " + v.auditEntries()
                     + " entries, head " + v.auditHead());
             return 0;

@@ -34,26 +34,17 @@ final class CrsCommands {
         public int run(CliContext ctx) {
             Path root = ctx.stateDir().toAbsolutePath().normalize().resolve("crs");
             CrsLayout installed;
+            int rules;
             try (Progress p = Progress.start(ctx, "installing the CRS")) {
-                installed = new CrsInstaller(root, new CrsInstaller.Listener() {
-                    @Override
-                    public void step(String what) {
-                        p.step(what);
-                    }
-
-                    @Override
-                    public void advance(long done, long total) {
-                        p.advance(done, total);
-                    }
-                }).install(from, Optional.ofNullable(sha256));
+                installed = new CrsInstaller(root, p).install(from, Optional.ofNullable(sha256));
                 p.step("compiling the rules");
-                int rules = TiyiWaf.builder().crs(installed.dir()).build().ruleCount();
+                rules = TiyiWaf.builder().crs(installed.dir()).build().ruleCount();
                 p.step("setting waf.crs_dir");
                 ctx.client().call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", installed.dir().toString()));
-                Map<String, Object> r = describe(installed, rules, "waf.crs_dir");
-                return AccountCommands.print(ctx, r, "installed OWASP CRS " + installed.version() + " in " + installed.dir() + " ("
-                        + installed.ruleFileCount() + " rule files, " + rules + " rules); waf.crs_dir set, bundles carry it to agents");
             }
+            Map<String, Object> r = describe(installed, rules, "waf.crs_dir");
+            return AccountCommands.print(ctx, r, "installed OWASP CRS " + installed.version() + " in " + installed.dir() + " ("
+                    + installed.ruleFileCount() + " rule files, " + rules + " rules); waf.crs_dir set, bundles carry it to agents");
         }
     }
 

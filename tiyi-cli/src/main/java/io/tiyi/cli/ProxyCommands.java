@@ -7,7 +7,6 @@ import io.tiyi.client.TiyiClient;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -286,20 +285,6 @@ final class ProxyCommands {
         }
     }
 
-    static void printEvents(CliContext ctx, JsonNode events) {
-        for (JsonNode e : events) {
-            if (ctx.json()) {
-                ctx.out.println(e.toString());
-            } else if ("access".equals(e.path("type").asText())) {
-                ctx.out.printf("%s %s %s %s %s%s %d %dB %s %dms%n", Instant.ofEpochMilli(e.get("ts").asLong()), e.path("request_id").asText(),
-                        e.path("client_ip").asText(), e.path("method").asText(), e.path("host").asText(), e.path("path").asText(),
-                        e.path("status").asInt(), e.path("bytes").asLong(), e.path("upstream").asText("-"), e.path("total_ms").asLong());
-            } else {
-                ctx.out.println(e.toString());
-            }
-        }
-    }
-
     @Parameters(commandDescription = "List events from the node's logs")
     static final class EventsList extends EventFilter {
         @Parameter(names = "--since", description = "How far back: 30s, 10m, 2h, 7d or an ISO time (default 1h)")
@@ -310,11 +295,21 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode events = ctx.client().call("EventsService", "List", request(since, null, limit)).get("events");
+            JsonNode r = ctx.client().call("EventsService", "List", request(since, null, limit));
+            JsonNode events = r.get("events");
             if (ctx.json()) {
                 ctx.printJson(events);
+                return 0;
+            }
+            if (r.path("dropped").asLong() > 0) {
+                ctx.err.println("WARNING the node dropped " + r.path("dropped").asLong() + " events since it started (its log queue was"
+                        + " full): they are in no list");
+            }
+            if (events.isEmpty()) {
+                ctx.out.println("no " + type + " events" + (site == null ? "" : " of site " + Table.escape(site))
+                        + (status == null ? "" : " with status " + Table.escape(status)) + " since " + Table.escape(since));
             } else {
-                printEvents(ctx, events);
+                EventTables.print(ctx.out, events);
             }
             return 0;
         }
@@ -327,6 +322,7 @@ final class ProxyCommands {
             TiyiClient api = ctx.client();
             long since = System.currentTimeMillis() - 10_000;
             java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+            EventTables.Stream table = new EventTables.Stream(ctx.out);
             while (!Thread.currentThread().isInterrupted()) {
                 JsonNode events = api.call("EventsService", "List", request(null, since, 10_000)).get("events");
                 com.fasterxml.jackson.databind.node.ArrayNode fresh = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
@@ -340,12 +336,10 @@ final class ProxyCommands {
                 while (seen.size() > 50_000) {
                     seen.remove(seen.iterator().next());
                 }
-                for (JsonNode e : fresh) {
-                    if (ctx.json()) {
-                        ctx.out.println(e.toString());
-                    } else {
-                        printEvents(ctx, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(e));
-                    }
+                if (ctx.json()) {
+                    fresh.forEach(e -> ctx.out.println(e.toString()));
+                } else {
+                    table.print(fresh);
                 }
                 ctx.out.flush();
                 Thread.sleep(1000);

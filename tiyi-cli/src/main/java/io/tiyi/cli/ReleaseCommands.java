@@ -46,9 +46,16 @@ final class ReleaseCommands {
             if (!Files.isRegularFile(from)) {
                 throw new UsageException("--jar " + from + ": no such file");
             }
-            Path file = ReleasePackager.pack(from, version, Path.of(out)).toAbsolutePath().normalize();
-            // Read back through the same checks an import makes: what is printed is what was verified.
-            ReleaseManifest m = ReleaseTarball.read(file, ReleaseTarball.Limits.DEFAULT).manifest();
+            Path file;
+            ReleaseManifest m;
+            try (Progress p = Progress.start(ctx, "release package")) {
+                p.step("packing " + from.getFileName() + " (" + Progress.bytes(Files.size(from)) + ")");
+                file = ReleasePackager.pack(from, version, Path.of(out)).toAbsolutePath().normalize();
+                // Read back through the same checks an import makes: what is printed is what was verified.
+                p.step("checking " + file.getFileName() + " (" + Progress.bytes(Files.size(file)) + ")");
+                m = ReleaseTarball.read(file, ReleaseTarball.Limits.DEFAULT).manifest();
+                p.done();
+            }
             ReleaseManifest.Artifact a = m.artifacts().get(0);
             ctx.out.println("release " + m.version() + ": " + file + " (" + Files.size(file) + " bytes, artifact " + a.name() + " sha256 "
                     + a.sha256() + ")");

@@ -54,7 +54,11 @@ final class RolloutCommands {
             if (!Files.isRegularFile(f)) {
                 throw new UsageException("--tarball " + tarball + ": no such file");
             }
-            JsonNode r = ctx.client().callWithFile("ReleasesService", "Import", "tarball", f);
+            JsonNode r;
+            try (Progress p = Progress.start(ctx, "release import")) {
+                r = ctx.client().callWithFile("ReleasesService", "Import", "tarball", f, p);
+                p.done();
+            }
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {

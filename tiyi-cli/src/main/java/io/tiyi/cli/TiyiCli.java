@@ -1,13 +1,13 @@
 package io.tiyi.cli;
 
 import com.beust.jcommander.JCommander;
-import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.Parameters;
 import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
 import io.tiyi.launcher.agent.AgentMain;
+import io.tiyi.launcher.server.CommandLine;
 import io.tiyi.launcher.server.ServerMain;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -198,11 +198,11 @@ public final class TiyiCli {
         String cmd = args[0];
         switch (cmd) {
             case "server":
-                return ServerMain.run(Arrays.copyOfRange(args, 1, args.length));
+                return ServerMain.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "secondary":
-                return ServerMain.runSecondary(Arrays.copyOfRange(args, 1, args.length));
+                return ServerMain.runSecondary(Arrays.copyOfRange(args, 1, args.length), out, err);
             case "agent":
-                return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env);
+                return AgentMain.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
             case "version":
             case "--version":
                 out.println(TiyiVersion.banner());
@@ -220,7 +220,8 @@ public final class TiyiCli {
     private static int admin(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
         Map<String, Object> tree = tree();
         if (!tree.containsKey(args[0])) {
-            err.println("ERROR unknown command '" + args[0] + "' (see: tiyi --help)");
+            err.println("ERROR " + (args[0].startsWith("-") ? "unknown option " + args[0] : "unknown command '" + args[0] + "'")
+                    + " for 'tiyi'; see --help");
             return 2;
         }
         GroupOptions root = new GroupOptions();
@@ -228,10 +229,9 @@ public final class TiyiCli {
         build(jc, tree);
         List<String> path = new ArrayList<>();
         try {
-            jc.parse(args);
-        } catch (ParameterException e) {
-            String where = commandPath(args, tree);
-            err.println("ERROR " + e.getMessage() + " (see: " + where + " --help)");
+            CommandLine.parse(jc, "tiyi", args);
+        } catch (CommandLine.UsageError e) {
+            err.println("ERROR " + e.getMessage());
             return 2;
         }
         JCommander current = jc;
@@ -278,23 +278,26 @@ public final class TiyiCli {
             err.println("ERROR " + e.getMessage() + hint);
             return 1;
         } catch (Exception e) {
-            err.println("ERROR " + e);
+            err.println("ERROR " + describe(e));
             return 1;
         }
     }
 
-    /** The command named by the leading words of {@code args}, for error hints: {@code tiyi users create}. */
-    private static String commandPath(String[] args, Map<String, Object> tree) {
-        StringBuilder sb = new StringBuilder("tiyi");
-        Object node = new Group("", tree);
-        for (String a : args) {
-            if (!(node instanceof Group g) || !g.children().containsKey(a)) {
-                break;
-            }
-            sb.append(' ').append(a);
-            node = g.children().get(a);
+    /** An unexpected failure as a sentence: what a file system error is about, not the exception's class. */
+    static String describe(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
         }
-        return sb.toString();
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            String what = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : f.getReason() != null ? f.getReason() : "cannot be used";
+            return f.getFile() + ": " + what;
+        }
+        return m != null && !m.isBlank() ? m : "unexpected " + e.getClass().getSimpleName();
     }
 
     private static String descriptionOf(JCommander jc) {

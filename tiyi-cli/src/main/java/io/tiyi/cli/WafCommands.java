@@ -2,9 +2,19 @@ package io.tiyi.cli;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.conformance.ConformanceRunner;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /** {@code tiyi waf ...}: per-site policy, exclusions, dry runs. */
 final class WafCommands {
@@ -137,11 +147,89 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) throws Exception {
-            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-            root.setLevel(ch.qos.logback.classic.Level.WARN);
-            io.tiyi.conformance.ConformanceRunner.Result r = io.tiyi.conformance.ConformanceRunner.run(java.nio.file.Path.of(crs),
-                    java.nio.file.Path.of(tests), java.util.Optional.ofNullable(overrides).map(java.nio.file.Path::of), ctx.out);
+            // The report waits until the progress line is finished: both would share the terminal's last line.
+            ByteArrayOutputStream report = new ByteArrayOutputStream();
+            ConformanceRunner.Result r;
+            try (Progress p = Progress.start(ctx, "waf conformance"); NodeLog log = NodeLog.install(ctx, p)) {
+                r = ConformanceRunner.run(Path.of(crs), Path.of(tests), Optional.ofNullable(overrides).map(Path::of),
+                        new PrintStream(report, true, StandardCharsets.UTF_8), p);
+                p.done();
+            }
+            ctx.out.print(report.toString(StandardCharsets.UTF_8));
             return 100 * r.passRate() + 1e-9 < minPassRate ? 1 : 0;
+        }
+    }
+
+    /**
+     * The log of the node {@code waf conformance} starts, while it runs: warnings and errors one line
+     * each on standard error, without stack traces. Not the warnings about the node's own setup (its
+     * KEK, JWT secret and bootstrap admin with its password): the node and its state directory are
+     * deleted when the run ends, so they concern nothing anyone keeps.
+     */
+    static final class NodeLog implements AutoCloseable {
+        private static final java.util.Set<String> SETUP_LOGGERS = java.util.Set.of("io.tiyi.TiyiNode", "io.tiyi.crypto.Kek");
+        private static final java.util.regex.Pattern THROWABLE_CLASS =
+                java.util.regex.Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::\\s*|\\b)");
+
+        private final ch.qos.logback.classic.Logger root;
+        private final ch.qos.logback.classic.Level level;
+        private final java.util.List<ch.qos.logback.core.Appender<ILoggingEvent>> saved = new java.util.ArrayList<>();
+        private final AppenderBase<ILoggingEvent> appender;
+
+        private NodeLog(CliContext ctx, Progress progress) {
+            ch.qos.logback.classic.LoggerContext lc = (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+            root = lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            level = root.getLevel();
+            root.iteratorForAppenders().forEachRemaining(saved::add);
+            saved.forEach(root::detachAppender);
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+            appender = new AppenderBase<>() {
+                @Override
+                protected void append(ILoggingEvent e) {
+                    if (!e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)
+                            || e.getLevel() == ch.qos.logback.classic.Level.WARN && SETUP_LOGGERS.contains(e.getLoggerName())) {
+                        return;
+                    }
+                    String line = oneLine(e);
+                    if (progress.active()) {
+                        progress.note(line);
+                    } else {
+                        ctx.err.println(line);
+                    }
+                }
+            };
+            appender.setContext(lc);
+            appender.start();
+            root.addAppender(appender);
+        }
+
+        static NodeLog install(CliContext ctx, Progress progress) {
+            return new NodeLog(ctx, progress);
+        }
+
+        /** {@code ERROR temporary node: <message>: <what the exception said>}, with no class names and no control characters. */
+        static String oneLine(ILoggingEvent e) {
+            StringBuilder sb = new StringBuilder(e.getFormattedMessage() == null ? "" : e.getFormattedMessage());
+            for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                String m = t.getMessage();
+                if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
+                    sb.append(": ").append(m);
+                }
+                if (t.getCause() == t) {
+                    break;
+                }
+            }
+            String text = THROWABLE_CLASS.matcher(sb).replaceAll("").replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+            String lvl = e.getLevel() == ch.qos.logback.classic.Level.WARN ? "WARNING" : e.getLevel().toString();
+            return lvl + " temporary node: " + Table.escape(text);
+        }
+
+        @Override
+        public void close() {
+            root.detachAppender(appender);
+            appender.stop();
+            saved.forEach(root::addAppender);
+            root.setLevel(level);
         }
     }
 

@@ -98,7 +98,18 @@ class AdminCliIT {
         assertThat(group.output()).contains("set-password");
         TiyiProcess missing = TiyiProcess.run(Map.of(), null, "users", "create", "--name", "x");
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.output()).contains("--role").contains("tiyi users create --help");
+        assertThat(missing.output()).isEqualTo("ERROR the option --role is required for 'tiyi users create'; see --help");
+        // The real jar, with its logging set up: the daemon roles' launchers say it the same way, and start nothing.
+        for (String[] c : new String[][] {{"backup", "create", "--bogus"}, {"backup", "--bogus"}, {"server", "--bogus"},
+                {"secondary", "--bogus"}, {"agent", "--bogus"}}) {
+            TiyiProcess unknown = TiyiProcess.run(Map.of(), null, c);
+            String program = "tiyi " + String.join(" ", java.util.Arrays.copyOf(c, c.length - 1));
+            assertThat(unknown.output()).isEqualTo("ERROR unknown option --bogus for '" + program + "'; see --help");
+            assertThat(unknown.exitCode()).isEqualTo(2);
+        }
+        TiyiProcess noValue = TiyiProcess.run(Map.of(), null, "server", "--state-dir");
+        assertThat(noValue.output()).isEqualTo("ERROR --state-dir needs a value for 'tiyi server'; see --help");
+        assertThat(noValue.exitCode()).isEqualTo(2);
         TiyiProcess help = TiyiProcess.run(Map.of(), null, "system", "settings", "update", "--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.output()).contains("--key").contains("--value");

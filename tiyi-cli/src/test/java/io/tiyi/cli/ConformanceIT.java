@@ -30,5 +30,13 @@ class ConformanceIT {
         assertThat(p.exitCode()).as(lines.get(Math.max(0, lines.size() - 2))).isZero();
         assertThat(lines.get(lines.size() - 1)).matches("\\d+ passed, \\d+ failed");
         assertThat(p.output()).contains("Overridden (not passed):").contains("920100-2");
+        // Standard output and error together: the temporary node's first-boot warnings (its bootstrap
+        // admin password among them) stay unprinted, and what it logs is one line, no stack trace.
+        assertThat(p.output()).doesNotContainIgnoringCase("password")
+                .doesNotContain("\tat ", "Exception", "WARNING bootstrap", "auth.jwt_secret", "KEK falls back")
+                .doesNotContainPattern("(?m)^\\s+at [\\w.$]+\\(");
+        assertThat(lines).allSatisfy(l -> assertThat(l).doesNotStartWith("INFO ").doesNotStartWith("DEBUG "));
+        assertThat(lines.stream().filter(l -> l.startsWith("ERROR") || l.startsWith("WARNING")))
+                .allSatisfy(l -> assertThat(l).startsWith(l.startsWith("ERROR") ? "ERROR temporary node: " : "WARNING temporary node: "));
     }
 }

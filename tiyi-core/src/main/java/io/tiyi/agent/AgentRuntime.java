@@ -9,25 +9,26 @@ import io.tiyi.TiyiVersion;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.bundle.RulesArchive;
-import io.tiyi.bundle.SignedBundle;
 import io.tiyi.bundle.SignedBundle.RefusedException;
+import io.tiyi.bundle.SignedBundle;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.crypto.SealedBox;
+import io.tiyi.internal.Backoff;
 import io.tiyi.internal.Json;
 import io.tiyi.proxy.DataPlane;
 import io.tiyi.proxy.RuntimeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,7 +225,7 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     private void syncLoop() {
-        long backoff = 500;
+        Backoff backoff = Backoff.jittered(Duration.ofMillis(500), Duration.ofMillis(MAX_BACKOFF_MS));
         boolean announcedOutage = false;
         while (running.get()) {
             String url = current;
@@ -242,7 +243,7 @@ public final class AgentRuntime implements AutoCloseable {
                     announcedOutage = false;
                 }
                 reachable = true;
-                backoff = 500;
+                backoff.succeeded();
                 if (r.get("changed").asBoolean()) {
                     SignedBundle b = Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class);
                     receive(b);
@@ -257,10 +258,10 @@ public final class AgentRuntime implements AutoCloseable {
                     nextEndpoint();
                 } else {
                     LOG.warn("agent: control plane {} refused the bundle poll: {} ({}); serving bundle {}.{}, retrying in {} ms", url,
-                            e.getMessage(), e.wireCode(), appliedEpoch, appliedSeq, backoff);
+                            e.getMessage(), e.wireCode(), appliedEpoch, appliedSeq, backoff.nextStepMs());
                     health = e.httpStatus() == 401 ? "credential refused: " + e.getMessage() : health;
                 }
-                backoff = sleep(backoff);
+                sleep(backoff);
             } catch (RuntimeException | IOException e) {
                 if (!running.get()) {
                     // close() interrupted the poll: a shutdown, not an outage.
@@ -273,7 +274,7 @@ public final class AgentRuntime implements AutoCloseable {
                     announcedOutage = true;
                 }
                 nextEndpoint();
-                backoff = sleep(backoff);
+                sleep(backoff);
             }
         }
     }
@@ -312,15 +313,13 @@ public final class AgentRuntime implements AutoCloseable {
         LOG.info("agent: now following the control plane at {}", url);
     }
 
-    private long sleep(long backoff) {
-        long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+    private void sleep(Backoff backoff) {
         try {
-            Thread.sleep(jittered);
+            backoff.sleepAfterFailure();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.set(false);
         }
-        return Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
 
     private void heartbeatLoop() {

@@ -8,14 +8,15 @@ import io.tiyi.events.Event;
 import io.tiyi.events.SecurityEvent;
 import io.tiyi.events.ShippedSecurityEvents;
 import io.tiyi.events.TrafficEvent;
+import io.tiyi.internal.Backoff;
 import io.tiyi.internal.Json;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -202,7 +203,7 @@ public final class EventShipper implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = FIRST_BACKOFF_MS;
+        Backoff backoff = Backoff.jittered(Duration.ofMillis(FIRST_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
         while (!closed) {
             try {
                 if (batch.isEmpty() && minutes.isEmpty()) {
@@ -222,7 +223,7 @@ public final class EventShipper implements AutoCloseable {
                 }
                 olderAnnounced = false;
                 failureAnnounced = false;
-                backoff = FIRST_BACKOFF_MS;
+                backoff.succeeded();
             } catch (InterruptedException e) {
                 return;
             } catch (TiyiApiException e) {
@@ -230,7 +231,7 @@ public final class EventShipper implements AutoCloseable {
                     return;
                 }
                 try {
-                    backoff = refusedBy(e, backoff);
+                    refusedBy(e, backoff);
                 } catch (InterruptedException ie) {
                     return;
                 }
@@ -241,9 +242,9 @@ public final class EventShipper implements AutoCloseable {
                 // Unreachable: the sync loop says so and moves to another control plane; this one just waits.
                 retries.inc();
                 LOG.debug("agent: security events and request counts not shipped to {}: {}; {} events queued, retrying in about {} ms",
-                        controlPlane.get(), e.getMessage(), queue.size() + batch.size(), backoff);
+                        controlPlane.get(), e.getMessage(), queue.size() + batch.size(), backoff.nextStepMs());
                 try {
-                    backoff = pause(backoff);
+                    backoff.sleepAfterFailure();
                 } catch (InterruptedException ie) {
                     return;
                 }
@@ -251,8 +252,8 @@ public final class EventShipper implements AutoCloseable {
         }
     }
 
-    /** What an error answer means for the batch; returns the next backoff. */
-    private long refusedBy(TiyiApiException e, long backoff) throws InterruptedException {
+    /** What an error answer means for the batch, and how long to wait before the next one. */
+    private void refusedBy(TiyiApiException e, Backoff backoff) throws InterruptedException {
         if ("unimplemented".equals(e.wireCode())) {
             if (!olderAnnounced) {
                 LOG.warn("agent: control plane {} is older than this agent and does not take security events (EventsService/Ingest), so"
@@ -262,7 +263,8 @@ public final class EventShipper implements AutoCloseable {
             }
             retries.inc();
             Thread.sleep(olderPauseMs);
-            return FIRST_BACKOFF_MS;
+            backoff.succeeded();
+            return;
         }
         if (e.httpStatus() == 400 && !minutes.isEmpty() && e.getMessage().startsWith("unknown field 'traffic'")) {
             // Knows Ingest but not traffic: the events go again alone at once, counts wait for an upgrade.
@@ -272,7 +274,7 @@ public final class EventShipper implements AutoCloseable {
             trafficRefused.inc(requests(minutes));
             minutes.clear();
             trafficPausedUntil = System.currentTimeMillis() + olderPauseMs;
-            return backoff;
+            return;
         }
         if (e.httpStatus() == 400 || e.httpStatus() == 413) {
             // Sending it again would be refused again: it is dropped, and the next batch goes.
@@ -286,7 +288,7 @@ public final class EventShipper implements AutoCloseable {
             }
             batch.clear();
             minutes.clear();
-            return backoff;
+            return;
         }
         retries.inc();
         if (!failureAnnounced) {
@@ -294,7 +296,7 @@ public final class EventShipper implements AutoCloseable {
                     e.getMessage(), e.wireCode(), queue.size() + batch.size());
             failureAnnounced = true;
         }
-        return pause(backoff);
+        backoff.sleepAfterFailure();
     }
 
     /**
@@ -374,11 +376,6 @@ public final class EventShipper implements AutoCloseable {
     private static long size(Object e) {
         // As the body carries it: the encoded entry and the comma after it.
         return Json.write(e).getBytes(StandardCharsets.UTF_8).length + 1L;
-    }
-
-    private long pause(long backoff) throws InterruptedException {
-        Thread.sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
-        return Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
 
     /** Stops the shipping thread; what is still queued or counted is not shipped (it is in the agent's log). */

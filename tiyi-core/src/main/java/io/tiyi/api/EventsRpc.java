@@ -8,8 +8,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code tiyi.v1.EventsService}: read this node's {@code logs/} partitions, and take the security
@@ -23,7 +21,6 @@ public final class EventsRpc implements RpcService {
      */
     static final List<String> TYPES = List.of("access", "security", "error", "audit", "alert");
     static final long MAX_WINDOW_MS = 31 * 86_400_000L;
-    private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
 
     record ListRequest(String type, String since, Long sinceMs, String status, String site, Integer limit) {}
 
@@ -102,22 +99,15 @@ public final class EventsRpc implements RpcService {
         if (since == null || since.isBlank()) {
             return now - 3_600_000L;
         }
-        Matcher m = DURATION.matcher(since.trim().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            long unit = switch (m.group(2)) {
-                case "s" -> 1000L;
-                case "m" -> 60_000L;
-                case "h" -> 3_600_000L;
-                default -> 86_400_000L;
-            };
-            return now - n * unit;
-        }
         try {
-            return Instant.parse(since.trim()).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw TiyiException.invalid("--since must be a duration like 30s, 10m, 2h, 7d or an ISO time like 2026-11-28T10:00:00Z; got '"
-                    + since + "'");
+            return now - io.tiyi.internal.Durations.parse(since).toMillis();
+        } catch (IllegalArgumentException notADuration) {
+            try {
+                return Instant.parse(since.trim()).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw TiyiException.invalid("--since must be " + io.tiyi.internal.Durations.SHAPE
+                        + " or an ISO time like 2026-11-28T10:00:00Z; got '" + since + "'");
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.tiyi.TiyiException;
 import io.tiyi.cluster.ClusterState;
 import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
+import io.tiyi.internal.Backoff;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
@@ -165,20 +166,21 @@ public final class BackupStream implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 0;
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(IDLE_WAKE_MS), Duration.ofMillis(MAX_BACKOFF_MS));
         while (running) {
+            long wait = 0;
             try {
                 round();
                 if (!lastWarning.isEmpty()) {
                     LOG.info("backup stream: writing to {} again, shipped up to seq {}", streamDir, lastShipped);
                     lastWarning = "";
                 }
-                backoff = 0;
+                backoff.succeeded();
             } catch (IOException | RuntimeException e) {
-                backoff = backoff == 0 ? IDLE_WAKE_MS : Math.min(MAX_BACKOFF_MS, backoff * 2);
-                failed(e, backoff);
+                wait = backoff.failed();
+                failed(e, wait);
             }
-            if (!pause(backoff)) {
+            if (!pause(wait)) {
                 break;
             }
         }

@@ -2,6 +2,7 @@ package io.tiyi.backup;
 
 import static io.tiyi.store.generated.Tables.MUTATION_LOG;
 
+import io.tiyi.ProgressListener;
 import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
 import io.tiyi.cluster.ClusterState;
@@ -77,6 +78,11 @@ public final class Backups {
      * @param withKek false for {@code --without-kek}: the KEK is stored elsewhere
      */
     public static Created create(Path stateDir, Path kekFile, Path configFile, Path out, boolean withKek) {
+        return create(stateDir, kekFile, configFile, out, withKek, ProgressListener.NONE);
+    }
+
+    /** {@link #create(Path, Path, Path, Path, boolean)}, telling {@code progress} each step. */
+    public static Created create(Path stateDir, Path kekFile, Path configFile, Path out, boolean withKek, ProgressListener progress) {
         Path db = stateDir.resolve(DB);
         if (!Files.isRegularFile(db)) {
             throw TiyiException.invalid("no state.db in " + stateDir + " (--state-dir names the node's state directory)");
@@ -99,6 +105,7 @@ public final class Backups {
         try {
             work = Files.createTempDirectory(parentOf(out), ".tiyi-backup-");
             long t0 = System.nanoTime();
+            progress.step("snapshot of state.db");
             snapshot(db, work.resolve(DB));
             long took = (System.nanoTime() - t0) / 1_000_000;
             fsync(work.resolve(DB));
@@ -118,8 +125,10 @@ public final class Backups {
                     names.add(a);
                 }
             }
+            progress.step("checksums and the audit chain");
             BackupManifest m = describe(work, names, took, withKek);
             Files.writeString(work.resolve(MANIFEST), Json.write(m));
+            progress.step("writing " + out.getFileName());
             if (archive) {
                 writeArchive(work, m, out, work.resolve(".archive.tar.gz"));
             } else {
@@ -141,11 +150,8 @@ public final class Backups {
 
     /** The snapshot: VACUUM INTO from a read-only connection, which never holds the node's writer. */
     static void snapshot(Path db, Path to) {
-        SQLiteConfig c = new SQLiteConfig();
-        c.setReadOnly(true);
-        c.setBusyTimeout(10_000);
-        try (Connection conn = c.createConnection("jdbc:sqlite:" + db); Statement st = conn.createStatement()) {
-            st.execute("VACUUM INTO '" + to.toString().replace("'", "''") + "'");
+        try {
+            io.tiyi.store.Snapshots.vacuumInto(db, to);
         } catch (SQLException e) {
             throw new TiyiException("cannot snapshot " + db + ": " + e.getMessage(), e);
         }
@@ -191,10 +197,16 @@ public final class Backups {
      * audit chain (whose head must be the manifest's).
      */
     public static Verified verify(Path backup) {
+        return verify(backup, ProgressListener.NONE);
+    }
+
+    /** {@link #verify(Path)}, telling {@code progress} each step and the members checked. */
+    public static Verified verify(Path backup, ProgressListener progress) {
         Path work = null;
         try {
             work = Files.createTempDirectory(".tiyi-verify-");
-            return check(unpack(backup, work), work);
+            progress.step("reading " + backup.getFileName());
+            return check(unpack(backup, work), work, progress);
         } catch (IOException e) {
             throw new TiyiException("cannot read " + backup + ": " + e.getMessage(), e);
         } finally {
@@ -202,11 +214,13 @@ public final class Backups {
         }
     }
 
-    private static Verified check(BackupManifest m, Path dir) throws IOException {
+    private static Verified check(BackupManifest m, Path dir, ProgressListener progress) throws IOException {
         if (m.format() != BackupManifest.FORMAT) {
             throw TiyiException.invalid("backup manifest format " + m.format() + " is not supported by this build (supports "
                     + BackupManifest.FORMAT + ")");
         }
+        progress.step("checksums");
+        int done = 0;
         for (BackupManifest.Member mem : m.members()) {
             Path f = dir.resolve(mem.name());
             if (!Files.isRegularFile(f)) {
@@ -219,6 +233,7 @@ public final class Backups {
             if (!sha.equals(mem.sha256())) {
                 throw TiyiException.invalid("backup member " + mem.name() + " is corrupt: SHA-256 " + sha + ", the manifest says " + mem.sha256());
             }
+            progress.advance(++done, m.members().size());
         }
         if (m.members().stream().noneMatch(x -> x.name().equals(DB))) {
             throw TiyiException.invalid("the backup has no state.db");
@@ -227,10 +242,12 @@ public final class Backups {
         Files.createDirectories(scratch);
         Files.copy(dir.resolve(DB), scratch.resolve(DB));
         try (StateStore s = StateStore.open(scratch)) {
+            progress.step("SQLite's integrity check");
             String integrity = s.read(db -> db.fetchValue("PRAGMA integrity_check")).toString();
             if (!"ok".equals(integrity)) {
                 throw TiyiException.invalid("state.db in the backup fails SQLite's integrity check: " + integrity);
             }
+            progress.step("the audit chain");
             AuditChain.Verification v = AuditChain.verify(s);
             if (!v.ok()) {
                 throw TiyiException.invalid("the audit chain in the backup is broken: " + v.problem());
@@ -260,7 +277,7 @@ public final class Backups {
         try {
             work = Files.createTempDirectory(".tiyi-restore-");
             BackupManifest m = unpack(backup, work);
-            Verified v = check(m, work);
+            Verified v = check(m, work, ProgressListener.NONE);
             Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             // Prepared beside the target and made read-only there, then moved in: an interrupted restore leaves
             // either the old state or the complete read-only one, never a fresh or read-write database.

@@ -99,8 +99,8 @@ final class GenerationWriter {
         try {
             Optional<LogEntry> last;
             try {
-                SnapshotFiles.vacuumInto(dbFile, tmp);
-                last = SnapshotFiles.lastEntry(tmp);
+                io.tiyi.store.Snapshots.vacuumInto(dbFile, tmp);
+                last = io.tiyi.store.Snapshots.lastEntry(tmp);
             } catch (SQLException e) {
                 throw new TiyiException("cannot snapshot " + dbFile + " into " + tmp.getParent() + ": " + e.getMessage(), e);
             }

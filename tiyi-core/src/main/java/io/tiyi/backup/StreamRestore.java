@@ -131,7 +131,7 @@ public final class StreamRestore {
     /** The commit time of a snapshot's last entry; a snapshot of an empty log fits any time. */
     private static long lastTs(Generation.Snapshot s) {
         try {
-            return SnapshotFiles.lastEntry(s.file()).map(LogEntry::ts).orElse(Long.MIN_VALUE);
+            return io.tiyi.store.Snapshots.lastEntry(s.file()).map(LogEntry::ts).orElse(Long.MIN_VALUE);
         } catch (SQLException e) {
             throw TiyiException.failedPrecondition("backup stream snapshot " + s.file() + " cannot be read: " + e.getMessage());
         }

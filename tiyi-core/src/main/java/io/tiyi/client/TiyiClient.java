@@ -2,6 +2,7 @@ package io.tiyi.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.ErrorCode;
+import io.tiyi.ProgressListener;
 import io.tiyi.TiyiException;
 import io.tiyi.internal.Json;
 import java.io.IOException;
@@ -99,6 +100,11 @@ public final class TiyiClient {
      * from disk: a release tarball is tens of MiB, and the CLI should not hold it three times.
      */
     public JsonNode callWithFile(String service, String method, String field, java.nio.file.Path file) {
+        return callWithFile(service, method, field, file, ProgressListener.NONE);
+    }
+
+    /** {@link #callWithFile(String, String, String, java.nio.file.Path)}, telling {@code progress} the bytes encoded and sent. */
+    public JsonNode callWithFile(String service, String method, String field, java.nio.file.Path file, ProgressListener progress) {
         java.nio.file.Path body = null;
         try {
             body = java.nio.file.Files.createTempFile("tiyi-upload-", ".json");
@@ -109,12 +115,21 @@ public final class TiyiClient {
                     public void close() throws IOException {
                         flush();
                     }
-                })) {
-                    java.nio.file.Files.copy(file, b64);
+                }); java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+                    long size = java.nio.file.Files.size(file);
+                    progress.step("encoding " + file.getFileName(), ProgressListener.Unit.BYTES);
+                    byte[] buf = new byte[1 << 16];
+                    long done = 0;
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        b64.write(buf, 0, n);
+                        done += n;
+                        progress.advance(done, size);
+                    }
                 }
                 out.write("\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
-            return send(service, method, HttpRequest.BodyPublishers.ofFile(body));
+            progress.step("uploading " + file.getFileName(), ProgressListener.Unit.BYTES);
+            return send(service, method, counting(HttpRequest.BodyPublishers.ofFile(body), progress, java.nio.file.Files.size(file)));
         } catch (IOException e) {
             throw new TiyiException("cannot read " + file + ": " + e.getMessage());
         } finally {
@@ -161,6 +176,53 @@ public final class TiyiClient {
             throw new TiyiApiException(resp.statusCode(), code, msg);
         }
         return resp.headers().firstValue("X-Tiyi-Sha256").orElse(null);
+    }
+
+    /**
+     * {@code publisher}, telling {@code progress} how much is handed to the connection (scaled to
+     * {@code shownTotal}, the file's size rather than its base64's), then that the answer is awaited.
+     */
+    private static HttpRequest.BodyPublisher counting(HttpRequest.BodyPublisher publisher, ProgressListener progress, long shownTotal) {
+        if (progress == ProgressListener.NONE) {
+            return publisher;
+        }
+        long total = publisher.contentLength();
+        return new HttpRequest.BodyPublisher() {
+            @Override
+            public long contentLength() {
+                return total;
+            }
+
+            @Override
+            public void subscribe(java.util.concurrent.Flow.Subscriber<? super java.nio.ByteBuffer> subscriber) {
+                publisher.subscribe(new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+                    private long sent;
+
+                    @Override
+                    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                        subscriber.onSubscribe(subscription);
+                    }
+
+                    @Override
+                    public void onNext(java.nio.ByteBuffer item) {
+                        sent += item.remaining();
+                        subscriber.onNext(item);
+                        progress.advance(total > 0 ? (long) ((double) sent / total * shownTotal) : sent, total > 0 ? shownTotal : -1);
+                    }
+
+                    @Override
+                    public void onError(Throwable throwable) {
+                        subscriber.onError(throwable);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        subscriber.onComplete();
+                        progress.step("waiting for the node's answer");
+                    }
+                });
+            }
+        };
     }
 
     private JsonNode send(String service, String method, HttpRequest.BodyPublisher publisher) {

@@ -51,16 +51,8 @@ final class ReplicationSource implements AutoCloseable {
         try {
             tmp = Files.createTempFile(store.dir(), ".snapshot-", ".db");
             Files.delete(tmp);
-            String target = tmp.toString().replace("'", "''");
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.dbFile()); Statement s = c.createStatement()) {
-                s.execute("VACUUM INTO '" + target + "'");
-            }
-            long seq;
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM mutation_log")) {
-                rs.next();
-                seq = rs.getLong(1);
-            }
+            io.tiyi.store.Snapshots.vacuumInto(store.dbFile(), tmp);
+            long seq = io.tiyi.store.Snapshots.lastEntry(tmp).map(io.tiyi.store.LogEntry::seq).orElse(0L);
             return new Snapshot(Files.readAllBytes(tmp), seq);
         } catch (IOException | SQLException e) {
             throw new TiyiException("cannot take a snapshot of " + store.dbFile() + ": " + e.getMessage(), e);

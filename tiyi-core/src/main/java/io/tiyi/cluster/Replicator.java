@@ -2,16 +2,17 @@ package io.tiyi.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.internal.Backoff;
 import io.tiyi.internal.Json;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.MutationTypes;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -65,7 +66,7 @@ final class Replicator implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 250;
+        Backoff backoff = Backoff.jittered(Duration.ofMillis(250), Duration.ofSeconds(5));
         boolean announced = false;
         while (running) {
             if (held) {
@@ -76,7 +77,9 @@ final class Replicator implements AutoCloseable {
             }
             String from = primaryApi.get();
             try {
-                JsonNode r = client.apply(from).call("ReplicationService", "Pull", Map.of("after_seq", pipeline.lastSeq(), "timeout_ms", 20_000,
+                // The first poll answers at once, so that the lag is known as soon as the secondary runs, not after a long-poll.
+                JsonNode r = client.apply(from).call("ReplicationService", "Pull", Map.of("after_seq", pipeline.lastSeq(), "timeout_ms",
+                        primaryLastSeq < 0 ? 0 : 20_000,
                         "limit", 500));
                 List<LogEntry> entries = new ArrayList<>();
                 for (JsonNode e : r.get("entries")) {
@@ -98,7 +101,7 @@ final class Replicator implements AutoCloseable {
                     LOG.info("cluster: replicating from {} again at seq {}", from, pipeline.lastSeq());
                     announced = false;
                 }
-                backoff = 250;
+                backoff.succeeded();
             } catch (RuntimeException | IOException e) {
                 if (!running) {
                     return;
@@ -108,10 +111,9 @@ final class Replicator implements AutoCloseable {
                             pipeline.lastSeq());
                     announced = true;
                 }
-                if (!pause(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1))) {
+                if (!pause(backoff.failed())) {
                     return;
                 }
-                backoff = Math.min(5_000, backoff * 2);
             }
         }
     }

@@ -3,6 +3,7 @@ package io.tiyi.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tiyi.ProgressListener;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
 import io.tiyi.auth.LocalAdminCredential;
@@ -88,19 +89,27 @@ public final class ConformanceRunner {
      * {@code N passed, N failed}.
      */
     public static Result run(Path crs, Path tests, Optional<Path> overrideFile, PrintStream out) throws IOException {
+        return run(crs, tests, overrideFile, out, ProgressListener.NONE);
+    }
+
+    /** {@link #run(Path, Path, Optional, PrintStream)}, telling {@code progress} each step and the requests sent. */
+    public static Result run(Path crs, Path tests, Optional<Path> overrideFile, PrintStream out, ProgressListener progress) throws IOException {
         if (!Files.isDirectory(crs.resolve("rules"))) {
             throw TiyiException.invalid("--crs " + crs + " has no rules/ directory");
         }
         if (!Files.isDirectory(tests)) {
             throw TiyiException.invalid("--tests " + tests + " is not a directory");
         }
+        progress.step("reading the tests");
         Map<String, String> overridden = overrideFile.isPresent() ? overrides(overrideFile.get()) : Map.of();
         List<FtwSuite.Test> suite = FtwSuite.load(tests);
+        progress.step("starting a temporary node");
         Path state = Files.createTempDirectory("tiyi-conformance");
         Undertow backend = backend();
         HostPort any = new HostPort("127.0.0.1", 0);
         TiyiConfig cfg = TiyiConfig.defaults().withStateDir(state).withServerAddr(any).withHttpAddr(any).withHttpsAddr(any);
         try (TiyiNode node = TiyiNode.builder().config(cfg).build().start()) {
+            progress.step("loading the CRS into it");
             TiyiClient api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(state).orElseThrow().token());
             int port = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
             api.call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", crs.toAbsolutePath().normalize().toString()));
@@ -112,6 +121,8 @@ public final class ConformanceRunner {
 
             Map<String, Integer> statusById = new HashMap<>();
             int n = 0;
+            int stages = suite.stream().mapToInt(t -> t.stages().size()).sum();
+            progress.step("sending the test requests");
             Map<FtwSuite.Test, List<String>> ids = new LinkedHashMap<>();
             for (FtwSuite.Test t : suite) {
                 List<String> stageIds = new ArrayList<>();
@@ -119,16 +130,20 @@ public final class ConformanceRunner {
                     String id = "ftw" + (n++);
                     stageIds.add(id);
                     statusById.put(id, send(target, s.input(), id));
+                    progress.advance(n, stages);
                 }
                 ids.put(t, stageIds);
             }
+            progress.step("reading the security events");
             node.events().flush();
             Map<String, Set<Long>> matched = new HashMap<>();
             for (JsonNode e : node.events().query("security", 0, x -> true, Integer.MAX_VALUE)) {
                 Set<Long> set = matched.computeIfAbsent(e.path("request_id").asText(), k -> new HashSet<>());
                 e.path("rule_ids").forEach(r -> set.add(r.asLong()));
             }
-            return report(ids, matched, statusById, overridden, out);
+            Result r = report(ids, matched, statusById, overridden, out);
+            progress.step("stopping the temporary node");
+            return r;
         } finally {
             backend.stop();
             deleteTree(state);

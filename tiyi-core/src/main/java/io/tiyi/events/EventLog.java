@@ -51,6 +51,12 @@ public final class EventLog implements AutoCloseable {
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    /** Events taken into the queue, and those the writer has finished with (written or dropped): flush waits for the second to catch up. */
+    private final AtomicLong queued = new AtomicLong();
+    private long done;
+    /** Requests whose events are still to come (see {@link #requestStarted}). */
+    private long inFlight;
+    private final Object doneLock = new Object();
     private final Thread writer;
     private final ScheduledExecutorService retention;
     private final IntSupplier retentionDays;
@@ -116,7 +122,10 @@ public final class EventLog implements AutoCloseable {
                 f.accept(e);
             }
         }
+        // Counted before it is queued: the writer may finish with it before offer returns.
+        queued.incrementAndGet();
         if (closed || !queue.offer(e)) {
+            queued.decrementAndGet();
             dropped.incrementAndGet();
             return false;
         }
@@ -149,6 +158,10 @@ public final class EventLog implements AutoCloseable {
                 LOG.error("event log: cannot write to {}: {}; events are being dropped, check disk space", dir, e.toString());
                 dropped.addAndGet(batch.size());
             } finally {
+                synchronized (doneLock) {
+                    done += batch.size();
+                    doneLock.notifyAll();
+                }
                 batch.clear();
             }
         }
@@ -184,21 +197,52 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    /** Waits until everything queued so far is on disk (tests, shutdown). */
+    /**
+     * A request began whose events will be offered when it completes, possibly after its client
+     * already has the response; {@link #requestEnded} follows once they are offered.
+     */
+    public void requestStarted() {
+        synchronized (doneLock) {
+            inFlight++;
+        }
+    }
+
+    /** The events of a request {@link #requestStarted started} have been offered. */
+    public void requestEnded() {
+        synchronized (doneLock) {
+            inFlight--;
+            doneLock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits (at most five seconds) until the requests in flight have offered their events and
+     * every event offered by then is on disk (tests, the conformance run, shutdown).
+     */
     public void flush() {
-        long deadline = System.currentTimeMillis() + 5000;
-        while (!queue.isEmpty() && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        synchronized (doneLock) {
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(doneLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long target = queued.get();
+        synchronized (doneLock) {
+            long left;
+            while (done < target && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(doneLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

@@ -15,14 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** {@code tiyi.v1.AgentsService}: enrollment tokens, enrollment, the fleet and agents' reports. */
 final class AgentsRpc {
     static final String SERVICE = "AgentsService";
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(d|h|m|s)");
 
     record IssueRequest(String tag, String ttl) {}
 
@@ -58,23 +55,11 @@ final class AgentsRpc {
         if (s == null || s.isBlank()) {
             return Duration.ofHours(1);
         }
-        Matcher m = DURATION.matcher(s.trim());
-        Duration d = Duration.ZERO;
-        int end = 0;
-        while (m.find() && m.start() == end) {
-            long n = Long.parseLong(m.group(1));
-            d = d.plus(switch (m.group(2)) {
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofSeconds(n);
-            });
-            end = m.end();
+        try {
+            return io.tiyi.internal.Durations.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw TiyiException.invalid(field + " must be " + e.getMessage() + ", got '" + s + "'");
         }
-        if (end == 0 || end != s.trim().length()) {
-            throw TiyiException.invalid(field + " must be a duration such as 30m, 1h or 7d, got '" + s + "'");
-        }
-        return d;
     }
 
     static void register(RpcRegistry r, Fleet fleet, BundleService bundles) {

@@ -38,10 +38,12 @@ final class AccessLogHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
+        events.requestStarted();
         ex.addExchangeCompleteListener((e, nextListener) -> {
             try {
                 record(e);
             } finally {
+                events.requestEnded();
                 nextListener.proceed();
             }
         });

@@ -66,13 +66,7 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
 
     /** A {@link SettingType#DURATION} value as a Duration. */
     public static java.time.Duration parseDuration(String v) {
-        long n = Long.parseLong(v.substring(0, v.length() - 1));
-        return switch (v.charAt(v.length() - 1)) {
-            case 's' -> java.time.Duration.ofSeconds(n);
-            case 'm' -> java.time.Duration.ofMinutes(n);
-            case 'h' -> java.time.Duration.ofHours(n);
-            default -> java.time.Duration.ofDays(n);
-        };
+        return io.tiyi.internal.Durations.parse(v);
     }
 
     static SettingDefinition address(String key, String def, List<String> shapes, String description) {
@@ -175,8 +169,10 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
             }
             case DURATION -> {
                 String l = v.toLowerCase(Locale.ROOT);
-                if (!l.matches("[1-9][0-9]{0,8}[smhd]")) {
-                    throw bad(value, "allowed: a whole number and a unit s, m, h or d, for example 24h or 7d");
+                try {
+                    io.tiyi.internal.Durations.parse(l);
+                } catch (IllegalArgumentException e) {
+                    throw bad(value, "allowed: " + e.getMessage());
                 }
                 return l;
             }

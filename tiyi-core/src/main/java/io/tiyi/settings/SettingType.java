@@ -17,6 +17,6 @@ public enum SettingType {
     HTTPS_URL,
     /** An absolute path, or empty. */
     PATH,
-    /** A duration: a whole number and a unit, {@code s}, {@code m}, {@code h} or {@code d}. */
+    /** A duration as {@link io.tiyi.internal.Durations} reads it: {@code 30m}, {@code 24h}, {@code 1h30m}, {@code 7d}. */
     DURATION
 }

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.tiyi.events.AgentSecurityEvent;
 import io.tiyi.events.Event;
+import io.tiyi.internal.Backoff;
 import io.tiyi.proxy.RuntimeConfig.SiemConfig;
 import io.tiyi.proxy.RuntimeConfig;
 import java.io.IOException;
@@ -250,7 +251,7 @@ public final class SiemDispatcher implements AutoCloseable {
 
     private Transport transport;
     private Active transportFor;
-    private long backoffMs;
+    private final Backoff backoff = Backoff.exponential(Duration.ofMillis(FIRST_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
     private long nextAttempt;
     private long connectedAt;
 
@@ -344,7 +345,7 @@ public final class SiemDispatcher implements AutoCloseable {
                 sent.inc();
                 if (System.currentTimeMillis() - connectedAt >= MAX_BACKOFF_MS) {
                     // Reset only for a connection that has lasted: one that dies at once keeps the pause growing.
-                    backoffMs = 0;
+                    backoff.succeeded();
                 }
                 finish(item, text, n, null, null);
                 return;
@@ -376,7 +377,7 @@ public final class SiemDispatcher implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             t.close();
             String err = "cannot connect to " + a.config.address() + ": " + describe(e);
-            if (!err.equals(lastError) || backoffMs == 0) {
+            if (!err.equals(lastError) || !backoff.backingOff()) {
                 LOG.warn("siem: {}; events queue (up to {}) and are dropped beyond that; retrying", err, queue.remainingCapacity() + queue.size());
             }
             lastError = err;
@@ -386,15 +387,14 @@ public final class SiemDispatcher implements AutoCloseable {
         transport = t;
         connected = true;
         connectedAt = System.currentTimeMillis();
-        if (backoffMs > 0) {
+        if (backoff.backingOff()) {
             LOG.info("siem: connected to {} again", a.config.address());
         }
         return true;
     }
 
     private void scheduleBackoff() {
-        backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        nextAttempt = System.currentTimeMillis() + backoffMs;
+        nextAttempt = System.currentTimeMillis() + backoff.failed();
     }
 
     private void awaitBackoff() throws InterruptedException {

@@ -1,10 +1,10 @@
 package io.tiyi.sites;
 
+import io.tiyi.internal.Cidr;
 import io.tiyi.TiyiException;
 import io.tiyi.api.Access;
 import io.tiyi.api.Empty;
 import io.tiyi.api.RpcRegistry;
-import io.tiyi.trust.Cidr;
 import io.tiyi.trust.ClientIpResolver;
 import io.tiyi.trust.TrustProfile;
 import java.util.ArrayList;

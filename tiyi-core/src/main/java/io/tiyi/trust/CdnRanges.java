@@ -1,5 +1,6 @@
 package io.tiyi.trust;
 
+import io.tiyi.internal.Cidr;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

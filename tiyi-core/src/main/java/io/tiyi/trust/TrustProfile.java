@@ -1,5 +1,6 @@
 package io.tiyi.trust;
 
+import io.tiyi.internal.Cidr;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.tiyi.trust;
 
+import io.tiyi.internal.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.trust.ClientIpResolver.Resolution;

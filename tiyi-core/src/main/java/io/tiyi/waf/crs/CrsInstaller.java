@@ -1,10 +1,12 @@
 package io.tiyi.waf.crs;
 
+import io.tiyi.ProgressListener;
 import io.tiyi.TiyiException;
 import io.tiyi.internal.BoundedInputStream;
 import io.tiyi.internal.EntryPaths;
 import io.tiyi.waf.seclang.SecLangException;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,26 +61,14 @@ public final class CrsInstaller {
             "https://github.com/coreruleset/coreruleset/releases/download/v4.30.0/coreruleset-4.30.0-minimal.tar.gz",
             "3d678a41fd5aade34760127fef5dd64fd7a77848913fc0f70dde0cf467c94427");
 
-    /** What an install is doing, for a progress display. */
-    public interface Listener {
-        /** A new step, such as "downloading" or "unpacking". */
-        default void step(String what) {}
-
-        /** Progress within the step; {@code total} is -1 when unknown. */
-        default void advance(long done, long total) {}
-
-        /** Does nothing. */
-        Listener NONE = new Listener() {};
-    }
-
     private final Path crsRoot;
-    private final Listener listener;
+    private final ProgressListener listener;
 
     /**
      * @param crsRoot the directory versions are installed under, {@code <state-dir>/crs}
      * @param listener told of each step
      */
-    public CrsInstaller(Path crsRoot, Listener listener) {
+    public CrsInstaller(Path crsRoot, ProgressListener listener) {
         this.crsRoot = crsRoot;
         this.listener = listener;
     }
@@ -118,7 +108,7 @@ public final class CrsInstaller {
                 }
                 Path dir = source;
                 if (Files.isRegularFile(source)) {
-                    listener.step("unpacking " + source.getFileName());
+                    listener.step("unpacking " + source.getFileName(), ProgressListener.Unit.BYTES);
                     dir = staging.resolve("unpacked");
                     unpack(source, dir);
                 }
@@ -206,7 +196,7 @@ public final class CrsInstaller {
     }
 
     private Path download(URI uri, Path to, String digest) throws IOException {
-        listener.step("downloading " + uri);
+        listener.step("downloading " + uri, ProgressListener.Unit.BYTES);
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(15)).build();
         HttpResponse<InputStream> r;
         try {
@@ -265,7 +255,17 @@ public final class CrsInstaller {
             throw TiyiException.invalid(archive + " is more than the " + MAX_ARCHIVE_BYTES + " bytes a CRS release may be");
         }
         Files.createDirectories(into);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive))) {
+        long total = Files.size(archive);
+        long[] consumed = {0};
+        InputStream counting = new FilterInputStream(Files.newInputStream(archive)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                consumed[0] += Math.max(0, n);
+                return n;
+            }
+        };
+        try (InputStream raw = new BufferedInputStream(counting)) {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
@@ -273,7 +273,6 @@ public final class CrsInstaller {
             TarArchiveInputStream tar = new TarArchiveInputStream(new BoundedInputStream(in, MAX_EXPANDED_BYTES),
                     StandardCharsets.UTF_8.name());
             int entries = 0;
-            long total = Files.size(archive);
             for (TarArchiveEntry e; (e = nextEntry(tar, archive)) != null; ) {
                 if (++entries > MAX_ENTRIES) {
                     throw TiyiException.invalid(archive + " has more than " + MAX_ENTRIES + " entries");
@@ -302,7 +301,7 @@ public final class CrsInstaller {
                 } else {
                     throw TiyiException.invalid("entry " + e.getName() + " is not a regular file or directory");
                 }
-                listener.advance(Math.min(total, tar.getBytesRead()), -1);
+                listener.advance(Math.min(total, consumed[0]), total);
             }
             if (entries == 0) {
                 throw TiyiException.invalid(archive + " holds no entries: give a CRS release tarball (.tar.gz)");

@@ -1,6 +1,11 @@
 package io.tiyi.waf.operators;
 
-/** {@code @containsWord WORD}: true when the value contains the (macro-expanded) word with non-word characters or the value edges around it. */
+/**
+ * {@code @containsWord WORD}: true when the value contains the (macro-expanded) word with a
+ * non-word byte or the value's edge on each side. Word bytes are ASCII letters, digits and
+ * {@code _}; a byte above 0x7f is never one, since values are bytes and ModSecurity classifies
+ * them in the C locale. An empty word matches every value, as in ModSecurity.
+ */
 public final class ContainsWord implements Operator {
     private final String arg;
 
@@ -8,19 +13,21 @@ public final class ContainsWord implements Operator {
         this.arg = arg;
     }
 
+    static boolean wordByte(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         String w = ctx.expand(arg);
         if (w.isEmpty()) {
-            return false;
+            return true;
         }
         int from = 0;
         int at;
         while ((at = value.indexOf(w, from)) >= 0) {
-            boolean left = at == 0 || !Character.isLetterOrDigit(value.charAt(at - 1)) && value.charAt(at - 1) != '_';
             int end = at + w.length();
-            boolean right = end == value.length() || !Character.isLetterOrDigit(value.charAt(end)) && value.charAt(end) != '_';
-            if (left && right) {
+            if ((at == 0 || !wordByte(value.charAt(at - 1))) && (end == value.length() || !wordByte(value.charAt(end)))) {
                 return true;
             }
             from = at + 1;

@@ -62,7 +62,17 @@ public final class Rx implements Operator {
             }
             if (c == '[') {
                 classDepth++;
-            } else if (c == ']' && classDepth > 0) {
+                out.append(c);
+                // A ] first in a class (after an optional ^) is a member, not the end of the class.
+                if (i + 1 < re.length() && re.charAt(i + 1) == '^') {
+                    out.append(re.charAt(++i));
+                }
+                if (i + 1 < re.length() && re.charAt(i + 1) == ']') {
+                    out.append(re.charAt(++i));
+                }
+                continue;
+            }
+            if (c == ']' && classDepth > 0) {
                 classDepth--;
             } else if (c == '(' && classDepth == 0 && (i + 1 >= re.length() || re.charAt(i + 1) != '?')) {
                 out.append("(?:");

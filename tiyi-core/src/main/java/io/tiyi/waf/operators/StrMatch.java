@@ -1,6 +1,10 @@
 package io.tiyi.waf.operators;
 
-/** {@code @strmatch TEXT}: true when the value contains the text (a literal, not expanded). */
+/**
+ * {@code @strmatch TEXT}: true when the value contains the (macro-expanded) text, compared as
+ * literal bytes, never as a pattern. ModSecurity v3 and Coraza expand macros here as for
+ * {@code @contains}.
+ */
 public final class StrMatch implements Operator {
     private final String arg;
 
@@ -10,6 +14,6 @@ public final class StrMatch implements Operator {
 
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
-        return value.contains(arg);
+        return value.contains(ctx.expand(arg));
     }
 }

@@ -1,6 +1,10 @@
 package io.tiyi.waf.operators;
 
-/** {@code @within TEXT}: true when the value occurs inside the (macro-expanded) text, as CRS uses it for allow-lists: {@code "@within %{tx.allowed_methods}"}. An empty value never matches. */
+/**
+ * {@code @within TEXT}: true when the value occurs inside the (macro-expanded) text, as CRS uses it
+ * for allow-lists: {@code "@within %{tx.allowed_methods}"}. The empty value occurs inside every
+ * text and so matches, as in ModSecurity and Coraza.
+ */
 public final class Within implements Operator {
     private final String arg;
 
@@ -10,6 +14,6 @@ public final class Within implements Operator {
 
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
-        return !value.isEmpty() && ctx.expand(arg).contains(value);
+        return ctx.expand(arg).contains(value);
     }
 }

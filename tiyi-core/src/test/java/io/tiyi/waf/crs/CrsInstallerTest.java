@@ -27,11 +27,14 @@ class CrsInstallerTest {
     Path tmp;
 
     private CrsInstaller installer(List<String> steps) {
-        return new CrsInstaller(tmp.resolve("state/crs"), new CrsInstaller.Listener() {
+        return new CrsInstaller(tmp.resolve("state/crs"), new io.tiyi.ProgressListener() {
             @Override
-            public void step(String what) {
+            public void step(String what, Unit unit) {
                 steps.add(what);
             }
+
+            @Override
+            public void advance(long done, long total) {}
         });
     }
 

@@ -16,7 +16,9 @@ class RxTest {
         "[(](z) | [(](?:z)",
         "(?<name>q)(r) | (?<name>q)(?:r)",
         "(a)\\1 | (a)\\1",
-        "\\Q(a)\\E(b) | \\Q(a)\\E(?:b)"
+        "\\Q(a)\\E(b) | \\Q(a)\\E(?:b)",
+        "[](](z) | [](](?:z)",
+        "[^](](z) | [^](](?:z)"
     })
     void dropsOnlyPlainCapturingGroups(String in, String out) {
         assertThat(Rx.withoutCaptures(in)).isEqualTo(out);

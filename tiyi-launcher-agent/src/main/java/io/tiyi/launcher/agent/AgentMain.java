@@ -2,7 +2,6 @@ package io.tiyi.launcher.agent;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
@@ -11,8 +10,10 @@ import io.tiyi.client.TiyiApiException;
 import io.tiyi.cluster.Role;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
+import io.tiyi.launcher.server.CommandLine;
 import io.tiyi.launcher.server.NodeFlags;
 import io.tiyi.launcher.server.Signals;
+import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -59,18 +60,28 @@ public final class AgentMain {
 
     /** Runs the agent with {@code env} as its environment; returns the process exit code. */
     public static int run(String[] args, Map<String, String> env) {
+        return run(args, env, System.out, System.err);
+    }
+
+    /** Runs the agent with {@code out} for its help and {@code err} for usage errors; returns the process exit code. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         AgentMain opts = new AgentMain();
-        JCommander jc = JCommander.newBuilder().programName("tiyi agent").addObject(opts).build();
+        String program = "tiyi agent";
+        JCommander jc = JCommander.newBuilder().programName(program).addObject(opts).build();
         try {
-            jc.parse(args);
-        } catch (ParameterException e) {
-            System.err.println("ERROR " + e.getMessage() + " (see: tiyi agent --help)");
+            CommandLine.parse(jc, program, args);
+            if (!opts.node.help()) {
+                CommandLine.requireHostPort("--addr", opts.addr, program);
+                opts.node.requireAddresses(program);
+            }
+        } catch (CommandLine.UsageError e) {
+            err.println("ERROR " + e.getMessage());
             return 2;
         }
         if (opts.node.help()) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(sb);
-            System.out.print("Runs an agent: a data-plane node that enrolls with a control plane and serves its signed bundles.\n\n"
+            out.print("Runs an agent: a data-plane node that enrolls with a control plane and serves its signed bundles.\n\n"
                     + "First start:  tiyi agent --api URL --enrollment-token TOKEN --state-dir DIR\n"
                     + "Later starts: tiyi agent --api URL --state-dir DIR\n\n" + sb + (sb.toString().endsWith("\n") ? "" : "\n"));
             return 0;

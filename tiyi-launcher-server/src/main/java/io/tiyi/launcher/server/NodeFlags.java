@@ -31,6 +31,12 @@ public final class NodeFlags {
         return help;
     }
 
+    /** Refuses a data-plane listener flag that is no {@code host:port}, as a usage error of {@code program}. */
+    public void requireAddresses(String program) {
+        CommandLine.requireHostPort("--http-addr", httpAddr, program);
+        CommandLine.requireHostPort("--https-addr", httpsAddr, program);
+    }
+
     /** The configuration file (or defaults), then the environment, then these flags. */
     public TiyiConfig toConfig(Map<String, String> env) {
         TiyiConfig cfg = ConfigLoader.load(Optional.ofNullable(config).map(Path::of), env);

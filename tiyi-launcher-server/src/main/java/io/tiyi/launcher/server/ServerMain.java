@@ -2,12 +2,12 @@ package io.tiyi.launcher.server;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
+import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +49,25 @@ public final class ServerMain {
 
     /** Runs a primary; returns the process exit code. */
     public static int run(String[] args) {
-        return run(args, null);
+        return run(args, System.out, System.err);
+    }
+
+    /** Runs a primary with {@code out} for its help and {@code err} for usage errors; returns the process exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, null, out, err);
     }
 
     /** Runs a warm secondary ({@code tiyi secondary}); returns the process exit code. */
     public static int runSecondary(String[] args) {
-        return run(args, new SecondaryOptions());
+        return runSecondary(args, System.out, System.err);
     }
 
-    private static int run(String[] args, SecondaryOptions secondary) {
+    /** Runs a warm secondary with {@code out} for its help and {@code err} for usage errors; returns the process exit code. */
+    public static int runSecondary(String[] args, PrintStream out, PrintStream err) {
+        return run(args, new SecondaryOptions(), out, err);
+    }
+
+    private static int run(String[] args, SecondaryOptions secondary, PrintStream out, PrintStream err) {
         ServerMain opts = new ServerMain();
         String program = secondary == null ? "tiyi server" : "tiyi secondary";
         JCommander.Builder jb = JCommander.newBuilder().programName(program).addObject(opts);
@@ -66,15 +76,19 @@ public final class ServerMain {
         }
         JCommander jc = jb.build();
         try {
-            jc.parse(args);
-        } catch (ParameterException e) {
-            System.err.println("ERROR " + e.getMessage() + " (see: " + program + " --help)");
+            CommandLine.parse(jc, program, args);
+            if (!opts.node.help()) {
+                CommandLine.requireHostPort("--addr", opts.addr, program);
+                opts.node.requireAddresses(program);
+            }
+        } catch (CommandLine.UsageError e) {
+            err.println("ERROR " + e.getMessage());
             return 2;
         }
         if (opts.node.help()) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(sb);
-            System.out.print((secondary == null ? "Runs a primary control-plane node." : "Runs a warm secondary: it replicates the primary,"
+            out.print((secondary == null ? "Runs a primary control-plane node." : "Runs a warm secondary: it replicates the primary,"
                     + " serves a read-only API, proxies traffic, and can be promoted with 'tiyi promote'.") + "\n\n" + sb);
             return 0;
         }

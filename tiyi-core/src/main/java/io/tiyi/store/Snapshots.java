@@ -1,6 +1,5 @@
-package io.tiyi.backup;
+package io.tiyi.store;
 
-import io.tiyi.store.LogEntry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -9,23 +8,26 @@ import java.sql.Statement;
 import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
-/** SQLite work on snapshot files: making them from a live state.db and reading their last log entry. */
-final class SnapshotFiles {
-    private SnapshotFiles() {}
+/**
+ * Consistent copies of a live state.db, and what they hold: the one way backups, the backup stream
+ * and replication seeding take a snapshot.
+ */
+public final class Snapshots {
+    private Snapshots() {}
 
     /**
      * Copies {@code dbFile} to {@code target} with {@code VACUUM INTO} on a read-only connection:
      * one read transaction, so the copy is consistent while the writer goes on committing. SQLite
      * does not flush the copy to disk; the caller does.
      */
-    static void vacuumInto(Path dbFile, Path target) throws SQLException {
+    public static void vacuumInto(Path dbFile, Path target) throws SQLException {
         try (Connection c = readOnly(dbFile); Statement s = c.createStatement()) {
             s.execute("VACUUM INTO '" + target.toString().replace("'", "''") + "'");
         }
     }
 
     /** The newest {@code mutation_log} entry of the database {@code dbFile}, or empty for an empty log. */
-    static Optional<LogEntry> lastEntry(Path dbFile) throws SQLException {
+    public static Optional<LogEntry> lastEntry(Path dbFile) throws SQLException {
         try (Connection c = readOnly(dbFile); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT seq, epoch, ts, actor, kind, payload FROM mutation_log ORDER BY seq DESC LIMIT 1")) {
             if (!rs.next()) {

@@ -1,4 +1,4 @@
-package io.tiyi.trust;
+package io.tiyi.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,6 +59,9 @@ class CidrTest {
         assertThat(Cidr.parse("10.0.0.0/8").contains("[::ffff:10.1.2.3]:443")).isTrue();
         assertThat(Cidr.parse("10.0.0.0/8").contains("::ffff:11.1.2.3")).isFalse();
         assertThat(Cidr.parse("10.0.0.0/8").contains("::10.1.2.3")).as("IPv4-compatible is not mapped").isFalse();
+        assertThat(Cidr.parse("::ffff:10.0.0.0/104").containsAddress(Cidr.literal("10.1.2.3"))).as("mapped range, IPv4 address").isTrue();
+        assertThat(Cidr.parse("::ffff:10.0.0.0/104").containsAddress(Cidr.literal("11.1.2.3"))).isFalse();
+        assertThat(Cidr.parse("::/0").containsAddress(Cidr.literal("10.1.2.3"))).as("only the mapped block maps").isFalse();
     }
 
     @ParameterizedTest

@@ -1,4 +1,4 @@
-package io.tiyi.trust;
+package io.tiyi.internal;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -102,8 +102,21 @@ public final class Cidr {
         return parseAddress(address).map(this::containsAddress).orElse(false);
     }
 
-    boolean containsAddress(byte[] address) {
-        byte[] a = address.length == 16 && network.length == 4 ? unmapped(address) : address;
+    /**
+     * True when the raw address (4 or 16 bytes) lies in this range. An IPv4 address and its
+     * IPv4-mapped IPv6 form ({@code ::ffff:a.b.c.d}) are one address, whichever form the range or
+     * the address is written in; other IPv6 ranges ({@code ::/0} included) hold no IPv4 address.
+     */
+    public boolean containsAddress(byte[] address) {
+        byte[] a = address;
+        if (address.length == 16 && network.length == 4) {
+            a = unmapped(address);
+        } else if (address.length == 4 && network.length == 16 && prefix >= 96 && unmapped(network) != null) {
+            a = new byte[16];
+            a[10] = (byte) 0xff;
+            a[11] = (byte) 0xff;
+            System.arraycopy(address, 0, a, 12, 4);
+        }
         if (a == null || a.length != network.length) {
             return false;
         }
@@ -148,7 +161,7 @@ public final class Cidr {
     }
 
     /** The IPv4 address an IPv4-mapped IPv6 address carries, or null when it is not one. */
-    static byte[] unmapped(byte[] a) {
+    public static byte[] unmapped(byte[] a) {
         if (a.length != 16) {
             return null;
         }
@@ -164,7 +177,7 @@ public final class Cidr {
     }
 
     /** Dotted quad for 4 bytes, RFC 5952 text for 16 (lowercase, longest zero run compressed, mapped IPv4 dotted). */
-    static String format(byte[] a) {
+    public static String format(byte[] a) {
         if (a.length == 4) {
             return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
         }
@@ -224,8 +237,11 @@ public final class Cidr {
         return Integer.parseInt(s) <= 65535;
     }
 
-    /** A bare IPv4 or IPv6 literal (no brackets, no port), or null. */
-    private static byte[] literal(String s) {
+    /**
+     * A bare IPv4 or IPv6 literal, as {@code inet_pton} reads one: a dotted quad without leading
+     * zeros, or RFC 4291 IPv6 text without brackets, port or zone; null for anything else.
+     */
+    public static byte[] literal(String s) {
         return s.indexOf(':') >= 0 ? ipv6(s) : ipv4(s);
     }
 
