@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
-    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyyMMddHH").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HOUR = LogPartitions.HOUR;
     static final int QUEUE = 65_536;
-    private static final long HOUR_MS = 3_600_000L;
     private static final com.fasterxml.jackson.databind.ObjectWriter LINE = Json.MAPPER.writer();
 
     private final Path dir;
@@ -252,58 +250,7 @@ public final class EventLog implements AutoCloseable {
      * being written and are never deleted.
      */
     public void enforceRetention() {
-        long cutoff = System.currentTimeMillis() - retentionDays.getAsInt() * 86_400_000L;
-        String oldest = HOUR.format(Instant.ofEpochMilli(cutoff));
-        String current = HOUR.format(Instant.now());
-        List<Path> kept = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jsonl")) {
-            for (Path f : files) {
-                String hour = hourOf(f);
-                if (hour == null) {
-                    continue;
-                }
-                if (hour.compareTo(oldest) < 0) {
-                    Files.deleteIfExists(f);
-                } else {
-                    kept.add(f);
-                }
-            }
-            long limit = maxBytes.getAsLong();
-            if (limit > 0) {
-                kept.sort(java.util.Comparator.comparing(EventLog::hourOf).thenComparing(Path::toString));
-                long total = 0;
-                for (Path f : kept) {
-                    total += Files.size(f);
-                }
-                for (Path f : kept) {
-                    if (total <= limit || hourOf(f).compareTo(current) >= 0) {
-                        break;
-                    }
-                    long size = Files.size(f);
-                    Files.deleteIfExists(f);
-                    total -= size;
-                    LOG.debug("event log: deleted {} ({} bytes) to stay under logs.max_bytes", f.getFileName(), size);
-                }
-                if (total > limit) {
-                    LOG.warn("event log: {} takes {} bytes, over logs.max_bytes {}, in this hour's partitions alone; raise logs.max_bytes"
-                            + " or lower the event rate", dir, total, limit);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Caught whole: an exception escaping a scheduled task would cancel retention for good.
-            LOG.warn("event log: retention pass over {} failed: {}; retrying in 5 minutes", dir, e.toString());
-        }
-    }
-
-    /** The hour of a partition file, {@code yyyyMMddHH}, or null for another file. */
-    private static String hourOf(Path f) {
-        String name = f.getFileName().toString();
-        int dash = name.lastIndexOf('-');
-        if (dash < 0 || !name.endsWith(".jsonl")) {
-            return null;
-        }
-        String hour = name.substring(dash + 1, name.length() - ".jsonl".length());
-        return hour.length() == 10 && hour.chars().allMatch(Character::isDigit) ? hour : null;
+        LogPartitions.enforceRetention(dir, retentionDays.getAsInt(), maxBytes.getAsLong());
     }
 
     /**
@@ -398,9 +345,9 @@ public final class EventLog implements AutoCloseable {
         long newest = before == null ? until : Math.min(until, before.ts());
         // A min-heap of the newest matches so far: its head is the one to drop when a newer one comes.
         java.util.PriorityQueue<Hit> kept = new java.util.PriorityQueue<>(limit + 2);
-        List<Partition> parts = partitions(type, from, newest);
+        List<LogPartitions.Partition> parts = LogPartitions.list(dir, type, from, newest);
         for (int i = parts.size() - 1; i >= 0 && kept.size() <= limit; i--) {
-            read(parts.get(i), from, newest, (n, pos) -> {
+            LogPartitions.read(parts.get(i), from, newest, (n, pos) -> {
                 if (before != null && pos.compareTo(before) >= 0) {
                     return;
                 }
@@ -434,8 +381,8 @@ public final class EventLog implements AutoCloseable {
      * by partition oldest first, holding none of them: for aggregates over long windows.
      */
     public void scan(String type, long from, long until, java.util.function.Consumer<JsonNode> sink) {
-        for (Partition p : partitions(type, from, until)) {
-            read(p, from, until, (n, pos) -> sink.accept(n));
+        for (LogPartitions.Partition p : LogPartitions.list(dir, type, from, until)) {
+            LogPartitions.read(p, from, until, (n, pos) -> sink.accept(n));
         }
     }
 
@@ -443,87 +390,6 @@ public final class EventLog implements AutoCloseable {
         @Override
         public int compareTo(Hit o) {
             return pos.compareTo(o.pos);
-        }
-    }
-
-    private record Partition(Path file, long hourStart) {}
-
-    /** The partitions of {@code type} whose hour overlaps [from, until], oldest first. */
-    private List<Partition> partitions(String type, long from, long until) {
-        List<Partition> out = new ArrayList<>();
-        if (from > until) {
-            return out;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, type + "-*.jsonl")) {
-            for (Path f : ds) {
-                String hour = hourOf(f);
-                // The glob alone would also take another type whose name starts with this one and a dash.
-                if (hour == null || !f.getFileName().toString().equals(type + "-" + hour + ".jsonl")) {
-                    continue;
-                }
-                long start = hourStart(hour);
-                if (start != Long.MIN_VALUE && start <= until && start + HOUR_MS > from) {
-                    out.add(new Partition(f, start));
-                }
-            }
-        } catch (IOException e) {
-            throw new TiyiException("cannot read " + dir + ": " + e.getMessage());
-        }
-        out.sort(java.util.Comparator.comparingLong(Partition::hourStart));
-        return out;
-    }
-
-    /** Epoch ms of a {@code yyyyMMddHH} hour, or {@link Long#MIN_VALUE} for a name that is no real hour. */
-    private static long hourStart(String hour) {
-        try {
-            return java.time.LocalDateTime.of(Integer.parseInt(hour.substring(0, 4)), Integer.parseInt(hour.substring(4, 6)),
-                    Integer.parseInt(hour.substring(6, 8)), Integer.parseInt(hour.substring(8, 10)), 0).toEpochSecond(ZoneOffset.UTC) * 1000;
-        } catch (java.time.DateTimeException e) {
-            return Long.MIN_VALUE;
-        }
-    }
-
-    @FunctionalInterface
-    private interface LineSink {
-        void accept(JsonNode event, Position pos);
-    }
-
-    /**
-     * Reads one partition, handing on each event with {@code from <= ts <= until}. Every line is
-     * counted, blank or torn ones too, so an event's line number is the same at every read.
-     */
-    private static void read(Partition p, long from, long until, LineSink sink) {
-        try (BufferedReader r = Files.newBufferedReader(p.file(), StandardCharsets.UTF_8)) {
-            long line = -1;
-            String s;
-            while ((s = r.readLine()) != null) {
-                line++;
-                if (s.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = Json.MAPPER.readTree(s);
-                } catch (IOException e) {
-                    // The last line may still be half written; the next read sees it whole.
-                    continue;
-                }
-                JsonNode t = n == null ? null : n.get("ts");
-                if (t == null || !t.isIntegralNumber()) {
-                    continue;
-                }
-                long ts = t.asLong();
-                // An event outside its partition's hour was not written by this log; taking it would
-                // break both the uniqueness of (ts, line) and the newest-first early stop.
-                if (ts < p.hourStart() || ts >= p.hourStart() + HOUR_MS || ts < from || ts > until) {
-                    continue;
-                }
-                sink.accept(n, new Position(ts, line));
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
-            // Retention deleted it since it was listed: its events are gone either way.
-        } catch (IOException e) {
-            throw new TiyiException("cannot read " + p.file() + ": " + e.getMessage());
         }
     }
 
