@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>A primary or secondary runs a {@link ControlPlane} with its embedded agent; an agent runs an
- * {@link AgentNode}. This class is the lifecycle around them: {@link #start()} returns once the
+ * <p>A primary or secondary runs a control plane with its embedded agent; an agent runs its data
+ * plane alone. This class is the lifecycle around them: {@link #start()} returns once the
  * node is ready, {@link #close()} drains the listeners, lets committed work finish and closes
  * state.db.
  */
@@ -49,6 +49,7 @@ public final class TiyiNode implements AutoCloseable {
         this.options = options;
     }
 
+    /** A builder for a primary with the default configuration. */
     public static Builder builder() {
         return new Builder();
     }
@@ -146,6 +147,7 @@ public final class TiyiNode implements AutoCloseable {
             return this;
         }
 
+        /** The node, not started yet. */
         public TiyiNode build() {
             return new TiyiNode(new NodeOptions(config, role, controlPlaneApi, enrollmentToken, adminAddressSet, route, onRestart));
         }

@@ -3,33 +3,35 @@ package io.tiyi.agent;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
-import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle.RefusedException;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.crypto.Ed25519KeyPair;
-import io.tiyi.crypto.SealedBox;
+import io.tiyi.events.EventLog;
 import io.tiyi.internal.Backoff;
 import io.tiyi.internal.Json;
 import io.tiyi.proxy.DataPlane;
+import io.tiyi.proxy.OriginBypass;
 import io.tiyi.proxy.RuntimeConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +60,7 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile AgentFiles.Pin pin;
     /** The control plane it follows now (a logical URL; {@link #route} maps it to how this process reaches it). */
     private volatile String current;
-    private volatile java.util.function.UnaryOperator<String> route = java.util.function.UnaryOperator.identity();
+    private volatile UnaryOperator<String> route = UnaryOperator.identity();
     private volatile long appliedEpoch;
     private volatile long appliedSeq;
     private volatile long refusedEpoch;
@@ -67,7 +69,7 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile String health = "starting";
     private volatile boolean reachable;
     private volatile List<String> endpoints = List.of();
-    private volatile java.util.function.Supplier<String> nodeApi;
+    private volatile Supplier<String> nodeApi;
     private Thread sync;
     private Thread heartbeat;
     private final BinaryUpdater updater;
@@ -92,46 +94,7 @@ public final class AgentRuntime implements AutoCloseable {
      * @throws TiyiException when there is no identity and no token, or the control plane refuses the token
      */
     public AgentFiles.Identity enroll(String apiUrl, String token) {
-        Optional<AgentFiles.Identity> existing = files.identity();
-        if (existing.isPresent()) {
-            AgentFiles.Identity id = existing.get();
-            if (token != null) {
-                LOG.warn("agent: already enrolled as {} in {}; the enrollment token was not used (start with --api and --state-dir only)",
-                        id.agentId(), files.dir());
-            }
-            if (apiUrl != null && !apiUrl.equals(id.api())) {
-                id = new AgentFiles.Identity(apiUrl, id.agentId(), id.tag(), id.credential(), id.x25519Private(), id.ed25519Private());
-                files.identity(id);
-            }
-            if (files.pin().isEmpty()) {
-                throw new TiyiException(files.dir().resolve(AgentFiles.PIN) + " is missing: the agent cannot check bundles without its pinned"
-                        + " signing key; re-enroll into an empty --state-dir with a new token");
-            }
-            return id;
-        }
-        if (apiUrl == null) {
-            throw TiyiException.invalid("this agent is not enrolled yet: give --api URL and --enrollment-token TOKEN");
-        }
-        if (token == null) {
-            throw TiyiException.invalid("this agent is not enrolled yet: give --enrollment-token (tiyi agents issue-token --tag TAG prints one)");
-        }
-        byte[][] x = SealedBox.generateKeyPair();
-        Ed25519KeyPair ed = Ed25519KeyPair.generate();
-        byte[] proofMessage = io.tiyi.bundle.Enrollment.proofMessage(token, x[1]);
-        Map<String, Object> req = new java.util.LinkedHashMap<>();
-        req.put("token", token);
-        req.put("x25519_public", x[1]);
-        req.put("ed25519_public", ed.publicKey());
-        req.put("proof", ed.sign(proofMessage));
-        JsonNode r = TiyiClient.of(route.apply(apiUrl), null).call("AgentsService", "Enroll", req);
-        byte[] signingKey = Base64.getDecoder().decode(r.get("signing_key").asText());
-        AgentFiles.Identity id = new AgentFiles.Identity(apiUrl, r.get("agent_id").asText(), r.get("tag").asText(),
-                r.get("credential").asText(), x[0], ed.privateKeyBytes());
-        files.pin(new AgentFiles.Pin(signingKey, Ed25519KeyPair.fingerprint(signingKey), 0));
-        files.identity(id);
-        LOG.info("agent: enrolled with {} as {} (tag {}); pinned bundle signing key {}", apiUrl, id.agentId(), id.tag(),
-                Ed25519KeyPair.fingerprint(signingKey));
-        return id;
+        return Enroller.enroll(files, route, apiUrl, token);
     }
 
     /**
@@ -139,7 +102,7 @@ public final class AgentRuntime implements AutoCloseable {
      * primary lists it among the control-plane endpoints of every bundle; null when the node no
      * longer serves as a control plane.
      */
-    public void nodeApi(java.util.function.Supplier<String> api) {
+    public void nodeApi(Supplier<String> api) {
         this.nodeApi = api;
     }
 
@@ -150,7 +113,7 @@ public final class AgentRuntime implements AutoCloseable {
      * Only for a separate agent: the one embedded in a control-plane node serves requests into
      * that node's own log already, and shipping would count each twice. Call before {@link #start}.
      */
-    public void shipSecurityEvents(io.tiyi.events.EventLog log) {
+    public void shipSecurityEvents(EventLog log) {
         if (shipper != null) {
             throw new IllegalStateException("security events are shipped already");
         }
@@ -169,12 +132,12 @@ public final class AgentRuntime implements AutoCloseable {
      * How this process reaches a control-plane URL: identity by default; a test harness maps each
      * URL to a link it can cut, to isolate this agent from every control-plane node at once.
      */
-    public void route(java.util.function.UnaryOperator<String> r) {
-        this.route = java.util.Objects.requireNonNull(r);
+    public void route(UnaryOperator<String> r) {
+        this.route = Objects.requireNonNull(r);
     }
 
     private TiyiClient client(String url, int timeoutSeconds) {
-        return TiyiClient.of(route.apply(url), identity.credential(), java.time.Duration.ofSeconds(timeoutSeconds));
+        return TiyiClient.of(route.apply(url), identity.credential(), Duration.ofSeconds(timeoutSeconds));
     }
 
     /**
@@ -281,7 +244,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Every control-plane endpoint this agent knows: the one it enrolled with or was moved to, then those its bundle names. */
     private List<String> endpoints() {
-        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> all = new LinkedHashSet<>();
         all.add(identity.api());
         all.addAll(endpoints);
         return new ArrayList<>(all);
@@ -367,7 +330,7 @@ public final class AgentRuntime implements AutoCloseable {
             metrics.counter("tiyi_agent_bundles_refused." + e.reason().wireName()).inc();
             lastRefusal = e.reason().wireName() + ": " + e.getMessage();
             LOG.warn("agent: refused a bundle from {}: {}", from, e.getMessage());
-            long[] v = versionOf(signed);
+            long[] v = signed.claimedVersion();
             throw new RefusedBundle(e.getMessage(), v[0], v[1]);
         }
         if (b.epoch() == appliedEpoch && b.seq() == appliedSeq) {
@@ -375,7 +338,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         Timer.Context t = applyTimer.time();
         try {
-            RuntimeConfig cfg = localize(b);
+            RuntimeConfig cfg = LocalConfig.of(b, identity, files, this::fetchRules);
             dataPlane.apply(cfg);
         } catch (RuntimeException | IOException | GeneralSecurityException e) {
             health = "bundle " + b.version() + " not applied: " + e.getMessage();
@@ -402,41 +365,10 @@ public final class AgentRuntime implements AutoCloseable {
         }
     }
 
-    /** Reads the version of a bundle whose checks failed, for the log and to poll past it; {@code [0, 0]} when unreadable. */
-    private static long[] versionOf(SignedBundle signed) {
-        try {
-            JsonNode n = Json.MAPPER.readTree(signed.payload());
-            return new long[] {n.path("epoch").asLong(), n.path("seq").asLong()};
-        } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
-        }
-    }
-
-    /** The bundle's configuration for this host: TLS keys unsealed in memory, the rule set from the local copy. */
-    private RuntimeConfig localize(Bundle b) throws IOException, GeneralSecurityException {
-        List<RuntimeConfig.CertificateConfig> certs = new ArrayList<>();
-        for (RuntimeConfig.CertificateConfig c : b.runtime().certificates()) {
-            byte[] box = b.sealedKeys().get(c.name());
-            if (box == null) {
-                throw new IOException("certificate " + c.name() + " has no sealed key in the bundle");
-            }
-            byte[] key = SealedBox.open(identity.x25519Private(), box, Bundle.sealedKeyContext(identity.agentId(), c.name()));
-            certs.add(new RuntimeConfig.CertificateConfig(c.name(), c.certPem(), key, c.sans(), c.notAfter()));
-        }
-        RuntimeConfig.WafRules waf = b.runtime().waf();
-        if (b.rules() != null && b.rules().hash() != null) {
-            java.nio.file.Path local = files.rulesDir(b.rules().hash());
-            if (!Files.isDirectory(local)) {
-                JsonNode r = client(current, 120).call("BundlesService", "GetRules", Map.of("hash", b.rules().hash()));
-                byte[] archive = Base64.getDecoder().decode(r.get("archive").asText());
-                Files.createDirectories(local.getParent());
-                RulesArchive.unpack(archive, b.rules().hash(), local);
-                LOG.info("agent: rule set {} fetched ({} bytes)", b.rules().hash().substring(0, 19), archive.length);
-            }
-            waf = new RuntimeConfig.WafRules("crs", local.toString());
-        }
-        RuntimeConfig r = b.runtime();
-        return r.withCertificates(certs, waf);
+    /** The rule archive with {@code hash}, from the control plane this agent follows. */
+    private byte[] fetchRules(String hash) {
+        JsonNode r = client(current, 120).call("BundlesService", "GetRules", Map.of("hash", hash));
+        return Base64.getDecoder().decode(r.get("archive").asText());
     }
 
     /**
@@ -451,7 +383,7 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         synchronized (reportLock) {
-            io.tiyi.proxy.OriginBypass.Seen bypass = dataPlane.drainOriginBypass();
+            OriginBypass.Seen bypass = dataPlane.drainOriginBypass();
             AgentReport r = report(bypass);
             boolean primaryTookIt = false;
             for (String url : endpoints()) {
@@ -482,10 +414,10 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** What this agent would report now (without the origin bypass attempts, which a report takes). */
     public AgentReport currentReport() {
-        return report(new io.tiyi.proxy.OriginBypass.Seen(0, null));
+        return report(new OriginBypass.Seen(0, null));
     }
 
-    private AgentReport report(io.tiyi.proxy.OriginBypass.Seen bypass) {
+    private AgentReport report(OriginBypass.Seen bypass) {
         String address = dataPlane.httpAddress().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse(null);
         return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,

@@ -38,6 +38,7 @@ public final class AuthRpc implements RpcService {
     private final Sessions sessions;
     private final Users users;
 
+    /** The service over {@code sessions} (login, refresh, logout) and {@code users} (a caller's own password). */
     public AuthRpc(Sessions sessions, Users users) {
         this.sessions = sessions;
         this.users = users;

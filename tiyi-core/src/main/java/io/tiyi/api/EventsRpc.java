@@ -88,6 +88,7 @@ public final class EventsRpc implements RpcService {
 
     private final EventLog events;
 
+    /** The service over this node's event log. */
     public EventsRpc(EventLog events) {
         this.events = events;
     }

@@ -37,6 +37,7 @@ public final class UsersRpc implements RpcService {
 
     private final Users users;
 
+    /** The service over the accounts. */
     public UsersRpc(Users users) {
         this.users = users;
     }

@@ -15,6 +15,7 @@ public final class AuditLog implements RpcService {
     private final StateStore store;
     private final EventLog events;
 
+    /** The chain in {@code store}, and {@code events} where this node's entries go. */
     public AuditLog(StateStore store, EventLog events) {
         this.store = store;
         this.events = events;

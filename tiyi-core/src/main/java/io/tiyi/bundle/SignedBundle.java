@@ -1,5 +1,6 @@
 package io.tiyi.bundle;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.internal.Json;
 import java.io.IOException;
@@ -52,6 +53,16 @@ public record SignedBundle(byte[] payload, byte[] signature, byte[] signingKey) 
 
         public Refusal reason() {
             return reason;
+        }
+    }
+
+    /** The version the payload claims, unverified: for the log and to poll past a refused bundle; {@code [0, 0]} when unreadable. */
+    public long[] claimedVersion() {
+        try {
+            JsonNode n = Json.MAPPER.readTree(payload);
+            return new long[] {n.path("epoch").asLong(), n.path("seq").asLong()};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
         }
     }
 

@@ -17,6 +17,7 @@ public final class SigningKeys {
     private final MutationPipeline pipeline;
     private final Envelope envelope;
 
+    /** The key in {@code store}, changed through {@code pipeline}, its private half sealed by {@code envelope}. */
     public SigningKeys(StateStore store, MutationPipeline pipeline, Envelope envelope) {
         this.store = store;
         this.pipeline = pipeline;

@@ -14,6 +14,7 @@ public final class Watermark {
     private final TreeMap<Long, List<CompletableFuture<Long>>> waiting = new TreeMap<>();
     private volatile long value;
 
+    /** A position that starts at {@code initial}. */
     public Watermark(long initial) {
         this.value = initial;
     }
