@@ -5,7 +5,7 @@ import io.tiyi.config.TiyiConfig;
 import java.util.function.UnaryOperator;
 
 /**
- * What {@link TiyiNode.Builder} collected.
+ * What {@link TiyiNodeBuilder} collected.
  *
  * @param config the static configuration
  * @param role the role asked for (state.db decides for a control-plane node that has one)

@@ -5,16 +5,13 @@ import io.tiyi.api.NodeStatus;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.cluster.Role;
-import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.events.EventLog;
 import io.tiyi.siem.SiemDispatcher;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,112 +42,13 @@ public final class TiyiNode implements AutoCloseable {
     private volatile NodeStatus.Phase phase = NodeStatus.Phase.STARTING;
     private volatile Assembly node;
 
-    private TiyiNode(NodeOptions options) {
+    TiyiNode(NodeOptions options) {
         this.options = options;
     }
 
     /** A builder for a primary with the default configuration. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Configures a node. */
-    public static final class Builder {
-        private TiyiConfig config = TiyiConfig.defaults();
-        private Role role = Role.PRIMARY;
-        private String controlPlaneApi;
-        private String enrollmentToken;
-        private boolean adminAddressSet;
-        private UnaryOperator<String> route = UnaryOperator.identity();
-        private Runnable onRestart;
-
-        private Builder() {}
-
-        /**
-         * For an agent under a supervisor: how the process restarts into a binary a release rollout
-         * installed (the launcher stops the node and exits with
-         * {@link io.tiyi.agent.BinaryUpdater#EXIT_RESTART}). Called on an agent thread. Without it
-         * the agent refuses rollout commands and reports why.
-         */
-        public Builder onRestartForUpgrade(Runnable restart) {
-            this.onRestart = restart;
-            return this;
-        }
-
-        /** The node's static configuration (file, environment and flags already merged). */
-        public Builder config(TiyiConfig config) {
-            this.config = Objects.requireNonNull(config);
-            return this;
-        }
-
-        /** Where state.db, the KEK and the node's logs live (overrides the configuration's {@code state.dir}). */
-        public Builder stateDir(Path dir) {
-            this.config = config.withStateDir(Objects.requireNonNull(dir, "dir"));
-            return this;
-        }
-
-        /** The admin API listener, {@code host:port}; port 0 takes a free port. */
-        public Builder adminAddress(String hostPort) {
-            this.config = config.withServerAddr(HostPort.parse(hostPort, "adminAddress"));
-            this.adminAddressSet = true;
-            return this;
-        }
-
-        /**
-         * For {@link Role#AGENT}: the control plane's API, for example {@code http://10.0.0.1:8080}.
-         * Needed to enroll; afterwards the agent remembers it (giving it again moves the agent to it).
-         */
-        public Builder agentApi(String url) {
-            this.controlPlaneApi = url;
-            return this;
-        }
-
-        /**
-         * For {@link Role#SECONDARY}: the primary's API, for example {@code http://10.0.0.1:8080}.
-         * Needed on first start (with an enrollment token issued with {@code --tag secondary}).
-         */
-        public Builder primaryApi(String url) {
-            this.controlPlaneApi = url;
-            return this;
-        }
-
-        /** For {@link Role#AGENT} and {@link Role#SECONDARY}: the single-use token to enroll with, when the state directory holds no identity yet. */
-        public Builder enrollmentToken(String token) {
-            this.enrollmentToken = token;
-            return this;
-        }
-
-        /** The data plane's HTTP listener, {@code host:port}; port 0 takes a free port. */
-        public Builder httpAddress(String hostPort) {
-            this.config = config.withHttpAddr(HostPort.parse(hostPort, "httpAddress"));
-            return this;
-        }
-
-        /** The data plane's HTTPS listener, {@code host:port}; port 0 takes a free port. */
-        public Builder httpsAddress(String hostPort) {
-            this.config = config.withHttpsAddr(HostPort.parse(hostPort, "httpsAddress"));
-            return this;
-        }
-
-        /**
-         * How this node reaches other nodes' APIs: identity by default. {@link TiyiCluster} maps each
-         * URL to a TCP link it can cut, to stage partitions.
-         */
-        public Builder route(UnaryOperator<String> r) {
-            this.route = Objects.requireNonNull(r);
-            return this;
-        }
-
-        /** The role to run; {@link Role#PRIMARY} is the standalone node. */
-        public Builder role(Role role) {
-            this.role = Objects.requireNonNull(role);
-            return this;
-        }
-
-        /** The node, not started yet. */
-        public TiyiNode build() {
-            return new TiyiNode(new NodeOptions(config, role, controlPlaneApi, enrollmentToken, adminAddressSet, route, onRestart));
-        }
+    public static TiyiNodeBuilder builder() {
+        return new TiyiNodeBuilder();
     }
 
     /**

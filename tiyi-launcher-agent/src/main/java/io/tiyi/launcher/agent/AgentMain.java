@@ -6,6 +6,7 @@ import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
+import io.tiyi.TiyiNodeBuilder;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.cluster.Role;
 import io.tiyi.config.HostPort;
@@ -89,7 +90,7 @@ public final class AgentMain {
         String apiUrl = firstNonBlank(opts.api, env.get(ENV_API));
         String enrollmentToken = firstNonBlank(opts.token, env.get(ENV_TOKEN));
         TiyiConfig cfg;
-        TiyiNode.Builder builder;
+        TiyiNodeBuilder builder;
         try {
             cfg = opts.node.toConfig(env);
             builder = TiyiNode.builder().role(Role.AGENT).config(cfg).agentApi(apiUrl).enrollmentToken(enrollmentToken);

@@ -5,6 +5,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
+import io.tiyi.TiyiNodeBuilder;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import java.io.PrintStream;
@@ -103,7 +104,7 @@ public final class ServerMain {
         Signals.onTerminate(stop::countDown);
         TiyiNode node;
         try {
-            TiyiNode.Builder b = TiyiNode.builder().config(cfg);
+            TiyiNodeBuilder b = TiyiNode.builder().config(cfg);
             if (secondary != null) {
                 String token = secondary.enrollmentToken != null ? secondary.enrollmentToken : System.getenv("TIYI_ENROLLMENT_TOKEN");
                 b.role(io.tiyi.cluster.Role.SECONDARY).primaryApi(secondary.primaryApi).enrollmentToken(token);
