@@ -23,7 +23,7 @@ import static io.tiyi.waf.injection.SqlToken.VARIABLE;
  * of NUL: a span of "accepted" chars always accepts NUL and a span of "stop" chars always stops
  * on it, because the C code searches its sets with {@code strchr}, which finds the terminator.
  */
-final class SqlTokenizer {
+final class SqlTokenizer extends SqlScanner {
     static final int FLAG_QUOTE_NONE = 1;
     static final int FLAG_QUOTE_SINGLE = 2;
     static final int FLAG_QUOTE_DOUBLE = 4;
@@ -37,13 +37,6 @@ final class SqlTokenizer {
     private static final String MONEY_CHARS = "0123456789.,";
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-    private final SqliTables tables;
-    private final String s;
-    private final int slen;
-    private final int flags;
-
-    private int pos;
-    private SqlToken current;
 
     /** Tokens produced, including those the folder drops; the false-positive rules read it. */
     int statsTokens;
@@ -53,10 +46,7 @@ final class SqlTokenizer {
     int statsCommentHash;
 
     SqlTokenizer(SqliTables tables, String input, int flags) {
-        this.tables = tables;
-        this.s = input;
-        this.slen = input.length();
-        this.flags = flags;
+        super(tables, input, flags);
     }
 
     /** Reads the next token into {@code token}; false (and a cleared token) at the end of input. */
@@ -235,122 +225,6 @@ final class SqlTokenizer {
         return p + 1;
     }
 
-    /**
-     * Reads a string whose text starts at {@code p + offset}; {@code offset} 0 means the opening
-     * quote was only assumed. A quote escaped by an odd run of backslashes, or doubled, does not
-     * end the string.
-     */
-    private int parseStringCore(int p, char delim, int offset) {
-        int start = p + offset;
-        int q = s.indexOf(delim, start);
-        current.strOpen = offset > 0 ? delim : NONE;
-        while (true) {
-            if (q < 0) {
-                current.assign(STRING, start, slen - start, s);
-                current.strClose = NONE;
-                return slen;
-            } else if (isBackslashEscaped(q - 1, start)) {
-                q = s.indexOf(delim, q + 1);
-            } else if (q + 1 < slen && s.charAt(q + 1) == delim) {
-                q = s.indexOf(delim, q + 2);
-            } else {
-                current.assign(STRING, start, q - start, s);
-                current.strClose = delim;
-                return q + 1;
-            }
-        }
-    }
-
-    private boolean isBackslashEscaped(int end, int start) {
-        int i = end;
-        while (i >= start && s.charAt(i) == '\\') {
-            i--;
-        }
-        return ((end - i) & 1) == 1;
-    }
-
-    /** E'...' (PostgreSQL) and N'...' (MySQL national charset). */
-    private int parseEString(int p) {
-        if (p + 2 >= slen || s.charAt(p + 1) != '\'') {
-            return parseWord(p);
-        }
-        return parseStringCore(p, '\'', 2);
-    }
-
-    /** U&'...' (unicode string). */
-    private int parseUString(int p) {
-        if (p + 2 < slen && s.charAt(p + 1) == '&' && s.charAt(p + 2) == '\'') {
-            int next = parseStringCore(p + 2, '\'', 1);
-            current.strOpen = 'u';
-            if (current.strClose == '\'') {
-                current.strClose = 'u';
-            }
-            return next;
-        }
-        return parseWord(p);
-    }
-
-    /** Oracle's q'Xtext X' strings, where X is any printable char and brackets pair up. */
-    private int parseQString(int p, int offset) {
-        int q = p + offset;
-        if (q >= slen || (s.charAt(q) != 'q' && s.charAt(q) != 'Q') || q + 2 >= slen
-                || s.charAt(q + 1) != '\'') {
-            return parseWord(p);
-        }
-        char ch = s.charAt(q + 2);
-        // C compares a signed char, so bytes from 0x80 up are below 33 too.
-        if (ch < 33 || ch > 127) {
-            return parseWord(p);
-        }
-        switch (ch) {
-            case '(':
-                ch = ')';
-                break;
-            case '[':
-                ch = ']';
-                break;
-            case '{':
-                ch = '}';
-                break;
-            case '<':
-                ch = '>';
-                break;
-            default:
-                break;
-        }
-        int start = q + 3;
-        int end = indexOfPair(start, slen, ch, '\'');
-        current.strOpen = 'q';
-        if (end < 0) {
-            current.assign(STRING, start, slen - start, s);
-            current.strClose = NONE;
-            return slen;
-        }
-        current.assign(STRING, start, end - start, s);
-        current.strClose = 'q';
-        return end + 2;
-    }
-
-    private int parseNQString(int p) {
-        if (p + 2 < slen && s.charAt(p + 1) == '\'') {
-            return parseEString(p);
-        }
-        return parseQString(p, 1);
-    }
-
-    /** x'hex' and b'bits' literals, numbers when well formed and words otherwise. */
-    private int parseLiteralString(int p, String digits) {
-        if (p + 2 >= slen || s.charAt(p + 1) != '\'') {
-            return parseWord(p);
-        }
-        int n = span(p + 2, digits);
-        if (p + 2 + n >= slen || s.charAt(p + 2 + n) != '\'') {
-            return parseWord(p);
-        }
-        current.assign(NUMBER, p, n + 3, s);
-        return p + n + 3;
-    }
-
     /** SQL Server's [name]. */
     private int parseBracketWord(int p) {
         int end = s.indexOf(']', p);
@@ -362,7 +236,8 @@ final class SqlTokenizer {
         return end + 1;
     }
 
-    private int parseWord(int p) {
+    @Override
+    int parseWord(int p) {
         int wlen = stopSpan(p, WORD_STOP);
         current.assign(BAREWORD, p, wlen, s);
         // "SELECT.1" or "SELECT`col`": a keyword before a '.' or '`' is a token of its own.
@@ -526,70 +401,4 @@ final class SqlTokenizer {
         return p;
     }
 
-    /** Length of the run from {@code p} of chars in {@code accept} (NUL included, as in C). */
-    private int span(int p, String accept) {
-        int i = p;
-        while (i < slen) {
-            char c = s.charAt(i);
-            if (c != '\0' && accept.indexOf(c) < 0) {
-                break;
-            }
-            i++;
-        }
-        return i - p;
-    }
-
-    /** Length of the run from {@code p} of chars not in {@code stop} (NUL included, as in C). */
-    private int stopSpan(int p, String stop) {
-        int i = p;
-        while (i < slen) {
-            char c = s.charAt(i);
-            if (c == '\0' || stop.indexOf(c) >= 0) {
-                break;
-            }
-            i++;
-        }
-        return i - p;
-    }
-
-    /** Index of the first {@code c0 c1} pair lying wholly in {@code [from, to)}, or -1. */
-    private int indexOfPair(int from, int to, char c0, char c1) {
-        for (int i = from; i + 1 < to; i++) {
-            if (s.charAt(i) == c0 && s.charAt(i + 1) == c1) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Index from {@code from} of the next copy of {@code s[region, region + len)}, or -1. */
-    private int indexOfRegion(int from, int region, int len) {
-        for (int i = from; i + len <= slen; i++) {
-            if (s.regionMatches(i, s, region, len)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    /** White space as MySQL reads it, with Latin-1 NBSP and Oracle's NUL. */
-    static boolean isWhite(char c) {
-        switch (c) {
-            case ' ':
-            case '\t':
-            case '\n':
-            case '\u000b':
-            case '\f':
-            case '\r':
-            case '\u00a0':
-            case '\0':
-                return true;
-            default:
-                return false;
-        }
-    }
 }
