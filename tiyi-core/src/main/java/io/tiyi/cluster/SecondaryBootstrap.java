@@ -6,6 +6,8 @@ import io.tiyi.TiyiException;
 import io.tiyi.agent.AgentFiles;
 import io.tiyi.agent.AgentRuntime;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.ReplicationService;
 import io.tiyi.crypto.Kek;
 import io.tiyi.store.StateStore;
 import java.io.IOException;
@@ -16,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ final class SecondaryBootstrap {
                     + " --tag secondary. This state directory now holds an agent identity: empty it and start again with a new token");
         }
         JsonNode snap = TiyiClient.of(route.apply(primaryApi), id.credential(), Duration.ofMinutes(5))
-                .call("ReplicationService", "Snapshot", Map.of());
+                .call(ReplicationService.SNAPSHOT, Empty.INSTANCE);
         String theirs = snap.get("kek_fingerprint").asText();
         if (!theirs.equals(local.fingerprint())) {
             throw new TiyiException("KEK mismatch: the primary's KEK is " + theirs + " but " + kekPath + " is " + local.fingerprint()
