@@ -138,8 +138,8 @@ final class AccountCommands {
         public int run(CliContext ctx) throws Exception {
             TiyiClient api = ctx.client();
             char[] pw = ctx.password(passwordStdin, "New password for " + name, true);
-            JsonNode me = api.call(AuthService.WHO_AM_I, Empty.INSTANCE);
-            boolean self = !me.get("local").asBoolean() && me.get("user").asText().equals(name);
+            AuthService.WhoAmI me = api.call(AuthService.WHO_AM_I, Empty.INSTANCE);
+            boolean self = !me.local() && me.user().equals(name);
             if (self && !requireChange) {
                 api.call(AuthService.CHANGE_PASSWORD, new AuthService.ChangePasswordRequest(new String(pw)));
             } else {

@@ -11,12 +11,11 @@ import io.tiyi.client.rpc.AuthService;
 import io.tiyi.client.rpc.AuthService.ChangePasswordRequest;
 import io.tiyi.client.rpc.AuthService.LoginRequest;
 import io.tiyi.client.rpc.AuthService.RefreshRequest;
+import io.tiyi.client.rpc.AuthService.WhoAmI;
 import io.tiyi.client.rpc.Empty;
 
 /** {@code tiyi.v1.AuthService}: Login, Refresh, Logout, ChangePassword, WhoAmI. */
 public final class AuthRpc implements RpcService {
-
-    record WhoAmI(String user, String role, boolean mustChangePassword, boolean local) {}
 
     private final Sessions sessions;
     private final Users users;

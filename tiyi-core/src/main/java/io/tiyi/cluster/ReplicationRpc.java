@@ -10,8 +10,10 @@ import io.tiyi.api.SystemRpc;
 import io.tiyi.client.rpc.Empty;
 import io.tiyi.client.rpc.ReplicationService;
 import io.tiyi.client.rpc.ReplicationService.BlobRequest;
+import io.tiyi.client.rpc.ReplicationService.BlobResponse;
 import io.tiyi.client.rpc.ReplicationService.PromotedRequest;
 import io.tiyi.client.rpc.ReplicationService.PullRequest;
+import io.tiyi.client.rpc.ReplicationService.SnapshotResponse;
 import io.tiyi.client.rpc.SystemService;
 import io.tiyi.client.rpc.SystemService.DemoteRequest;
 import io.tiyi.client.rpc.SystemService.PromoteRequest;
@@ -33,11 +35,7 @@ import java.util.List;
 final class ReplicationRpc {
     static final String SECONDARY_TAG = "secondary";
 
-    record SnapshotResponse(String kekFingerprint, long seq, long epoch, byte[] db) {}
-
     record PullResponse(List<LogEntry> entries, long lastSeq, long epoch, String role, boolean readOnly) {}
-
-    record BlobResponse(String sha256, long size, byte[] data) {}
 
     private ReplicationRpc() {}
 

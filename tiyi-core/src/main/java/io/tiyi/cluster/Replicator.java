@@ -124,9 +124,9 @@ final class Replicator implements AutoCloseable {
                 if (blobs.has(sha)) {
                     continue;
                 }
-                JsonNode b = client.apply(from).call(ReplicationService.BLOB, new ReplicationService.BlobRequest(sha));
-                blobs.put(sha, b.get("data").binaryValue());
-                LOG.info("cluster: fetched blob {} ({} bytes) for seq {}", sha.substring(0, 12), b.get("size").asLong(), e.seq());
+                ReplicationService.BlobResponse b = client.apply(from).call(ReplicationService.BLOB, new ReplicationService.BlobRequest(sha));
+                blobs.put(sha, b.data());
+                LOG.info("cluster: fetched blob {} ({} bytes) for seq {}", sha.substring(0, 12), b.size(), e.seq());
             }
         }
     }

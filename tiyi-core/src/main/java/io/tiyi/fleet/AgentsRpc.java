@@ -10,9 +10,11 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Enrollment;
 import io.tiyi.client.rpc.AgentsService;
 import io.tiyi.client.rpc.AgentsService.EnrollRequest;
+import io.tiyi.client.rpc.AgentsService.EnrollResponse;
 import io.tiyi.client.rpc.AgentsService.IdRequest;
 import io.tiyi.client.rpc.AgentsService.IssueRequest;
 import io.tiyi.client.rpc.AgentsService.ListRequest;
+import io.tiyi.client.rpc.AgentsService.ReportResponse;
 import io.tiyi.client.rpc.Empty;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.proxy.UpstreamHealth;
@@ -27,21 +29,11 @@ final class AgentsRpc {
 
     record TokenList(List<Fleet.TokenInfo> tokens) {}
 
-    record EnrollResponse(String agentId, String credential, String tag, byte[] signingKey, String signingKeyFingerprint, long epoch,
-            String version) {}
-
     record AgentView(String id, String tag, boolean revoked, long enrolledAt, String enrolledFrom, String address, String bundleVersion,
             long lag, long lastSeen, String health, String binaryVersion, String os, String arch, long uptimeSeconds, long epochSeen,
             String refused, List<UpstreamHealth> upstreams) {}
 
     record AgentList(List<AgentView> agents, int total) {}
-
-    /**
-     * @param epoch this node's epoch
-     * @param primary whether this node is a read-write primary
-     * @param bundleVersion the bundle version it serves
-     */
-    record ReportResponse(long epoch, boolean primary, String bundleVersion) {}
 
     private AgentsRpc() {}
 

@@ -23,13 +23,24 @@ public final class AgentsService {
 
     public record ListRequest(String filter, Integer offset, Integer limit) {}
 
+    /** What an enrolled agent keeps: its id and credential, and the key its bundles are signed with. */
+    public record EnrollResponse(String agentId, String credential, String tag, byte[] signingKey, String signingKeyFingerprint, long epoch,
+            String version) {}
+
+    /**
+     * @param epoch the node's epoch
+     * @param primary whether the node is a read-write primary
+     * @param bundleVersion the bundle version it serves
+     */
+    public record ReportResponse(long epoch, boolean primary, String bundleVersion) {}
+
     public static final Rpc<IssueRequest, JsonNode> ISSUE_TOKEN = rpc("IssueToken", IssueRequest.class);
     public static final Rpc<Empty, JsonNode> LIST_TOKENS = rpc("ListTokens", Empty.class);
     public static final Rpc<IdRequest, JsonNode> REVOKE_TOKEN = rpc("RevokeToken", IdRequest.class);
-    public static final Rpc<EnrollRequest, JsonNode> ENROLL = rpc("Enroll", EnrollRequest.class);
+    public static final Rpc<EnrollRequest, EnrollResponse> ENROLL = Rpc.of(NAME, "Enroll", EnrollRequest.class, EnrollResponse.class);
     public static final Rpc<ListRequest, JsonNode> LIST = rpc("List", ListRequest.class);
     public static final Rpc<IdRequest, JsonNode> GET = rpc("Get", IdRequest.class);
     public static final Rpc<IdRequest, JsonNode> REVOKE = rpc("Revoke", IdRequest.class);
     /** An agent's periodic report of its health and the bundle it runs. */
-    public static final Rpc<AgentReport, JsonNode> REPORT = rpc("Report", AgentReport.class);
+    public static final Rpc<AgentReport, ReportResponse> REPORT = Rpc.of(NAME, "Report", AgentReport.class, ReportResponse.class);
 }

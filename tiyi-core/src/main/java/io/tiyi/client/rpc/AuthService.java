@@ -38,5 +38,8 @@ public final class AuthService {
     public static final Rpc<RefreshRequest, JsonNode> REFRESH = rpc("Refresh", RefreshRequest.class);
     public static final Rpc<RefreshRequest, JsonNode> LOGOUT = rpc("Logout", RefreshRequest.class);
     public static final Rpc<ChangePasswordRequest, JsonNode> CHANGE_PASSWORD = rpc("ChangePassword", ChangePasswordRequest.class);
-    public static final Rpc<Empty, JsonNode> WHO_AM_I = rpc("WhoAmI", Empty.class);
+    /** @param local whether the caller holds the node's local admin credential rather than a user's session */
+    public record WhoAmI(String user, String role, boolean mustChangePassword, boolean local) {}
+
+    public static final Rpc<Empty, WhoAmI> WHO_AM_I = Rpc.of(NAME, "WhoAmI", Empty.class, WhoAmI.class);
 }

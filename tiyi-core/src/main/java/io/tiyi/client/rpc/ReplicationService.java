@@ -19,10 +19,20 @@ public final class ReplicationService {
 
     public record BlobRequest(String sha256) {}
 
-    public static final Rpc<Empty, JsonNode> SNAPSHOT = rpc("Snapshot", Empty.class);
+    /**
+     * @param kekFingerprint the fingerprint of the KEK that sealed the database's secrets
+     * @param seq the last mutation the snapshot holds
+     * @param epoch the primary's epoch
+     * @param db the state database
+     */
+    public record SnapshotResponse(String kekFingerprint, long seq, long epoch, byte[] db) {}
+
+    public record BlobResponse(String sha256, long size, byte[] data) {}
+
+    public static final Rpc<Empty, SnapshotResponse> SNAPSHOT = Rpc.of(NAME, "Snapshot", Empty.class, SnapshotResponse.class);
     public static final Rpc<PullRequest, JsonNode> PULL = rpc("Pull", PullRequest.class);
     public static final Rpc<Empty, JsonNode> STATUS = rpc("Status", Empty.class);
-    public static final Rpc<BlobRequest, JsonNode> BLOB = rpc("Blob", BlobRequest.class);
+    public static final Rpc<BlobRequest, BlobResponse> BLOB = Rpc.of(NAME, "Blob", BlobRequest.class, BlobResponse.class);
     public static final Rpc<Empty, JsonNode> UNDEMOTE = rpc("Undemote", Empty.class);
     public static final Rpc<PromotedRequest, JsonNode> PROMOTED = rpc("Promoted", PromotedRequest.class);
 }
