@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * One RPC method as a node serves it: a {@link Rpc} descriptor of the shared contract with its
- * access rule and implementation. Made with {@link #query} or {@link #mutation}, and {@link #allowing} the exceptions a few methods need.
+ * access rule and implementation. Made with {@link #query} or {@link #mutation}, and
+ * {@link #allowing} the exceptions a few methods need.
  *
  * @param service service name, for example {@code UsersService}
  * @param method method name, for example {@code Create}
