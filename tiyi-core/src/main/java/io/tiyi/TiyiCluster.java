@@ -1,6 +1,9 @@
 package io.tiyi;
 
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.AgentsService;
+import io.tiyi.client.rpc.SitesService;
+import io.tiyi.client.rpc.SystemService;
 import io.tiyi.cluster.Role;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
@@ -33,7 +36,7 @@ import java.util.function.UnaryOperator;
  *
  * <pre>{@code
  * try (TiyiCluster cluster = TiyiCluster.builder().root(tempDir).secondary(true).agents(2).build().start()) {
- *     cluster.client().call("SitesService", "Create", Map.of(...));
+ *     cluster.client().call(SitesService.CREATE, new SitesService.PutRequest(...));
  *     cluster.awaitConvergence(Duration.ofSeconds(10));
  *     cluster.killPrimary();
  *     cluster.promote(true);
@@ -180,7 +183,7 @@ public final class TiyiCluster implements AutoCloseable {
     }
 
     private String token(String tag) {
-        return primary().client().call("AgentsService", "IssueToken", Map.of("tag", tag, "ttl", "10m")).get("token").asText();
+        return primary().client().call(AgentsService.ISSUE_TOKEN, new AgentsService.IssueRequest(tag, "10m")).get("token").asText();
     }
 
     private TiyiNode startPrimary() {
@@ -302,7 +305,7 @@ public final class TiyiCluster implements AutoCloseable {
 
     /** Promotes the secondary (through its own API, as {@code tiyi promote} does on its host). */
     public com.fasterxml.jackson.databind.JsonNode promote(boolean force) {
-        return secondary().client().call("SystemService", "Promote", Map.of("force", force));
+        return secondary().client().call(SystemService.PROMOTE, new SystemService.PromoteRequest(force));
     }
 
     /** Stops agent {@code i} (its state directory stays). */

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (TiyiNode node = TiyiNode.builder().stateDir(Path.of("data")).adminAddress("127.0.0.1:0").build().start()) {
- *     node.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.example"),
- *             "upstreams", List.of("http://10.0.0.5:8080")));
+ *     node.client().call(SitesService.CREATE, new SitesService.PutRequest("shop", List.of("shop.example"),
+ *             List.of("http://10.0.0.5:8080"), null, null, null));
  *     node.awaitDataPlane(Duration.ofSeconds(10));
  * }
  * }</pre>

@@ -44,7 +44,7 @@ class BackupTest {
                 int i = 0;
                 while (run.get()) {
                     long t0 = System.nanoTime();
-                    api.call("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", Integer.toString(1 + i++ % 300)));
+                    api.raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", Integer.toString(1 + i++ % 300)));
                     worstMs.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
                     committed.incrementAndGet();
                 }
@@ -85,12 +85,12 @@ class BackupTest {
         try (TiyiNode node = TiyiNode.builder().stateDir(restored).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
                 .httpsAddress("127.0.0.1:0").build().start()) {
             TiyiClient api = node.client();
-            assertThat(api.call("AuditService", "VerifyChain", Map.of()).get("head_hash").asText()).isEqualTo(m.auditHead());
-            assertThatThrownBy(() -> api.call("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "3")))
+            assertThat(api.raw("AuditService", "VerifyChain", Map.of()).get("head_hash").asText()).isEqualTo(m.auditHead());
+            assertThatThrownBy(() -> api.raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "3")))
                     .hasMessageContaining("read-only");
-            assertThatThrownBy(() -> api.call("SystemService", "ResumeWrites", Map.of())).hasMessageContaining("--yes");
-            api.call("SystemService", "ResumeWrites", Map.of("yes", true));
-            api.call("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "3"));
+            assertThatThrownBy(() -> api.raw("SystemService", "ResumeWrites", Map.of())).hasMessageContaining("--yes");
+            api.raw("SystemService", "ResumeWrites", Map.of("yes", true));
+            api.raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "3"));
         }
     }
 
@@ -99,7 +99,7 @@ class BackupTest {
         Path state = dir.resolve("node");
         try (TiyiNode node = TiyiNode.builder().stateDir(state).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
                 .httpsAddress("127.0.0.1:0").build().start()) {
-            node.client().call("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "5"));
+            node.client().raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "5"));
         }
         Path asDir = dir.resolve("backup-dir");
         Backups.create(state, null, null, asDir, false);

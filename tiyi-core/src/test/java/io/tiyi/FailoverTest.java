@@ -49,7 +49,7 @@ class FailoverTest {
     void start() throws Exception {
         up = new TestUpstream("app");
         cluster = TiyiCluster.builder().root(root).secondary(true).agents(2).jwtSecret("failover-test-secret-0123456789abcdef").build().start();
-        cluster.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         sampling.set(true);
         sampler = new Thread(this::sample, "history-sampler");
@@ -148,7 +148,7 @@ class FailoverTest {
     }
 
     static void mutate(TiyiNode on, int i) {
-        on.client().call("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", Integer.toString(1 + i % 30)));
+        on.client().raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", Integer.toString(1 + i % 30)));
     }
 
     @Test
@@ -157,7 +157,7 @@ class FailoverTest {
             mutate(cluster.primary(), i);
         }
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
-        var status = cluster.secondary().client().call("SystemService", "Status", Map.of());
+        var status = cluster.secondary().client().raw("SystemService", "Status", Map.of());
         assertThat(status.get("role").asText()).isEqualTo("secondary");
         assertThat(status.get("lag").asLong()).isZero();
         assertThat(status.get("last_seq").asLong()).isEqualTo(cluster.primary().status().lastSeq());
@@ -181,7 +181,7 @@ class FailoverTest {
         Thread writer = new Thread(() -> {
             for (int i = 0; writing.get(); i++) {
                 try {
-                    cluster.primary().client().call("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value",
+                    cluster.primary().client().raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value",
                             Integer.toString(1 + i % 30)));
                     acknowledged.add(i);
                 } catch (RuntimeException e) {
@@ -305,13 +305,13 @@ class FailoverTest {
     @Test
     void sessionsSurviveAPromotionWhenTheJwtSecretIsShared() throws Exception {
         NodeInternals.users(cluster.primary()).create("test", "olga", io.tiyi.auth.UserRole.OPERATOR, "operator-password-123".toCharArray());
-        var login = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), null).call("AuthService", "Login",
+        var login = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), null).raw("AuthService", "Login",
                 Map.of("user", "olga", "password", "operator-password-123"));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         cluster.promote(false);
         var onNew = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.SECONDARY), login.get("access_token").asText());
-        assertThat(onNew.call("AuthService", "WhoAmI", Map.of()).get("user").asText()).isEqualTo("olga");
-        var refreshed = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.SECONDARY), null).call("AuthService", "Refresh",
+        assertThat(onNew.raw("AuthService", "WhoAmI", Map.of()).get("user").asText()).isEqualTo("olga");
+        var refreshed = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.SECONDARY), null).raw("AuthService", "Refresh",
                 Map.of("refresh_token", login.get("refresh_token").asText()));
         assertThat(refreshed.get("access_token").asText()).isNotBlank();
         checkInvariants();
@@ -321,11 +321,11 @@ class FailoverTest {
     void onlyAHigherEpochMakesAPrimaryStepDown() throws Exception {
         String credential = io.tiyi.internal.Json.MAPPER.readTree(root.resolve("secondary/agent/agent.json").toFile()).get("credential").asText();
         io.tiyi.client.TiyiClient asSecondary = io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), credential);
-        asSecondary.call("ReplicationService", "Promoted", Map.of("epoch", 1, "primary_api", cluster.apiUrl(TiyiCluster.SECONDARY)));
+        asSecondary.raw("ReplicationService", "Promoted", Map.of("epoch", 1, "primary_api", cluster.apiUrl(TiyiCluster.SECONDARY)));
         assertThat(cluster.primary().role()).as("a claim at its own epoch changes nothing").isEqualTo(Role.PRIMARY);
         mutate(cluster.primary(), 2);
         String agentCredential = io.tiyi.internal.Json.MAPPER.readTree(root.resolve("agent-0/agent.json").toFile()).get("credential").asText();
-        assertThatThrownBy(() -> io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), agentCredential).call("ReplicationService",
+        assertThatThrownBy(() -> io.tiyi.client.TiyiClient.of(cluster.apiUrl(TiyiCluster.PRIMARY), agentCredential).raw("ReplicationService",
                 "Promoted", Map.of("epoch", 5, "primary_api", "http://127.0.0.1:1"))).isInstanceOfSatisfying(TiyiApiException.class,
                         e -> assertThat(e.httpStatus()).as("only a secondary may announce a promotion").isEqualTo(403));
         assertThat(cluster.primary().role()).isEqualTo(Role.PRIMARY);

@@ -55,14 +55,14 @@ class RolloutClusterTest {
     @Test
     void importReplicatesTheArtifactAndARolloutToAnAgentWithoutSupervisorFailsWithItsReason() throws Exception {
         byte[] jar = "not really a jar, but bytes with a checksum".getBytes(StandardCharsets.UTF_8);
-        JsonNode rel = api.call("ReleasesService", "Import", Map.of("tarball", tarball("3.0.1", jar)));
+        JsonNode rel = api.raw("ReleasesService", "Import", Map.of("tarball", tarball("3.0.1", jar)));
         assertThat(rel.get("version").asText()).isEqualTo("3.0.1");
         assertThat(rel.get("id").asText()).startsWith("rel-");
         assertThat(rel.get("artifacts").get(0).get("sha256").asText()).isEqualTo(Blobs.sha256(jar));
 
-        assertThatThrownBy(() -> api.call("ReleasesService", "Import", Map.of("tarball", tarball("3.0.1", jar))))
+        assertThatThrownBy(() -> api.raw("ReleasesService", "Import", Map.of("tarball", tarball("3.0.1", jar))))
                 .hasMessageContaining("release 3.0.1 is already imported");
-        assertThatThrownBy(() -> api.call("ReleasesService", "Import", Map.of("tarball", "not a tarball".getBytes(StandardCharsets.UTF_8))))
+        assertThatThrownBy(() -> api.raw("ReleasesService", "Import", Map.of("tarball", "not a tarball".getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(400))
                 .hasMessageContaining("not a gzip file");
 
@@ -72,12 +72,12 @@ class RolloutClusterTest {
         assertThat(onSecondary.get(Blobs.sha256(jar))).hasValue(jar);
 
         String agentId = cluster.agent(0).agent().orElseThrow().identity().agentId();
-        assertThatThrownBy(() -> api.call("ReleasesService", "Apply", Map.of("release", "9.9.9"))).hasMessageContaining("no release '9.9.9'");
-        assertThatThrownBy(() -> api.call("ReleasesService", "Apply", Map.of("release", "3.0.1", "agent_ids", List.of("ag-nope"))))
+        assertThatThrownBy(() -> api.raw("ReleasesService", "Apply", Map.of("release", "9.9.9"))).hasMessageContaining("no release '9.9.9'");
+        assertThatThrownBy(() -> api.raw("ReleasesService", "Apply", Map.of("release", "3.0.1", "agent_ids", List.of("ag-nope"))))
                 .hasMessageContaining("agent ag-nope cannot be upgraded");
-        assertThatThrownBy(() -> api.call("ReleasesService", "Rollback", Map.of())).hasMessageContaining("no agent to roll back");
+        assertThatThrownBy(() -> api.raw("ReleasesService", "Rollback", Map.of())).hasMessageContaining("no agent to roll back");
 
-        JsonNode run = api.call("ReleasesService", "Apply", Map.of("release", rel.get("id").asText(), "agent_ids", List.of(agentId)));
+        JsonNode run = api.raw("ReleasesService", "Apply", Map.of("release", rel.get("id").asText(), "agent_ids", List.of(agentId)));
         long id = run.get("id").asLong();
         assertThat(run.get("agents").get(0).get("state").asText()).isEqualTo("pending");
         JsonNode agent = awaitFinal(id);
@@ -85,7 +85,7 @@ class RolloutClusterTest {
         assertThat(agent.get("reason").asText()).contains("binary updates need the tiyi agent launcher");
         // Done is done: the command left the agent's bundle and is not run again.
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
-        assertThat(api.call("AuditService", "List", Map.of("limit", 100)).toString()).contains("releases.import").contains("releases.apply")
+        assertThat(api.raw("AuditService", "List", Map.of("limit", 100)).toString()).contains("releases.import").contains("releases.apply")
                 .contains("releases.agent_failed");
     }
 
@@ -93,7 +93,7 @@ class RolloutClusterTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         JsonNode a = null;
         while (System.nanoTime() < deadline) {
-            for (JsonNode r : api.call("ReleasesService", "Runs", Map.of()).get("runs")) {
+            for (JsonNode r : api.raw("ReleasesService", "Runs", Map.of()).get("runs")) {
                 if (r.get("id").asLong() == rolloutId) {
                     a = r.get("agents").get(0);
                 }

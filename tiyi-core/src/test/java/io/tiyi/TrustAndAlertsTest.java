@@ -32,7 +32,7 @@ class TrustAndAlertsTest {
         up = new TestUpstream("app");
         cluster = TiyiCluster.builder().root(root).agents(1).build().start();
         api = cluster.client();
-        api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
     }
 
@@ -43,12 +43,12 @@ class TrustAndAlertsTest {
     }
 
     JsonNode test(String peer, String... headers) {
-        return api.call("TrustService", "Test", Map.of("peer", peer, "headers", List.of(headers)));
+        return api.raw("TrustService", "Test", Map.of("peer", peer, "headers", List.of(headers)));
     }
 
     @Test
     void theProductionGuidesExamplesResolveAsItSays() {
-        api.call("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/8", "172.16.0.0/12"), "client_ip_headers",
+        api.raw("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/8", "172.16.0.0/12"), "client_ip_headers",
                 List.of("X-Forwarded-For")));
         JsonNode behindProxy = test("10.0.0.5", "X-Forwarded-For: 1.2.3.4, 10.0.0.5");
         assertThat(behindProxy.get("client").asText()).isEqualTo("1.2.3.4");
@@ -57,31 +57,31 @@ class TrustAndAlertsTest {
         JsonNode direct = test("203.0.113.9", "X-Forwarded-For: 1.2.3.4");
         assertThat(direct.get("client").asText()).isEqualTo("203.0.113.9");
         assertThat(direct.get("bypass_attempt").asBoolean()).isTrue();
-        JsonNode shown = api.call("TrustService", "Get", Map.of());
+        JsonNode shown = api.raw("TrustService", "Get", Map.of());
         assertThat(shown.get("trusted_proxies").toString()).isEqualTo("[\"10.0.0.0/8\",\"172.16.0.0/12\"]");
     }
 
     @Test
     void badValuesAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> api.call("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/33"))))
+        assertThatThrownBy(() -> api.raw("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/33"))))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("trusted_proxies").contains("10.0.0.0/33");
                 });
-        assertThatThrownBy(() -> api.call("TrustService", "Set", Map.of("client_ip_headers", List.of("X-Client"))))
+        assertThatThrownBy(() -> api.raw("TrustService", "Set", Map.of("client_ip_headers", List.of("X-Client"))))
                 .hasMessageContaining("client_ip_headers");
-        assertThatThrownBy(() -> api.call("TrustService", "Set", Map.of("cdn_providers", List.of("akamai"))))
+        assertThatThrownBy(() -> api.raw("TrustService", "Set", Map.of("cdn_providers", List.of("akamai"))))
                 .hasMessageContaining("cdn_providers");
         assertThatThrownBy(() -> test("not-an-ip")).hasMessageContaining("--peer");
         assertThatThrownBy(() -> test("10.0.0.1", "no colon")).hasMessageContaining("Name: value");
-        assertThat(api.call("TrustService", "Get", Map.of()).get("trusted_proxies")).isEmpty();
+        assertThat(api.raw("TrustService", "Get", Map.of()).get("trusted_proxies")).isEmpty();
     }
 
     @Test
     void theAgentsDataPlaneAndWafSeeTheResolvedClient() throws Exception {
-        api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block", "custom_rules",
+        api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block", "custom_rules",
                 "SecRule REMOTE_ADDR \"@ipMatch 1.2.3.4\" \"id:10001,phase:1,deny,status:403,log,msg:'blocked client'\""));
-        api.call("TrustService", "Set", Map.of("trusted_proxies", List.of("127.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
+        api.raw("TrustService", "Set", Map.of("trusted_proxies", List.of("127.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         var edge = cluster.agent(0).httpAddress();
         HttpResponse<String> blocked = RawHttp.get(edge, "shop.test", "/a", Map.of("X-Forwarded-For", "1.2.3.4"));
@@ -105,7 +105,7 @@ class TrustAndAlertsTest {
 
     @Test
     void aClientIpClaimThroughAnUntrustedPeerFiresOriginBypassAttemptOncePerWindow() throws Exception {
-        api.call("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
+        api.raw("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         var edge = cluster.agent(0).httpAddress();
         for (int i = 0; i < 3; i++) {
@@ -115,10 +115,10 @@ class TrustAndAlertsTest {
         }
         cluster.agent(0).agent().orElseThrow().report();
         long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode firings = api.call("AlertsService", "List", Map.of()).get("firings");
+        JsonNode firings = api.raw("AlertsService", "List", Map.of()).get("firings");
         while (firings.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
-            firings = api.call("AlertsService", "List", Map.of()).get("firings");
+            firings = api.raw("AlertsService", "List", Map.of()).get("firings");
         }
         assertThat(firings).hasSize(1);
         JsonNode f = firings.get(0);
@@ -127,33 +127,33 @@ class TrustAndAlertsTest {
         RawHttp.get(edge, "shop.test", "/y", Map.of("X-Forwarded-For", "1.2.3.4"));
         cluster.agent(0).agent().orElseThrow().report();
         Thread.sleep(300);
-        assertThat(api.call("AlertsService", "List", Map.of()).get("firings")).as("one firing per window").hasSize(1);
+        assertThat(api.raw("AlertsService", "List", Map.of()).get("firings")).as("one firing per window").hasSize(1);
 
-        JsonNode acked = api.call("AlertsService", "Ack", Map.of("id", f.get("id").asLong()));
+        JsonNode acked = api.raw("AlertsService", "Ack", Map.of("id", f.get("id").asLong()));
         assertThat(acked.get("acked_by").asText()).isEqualTo("local-admin");
-        assertThat(api.call("AlertsService", "List", Map.of("unacked_only", true)).get("firings")).isEmpty();
-        JsonNode rule = api.call("AlertsService", "UpdateRule", Map.of("name", "origin-bypass-attempt", "enabled", false, "threshold", 10));
+        assertThat(api.raw("AlertsService", "List", Map.of("unacked_only", true)).get("firings")).isEmpty();
+        JsonNode rule = api.raw("AlertsService", "UpdateRule", Map.of("name", "origin-bypass-attempt", "enabled", false, "threshold", 10));
         assertThat(rule.get("enabled").asBoolean()).isFalse();
         assertThat(rule.get("threshold").asInt()).isEqualTo(10);
-        assertThatThrownBy(() -> api.call("AlertsService", "UpdateRule", Map.of("name", "origin-bypass-attempt", "window_seconds", 1)))
+        assertThatThrownBy(() -> api.raw("AlertsService", "UpdateRule", Map.of("name", "origin-bypass-attempt", "window_seconds", 1)))
                 .hasMessageContaining("--window");
-        assertThatThrownBy(() -> api.call("AlertsService", "Ack", Map.of("id", 999))).hasMessageContaining("no alert firing with id 999");
+        assertThatThrownBy(() -> api.raw("AlertsService", "Ack", Map.of("id", 999))).hasMessageContaining("no alert firing with id 999");
     }
 
     @Test
     void cdnListsAreBuiltInAndARefreshThatFailsKeepsThem() {
-        JsonNode list = api.call("TrustService", "CdnList", Map.of()).get("providers");
+        JsonNode list = api.raw("TrustService", "CdnList", Map.of()).get("providers");
         assertThat(list).hasSize(2);
         for (JsonNode p : list) {
             assertThat(p.get("ranges").asInt()).as(p.get("provider").asText()).isGreaterThan(5);
             assertThat(p.get("refreshed_at").asLong()).isZero();
         }
-        api.call("SystemService", "UpdateSetting", Map.of("key", "trust.cdn.fastly.url", "value", "https://127.0.0.1:1/public-ip-list"));
-        assertThatThrownBy(() -> api.call("TrustService", "CdnRefresh", Map.of("provider", "fastly")))
+        api.raw("SystemService", "UpdateSetting", Map.of("key", "trust.cdn.fastly.url", "value", "https://127.0.0.1:1/public-ip-list"));
+        assertThatThrownBy(() -> api.raw("TrustService", "CdnRefresh", Map.of("provider", "fastly")))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("the stored list is kept"));
-        assertThat(api.call("TrustService", "CdnList", Map.of()).get("providers").toString()).isEqualTo(list.toString());
-        assertThatThrownBy(() -> api.call("SystemService", "UpdateSetting", Map.of("key", "trust.cdn.fastly.url", "value",
+        assertThat(api.raw("TrustService", "CdnList", Map.of()).get("providers").toString()).isEqualTo(list.toString());
+        assertThatThrownBy(() -> api.raw("SystemService", "UpdateSetting", Map.of("key", "trust.cdn.fastly.url", "value",
                 "http://example.test/list"))).hasMessageContaining("https://");
-        assertThatThrownBy(() -> api.call("TrustService", "CdnRefresh", Map.of("provider", "akamai"))).hasMessageContaining("unknown CDN");
+        assertThatThrownBy(() -> api.raw("TrustService", "CdnRefresh", Map.of("provider", "akamai"))).hasMessageContaining("unknown CDN");
     }
 }

@@ -5,8 +5,9 @@ import com.beust.jcommander.Parameters;
 import com.beust.jcommander.ParametersDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiClient;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.tiyi.client.rpc.AuthService;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.UsersService;
 
 /** {@code tiyi login}, {@code tiyi logout} and {@code tiyi users ...}. */
 final class AccountCommands {
@@ -34,12 +35,12 @@ final class AccountCommands {
         public int run(CliContext ctx) throws Exception {
             TiyiClient api = ctx.anonymous();
             char[] pw = ctx.password(passwordStdin, "Password for " + user, false);
-            JsonNode g = api.call("AuthService", "Login", Map.of("user", user, "password", new String(pw)));
+            JsonNode g = api.call(AuthService.LOGIN, new AuthService.LoginRequest(user, new String(pw)));
             ctx.sessions.save(new SessionStore.Session(api.baseUrl(), user, g.get("access_token").asText(),
                     g.get("access_expires_at").asLong(), g.get("refresh_token").asText()));
             boolean mustChange = g.get("must_change_password").asBoolean();
             if (ctx.json()) {
-                ctx.printJson(Map.of("api", api.baseUrl(), "user", user, "role", g.get("role").asText(), "must_change_password", mustChange));
+                ctx.printJson(new LoggedIn(api.baseUrl(), user, g.get("role").asText(), mustChange));
             } else {
                 ctx.out.println("logged in to " + api.baseUrl() + " as " + user + " (" + g.get("role").asText() + "); session in "
                         + ctx.sessions.file());
@@ -65,7 +66,7 @@ final class AccountCommands {
                 return 0;
             }
             try {
-                TiyiClient.of(api, null).call("AuthService", "Logout", Map.of("refresh_token", s.refreshToken()));
+                TiyiClient.of(api, null).call(AuthService.LOGOUT, new AuthService.RefreshRequest(s.refreshToken()));
             } finally {
                 ctx.sessions.remove(api);
             }
@@ -78,7 +79,7 @@ final class AccountCommands {
     static final class UsersList extends Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode users = ctx.client().listAll("UsersService", "List", "users");
+            JsonNode users = ctx.client().listAll(UsersService.LIST, "users");
             if (ctx.json()) {
                 ctx.printJson(users);
                 return 0;
@@ -112,8 +113,7 @@ final class AccountCommands {
         @Override
         public int run(CliContext ctx) throws Exception {
             char[] pw = ctx.password(passwordStdin, "Password for " + name, true);
-            JsonNode u = ctx.client().call("UsersService", "Create", Map.of("name", name, "role", role, "password", new String(pw),
-                    "require_change", requireChange));
+            JsonNode u = ctx.client().call(UsersService.CREATE, new UsersService.CreateRequest(name, role, new String(pw), requireChange));
             if (ctx.json()) {
                 ctx.printJson(u);
             } else {
@@ -138,19 +138,15 @@ final class AccountCommands {
         public int run(CliContext ctx) throws Exception {
             TiyiClient api = ctx.client();
             char[] pw = ctx.password(passwordStdin, "New password for " + name, true);
-            JsonNode me = api.call("AuthService", "WhoAmI", Map.of());
-            boolean self = !me.get("local").asBoolean() && me.get("user").asText().equals(name);
+            AuthService.WhoAmI me = api.call(AuthService.WHO_AM_I, Empty.INSTANCE);
+            boolean self = !me.local() && me.user().equals(name);
             if (self && !requireChange) {
-                api.call("AuthService", "ChangePassword", Map.of("password", new String(pw)));
+                api.call(AuthService.CHANGE_PASSWORD, new AuthService.ChangePasswordRequest(new String(pw)));
             } else {
-                Map<String, Object> req = new LinkedHashMap<>();
-                req.put("name", name);
-                req.put("password", new String(pw));
-                req.put("require_change", requireChange);
-                api.call("UsersService", "SetPassword", req);
+                api.call(UsersService.SET_PASSWORD, new UsersService.SetPasswordRequest(name, new String(pw), requireChange));
             }
             if (ctx.json()) {
-                ctx.printJson(Map.of("name", name, "password_set", true));
+                ctx.printJson(new PasswordSet(name, true));
             } else {
                 ctx.out.println("password of " + name + " set" + (self ? "; other sessions of this user were ended" : ""));
             }
@@ -168,7 +164,7 @@ final class AccountCommands {
 
         @Override
         public int run(CliContext ctx) {
-            return print(ctx, ctx.client().call("UsersService", "SetRole", Map.of("name", name, "role", role)), "role of " + name + " is now " + role);
+            return print(ctx, ctx.client().call(UsersService.SET_ROLE, new UsersService.SetRoleRequest(name, role)), "role of " + name + " is now " + role);
         }
     }
 
@@ -182,7 +178,7 @@ final class AccountCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode u = ctx.client().call("UsersService", enable ? "Enable" : "Disable", Map.of("name", name));
+            JsonNode u = ctx.client().call(enable ? UsersService.ENABLE : UsersService.DISABLE, new UsersService.NameRequest(name));
             return print(ctx, u, name + (enable ? " enabled" : " disabled"));
         }
     }
@@ -194,10 +190,22 @@ final class AccountCommands {
 
         @Override
         public int run(CliContext ctx) {
-            ctx.client().call("UsersService", "Delete", Map.of("name", name));
-            return print(ctx, Map.of("name", name, "deleted", true), "deleted user " + name);
+            ctx.client().call(UsersService.DELETE, new UsersService.NameRequest(name));
+            return print(ctx, new Deleted(name, true), "deleted user " + name);
         }
     }
+
+    /** What {@code tiyi login --output json} prints. */
+    record LoggedIn(String api, String user, String role, boolean mustChangePassword) {}
+
+    /** What setting a password prints as JSON. */
+    record PasswordSet(String name, boolean passwordSet) {}
+
+    /** What deleting a named object prints as JSON. */
+    record Deleted(String name, boolean deleted) {}
+
+    /** What revoking an object with an id prints as JSON. */
+    record Revoked(String id, boolean revoked) {}
 
     static int print(CliContext ctx, Object json, String text) {
         if (ctx.json()) {

@@ -3,10 +3,11 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.rpc.AgentsService;
+import io.tiyi.client.rpc.BundlesService;
+import io.tiyi.client.rpc.Empty;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code tiyi agents ...} (enrollment tokens and the fleet) and {@code tiyi bundles ...} (versions and the signing key). */
 final class AgentCommands {
@@ -45,10 +46,7 @@ final class AgentCommands {
 
         @Override
         public int run(CliContext ctx) {
-            Map<String, Object> req = new LinkedHashMap<>();
-            req.put("tag", tag);
-            req.put("ttl", ttl);
-            JsonNode t = ctx.client().call("AgentsService", "IssueToken", req);
+            JsonNode t = ctx.client().call(AgentsService.ISSUE_TOKEN, new AgentsService.IssueRequest(tag, ttl));
             // Always JSON: the token is read by scripts (jq -r .token); it is shown this once only.
             ctx.printJson(t);
             if (ctx.terminal()) {
@@ -64,7 +62,7 @@ final class AgentCommands {
     static final class TokensList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode tokens = ctx.client().call("AgentsService", "ListTokens", Map.of()).get("tokens");
+            JsonNode tokens = ctx.client().call(AgentsService.LIST_TOKENS, Empty.INSTANCE).get("tokens");
             if (ctx.json()) {
                 ctx.printJson(tokens);
                 return 0;
@@ -84,8 +82,8 @@ final class AgentCommands {
         @Override
         public int run(CliContext ctx) {
             String id = id();
-            ctx.client().call("AgentsService", "RevokeToken", Map.of("id", id));
-            return AccountCommands.print(ctx, Map.of("id", id, "revoked", true), "revoked enrollment token " + id
+            ctx.client().call(AgentsService.REVOKE_TOKEN, new AgentsService.IdRequest(id));
+            return AccountCommands.print(ctx, new AccountCommands.Revoked(id, true), "revoked enrollment token " + id
                     + "; no agent can enroll with it");
         }
     }
@@ -115,7 +113,7 @@ final class AgentCommands {
     static final class AgentsList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode agents = ctx.client().listAll("AgentsService", "List", "agents");
+            JsonNode agents = ctx.client().listAll(AgentsService.LIST, "agents");
             if (ctx.json()) {
                 ctx.printJson(agents);
                 return 0;
@@ -134,7 +132,7 @@ final class AgentCommands {
     static final class AgentsShow extends ById {
         @Override
         public int run(CliContext ctx) {
-            JsonNode a = ctx.client().call("AgentsService", "Get", Map.of("id", id()));
+            JsonNode a = ctx.client().call(AgentsService.GET, new AgentsService.IdRequest(id()));
             if (ctx.json()) {
                 ctx.printJson(a);
                 return 0;
@@ -161,8 +159,8 @@ final class AgentCommands {
         @Override
         public int run(CliContext ctx) {
             String id = id();
-            ctx.client().call("AgentsService", "Revoke", Map.of("id", id));
-            return AccountCommands.print(ctx, Map.of("id", id, "revoked", true), "revoked agent " + id
+            ctx.client().call(AgentsService.REVOKE, new AgentsService.IdRequest(id));
+            return AccountCommands.print(ctx, new AccountCommands.Revoked(id, true), "revoked agent " + id
                     + ": its credential stops working at once (no bundles, no reports), but it keeps serving its last good bundle, "
                     + "also after a restart, until you stop it and clear its state directory");
         }
@@ -172,7 +170,7 @@ final class AgentCommands {
     static final class BundlesStatus extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("BundlesService", "Status", Map.of());
+            JsonNode s = ctx.client().call(BundlesService.STATUS, Empty.INSTANCE);
             if (ctx.json()) {
                 ctx.printJson(s);
                 return 0;
@@ -198,7 +196,7 @@ final class AgentCommands {
                 throw new UsageException("not rotated: with a new bundle signing key every enrolled agent refuses new bundles (it keeps"
                         + " serving its last one) until it is re-enrolled with a new token; run again with --yes to rotate");
             }
-            JsonNode r = ctx.client().call("BundlesService", "RotateSigningKey", Map.of("yes", true));
+            JsonNode r = ctx.client().call(BundlesService.ROTATE_SIGNING_KEY, new BundlesService.RotateRequest(true));
             if (ctx.json()) {
                 ctx.printJson(r);
                 return 0;

@@ -3,8 +3,8 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.tiyi.client.rpc.AlertsService;
+import io.tiyi.client.rpc.Empty;
 
 /** {@code tiyi alerts ...}: firings and the rules that fire them. */
 final class AlertsCommands {
@@ -28,7 +28,7 @@ final class AlertsCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode list = ctx.client().call("AlertsService", "List", Map.of("limit", limit, "unacked_only", unacked)).get("firings");
+            JsonNode list = ctx.client().call(AlertsService.LIST, new AlertsService.ListRequest(limit, unacked, null, null)).get("firings");
             if (ctx.json()) {
                 ctx.printJson(list);
                 return 0;
@@ -47,7 +47,7 @@ final class AlertsCommands {
     static final class Show extends AgentCommands.ById {
         @Override
         public int run(CliContext ctx) {
-            JsonNode f = ctx.client().call("AlertsService", "Get", Map.of("id", numericId(this)));
+            JsonNode f = ctx.client().call(AlertsService.GET, new AlertsService.IdRequest(numericId(this)));
             if (ctx.json()) {
                 ctx.printJson(f);
                 return 0;
@@ -63,7 +63,7 @@ final class AlertsCommands {
     static final class Ack extends AgentCommands.ById {
         @Override
         public int run(CliContext ctx) {
-            JsonNode f = ctx.client().call("AlertsService", "Ack", Map.of("id", numericId(this)));
+            JsonNode f = ctx.client().call(AlertsService.ACK, new AlertsService.IdRequest(numericId(this)));
             return AccountCommands.print(ctx, f, "acknowledged alert " + f.get("id").asText() + " (" + f.get("title").asText() + ")");
         }
     }
@@ -72,7 +72,7 @@ final class AlertsCommands {
     static final class RulesList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode rules = ctx.client().call("AlertsService", "ListRules", Map.of()).get("rules");
+            JsonNode rules = ctx.client().call(AlertsService.LIST_RULES, Empty.INSTANCE).get("rules");
             if (ctx.json()) {
                 ctx.printJson(rules);
                 return 0;
@@ -93,12 +93,7 @@ final class AlertsCommands {
         String name;
 
         int change(CliContext ctx, Boolean enabled, Integer window, Integer threshold) {
-            Map<String, Object> req = new LinkedHashMap<>();
-            req.put("name", name);
-            req.put("enabled", enabled);
-            req.put("window_seconds", window);
-            req.put("threshold", threshold);
-            JsonNode r = ctx.client().call("AlertsService", "UpdateRule", req);
+            JsonNode r = ctx.client().call(AlertsService.UPDATE_RULE, new AlertsService.RuleRequest(name, enabled, window, threshold));
             return AccountCommands.print(ctx, r, "alert rule " + r.get("name").asText() + ": " + (r.get("enabled").asBoolean() ? "enabled" : "disabled")
                     + ", fires at " + r.get("threshold").asText() + " in " + r.get("window_seconds").asText() + "s");
         }

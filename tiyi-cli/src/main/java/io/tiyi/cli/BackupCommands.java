@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.backup.BackupManifest;
 import io.tiyi.backup.Backups;
 import io.tiyi.backup.StreamRestore;
+import io.tiyi.client.rpc.SystemService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** {@code tiyi backup create|verify|restore} and {@code tiyi system resume-writes}. */
 final class BackupCommands {
@@ -152,7 +152,7 @@ final class BackupCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode r = ctx.client().call("SystemService", "ResumeWrites", Map.of("yes", yes));
+            JsonNode r = ctx.client().call(SystemService.RESUME_WRITES, new SystemService.ResumeRequest(yes));
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {

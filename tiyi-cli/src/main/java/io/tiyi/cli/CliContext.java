@@ -5,6 +5,7 @@ import io.tiyi.TiyiException;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.AuthService;
 import io.tiyi.internal.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -109,7 +110,7 @@ final class CliContext {
         }
         JsonNode g;
         try {
-            g = TiyiClient.of(s.api(), null).call("AuthService", "Refresh", Map.of("refresh_token", s.refreshToken()));
+            g = TiyiClient.of(s.api(), null).call(AuthService.REFRESH, new AuthService.RefreshRequest(s.refreshToken()));
         } catch (TiyiApiException e) {
             sessions.remove(s.api());
             throw new TiyiException(e.code(), "session for " + s.api() + " ended (" + e.getMessage() + "); run: tiyi login --api " + s.api());

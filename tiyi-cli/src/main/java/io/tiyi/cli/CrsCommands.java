@@ -3,6 +3,7 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.rpc.SystemService;
 import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.crs.CrsInstaller;
 import io.tiyi.waf.crs.CrsLayout;
@@ -40,7 +41,7 @@ final class CrsCommands {
                 p.step("compiling the rules");
                 rules = TiyiWaf.builder().crs(installed.dir()).build().ruleCount();
                 p.step("setting waf.crs_dir");
-                ctx.client().call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", installed.dir().toString()));
+                ctx.client().call(SystemService.UPDATE_SETTING, new SystemService.UpdateRequest("waf.crs_dir", installed.dir().toString()));
             }
             Map<String, Object> r = describe(installed, rules, "waf.crs_dir");
             return AccountCommands.print(ctx, r, "installed OWASP CRS " + installed.version() + " in " + installed.dir() + " ("
@@ -52,7 +53,7 @@ final class CrsCommands {
     static final class Status extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("SystemService", "GetSetting", Map.of("key", "waf.crs_dir"));
+            JsonNode s = ctx.client().call(SystemService.GET_SETTING, new SystemService.KeyRequest("waf.crs_dir"));
             String configured = s.path("value").asText("");
             Path dir;
             String source;

@@ -4,13 +4,14 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.CertificatesService;
+import io.tiyi.client.rpc.EventsService;
+import io.tiyi.client.rpc.SitesService;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code tiyi sites ...}, {@code tiyi certs ...} and {@code tiyi events ...}. */
 final class ProxyCommands {
@@ -64,15 +65,9 @@ final class ProxyCommands {
         @Parameter(names = "--cert", description = "Certificate to pin for this site's hosts (empty to unpin)")
         String certificate;
 
-        Map<String, Object> request() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", name);
-            m.put("hosts", hosts.isEmpty() ? null : hosts);
-            m.put("upstreams", upstreams.isEmpty() ? null : upstreams);
-            m.put("lb", lb);
-            m.put("health_path", healthPath);
-            m.put("certificate", certificate);
-            return m;
+        SitesService.PutRequest request() {
+            return new SitesService.PutRequest(name, hosts.isEmpty() ? null : hosts, upstreams.isEmpty() ? null : upstreams, lb, healthPath,
+                    certificate);
         }
     }
 
@@ -80,7 +75,7 @@ final class ProxyCommands {
     static final class SitesCreate extends SiteSpec {
         @Override
         public int run(CliContext ctx) {
-            printSite(ctx, ctx.client().call("SitesService", "Create", request()));
+            printSite(ctx, ctx.client().call(SitesService.CREATE, request()));
             return 0;
         }
     }
@@ -89,7 +84,7 @@ final class ProxyCommands {
     static final class SitesUpdate extends SiteSpec {
         @Override
         public int run(CliContext ctx) {
-            printSite(ctx, ctx.client().call("SitesService", "Update", request()));
+            printSite(ctx, ctx.client().call(SitesService.UPDATE, request()));
             return 0;
         }
     }
@@ -98,7 +93,7 @@ final class ProxyCommands {
     static final class SitesList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode sites = ctx.client().listAll("SitesService", "List", "sites");
+            JsonNode sites = ctx.client().listAll(SitesService.LIST, "sites");
             if (ctx.json()) {
                 ctx.printJson(sites);
             } else {
@@ -115,7 +110,7 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            printSite(ctx, ctx.client().call("SitesService", "Get", Map.of("name", name)));
+            printSite(ctx, ctx.client().call(SitesService.GET, new SitesService.NameRequest(name)));
             return 0;
         }
     }
@@ -127,8 +122,8 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            ctx.client().call("SitesService", "Delete", Map.of("name", name));
-            return AccountCommands.print(ctx, Map.of("name", name, "deleted", true), "deleted site " + name);
+            ctx.client().call(SitesService.DELETE, new SitesService.NameRequest(name));
+            return AccountCommands.print(ctx, new AccountCommands.Deleted(name, true), "deleted site " + name);
         }
     }
 
@@ -148,12 +143,7 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("site", site);
-            m.put("path_prefix", pathPrefix);
-            m.put("upstreams", upstreams);
-            m.put("lb", lb);
-            printSite(ctx, ctx.client().call("SitesService", "AddRoute", m));
+            printSite(ctx, ctx.client().call(SitesService.ADD_ROUTE, new SitesService.RouteRequest(site, pathPrefix, upstreams, lb)));
             return 0;
         }
     }
@@ -168,7 +158,7 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            printSite(ctx, ctx.client().call("SitesService", "RemoveRoute", Map.of("site", site, "path_prefix", pathPrefix)));
+            printSite(ctx, ctx.client().call(SitesService.REMOVE_ROUTE, new SitesService.RouteRequest(site, pathPrefix, null, null)));
             return 0;
         }
     }
@@ -205,8 +195,8 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode c = ctx.client().call("CertificatesService", "Import",
-                    Map.of("name", name, "cert_pem", read(cert, "certificate"), "key_pem", read(key, "key")));
+            JsonNode c = ctx.client().call(CertificatesService.IMPORT,
+                    new CertificatesService.ImportRequest(name, read(cert, "certificate"), read(key, "key")));
             if (ctx.json()) {
                 ctx.printJson(c);
             } else {
@@ -221,7 +211,7 @@ final class ProxyCommands {
     static final class CertsList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode certs = ctx.client().listAll("CertificatesService", "List", "certificates");
+            JsonNode certs = ctx.client().listAll(CertificatesService.LIST, "certificates");
             if (ctx.json()) {
                 ctx.printJson(certs);
             } else {
@@ -238,7 +228,7 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode c = ctx.client().call("CertificatesService", "Get", Map.of("name", name));
+            JsonNode c = ctx.client().call(CertificatesService.GET, new CertificatesService.NameRequest(name));
             if (ctx.json()) {
                 ctx.printJson(c);
             } else {
@@ -258,8 +248,8 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            ctx.client().call("CertificatesService", "Delete", Map.of("name", name));
-            return AccountCommands.print(ctx, Map.of("name", name, "deleted", true), "deleted certificate " + name);
+            ctx.client().call(CertificatesService.DELETE, new CertificatesService.NameRequest(name));
+            return AccountCommands.print(ctx, new AccountCommands.Deleted(name, true), "deleted certificate " + name);
         }
     }
 
@@ -273,15 +263,8 @@ final class ProxyCommands {
         @Parameter(names = "--status", description = "Only this status (404) or class (5xx)")
         String status;
 
-        Map<String, Object> request(String since, Long sinceMs, int limit) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", type);
-            m.put("since", since);
-            m.put("since_ms", sinceMs);
-            m.put("site", site);
-            m.put("status", status);
-            m.put("limit", limit);
-            return m;
+        EventsService.ListRequest request(String since, Long sinceMs, int limit) {
+            return new EventsService.ListRequest(type, since, sinceMs, status, site, limit);
         }
     }
 
@@ -295,7 +278,7 @@ final class ProxyCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode r = ctx.client().call("EventsService", "List", request(since, null, limit));
+            JsonNode r = ctx.client().call(EventsService.LIST, request(since, null, limit));
             JsonNode events = r.get("events");
             if (ctx.json()) {
                 ctx.printJson(events);
@@ -324,7 +307,7 @@ final class ProxyCommands {
             java.util.Set<String> seen = new java.util.LinkedHashSet<>();
             EventTables.Stream table = new EventTables.Stream(ctx.out);
             while (!Thread.currentThread().isInterrupted()) {
-                JsonNode events = api.call("EventsService", "List", request(null, since, 10_000)).get("events");
+                JsonNode events = api.call(EventsService.LIST, request(null, since, 10_000)).get("events");
                 com.fasterxml.jackson.databind.node.ArrayNode fresh = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
                 for (JsonNode e : events) {
                     String key = e.path("ts").asText() + e.path("request_id").asText() + e.path("id").asText();

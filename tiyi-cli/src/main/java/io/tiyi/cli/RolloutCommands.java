@@ -3,13 +3,12 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.rpc.ReleasesService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code tiyi release import|list|apply|runs|rollback}: releases on the control plane and their rollouts to agents. */
 final class RolloutCommands {
@@ -56,7 +55,7 @@ final class RolloutCommands {
             }
             JsonNode r;
             try (Progress p = Progress.start(ctx, "release import")) {
-                r = ctx.client().callWithFile("ReleasesService", "Import", "tarball", f, p);
+                r = ctx.client().callWithFile(ReleasesService.IMPORT, "tarball", f, p);
                 p.done();
             }
             if (ctx.json()) {
@@ -72,7 +71,7 @@ final class RolloutCommands {
     static final class ListReleases extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode list = ctx.client().listAll("ReleasesService", "List", "releases");
+            JsonNode list = ctx.client().listAll(ReleasesService.LIST, "releases");
             if (ctx.json()) {
                 ctx.printJson(list);
                 return 0;
@@ -98,10 +97,7 @@ final class RolloutCommands {
             if (release.size() != 1) {
                 throw new UsageException("give one release id or version (tiyi release list)");
             }
-            Map<String, Object> req = new LinkedHashMap<>();
-            req.put("release", release.get(0));
-            req.put("agent_ids", agents);
-            JsonNode run = ctx.client().call("ReleasesService", "Apply", req);
+            JsonNode run = ctx.client().call(ReleasesService.APPLY, new ReleasesService.ApplyRequest(release.get(0), agents));
             if (ctx.json()) {
                 ctx.printJson(run);
             } else {
@@ -119,7 +115,7 @@ final class RolloutCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode runs = ctx.client().call("ReleasesService", "Runs", Map.of("limit", limit)).get("runs");
+            JsonNode runs = ctx.client().call(ReleasesService.RUNS, new ReleasesService.RunsRequest(limit)).get("runs");
             if (ctx.json()) {
                 ctx.printJson(runs);
                 return 0;
@@ -143,7 +139,7 @@ final class RolloutCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode run = ctx.client().call("ReleasesService", "Rollback", Map.of("agent_ids", agents));
+            JsonNode run = ctx.client().call(ReleasesService.ROLLBACK, new ReleasesService.RollbackRequest(agents));
             if (ctx.json()) {
                 ctx.printJson(run);
             } else {

@@ -2,7 +2,8 @@ package io.tiyi.cli;
 
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.SiemService;
 
 /** {@code tiyi siem ...}: prove a SIEM destination receives Tiyi's events, and see what the dispatcher did. */
 final class SiemCommands {
@@ -13,7 +14,7 @@ final class SiemCommands {
     static final class Test extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode r = ctx.client().call("SiemService", "Test", Map.of());
+            JsonNode r = ctx.client().call(SiemService.TEST, Empty.INSTANCE);
             JsonNode res = r.get("result");
             boolean written = res.get("written").asBoolean();
             if (ctx.json()) {
@@ -39,7 +40,7 @@ final class SiemCommands {
     static final class Status extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("SiemService", "Status", Map.of());
+            JsonNode s = ctx.client().call(SiemService.STATUS, Empty.INSTANCE);
             if (ctx.json()) {
                 ctx.printJson(s);
                 return 0;

@@ -3,7 +3,9 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
+import io.tiyi.client.rpc.AuditService;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.SystemService;
 
 /** {@code tiyi system ...} and {@code tiyi audit ...}. */
 final class SystemCommands {
@@ -13,7 +15,7 @@ final class SystemCommands {
     static final class Status extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("SystemService", "Status", Map.of());
+            JsonNode s = ctx.client().call(SystemService.STATUS, Empty.INSTANCE);
             if (ctx.json()) {
                 ctx.printJson(s);
                 return 0;
@@ -39,7 +41,7 @@ final class SystemCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("SystemService", "Status", Map.of());
+            JsonNode s = ctx.client().call(SystemService.STATUS, Empty.INSTANCE);
             if (!"secondary".equals(s.get("role").asText())) {
                 ctx.err.println("ERROR this node is " + s.get("role").asText() + " at epoch " + s.get("epoch").asLong()
                         + "; tiyi promote runs on a secondary (on its host, or with --api pointing at it)");
@@ -50,7 +52,7 @@ final class SystemCommands {
                         + ": mutations it committed after seq " + s.get("last_seq").asLong()
                         + " (the last one replicated here) are lost; if it comes back it steps down to agent-only");
             }
-            JsonNode r = ctx.client().call("SystemService", "Promote", Map.of("force", force));
+            JsonNode r = ctx.client().call(SystemService.PROMOTE, new SystemService.PromoteRequest(force));
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {
@@ -64,7 +66,7 @@ final class SystemCommands {
     static final class SettingsList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode list = ctx.client().call("SystemService", "ListSettings", Map.of()).get("settings");
+            JsonNode list = ctx.client().call(SystemService.LIST_SETTINGS, Empty.INSTANCE).get("settings");
             if (ctx.json()) {
                 ctx.printJson(list);
                 return 0;
@@ -86,7 +88,7 @@ final class SystemCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("SystemService", "GetSetting", Map.of("key", key));
+            JsonNode s = ctx.client().call(SystemService.GET_SETTING, new SystemService.KeyRequest(key));
             return AccountCommands.print(ctx, s, s.get("value").asText());
         }
     }
@@ -101,7 +103,7 @@ final class SystemCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode s = ctx.client().call("SystemService", "UpdateSetting", Map.of("key", key, "value", value));
+            JsonNode s = ctx.client().call(SystemService.UPDATE_SETTING, new SystemService.UpdateRequest(key, value));
             return AccountCommands.print(ctx, s, s.get("key").asText() + " = " + s.get("value").asText());
         }
     }
@@ -113,7 +115,7 @@ final class SystemCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode list = ctx.client().call("AuditService", "List", Map.of("limit", limit)).get("entries");
+            JsonNode list = ctx.client().call(AuditService.LIST, new AuditService.ListRequest(limit, null, null, null, null)).get("entries");
             if (ctx.json()) {
                 ctx.printJson(list);
                 return 0;
@@ -132,7 +134,7 @@ final class SystemCommands {
     static final class AuditVerify extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode v = ctx.client().call("AuditService", "VerifyChain", Map.of());
+            JsonNode v = ctx.client().call(AuditService.VERIFY_CHAIN, Empty.INSTANCE);
             boolean ok = v.get("ok").asBoolean();
             if (ctx.json()) {
                 ctx.printJson(v);

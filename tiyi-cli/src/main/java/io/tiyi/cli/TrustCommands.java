@@ -3,11 +3,11 @@ package io.tiyi.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.TrustService;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code tiyi trust ...}: the client-IP trust profile, CDN ranges, and the resolver's explanation of a request. */
 final class TrustCommands {
@@ -64,11 +64,8 @@ final class TrustCommands {
             if (proxies == null && headers == null && providers == null) {
                 throw new UsageException("nothing to set: give --trusted-proxies, --client-ip-headers and/or --cdn-providers");
             }
-            Map<String, Object> req = new LinkedHashMap<>();
-            req.put("trusted_proxies", commaList(proxies));
-            req.put("client_ip_headers", commaList(headers));
-            req.put("cdn_providers", commaList(providers));
-            printProfile(ctx, ctx.client().call("TrustService", "Set", req));
+            printProfile(ctx, ctx.client().call(TrustService.SET, new TrustService.SetRequest(commaList(proxies), commaList(headers),
+                    commaList(providers))));
             return 0;
         }
     }
@@ -77,7 +74,7 @@ final class TrustCommands {
     static final class Show extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            printProfile(ctx, ctx.client().call("TrustService", "Get", Map.of()));
+            printProfile(ctx, ctx.client().call(TrustService.GET, Empty.INSTANCE));
             return 0;
         }
     }
@@ -92,7 +89,7 @@ final class TrustCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode r = ctx.client().call("TrustService", "Test", Map.of("peer", peer, "headers", headers));
+            JsonNode r = ctx.client().call(TrustService.TEST, new TrustService.TestRequest(peer, headers));
             if (ctx.json()) {
                 ctx.printJson(r);
                 return 0;
@@ -112,7 +109,7 @@ final class TrustCommands {
     static final class CdnList extends AccountCommands.Base {
         @Override
         public int run(CliContext ctx) {
-            JsonNode list = ctx.client().call("TrustService", "CdnList", Map.of()).get("providers");
+            JsonNode list = ctx.client().call(TrustService.CDN_LIST, Empty.INSTANCE).get("providers");
             if (ctx.json()) {
                 ctx.printJson(list);
                 return 0;
@@ -138,7 +135,7 @@ final class TrustCommands {
             if (provider.size() != 1) {
                 throw new UsageException("which provider? tiyi trust cdn refresh cloudflare|fastly");
             }
-            JsonNode p = ctx.client().call("TrustService", "CdnRefresh", Map.of("provider", provider.get(0)));
+            JsonNode p = ctx.client().call(TrustService.CDN_REFRESH, new TrustService.ProviderRequest(provider.get(0)));
             return AccountCommands.print(ctx, p, "refreshed " + p.get("provider").asText() + ": " + p.get("ranges").asText() + " ranges from "
                     + p.get("source").asText());
         }

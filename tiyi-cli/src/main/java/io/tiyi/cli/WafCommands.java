@@ -1,18 +1,17 @@
 package io.tiyi.cli;
 
-import com.beust.jcommander.Parameter;
-import com.beust.jcommander.Parameters;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.rpc.WafService;
 import io.tiyi.conformance.ConformanceRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) {
-            printPolicy(ctx, ctx.client().call("WafService", "GetPolicy", Map.of("site", site)));
+            printPolicy(ctx, ctx.client().call(WafService.GET_POLICY, new WafService.SiteRequest(site)));
             return 0;
         }
     }
@@ -70,14 +69,8 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("site", site);
-            m.put("mode", mode);
-            m.put("paranoia", paranoia);
-            m.put("inbound_threshold", inbound);
-            m.put("outbound_threshold", outbound);
-            m.put("custom_rules", customRules == null ? null : ProxyCommands.read(customRules, "custom rules"));
-            printPolicy(ctx, ctx.client().call("WafService", "SetPolicy", m));
+            printPolicy(ctx, ctx.client().call(WafService.SET_POLICY, new WafService.SetRequest(site, mode, paranoia, inbound, outbound,
+                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"))));
             return 0;
         }
     }
@@ -104,14 +97,8 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("site", site);
-            m.put("rule_id", rule);
-            m.put("tag", tag);
-            m.put("path_prefix", pathPrefix);
-            m.put("method", method);
-            m.put("target", target);
-            printPolicy(ctx, ctx.client().call("WafService", "AddExclusion", m));
+            printPolicy(ctx, ctx.client().call(WafService.ADD_EXCLUSION, new WafService.ExcludeRequest(site, rule, tag, pathPrefix, method,
+                    target)));
             return 0;
         }
     }
@@ -126,7 +113,7 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) {
-            printPolicy(ctx, ctx.client().call("WafService", "RemoveExclusion", Map.of("site", site, "id", id)));
+            printPolicy(ctx, ctx.client().call(WafService.REMOVE_EXCLUSION, new WafService.RemoveRequest(site, id)));
             return 0;
         }
     }
@@ -243,7 +230,7 @@ final class WafCommands {
 
         @Override
         public int run(CliContext ctx) {
-            JsonNode r = ctx.client().call("WafService", "Test", Map.of("site", site, "request", ProxyCommands.read(file, "request")));
+            JsonNode r = ctx.client().call(WafService.TEST, new WafService.TestRequest(site, ProxyCommands.read(file, "request")));
             if (ctx.json()) {
                 ctx.printJson(r);
                 return 0;

@@ -270,7 +270,7 @@ class AgentProcessIT {
             req.put("name", "demo");
             req.put("upstreams", List.of(toOne ? upOne : upTwo));
             long t0 = System.nanoTime();
-            api.call("SitesService", "Update", req);
+            api.raw("SitesService", "Update", req);
             awaitBody(agentHttp, "agent.test", toOne ? "from-one" : "from-two");
             ms.add((System.nanoTime() - t0) / 1e6);
         }

@@ -2,6 +2,7 @@ package io.tiyi.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
+import io.tiyi.client.rpc.EventsService.IngestRequest;
 import io.tiyi.events.AgentSecurityEvent;
 import io.tiyi.events.EventLog;
 import io.tiyi.events.SecurityEvent;
@@ -21,13 +22,6 @@ final class EventIngest {
     private static final Set<String> TRAFFIC_FIELDS = Set.of("site", "minute_ms", "requests");
 
     /**
-     * @param events security events as the agent's log wrote them, at most {@link ShippedSecurityEvents#MAX_BATCH}
-     * @param traffic requests per closed minute, {@code {site, minute_ms, requests}}, at most
-     *     {@link TrafficEvent#MAX_BATCH}; absent from agents older than it
-     */
-    record Request(List<JsonNode> events, List<JsonNode> traffic) {}
-
-    /**
      * @param accepted events queued for this node's log
      * @param dropped events this node's log had no room for (its queue was full); counted in its {@code dropped}
      * @param trafficAccepted traffic entries queued for this node's log
@@ -37,7 +31,7 @@ final class EventIngest {
 
     private EventIngest() {}
 
-    static Result ingest(EventLog log, String agentId, Request q, long now) {
+    static Result ingest(EventLog log, String agentId, IngestRequest q, long now) {
         List<JsonNode> events = q.events() == null ? List.of() : q.events();
         List<JsonNode> traffic = q.traffic() == null ? List.of() : q.traffic();
         if (q.events() == null && q.traffic() == null) {

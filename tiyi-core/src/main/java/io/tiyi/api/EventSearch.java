@@ -2,6 +2,7 @@ package io.tiyi.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
+import io.tiyi.client.rpc.EventsService.SearchRequest;
 import io.tiyi.events.EventLog;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -16,7 +17,7 @@ final class EventSearch {
 
     private EventSearch() {}
 
-    static EventsRpc.SearchResult search(EventLog log, EventsRpc.SearchRequest q, long now) {
+    static EventsRpc.SearchResult search(EventLog log, SearchRequest q, long now) {
         String type = EventsRpc.type(q.type(), "security");
         int limit = EventsRpc.bounded(q.limit(), DEFAULT_LIMIT, MAX_LIMIT, "limit");
         Cursor cursor = isSet(q.cursor()) ? Cursor.decode(q.cursor()) : null;
@@ -30,7 +31,7 @@ final class EventSearch {
         return new EventsRpc.SearchResult(page.events(), next);
     }
 
-    static Predicate<JsonNode> filter(EventsRpc.SearchRequest q) {
+    static Predicate<JsonNode> filter(SearchRequest q) {
         Predicate<JsonNode> f = EventsRpc.status(q.status());
         f = f.and(exact("site", q.site())).and(exact("client_ip", q.clientIp())).and(exact("action", q.action()))
                 .and(exact("request_id", q.requestId()));

@@ -1,6 +1,7 @@
 package io.tiyi.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.client.rpc.EventsService.StatsRequest;
 import io.tiyi.events.EventLog;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,7 +64,7 @@ final class EventStats {
         long messageTs = Long.MIN_VALUE;
     }
 
-    static EventsRpc.Stats compute(EventLog log, EventsRpc.StatsRequest q, long now) {
+    static EventsRpc.Stats compute(EventLog log, StatsRequest q, long now) {
         long until = q.untilMs() != null ? q.untilMs() : now;
         long from = q.fromMs() != null ? q.fromMs() : until - 3_600_000L;
         EventsRpc.checkWindow(from, until);

@@ -2,6 +2,10 @@ package io.tiyi.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
+import io.tiyi.client.rpc.EventsService;
+import io.tiyi.client.rpc.EventsService.ListRequest;
+import io.tiyi.client.rpc.EventsService.SearchRequest;
+import io.tiyi.client.rpc.EventsService.StatsRequest;
 import io.tiyi.events.EventLog;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,7 +18,6 @@ import java.util.function.Predicate;
  * events and request counts of separate agents.
  */
 public final class EventsRpc implements RpcService {
-    static final String SERVICE = "EventsService";
     /**
      * The types List and Search read. Not {@code traffic}: agents' request counts are no events
      * of their own to page through, only numbers that Stats adds to the requests.
@@ -22,46 +25,13 @@ public final class EventsRpc implements RpcService {
     static final List<String> TYPES = List.of("access", "security", "error", "audit", "alert");
     static final long MAX_WINDOW_MS = 31 * 86_400_000L;
 
-    record ListRequest(String type, String since, Long sinceMs, String status, String site, Integer limit) {}
-
     record EventList(List<JsonNode> events, long dropped) {}
-
-    /**
-     * One page of events for an explorer. Unset (null or blank) filters match everything.
-     *
-     * @param type one of {@link #TYPES}; default {@code security}
-     * @param fromMs window start, inclusive; default {@code untilMs} minus 24 hours, or the cursor's window
-     * @param untilMs window end, inclusive; default now, or the cursor's window
-     * @param site exact site
-     * @param ruleId an id the event's {@code rule_ids} contains
-     * @param clientIp exact client address
-     * @param path a substring of the event's path, case-sensitive
-     * @param method HTTP method, any case
-     * @param action exact action: {@code blocked} or {@code detected}
-     * @param status a code like {@code 404} or a class like {@code 5xx}
-     * @param requestId exact request id
-     * @param cursor the {@code next_cursor} of the previous page; absent for the newest page
-     * @param limit events per page, 1 to 500; default 50
-     */
-    record SearchRequest(String type, Long fromMs, Long untilMs, String site, Long ruleId, String clientIp, String path, String method,
-            String action, String status, String requestId, String cursor, Integer limit) {}
 
     /**
      * @param events matching events, newest first
      * @param nextCursor passes back for the next older page; null when no older match exists
      */
     record SearchResult(List<JsonNode> events, String nextCursor) {}
-
-    /**
-     * Aggregates for an overview page.
-     *
-     * @param fromMs window start, inclusive; default {@code untilMs} minus one hour
-     * @param untilMs window end, inclusive; default now
-     * @param buckets time buckets in each series, 1 to 1000; default 60
-     * @param site only this site's events; unset for all
-     * @param top how many rules and clients to list, 1 to 100; default 10
-     */
-    record StatsRequest(Long fromMs, Long untilMs, Integer buckets, String site, Integer top) {}
 
     /**
      * @param fromMs the window start
@@ -165,7 +135,7 @@ public final class EventsRpc implements RpcService {
 
     @Override
     public void register(RpcRegistry r) {
-        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+        r.query(EventsService.LIST, Access.VIEWER, (ctx, q) -> {
             String type = q.type() == null ? "access" : q.type().toLowerCase(Locale.ROOT);
             if (!TYPES.contains(type)) {
                 throw TiyiException.invalid("--type must be one of " + String.join(", ", TYPES) + "; got '" + q.type() + "'");
@@ -181,11 +151,10 @@ public final class EventsRpc implements RpcService {
             }
             return new EventList(events.query(type, from, filter, limit), events.dropped());
         });
-        r.query(SERVICE, "Search", Access.VIEWER, SearchRequest.class, (ctx, q) -> EventSearch.search(events, q, System.currentTimeMillis()));
-        r.query(SERVICE, "Stats", Access.VIEWER, StatsRequest.class, (ctx, q) -> EventStats.compute(events, q, System.currentTimeMillis()));
+        r.query(EventsService.SEARCH, Access.VIEWER, (ctx, q) -> EventSearch.search(events, q, System.currentTimeMillis()));
+        r.query(EventsService.STATS, Access.VIEWER, (ctx, q) -> EventStats.compute(events, q, System.currentTimeMillis()));
         // A query, not a mutation: events are no replicated state, and a read-only node an agent
         // follows (a secondary, a read-only primary) takes them as well as the primary does.
-        r.query(SERVICE, "Ingest", Access.AGENT, EventIngest.Request.class,
-                (ctx, q) -> EventIngest.ingest(events, ctx.agentId(), q, System.currentTimeMillis()));
+        r.query(EventsService.INGEST, Access.AGENT, (ctx, q) -> EventIngest.ingest(events, ctx.agentId(), q, System.currentTimeMillis()));
     }
 }

@@ -7,6 +7,7 @@ import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.auth.Caller;
 import io.tiyi.auth.Sessions;
+import io.tiyi.client.rpc.Empty;
 import io.tiyi.internal.Json;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

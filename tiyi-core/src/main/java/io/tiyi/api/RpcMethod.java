@@ -1,13 +1,15 @@
 package io.tiyi.api;
 
 import io.tiyi.TiyiException;
+import io.tiyi.client.rpc.Rpc;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * One RPC method: {@code POST /rpc/tiyi.v1.<service>/<method>}. Made with {@link #query} or
- * {@link #mutation}, and {@link #allowing} the exceptions a few methods need.
+ * One RPC method as a node serves it: a {@link Rpc} descriptor of the shared contract with its
+ * access rule and implementation. Made with {@link #query} or {@link #mutation}, and
+ * {@link #allowing} the exceptions a few methods need.
  *
  * @param service service name, for example {@code UsersService}
  * @param method method name, for example {@code Create}
@@ -54,14 +56,14 @@ public record RpcMethod<Q>(String service, String method, Access access, Effect 
         Objects.requireNonNull(handler);
     }
 
-    /** A method that reads only. */
-    public static <Q> RpcMethod<Q> query(String service, String method, Access access, Class<Q> type, Handler<Q> handler) {
-        return new RpcMethod<>(service, method, access, Effect.QUERY, Set.of(), type, handler);
+    /** {@code rpc}, which reads only. */
+    public static <Q> RpcMethod<Q> query(Rpc<Q, ?> rpc, Access access, Handler<Q> handler) {
+        return new RpcMethod<>(rpc.service(), rpc.method(), access, Effect.QUERY, Set.of(), rpc.requestType(), handler);
     }
 
-    /** A method that changes state. */
-    public static <Q> RpcMethod<Q> mutation(String service, String method, Access access, Class<Q> type, Handler<Q> handler) {
-        return new RpcMethod<>(service, method, access, Effect.MUTATION, Set.of(), type, handler);
+    /** {@code rpc}, which changes state. */
+    public static <Q> RpcMethod<Q> mutation(Rpc<Q, ?> rpc, Access access, Handler<Q> handler) {
+        return new RpcMethod<>(rpc.service(), rpc.method(), access, Effect.MUTATION, Set.of(), rpc.requestType(), handler);
     }
 
     /** This method with {@code more} options. */
@@ -89,7 +91,7 @@ public record RpcMethod<Q>(String service, String method, Access access, Effect 
 
     /** {@code tiyi.v1.UsersService/Create}. */
     public String fullName() {
-        return RpcRegistry.PREFIX + service + "/" + method;
+        return Rpc.PREFIX + service + "/" + method;
     }
 
     /**

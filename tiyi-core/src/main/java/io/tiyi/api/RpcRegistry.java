@@ -1,5 +1,6 @@
 package io.tiyi.api;
 
+import io.tiyi.client.rpc.Rpc;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,19 +10,19 @@ import java.util.Optional;
 /** Every RPC method of a node, by full name. */
 public final class RpcRegistry {
     /** Package prefix of every service. */
-    public static final String PREFIX = "tiyi.v1.";
+    public static final String PREFIX = Rpc.PREFIX;
 
     private final Map<String, RpcMethod<?>> methods = new LinkedHashMap<>();
     private final Map<String, Integer> bodyLimits = new LinkedHashMap<>();
 
-    /** Adds a read-only method. */
-    public <Q> RpcRegistry query(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
-        return add(RpcMethod.query(service, method, access, type, handler));
+    /** Serves {@code rpc}, which reads only. */
+    public <Q> RpcRegistry query(Rpc<Q, ?> rpc, Access access, RpcMethod.Handler<Q> handler) {
+        return add(RpcMethod.query(rpc, access, handler));
     }
 
-    /** Adds a method that changes state. */
-    public <Q> RpcRegistry mutation(String service, String method, Access access, Class<Q> type, RpcMethod.Handler<Q> handler) {
-        return add(RpcMethod.mutation(service, method, access, type, handler));
+    /** Serves {@code rpc}, which changes state. */
+    public <Q> RpcRegistry mutation(Rpc<Q, ?> rpc, Access access, RpcMethod.Handler<Q> handler) {
+        return add(RpcMethod.mutation(rpc, access, handler));
     }
 
     /** Adds every method of {@code service}. */
@@ -42,8 +43,8 @@ public final class RpcRegistry {
     }
 
     /** Lets one method take a request body larger than {@link RpcHandler#MAX_BODY} (an upload). */
-    public RpcRegistry allowBody(String service, String method, int maxBytes) {
-        String name = PREFIX + service + "/" + method;
+    public RpcRegistry allowBody(Rpc<?, ?> rpc, int maxBytes) {
+        String name = rpc.fullName();
         if (!methods.containsKey(name)) {
             throw new IllegalStateException("no RPC method " + name);
         }

@@ -1,6 +1,7 @@
 package io.tiyi.api;
 
 import io.tiyi.TiyiVersion;
+import io.tiyi.client.rpc.SystemService;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -10,9 +11,6 @@ import java.util.function.Supplier;
  * ResumeWrites.
  */
 public final class SystemRpc implements RpcService {
-    /** The service's name. */
-    public static final String SERVICE = "SystemService";
-
     record Status(String phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, String version, String commit,
             long uptimeSeconds, long lag, String primaryApi) {}
 
@@ -27,7 +25,7 @@ public final class SystemRpc implements RpcService {
 
     @Override
     public void register(RpcRegistry r) {
-        r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
+        r.query(SystemService.STATUS, Access.VIEWER, (ctx, q) -> {
             NodeStatus s = status.get();
             return new Status(s.phase().name().toLowerCase(Locale.ROOT), s.role(), s.epoch(), s.readOnly(), s.lastSeq(),
                     s.nodeId(), TiyiVersion.version(), TiyiVersion.commit(), (System.currentTimeMillis() - startedAt) / 1000, s.lag(),

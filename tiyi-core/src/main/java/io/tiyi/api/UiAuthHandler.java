@@ -3,6 +3,7 @@ package io.tiyi.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tiyi.TiyiException;
 import io.tiyi.auth.Sessions;
+import io.tiyi.client.rpc.Empty;
 import io.tiyi.internal.Json;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

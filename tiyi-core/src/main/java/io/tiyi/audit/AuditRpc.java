@@ -3,22 +3,17 @@ package io.tiyi.audit;
 import static io.tiyi.store.generated.Tables.AUDIT_LOG;
 
 import io.tiyi.api.Access;
-import io.tiyi.api.Empty;
 import io.tiyi.api.Paging;
 import io.tiyi.api.RpcRegistry;
+import io.tiyi.client.rpc.AuditService;
+import io.tiyi.client.rpc.AuditService.ListRequest;
+import io.tiyi.client.rpc.Empty;
 import io.tiyi.store.StateStore;
 import java.util.List;
 import org.jooq.Condition;
 
 /** {@code tiyi.v1.AuditService}: read and verify the audit chain. */
 final class AuditRpc {
-    static final String SERVICE = "AuditService";
-
-    /**
-     * Entries older than {@code beforeId}, newest first. {@code actor} is exact, {@code action} a
-     * prefix ({@code sites.}) and {@code target} a substring, both ignoring case; blank is no filter.
-     */
-    record ListRequest(Integer limit, Long beforeId, String actor, String action, String target) {}
 
     record Entry(long id, long ts, String actor, String action, String target, String details, Long mutationSeq, String prevHash,
             String hash) {}
@@ -33,7 +28,7 @@ final class AuditRpc {
     }
 
     static void register(RpcRegistry r, StateStore store) {
-        r.query(SERVICE, "List", Access.ADMIN, ListRequest.class, (ctx, q) -> {
+        r.query(AuditService.LIST, Access.ADMIN, (ctx, q) -> {
             int limit = Paging.limit(q.limit(), 50, 1000);
             Condition where = AUDIT_LOG.ID.lt(q.beforeId() == null ? Long.MAX_VALUE : q.beforeId());
             if (given(q.actor())) {
@@ -56,6 +51,6 @@ final class AuditRpc {
             List<Entry> page = rows.subList(0, limit);
             return new EntryList(List.copyOf(page), page.get(limit - 1).id());
         });
-        r.query(SERVICE, "VerifyChain", Access.VIEWER, Empty.class, (ctx, q) -> AuditChain.verify(store));
+        r.query(AuditService.VERIFY_CHAIN, Access.VIEWER, (ctx, q) -> AuditChain.verify(store));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.ErrorCode;
 import io.tiyi.ProgressListener;
 import io.tiyi.TiyiException;
+import io.tiyi.client.rpc.Rpc;
 import io.tiyi.internal.Json;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,8 +21,11 @@ import java.util.Objects;
  *
  * <pre>{@code
  * TiyiClient api = TiyiClient.of("http://127.0.0.1:8080", token);
- * JsonNode users = api.call("UsersService", "List", Map.of());
+ * JsonNode users = api.call(UsersService.LIST, new UsersService.ListRequest(null, null, null));
  * }</pre>
+ *
+ * Methods are named by the {@link Rpc} descriptors of {@link io.tiyi.client.rpc}, the contract the
+ * node serves, so a request is the record the node reads.
  *
  * Thread-safe. Errors from the node arrive as {@link TiyiApiException} with the node's code and
  * message; an unreachable node as a {@link TiyiException} that names the URL.
@@ -70,9 +74,40 @@ public final class TiyiClient {
         return baseUrl;
     }
 
-    /** Calls {@code tiyi.v1.<service>/<method>} with a JSON-encodable request. */
-    public JsonNode call(String service, String method, Object request) {
+    /** Calls {@code method} with {@code request} and reads the answer as its response type. */
+    public <Q, R> R call(Rpc<Q, R> method, Q request) {
+        Objects.requireNonNull(request, "request");
+        return read(method, raw(method.service(), method.method(), request));
+    }
+
+    /**
+     * Calls {@code tiyi.v1.<service>/<method>} with any JSON-encodable request, outside the typed
+     * contract: for contract tests that send JSON the records cannot express, and callers not yet
+     * moved to {@link #call(Rpc, Object)}.
+     */
+    public JsonNode raw(String service, String method, Object request) {
         return send(service, method, HttpRequest.BodyPublishers.ofString(Json.write(request == null ? java.util.Map.of() : request)));
+    }
+
+    /**
+     * {@link #raw}, under its former name.
+     *
+     * @deprecated name the method by its descriptor: {@link #call(Rpc, Object)}
+     */
+    @Deprecated
+    public JsonNode call(String service, String method, Object request) {
+        return raw(service, method, request);
+    }
+
+    private static <R> R read(Rpc<?, R> method, JsonNode body) {
+        if (method.responseType() == JsonNode.class) {
+            return method.responseType().cast(body);
+        }
+        try {
+            return Json.MAPPER.treeToValue(body, method.responseType());
+        } catch (IOException e) {
+            throw new TiyiException("unexpected response from " + method.service() + "/" + method.method() + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -81,11 +116,12 @@ public final class TiyiClient {
      *
      * @param itemsKey the response field that holds the items, for example {@code sites}
      */
-    public com.fasterxml.jackson.databind.node.ArrayNode listAll(String service, String method, String itemsKey) {
+    public com.fasterxml.jackson.databind.node.ArrayNode listAll(Rpc<?, JsonNode> method, String itemsKey) {
         com.fasterxml.jackson.databind.node.ArrayNode all = Json.MAPPER.createArrayNode();
         int offset = 0;
         while (true) {
-            JsonNode page = call(service, method, java.util.Map.of("offset", offset, "limit", 1000));
+            // Every list request has offset and limit; the other fields (filters) stay unset.
+            JsonNode page = raw(method.service(), method.method(), java.util.Map.of("offset", offset, "limit", 1000));
             JsonNode items = page.path(itemsKey);
             items.forEach(all::add);
             offset += items.size();
@@ -99,12 +135,12 @@ public final class TiyiClient {
      * Calls a method whose request is {@code {"<field>": <the file's bytes, base64>}}, streamed
      * from disk: a release tarball is tens of MiB, and the CLI should not hold it three times.
      */
-    public JsonNode callWithFile(String service, String method, String field, java.nio.file.Path file) {
-        return callWithFile(service, method, field, file, ProgressListener.NONE);
+    public <Q, R> R callWithFile(Rpc<Q, R> method, String field, java.nio.file.Path file) {
+        return callWithFile(method, field, file, ProgressListener.NONE);
     }
 
-    /** {@link #callWithFile(String, String, String, java.nio.file.Path)}, telling {@code progress} the bytes encoded and sent. */
-    public JsonNode callWithFile(String service, String method, String field, java.nio.file.Path file, ProgressListener progress) {
+    /** {@link #callWithFile(Rpc, String, java.nio.file.Path)}, telling {@code progress} the bytes encoded and sent. */
+    public <Q, R> R callWithFile(Rpc<Q, R> method, String field, java.nio.file.Path file, ProgressListener progress) {
         java.nio.file.Path body = null;
         try {
             body = java.nio.file.Files.createTempFile("tiyi-upload-", ".json");
@@ -129,7 +165,7 @@ public final class TiyiClient {
                 out.write("\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
             progress.step("uploading " + file.getFileName(), ProgressListener.Unit.BYTES);
-            return send(service, method, counting(HttpRequest.BodyPublishers.ofFile(body), progress, java.nio.file.Files.size(file)));
+            return read(method, send(method.service(), method.method(), counting(HttpRequest.BodyPublishers.ofFile(body), progress, java.nio.file.Files.size(file))));
         } catch (IOException e) {
             throw new TiyiException("cannot read " + file + ": " + e.getMessage());
         } finally {
@@ -145,8 +181,18 @@ public final class TiyiClient {
 
     /**
      * Calls a method that answers with bytes (an artifact) and writes them to {@code out}; returns
-     * the SHA-256 the node announced. Errors come back as JSON, as from {@link #call}.
+     * the SHA-256 the node announced. Errors come back as JSON, as from {@link #call(Rpc, Object)}.
      */
+    public <Q> String download(Rpc<Q, ?> method, Q request, java.nio.file.Path out) {
+        return download(method.service(), method.method(), request, out);
+    }
+
+    /**
+     * {@link #download(Rpc, Object, java.nio.file.Path)} by name.
+     *
+     * @deprecated name the method by its descriptor
+     */
+    @Deprecated
     public String download(String service, String method, Object request, java.nio.file.Path out) {
         String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("content-type", "application/json")
@@ -260,14 +306,5 @@ public final class TiyiClient {
             throw new TiyiApiException(resp.statusCode(), code, msg);
         }
         return body;
-    }
-
-    /** Calls a method and maps the response onto {@code type}. */
-    public <T> T call(String service, String method, Object request, Class<T> type) {
-        try {
-            return Json.MAPPER.treeToValue(call(service, method, request), type);
-        } catch (IOException e) {
-            throw new TiyiException("unexpected response from " + service + "/" + method + ": " + e.getMessage());
-        }
     }
 }

@@ -9,6 +9,9 @@ import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.ReplicationService;
+import io.tiyi.client.rpc.SystemService;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.fleet.Fleet;
 import io.tiyi.internal.Topic;
@@ -362,7 +365,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             changes.publish(new RoleChange(RoleChange.Kind.PROMOTED, now, null));
             if (!force) {
                 try {
-                    old.call("ReplicationService", "Promoted", Map.of("epoch", epoch, "primary_api", advertisedApi()));
+                    old.call(ReplicationService.PROMOTED, new ReplicationService.PromotedRequest(epoch, advertisedApi()));
                 } catch (RuntimeException e) {
                     LOG.warn("cluster: the old primary at {} did not take the news ({}); it demotes itself when it sees epoch {}", oldApi,
                             e.getMessage(), epoch);
@@ -379,7 +382,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private long demoteAndCatchUp(TiyiClient old, ClusterState cs) {
         JsonNode d;
         try {
-            d = old.call("SystemService", "Demote", Map.of("new_primary_api", advertisedApi()));
+            d = old.call(SystemService.DEMOTE, new SystemService.DemoteRequest(advertisedApi()));
         } catch (RuntimeException e) {
             throw TiyiException.failedPrecondition("cannot demote the primary at " + primaryApi + ": " + e.getMessage()
                     + ". Nothing changed: this node is still a secondary at epoch " + cs.epoch() + " with seq " + pipeline.lastSeq()
@@ -393,7 +396,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         }
         String state;
         try {
-            old.call("ReplicationService", "Undemote", Map.of());
+            old.call(ReplicationService.UNDEMOTE, Empty.INSTANCE);
             state = "the primary at " + primaryApi + " is read-write again at epoch " + previousEpoch + " with seq " + target;
         } catch (RuntimeException e) {
             state = "the primary at " + primaryApi + " could not be returned to read-write (" + e.getMessage() + "); it is read-only at epoch "

@@ -3,9 +3,10 @@ package io.tiyi.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.agent.AgentFiles;
 import io.tiyi.agent.AgentRuntime;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.ReplicationService;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,7 @@ final class PeerWatch implements AutoCloseable {
         peers.remove(endpoints.advertised());
         for (String url : peers) {
             try {
-                JsonNode st = role.peer(url, id.credential(), Duration.ofSeconds(3)).call("ReplicationService", "Status", Map.of());
+                JsonNode st = role.peer(url, id.credential(), Duration.ofSeconds(3)).call(ReplicationService.STATUS, Empty.INSTANCE);
                 long epoch = st.path("epoch").asLong();
                 if ("primary".equals(st.path("role").asText()) && !st.path("read_only").asBoolean() && epoch > role.state().epoch()) {
                     replaced.by(url, epoch, "peer " + url + " is the primary at epoch " + epoch);

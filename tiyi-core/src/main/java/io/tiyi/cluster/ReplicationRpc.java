@@ -2,12 +2,22 @@ package io.tiyi.cluster;
 
 import io.tiyi.TiyiException;
 import io.tiyi.api.Access;
-import io.tiyi.api.Empty;
 import io.tiyi.api.RpcContext;
 import io.tiyi.api.RpcHandler;
 import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.SystemRpc;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.ReplicationService;
+import io.tiyi.client.rpc.ReplicationService.BlobRequest;
+import io.tiyi.client.rpc.ReplicationService.BlobResponse;
+import io.tiyi.client.rpc.ReplicationService.PromotedRequest;
+import io.tiyi.client.rpc.ReplicationService.PullRequest;
+import io.tiyi.client.rpc.ReplicationService.SnapshotResponse;
+import io.tiyi.client.rpc.SystemService;
+import io.tiyi.client.rpc.SystemService.DemoteRequest;
+import io.tiyi.client.rpc.SystemService.PromoteRequest;
+import io.tiyi.client.rpc.SystemService.ResumeRequest;
 import io.tiyi.fleet.Fleet;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
@@ -23,39 +33,21 @@ import java.util.List;
  * {@code SystemService/Promote} and {@code SystemService/ResumeWrites}.
  */
 final class ReplicationRpc {
-    static final String SERVICE = "ReplicationService";
     static final String SECONDARY_TAG = "secondary";
 
-    record SnapshotResponse(String kekFingerprint, long seq, long epoch, byte[] db) {}
-
-    record PullRequest(long afterSeq, Long timeoutMs, Integer limit) {}
-
     record PullResponse(List<LogEntry> entries, long lastSeq, long epoch, String role, boolean readOnly) {}
-
-    record DemoteRequest(String newPrimaryApi) {}
-
-    record PromotedRequest(long epoch, String primaryApi) {}
-
-    record BlobRequest(String sha256) {}
-
-    record BlobResponse(String sha256, long size, byte[] data) {}
-
-    /** @param yes the operator made sure no other primary serves */
-    record ResumeRequest(Boolean yes) {}
-
-    record PromoteRequest(Boolean force) {}
 
     private ReplicationRpc() {}
 
     static void register(RpcRegistry r, Fleet fleet, ClusterRole role, Blobs blobs) {
         ReplicationSource source = role.replication();
-        r.query(SERVICE, "Snapshot", Access.AGENT, Empty.class, (ctx, q) -> {
+        r.query(ReplicationService.SNAPSHOT, Access.AGENT, (ctx, q) -> {
             secondary(fleet, ctx);
             ReplicationSource.Snapshot s = source.snapshot();
             ClusterRole.PeerStatus st = role.status();
             return new SnapshotResponse(role.kekFingerprint(), s.seq(), st.epoch(), s.db());
         });
-        r.query(SERVICE, "Pull", Access.AGENT, PullRequest.class, (ctx, q) -> {
+        r.query(ReplicationService.PULL, Access.AGENT, (ctx, q) -> {
             secondary(fleet, ctx);
             long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
             int limit = q.limit() == null ? 500 : q.limit();
@@ -67,24 +59,24 @@ final class ReplicationRpc {
                 return new PullResponse(entries, st.lastSeq(), st.epoch(), st.role(), st.readOnly());
             });
         });
-        r.query(SERVICE, "Status", Access.AGENT, Empty.class, (ctx, q) -> role.status());
-        r.query(SERVICE, "Blob", Access.AGENT, BlobRequest.class, (ctx, q) -> {
+        r.query(ReplicationService.STATUS, Access.AGENT, (ctx, q) -> role.status());
+        r.query(ReplicationService.BLOB, Access.AGENT, (ctx, q) -> {
             secondary(fleet, ctx);
             String sha = RpcMethod.required(q.sha256(), "sha256");
             byte[] data = blobs.get(sha).orElseThrow(() -> TiyiException.notFound("no blob " + sha + " on this node"));
             return new BlobResponse(sha, data.length, data);
         });
         // The production guide's name for phase one of the handover.
-        r.query(SystemRpc.SERVICE, "Demote", Access.AGENT, DemoteRequest.class, (ctx, q) -> {
+        r.query(SystemService.DEMOTE, Access.AGENT, (ctx, q) -> {
             secondary(fleet, ctx);
             return role.demote(RpcMethod.required(q.newPrimaryApi(), "new_primary_api"));
         });
-        r.query(SERVICE, "Undemote", Access.AGENT, Empty.class, (ctx, q) -> {
+        r.query(ReplicationService.UNDEMOTE, Access.AGENT, (ctx, q) -> {
             secondary(fleet, ctx);
             role.undemote();
             return null;
         });
-        r.query(SERVICE, "Promoted", Access.AGENT, PromotedRequest.class, (ctx, q) -> {
+        r.query(ReplicationService.PROMOTED, Access.AGENT, (ctx, q) -> {
             secondary(fleet, ctx);
             role.promoted(q.epoch(), RpcMethod.required(q.primaryApi(), "primary_api"));
             return null;
@@ -94,14 +86,14 @@ final class ReplicationRpc {
 
     /** Methods that change this node's role: no replicated mutations, and they must work on a read-only node. */
     private static void registerRoleChanges(RpcRegistry r, ClusterRole role) {
-        r.query(SystemRpc.SERVICE, "ResumeWrites", Access.ADMIN, ResumeRequest.class, (ctx, q) -> {
+        r.query(SystemService.RESUME_WRITES, Access.ADMIN, (ctx, q) -> {
             if (q.yes() == null || !q.yes()) {
                 throw TiyiException.failedPrecondition("not resumed: make sure no other primary serves this cluster (a restored backup may be"
                         + " older than the cluster), then run again with --yes");
             }
             return role.resumeWrites();
         });
-        r.query(SystemRpc.SERVICE, "Promote", Access.ADMIN, PromoteRequest.class, (ctx, q) -> role.promote(q.force() != null && q.force()));
+        r.query(SystemService.PROMOTE, Access.ADMIN, (ctx, q) -> role.promote(q.force() != null && q.force()));
     }
 
     private static void secondary(Fleet fleet, RpcContext ctx) {

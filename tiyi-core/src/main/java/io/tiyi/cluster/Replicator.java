@@ -2,6 +2,7 @@ package io.tiyi.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.ReplicationService;
 import io.tiyi.internal.Backoff;
 import io.tiyi.internal.Json;
 import io.tiyi.store.Blobs;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -78,9 +78,8 @@ final class Replicator implements AutoCloseable {
             String from = primaryApi.get();
             try {
                 // The first poll answers at once, so that the lag is known as soon as the secondary runs, not after a long-poll.
-                JsonNode r = client.apply(from).call("ReplicationService", "Pull", Map.of("after_seq", pipeline.lastSeq(), "timeout_ms",
-                        primaryLastSeq < 0 ? 0 : 20_000,
-                        "limit", 500));
+                JsonNode r = client.apply(from).call(ReplicationService.PULL, new ReplicationService.PullRequest(pipeline.lastSeq(),
+                        primaryLastSeq < 0 ? 0L : 20_000L, 500));
                 List<LogEntry> entries = new ArrayList<>();
                 for (JsonNode e : r.get("entries")) {
                     entries.add(Json.MAPPER.treeToValue(e, LogEntry.class));
@@ -125,9 +124,9 @@ final class Replicator implements AutoCloseable {
                 if (blobs.has(sha)) {
                     continue;
                 }
-                JsonNode b = client.apply(from).call("ReplicationService", "Blob", Map.of("sha256", sha));
-                blobs.put(sha, b.get("data").binaryValue());
-                LOG.info("cluster: fetched blob {} ({} bytes) for seq {}", sha.substring(0, 12), b.get("size").asLong(), e.seq());
+                ReplicationService.BlobResponse b = client.apply(from).call(ReplicationService.BLOB, new ReplicationService.BlobRequest(sha));
+                blobs.put(sha, b.data());
+                LOG.info("cluster: fetched blob {} ({} bytes) for seq {}", sha.substring(0, 12), b.size(), e.seq());
             }
         }
     }

@@ -1,11 +1,12 @@
 package io.tiyi.cluster;
 
 import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
 import io.tiyi.agent.AgentFiles;
 import io.tiyi.agent.AgentRuntime;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.ReplicationService;
 import io.tiyi.crypto.Kek;
 import io.tiyi.store.StateStore;
 import java.io.IOException;
@@ -15,8 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -49,14 +48,14 @@ final class SecondaryBootstrap {
             throw TiyiException.invalid("the enrollment token was issued with tag '" + id.tag() + "'; a secondary needs one issued with"
                     + " --tag secondary. This state directory now holds an agent identity: empty it and start again with a new token");
         }
-        JsonNode snap = TiyiClient.of(route.apply(primaryApi), id.credential(), Duration.ofMinutes(5))
-                .call("ReplicationService", "Snapshot", Map.of());
-        String theirs = snap.get("kek_fingerprint").asText();
+        ReplicationService.SnapshotResponse snap = TiyiClient.of(route.apply(primaryApi), id.credential(), Duration.ofMinutes(5))
+                .call(ReplicationService.SNAPSHOT, Empty.INSTANCE);
+        String theirs = snap.kekFingerprint();
         if (!theirs.equals(local.fingerprint())) {
             throw new TiyiException("KEK mismatch: the primary's KEK is " + theirs + " but " + kekPath + " is " + local.fingerprint()
                     + "; copy the primary's KEK file to " + kekPath + " (mode 0600) and start again (nothing was restored)");
         }
-        byte[] db = Base64.getDecoder().decode(snap.get("db").asText());
+        byte[] db = snap.db();
         try {
             Path tmp = dir.resolve(StateStore.DB_FILE + ".restore");
             Files.write(tmp, db);
@@ -67,6 +66,6 @@ final class SecondaryBootstrap {
         } catch (IOException e) {
             throw new TiyiException("cannot write the primary's snapshot into " + dir + ": " + e.getMessage());
         }
-        LOG.info("cluster: restored a snapshot of {} at seq {} ({} bytes)", primaryApi, snap.get("seq").asLong(), db.length);
+        LOG.info("cluster: restored a snapshot of {} at seq {} ({} bytes)", primaryApi, snap.seq(), db.length);
     }
 }

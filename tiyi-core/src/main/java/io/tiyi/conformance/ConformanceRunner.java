@@ -8,6 +8,9 @@ import io.tiyi.TiyiException;
 import io.tiyi.TiyiNode;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.SitesService;
+import io.tiyi.client.rpc.SystemService;
+import io.tiyi.client.rpc.WafService;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.internal.Json;
@@ -112,10 +115,10 @@ public final class ConformanceRunner {
             progress.step("loading the CRS into it");
             TiyiClient api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(state).orElseThrow().token());
             int port = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
-            api.call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", crs.toAbsolutePath().normalize().toString()));
-            api.call("SitesService", "Create", Map.of("name", "ftw", "hosts", List.of("*"), "upstreams", List.of("http://127.0.0.1:" + port)));
+            api.call(SystemService.UPDATE_SETTING, new SystemService.UpdateRequest("waf.crs_dir", crs.toAbsolutePath().normalize().toString()));
+            api.call(SitesService.CREATE, new SitesService.PutRequest("ftw", List.of("*"), List.of("http://127.0.0.1:" + port), null, null, null));
             long before = node.status().lastSeq();
-            api.call("WafService", "SetPolicy", Map.of("site", "ftw", "mode", "detect", "paranoia", 4, "custom_rules", TEST_CONFIG));
+            api.call(WafService.SET_POLICY, new WafService.SetRequest("ftw", "detect", 4, null, null, TEST_CONFIG));
             awaitRuntime(node, before + 1);
             InetSocketAddress target = node.httpAddress();
 

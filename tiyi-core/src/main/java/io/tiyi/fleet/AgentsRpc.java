@@ -3,12 +3,19 @@ package io.tiyi.fleet;
 import io.tiyi.TiyiException;
 import io.tiyi.TiyiVersion;
 import io.tiyi.api.Access;
-import io.tiyi.api.Empty;
 import io.tiyi.api.Paging;
 import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Enrollment;
+import io.tiyi.client.rpc.AgentsService;
+import io.tiyi.client.rpc.AgentsService.EnrollRequest;
+import io.tiyi.client.rpc.AgentsService.EnrollResponse;
+import io.tiyi.client.rpc.AgentsService.IdRequest;
+import io.tiyi.client.rpc.AgentsService.IssueRequest;
+import io.tiyi.client.rpc.AgentsService.ListRequest;
+import io.tiyi.client.rpc.AgentsService.ReportResponse;
+import io.tiyi.client.rpc.Empty;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.proxy.UpstreamHealth;
 import java.time.Duration;
@@ -19,34 +26,14 @@ import java.util.stream.Stream;
 
 /** {@code tiyi.v1.AgentsService}: enrollment tokens, enrollment, the fleet and agents' reports. */
 final class AgentsRpc {
-    static final String SERVICE = "AgentsService";
-
-    record IssueRequest(String tag, String ttl) {}
-
-    record IdRequest(String id) {}
 
     record TokenList(List<Fleet.TokenInfo> tokens) {}
-
-    /** What an agent sends to enroll; {@code proof} is its ed25519 signature over {@link io.tiyi.bundle.Enrollment#proofMessage}. */
-    record EnrollRequest(String token, byte[] x25519Public, byte[] ed25519Public, byte[] proof) {}
-
-    record EnrollResponse(String agentId, String credential, String tag, byte[] signingKey, String signingKeyFingerprint, long epoch,
-            String version) {}
 
     record AgentView(String id, String tag, boolean revoked, long enrolledAt, String enrolledFrom, String address, String bundleVersion,
             long lag, long lastSeen, String health, String binaryVersion, String os, String arch, long uptimeSeconds, long epochSeen,
             String refused, List<UpstreamHealth> upstreams) {}
 
-    record ListRequest(String filter, Integer offset, Integer limit) {}
-
     record AgentList(List<AgentView> agents, int total) {}
-
-    /**
-     * @param epoch this node's epoch
-     * @param primary whether this node is a read-write primary
-     * @param bundleVersion the bundle version it serves
-     */
-    record ReportResponse(long epoch, boolean primary, String bundleVersion) {}
 
     private AgentsRpc() {}
 
@@ -63,14 +50,13 @@ final class AgentsRpc {
     }
 
     static void register(RpcRegistry r, Fleet fleet, BundleService bundles) {
-        r.mutation(SERVICE, "IssueToken", Access.ADMIN, IssueRequest.class,
-                (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
-        r.query(SERVICE, "ListTokens", Access.VIEWER, Empty.class, (ctx, q) -> new TokenList(fleet.tokens()));
-        r.mutation(SERVICE, "RevokeToken", Access.ADMIN, IdRequest.class, (ctx, q) -> {
+        r.mutation(AgentsService.ISSUE_TOKEN, Access.ADMIN, (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
+        r.query(AgentsService.LIST_TOKENS, Access.VIEWER, (ctx, q) -> new TokenList(fleet.tokens()));
+        r.mutation(AgentsService.REVOKE_TOKEN, Access.ADMIN, (ctx, q) -> {
             fleet.revokeToken(ctx.actor(), RpcMethod.required(q.id(), "id"));
             return null;
         });
-        r.mutation(SERVICE, "Enroll", Access.PUBLIC, EnrollRequest.class, (ctx, q) -> {
+        r.mutation(AgentsService.ENROLL, Access.PUBLIC, (ctx, q) -> {
             if (q.x25519Public() == null || q.ed25519Public() == null || q.proof() == null) {
                 throw TiyiException.invalid("enrollment needs x25519_public, ed25519_public and proof");
             }
@@ -83,7 +69,7 @@ final class AgentsRpc {
             return new EnrollResponse(e.agentId(), e.credential(), e.tag(), key, Ed25519KeyPair.fingerprint(key), bundles.epoch(),
                     TiyiVersion.version());
         });
-        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+        r.query(AgentsService.LIST, Access.VIEWER, (ctx, q) -> {
             List<AgentView> out = new ArrayList<>();
             for (Fleet.Agent a : fleet.agents()) {
                 out.add(view(a, fleet, bundles));
@@ -92,13 +78,13 @@ final class AgentsRpc {
                     v.address(), v.health(), v.binaryVersion(), v.bundleVersion()));
             return new AgentList(p.items(), p.total());
         });
-        r.query(SERVICE, "Get", Access.VIEWER, IdRequest.class, (ctx, q) -> view(fleet.agent(RpcMethod.required(q.id(), "id"))
+        r.query(AgentsService.GET, Access.VIEWER, (ctx, q) -> view(fleet.agent(RpcMethod.required(q.id(), "id"))
                 .orElseThrow(() -> TiyiException.notFound("no agent with id '" + q.id() + "' (tiyi agents list)")), fleet, bundles));
-        r.mutation(SERVICE, "Revoke", Access.ADMIN, IdRequest.class, (ctx, q) -> {
+        r.mutation(AgentsService.REVOKE, Access.ADMIN, (ctx, q) -> {
             fleet.revoke(ctx.actor(), RpcMethod.required(q.id(), "id"));
             return null;
         });
-        r.query(SERVICE, "Report", Access.AGENT, AgentReport.class, (ctx, q) -> {
+        r.query(AgentsService.REPORT, Access.AGENT, (ctx, q) -> {
             fleet.report(ctx.agentId(), q, ctx.client());
             long[] v = bundles.version();
             return new ReportResponse(bundles.epoch(), bundles.notPrimaryReason() == null, v[0] + "." + v[1]);

@@ -2,35 +2,32 @@ package io.tiyi.fleet;
 
 import io.tiyi.TiyiException;
 import io.tiyi.api.Access;
-import io.tiyi.api.Empty;
 import io.tiyi.api.RpcHandler;
 import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle;
+import io.tiyi.client.rpc.BundlesService;
+import io.tiyi.client.rpc.BundlesService.RotateRequest;
+import io.tiyi.client.rpc.BundlesService.RulesRequest;
+import io.tiyi.client.rpc.BundlesService.WatchRequest;
+import io.tiyi.client.rpc.Empty;
 import io.tiyi.crypto.Ed25519KeyPair;
 import java.time.Duration;
 
 /** {@code tiyi.v1.BundlesService}: agents' long poll for bundles and rule archives, and the signing key. */
 final class BundlesRpc {
-    static final String SERVICE = "BundlesService";
-
-    record WatchRequest(long afterEpoch, long afterSeq, Long timeoutMs) {}
 
     record WatchResponse(boolean changed, SignedBundle bundle) {}
-
-    record RulesRequest(String hash) {}
 
     record RulesResponse(String hash, byte[] archive) {}
 
     record Status(long epoch, long seq, String signingKeyFingerprint) {}
 
-    record RotateRequest(Boolean yes) {}
-
     private BundlesRpc() {}
 
     static void register(RpcRegistry r, Fleet fleet, BundleService bundles) {
-        r.query(SERVICE, "Watch", Access.AGENT, WatchRequest.class, (ctx, q) -> {
+        r.query(BundlesService.WATCH, Access.AGENT, (ctx, q) -> {
             String refusal = bundles.notPrimaryReason();
             if (refusal != null) {
                 throw TiyiException.failedPrecondition(refusal);
@@ -50,16 +47,16 @@ final class BundlesRpc {
                 return new WatchResponse(w.changed(), w.bundle());
             });
         });
-        r.query(SERVICE, "GetRules", Access.AGENT, RulesRequest.class, (ctx, q) -> {
+        r.query(BundlesService.GET_RULES, Access.AGENT, (ctx, q) -> {
             RulesArchive a = bundles.rules(RpcMethod.required(q.hash(), "hash")).orElseThrow(() -> TiyiException.notFound(
                     "rule archive " + q.hash() + " is not served by this control plane; wait for the next bundle"));
             return new RulesResponse(a.hash(), a.compressed());
         });
-        r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
+        r.query(BundlesService.STATUS, Access.VIEWER, (ctx, q) -> {
             long[] v = bundles.version();
             return new Status(v[0], v[1], Ed25519KeyPair.fingerprint(bundles.signingKeyPublic()));
         });
-        r.mutation(SERVICE, "RotateSigningKey", Access.ADMIN, RotateRequest.class, (ctx, q) -> {
+        r.mutation(BundlesService.ROTATE_SIGNING_KEY, Access.ADMIN, (ctx, q) -> {
             if (q.yes() == null || !q.yes()) {
                 throw TiyiException.failedPrecondition("rotating the bundle signing key makes every agent refuse new bundles until it is"
                         + " re-enrolled; confirm with --yes");

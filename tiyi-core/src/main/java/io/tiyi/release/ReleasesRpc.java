@@ -6,27 +6,20 @@ import io.tiyi.api.Paging;
 import io.tiyi.api.RawBody;
 import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
+import io.tiyi.client.rpc.ReleasesService;
+import io.tiyi.client.rpc.ReleasesService.ApplyRequest;
+import io.tiyi.client.rpc.ReleasesService.DownloadRequest;
+import io.tiyi.client.rpc.ReleasesService.ImportRequest;
+import io.tiyi.client.rpc.ReleasesService.ListRequest;
+import io.tiyi.client.rpc.ReleasesService.RollbackRequest;
+import io.tiyi.client.rpc.ReleasesService.RunsRequest;
 import java.util.List;
 import java.util.stream.Stream;
 
 /** {@code tiyi.v1.ReleasesService}: release import, rollouts to agents, rollback, and the artifact download agents use. */
 final class ReleasesRpc {
-    static final String SERVICE = "ReleasesService";
     /** A release tarball, base64 in JSON: the runnable jar is tens of MiB. */
     static final int MAX_IMPORT_BODY = 384 << 20;
-
-    record ImportRequest(byte[] tarball) {}
-
-    record ApplyRequest(String release, List<String> agentIds) {}
-
-    record RollbackRequest(List<String> agentIds) {}
-
-    record RunsRequest(Integer limit) {}
-
-    record DownloadRequest(String sha256) {}
-
-    /** {@code filter} matches a release id or version. */
-    record ListRequest(String filter, Integer offset, Integer limit) {}
 
     record ReleaseList(List<Releases.Release> releases, int total) {}
 
@@ -35,29 +28,28 @@ final class ReleasesRpc {
     private ReleasesRpc() {}
 
     static void register(RpcRegistry r, Releases releases) {
-        r.mutation(SERVICE, "Import", Access.ADMIN, ImportRequest.class, (ctx, q) -> {
+        r.mutation(ReleasesService.IMPORT, Access.ADMIN, (ctx, q) -> {
             if (q.tarball() == null || q.tarball().length == 0) {
                 throw TiyiException.invalid("tarball is required: the release tarball's bytes, base64");
             }
             return releases.importTarball(ctx.actor(), q.tarball());
         });
-        r.allowBody(SERVICE, "Import", MAX_IMPORT_BODY);
-        r.query(SERVICE, "List", Access.VIEWER, ListRequest.class, (ctx, q) -> {
+        r.allowBody(ReleasesService.IMPORT, MAX_IMPORT_BODY);
+        r.query(ReleasesService.LIST, Access.VIEWER, (ctx, q) -> {
             Paging.Page<Releases.Release> p = Paging.page(releases.list(), q.filter(), q.offset(), q.limit(),
                     x -> Stream.of(x.id(), x.version()));
             return new ReleaseList(p.items(), p.total());
         });
-        r.mutation(SERVICE, "Apply", Access.ADMIN, ApplyRequest.class,
-                (ctx, q) -> releases.apply(ctx.actor(), RpcMethod.required(q.release(), "release"), q.agentIds()));
-        r.mutation(SERVICE, "Rollback", Access.ADMIN, RollbackRequest.class, (ctx, q) -> releases.rollback(ctx.actor(), q.agentIds()));
-        r.query(SERVICE, "Runs", Access.VIEWER, RunsRequest.class, (ctx, q) -> {
+        r.mutation(ReleasesService.APPLY, Access.ADMIN, (ctx, q) -> releases.apply(ctx.actor(), RpcMethod.required(q.release(), "release"), q.agentIds()));
+        r.mutation(ReleasesService.ROLLBACK, Access.ADMIN, (ctx, q) -> releases.rollback(ctx.actor(), q.agentIds()));
+        r.query(ReleasesService.RUNS, Access.VIEWER, (ctx, q) -> {
             int limit = q.limit() == null ? 20 : q.limit();
             if (limit < 1 || limit > 1000) {
                 throw TiyiException.invalid("limit must be 1 to 1000, got " + limit);
             }
             return new RunList(releases.runs(limit));
         });
-        r.query(SERVICE, "Download", Access.AGENT, DownloadRequest.class, (ctx, q) -> {
+        r.query(ReleasesService.DOWNLOAD, Access.AGENT, (ctx, q) -> {
             String sha = RpcMethod.required(q.sha256(), "sha256");
             return new RawBody(releases.artifact(ctx.agentId(), sha), sha);
         });

@@ -1,8 +1,9 @@
 package io.tiyi.settings;
 
 import io.tiyi.api.Access;
-import io.tiyi.api.Empty;
 import io.tiyi.api.RpcRegistry;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.SiemService;
 import io.tiyi.crypto.RandomTokens;
 import io.tiyi.siem.SiemDispatcher;
 import io.tiyi.siem.TestEvent;
@@ -13,7 +14,6 @@ import java.util.Map;
 
 /** {@code tiyi.v1.SiemService}: a test event through the live SIEM configuration, and the dispatcher's counters. */
 final class SiemRpc {
-    static final String SERVICE = "SiemService";
     static final Duration TEST_TIMEOUT = Duration.ofSeconds(10);
 
     /**
@@ -31,12 +31,12 @@ final class SiemRpc {
      * @param refresh brings the dispatcher up to the settings in force before a test
      */
     static void register(RpcRegistry r, SiemDispatcher dispatcher, Runnable refresh) {
-        r.query(SERVICE, "Test", Access.OPERATOR, Empty.class, (ctx, q) -> {
+        r.query(SiemService.TEST, Access.OPERATOR, (ctx, q) -> {
             refresh.run();
             String id = RandomTokens.token(9);
             return new TestReply(id, dispatcher.test(new TestEvent(System.currentTimeMillis(), ctx.actor(), id), TEST_TIMEOUT));
         });
-        r.query(SERVICE, "Status", Access.VIEWER, Empty.class, (ctx, q) -> {
+        r.query(SiemService.STATUS, Access.VIEWER, (ctx, q) -> {
             SiemDispatcher.Stats s = dispatcher.stats();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("config", dispatcher.config());

@@ -1,10 +1,14 @@
 package io.tiyi.sites;
 
-import io.tiyi.internal.Cidr;
 import io.tiyi.TiyiException;
 import io.tiyi.api.Access;
-import io.tiyi.api.Empty;
 import io.tiyi.api.RpcRegistry;
+import io.tiyi.client.rpc.Empty;
+import io.tiyi.client.rpc.TrustService;
+import io.tiyi.client.rpc.TrustService.ProviderRequest;
+import io.tiyi.client.rpc.TrustService.SetRequest;
+import io.tiyi.client.rpc.TrustService.TestRequest;
+import io.tiyi.internal.Cidr;
 import io.tiyi.trust.ClientIpResolver;
 import io.tiyi.trust.TrustProfile;
 import java.util.ArrayList;
@@ -15,29 +19,15 @@ import java.util.Map;
 
 /** {@code tiyi.v1.TrustService}: the client-IP trust profile, CDN range lists, and the resolver's explanation of a request. */
 final class TrustRpc {
-    static final String SERVICE = "TrustService";
-
-    record SetRequest(List<String> trustedProxies, List<String> clientIpHeaders, List<String> cdnProviders) {}
-
-    /**
-     * A request to explain.
-     *
-     * @param peer the TCP peer
-     * @param headers header lines, {@code Name: value}
-     */
-    record TestRequest(String peer, List<String> headers) {}
-
-    record ProviderRequest(String provider) {}
 
     record CdnList(List<Trust.CdnStatus> providers) {}
 
     private TrustRpc() {}
 
     static void register(RpcRegistry r, Trust trust) {
-        r.query(SERVICE, "Get", Access.VIEWER, Empty.class, (ctx, q) -> trust.profile());
-        r.mutation(SERVICE, "Set", Access.ADMIN, SetRequest.class,
-                (ctx, q) -> trust.set(ctx.actor(), q.trustedProxies(), q.clientIpHeaders(), q.cdnProviders()));
-        r.query(SERVICE, "Test", Access.VIEWER, TestRequest.class, (ctx, q) -> {
+        r.query(TrustService.GET, Access.VIEWER, (ctx, q) -> trust.profile());
+        r.mutation(TrustService.SET, Access.ADMIN, (ctx, q) -> trust.set(ctx.actor(), q.trustedProxies(), q.clientIpHeaders(), q.cdnProviders()));
+        r.query(TrustService.TEST, Access.VIEWER, (ctx, q) -> {
             if (q.peer() == null || q.peer().isBlank()) {
                 throw TiyiException.invalid("--peer is required: the address the request comes from");
             }
@@ -57,7 +47,7 @@ final class TrustRpc {
             ClientIpResolver resolver = ClientIpResolver.of(p, trust.trustedCdnLists(p));
             return resolver.resolve(q.peer().trim(), name -> headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()));
         });
-        r.query(SERVICE, "CdnList", Access.VIEWER, Empty.class, (ctx, q) -> new CdnList(trust.cdnStatus()));
-        r.mutation(SERVICE, "CdnRefresh", Access.ADMIN, ProviderRequest.class, (ctx, q) -> trust.refresh(ctx.actor(), q.provider()));
+        r.query(TrustService.CDN_LIST, Access.VIEWER, (ctx, q) -> new CdnList(trust.cdnStatus()));
+        r.mutation(TrustService.CDN_REFRESH, Access.ADMIN, (ctx, q) -> trust.refresh(ctx.actor(), q.provider()));
     }
 }

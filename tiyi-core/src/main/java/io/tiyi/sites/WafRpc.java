@@ -3,6 +3,12 @@ package io.tiyi.sites;
 import io.tiyi.TiyiException;
 import io.tiyi.api.Access;
 import io.tiyi.api.RpcRegistry;
+import io.tiyi.client.rpc.WafService;
+import io.tiyi.client.rpc.WafService.ExcludeRequest;
+import io.tiyi.client.rpc.WafService.RemoveRequest;
+import io.tiyi.client.rpc.WafService.SetRequest;
+import io.tiyi.client.rpc.WafService.SiteRequest;
+import io.tiyi.client.rpc.WafService.TestRequest;
 import io.tiyi.proxy.RuntimeConfig;
 import io.tiyi.proxy.WafEngines;
 import io.tiyi.settings.Settings;
@@ -15,17 +21,6 @@ import java.util.List;
 
 /** {@code tiyi.v1.WafService}: per-site WAF policy, exclusions, and dry runs of a raw request. */
 final class WafRpc {
-    static final String SERVICE = "WafService";
-
-    record SiteRequest(String site) {}
-
-    record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules) {}
-
-    record ExcludeRequest(String site, Long ruleId, String tag, String pathPrefix, String method, String target) {}
-
-    record RemoveRequest(String site, Long id) {}
-
-    record TestRequest(String site, String request) {}
 
     record TestResult(String site, String mode, boolean interrupted, Interruption interruption, List<MatchedRule> matchedRules,
             List<String> errors) {}
@@ -33,20 +28,19 @@ final class WafRpc {
     private WafRpc() {}
 
     static void register(RpcRegistry r, WafPolicies policies, Settings settings) {
-        r.query(SERVICE, "GetPolicy", Access.VIEWER, SiteRequest.class, (ctx, q) -> policies.get(q.site()));
-        r.mutation(SERVICE, "SetPolicy", Access.OPERATOR, SetRequest.class,
-                (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
+        r.query(WafService.GET_POLICY, Access.VIEWER, (ctx, q) -> policies.get(q.site()));
+        r.mutation(WafService.SET_POLICY, Access.OPERATOR, (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
                         q.customRules()));
-        r.mutation(SERVICE, "AddExclusion", Access.OPERATOR, ExcludeRequest.class, (ctx, q) -> {
+        r.mutation(WafService.ADD_EXCLUSION, Access.OPERATOR, (ctx, q) -> {
             return policies.exclude(ctx.actor(), q.site(), q.ruleId() == null ? 0 : q.ruleId(), q.tag(), q.pathPrefix(), q.method(), q.target());
         });
-        r.mutation(SERVICE, "RemoveExclusion", Access.OPERATOR, RemoveRequest.class, (ctx, q) -> {
+        r.mutation(WafService.REMOVE_EXCLUSION, Access.OPERATOR, (ctx, q) -> {
             if (q.id() == null) {
                 throw TiyiException.invalid("field 'id' is required");
             }
             return policies.removeExclusion(ctx.actor(), q.site(), q.id());
         });
-        r.query(SERVICE, "Test", Access.OPERATOR, TestRequest.class, (ctx, q) -> {
+        r.query(WafService.TEST, Access.OPERATOR, (ctx, q) -> {
             if (q.request() == null || q.request().isBlank()) {
                 throw TiyiException.invalid("field 'request' must hold a raw HTTP request");
             }

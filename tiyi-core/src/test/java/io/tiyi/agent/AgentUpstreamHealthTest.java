@@ -33,9 +33,9 @@ class AgentUpstreamHealthTest {
         String dead = "http://127.0.0.1:" + closedPort();
         try (TestUpstream live = new TestUpstream("live"); TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir)).build().start()) {
             TiyiClient api = node.client();
-            api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(live.url(), dead)));
-            api.call("SitesService", "AddRoute", Map.of("site", "shop", "path_prefix", "/api", "upstreams", List.of(live.url())));
-            api.call("SitesService", "Create", Map.of("name", "checked", "hosts", List.of("checked.test"), "upstreams",
+            api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(live.url(), dead)));
+            api.raw("SitesService", "AddRoute", Map.of("site", "shop", "path_prefix", "/api", "upstreams", List.of(live.url())));
+            api.raw("SitesService", "Create", Map.of("name", "checked", "hosts", List.of("checked.test"), "upstreams",
                     List.of(live.url(), dead), "health_path", "/health"));
             assertThat(node.awaitDataPlane(Duration.ofSeconds(10))).isTrue();
             AgentRuntime agent = node.agent().orElseThrow();
@@ -58,7 +58,7 @@ class AgentUpstreamHealthTest {
                     statuses.add(RawHttp.get(node.httpAddress(), "shop.test", "/", Map.of()).statusCode());
                 }
                 agent.report();
-                listed = upstreamsOf(api.call("AgentsService", "List", Map.of()).get("agents"), agent.agentId());
+                listed = upstreamsOf(api.raw("AgentsService", "List", Map.of()).get("agents"), agent.agentId());
                 if (listed.equals(expected)) {
                     break;
                 }
@@ -66,7 +66,7 @@ class AgentUpstreamHealthTest {
             }
             assertThat(listed).isEqualTo(expected);
             assertThat(statuses).as("a refused connection is retried on the other target").containsOnly(200);
-            assertThat(upstreams(api.call("AgentsService", "Get", Map.of("id", agent.agentId())))).isEqualTo(expected);
+            assertThat(upstreams(api.raw("AgentsService", "Get", Map.of("id", agent.agentId())))).isEqualTo(expected);
         }
     }
 

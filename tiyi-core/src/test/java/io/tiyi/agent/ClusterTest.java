@@ -35,7 +35,7 @@ class ClusterTest {
     void start() throws Exception {
         up = new TestUpstream("app");
         cluster = TiyiCluster.builder().root(root).agents(2).build().start();
-        cluster.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
     }
 
@@ -56,14 +56,14 @@ class ClusterTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("\"path\":\"/hello\"");
         }
-        cluster.client().call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         for (int i = 0; i < 2; i++) {
             assertThat(get(cluster.agent(i).httpAddress(), "/search?q=1%27%20or%20%271%27=%271").statusCode()).isEqualTo(403);
         }
         TiyiClient api = cluster.client();
         List<String> tags = new java.util.ArrayList<>();
-        api.call("AgentsService", "List", Map.of()).get("agents").forEach(a -> tags.add(a.get("tag").asText()));
+        api.raw("AgentsService", "List", Map.of()).get("agents").forEach(a -> tags.add(a.get("tag").asText()));
         assertThat(tags).as("the primary's own data plane is an agent too").containsExactlyInAnyOrder("embedded", "agent-0", "agent-1");
     }
 
@@ -72,7 +72,7 @@ class ClusterTest {
         TiyiNode a = cluster.agent(0);
         a.agent().orElseThrow().report();
         String id = a.agent().orElseThrow().agentId();
-        var view = cluster.client().call("AgentsService", "Get", Map.of("id", id));
+        var view = cluster.client().raw("AgentsService", "Get", Map.of("id", id));
         long[] v = a.agent().orElseThrow().appliedVersion();
         assertThat(view.get("bundle_version").asText()).isEqualTo(v[0] + "." + v[1]);
         assertThat(view.get("health").asText()).isEqualTo("ok");
@@ -83,7 +83,7 @@ class ClusterTest {
     @Test
     void agentsKeepServingWithoutTheControlPlaneAndAfterARestart() throws Exception {
         cluster.isolate(0);
-        cluster.client().call("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "www.shop.test"), "upstreams",
+        cluster.client().raw("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "www.shop.test"), "upstreams",
                 List.of(up.url())));
         assertThat(get(cluster.agent(0).httpAddress(), "/during-outage").statusCode()).isEqualTo(200);
         cluster.heal(0);
@@ -108,9 +108,9 @@ class ClusterTest {
     @Test
     void aRevokedAgentIsRefusedAtOnceAndKeepsServing() throws Exception {
         String id = cluster.agent(0).agent().orElseThrow().agentId();
-        cluster.client().call("AgentsService", "Revoke", Map.of("id", id));
+        cluster.client().raw("AgentsService", "Revoke", Map.of("id", id));
         String credential = io.tiyi.internal.Json.MAPPER.readTree(root.resolve("agent-0/agent.json").toFile()).get("credential").asText();
-        assertThatThrownBy(() -> TiyiClient.of(cluster.primary().adminUrl(), credential).call("BundlesService", "Watch",
+        assertThatThrownBy(() -> TiyiClient.of(cluster.primary().adminUrl(), credential).raw("BundlesService", "Watch",
                 Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
         assertThat(get(cluster.agent(0).httpAddress(), "/still-serving").statusCode()).isEqualTo(200);
@@ -119,29 +119,29 @@ class ClusterTest {
     @Test
     void aTokenIsSingleUseAndExpiredOrRevokedTokensAreRefusedWithTheReason() {
         TiyiClient api = cluster.client();
-        String used = api.call("AgentsService", "ListTokens", Map.of()).get("tokens").get(0).get("state").asText();
+        String used = api.raw("AgentsService", "ListTokens", Map.of()).get("tokens").get(0).get("state").asText();
         assertThat(used).isEqualTo("used");
-        String t = api.call("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "1h")).get("token").asText();
+        String t = api.raw("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "1h")).get("token").asText();
         TiyiNode first = TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(io.tiyi.testsupport.TestNodes.config(root.resolve("x")))
                 .agentApi(cluster.primary().adminUrl()).enrollmentToken(t).build().start();
         first.close();
         assertThatThrownBy(() -> TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(io.tiyi.testsupport.TestNodes.config(root.resolve("y")))
                 .agentApi(cluster.primary().adminUrl()).enrollmentToken(t).build().start()).hasMessageContaining("was already used");
 
-        var revoked = api.call("AgentsService", "IssueToken", Map.of("tag", "edge"));
-        api.call("AgentsService", "RevokeToken", Map.of("id", revoked.get("id").asText()));
+        var revoked = api.raw("AgentsService", "IssueToken", Map.of("tag", "edge"));
+        api.raw("AgentsService", "RevokeToken", Map.of("id", revoked.get("id").asText()));
         assertThatThrownBy(() -> TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(io.tiyi.testsupport.TestNodes.config(root.resolve("z")))
                 .agentApi(cluster.primary().adminUrl()).enrollmentToken(revoked.get("token").asText()).build().start())
                 .hasMessageContaining("was revoked");
-        assertThatThrownBy(() -> api.call("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "forever")))
+        assertThatThrownBy(() -> api.raw("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "forever")))
                 .hasMessageContaining("--ttl must be a duration");
     }
 
     @Test
     void afterASigningKeyRotationAgentsRefuseNewBundlesAndSayWhy() throws Exception {
-        cluster.client().call("BundlesService", "RotateSigningKey", Map.of("yes", true));
+        cluster.client().raw("BundlesService", "RotateSigningKey", Map.of("yes", true));
         long update = cluster.primary().status().lastSeq() + 1;
-        cluster.client().call("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "new.shop.test"), "upstreams",
+        cluster.client().raw("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "new.shop.test"), "upstreams",
                 List.of(up.url())));
         AgentRuntime a = cluster.agent(0).agent().orElseThrow();
         long deadline = System.currentTimeMillis() + 20_000;
@@ -161,7 +161,7 @@ class ClusterTest {
     @Test
     void tlsKeysTravelSealedAndEachAgentServesHttps() throws Exception {
         TestCerts.Pem cert = TestCerts.valid("shop.test", "shop.test");
-        cluster.client().call("CertificatesService", "Import", Map.of("name", "shop", "cert_pem", cert.certPem(), "key_pem", cert.keyPem()));
+        cluster.client().raw("CertificatesService", "Import", Map.of("name", "shop", "cert_pem", cert.certPem(), "key_pem", cert.keyPem()));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         for (int i = 0; i < 2; i++) {
             TiyiNode a = cluster.agent(i);
@@ -184,8 +184,8 @@ class ClusterTest {
     @Test
     void theCrsTravelsByHashAndAgentsBlockWithIt() throws Exception {
         Path crs = Path.of("../../shared/crs").toAbsolutePath().normalize();
-        cluster.client().call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", crs.toString()));
-        cluster.client().call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        cluster.client().raw("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", crs.toString()));
+        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(60))).isTrue();
         for (int i = 0; i < 2; i++) {
             assertThat(get(cluster.agent(i).httpAddress(), "/?q=%3Cscript%3Ealert(1)%3C/script%3E").statusCode()).isEqualTo(403);

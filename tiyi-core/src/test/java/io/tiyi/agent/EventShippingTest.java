@@ -42,8 +42,8 @@ class EventShippingTest {
     void start() throws Exception {
         up = new TestUpstream("app");
         cluster = TiyiCluster.builder().root(root).agents(1).build().start();
-        cluster.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-        cluster.client().call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
     }
 
@@ -67,15 +67,15 @@ class EventShippingTest {
 
     /** The primary's security events with this request id. */
     JsonNode search(String requestId) {
-        return cluster.client().call("EventsService", "Search", Map.of("type", "security", "request_id", requestId)).get("events");
+        return cluster.client().raw("EventsService", "Search", Map.of("type", "security", "request_id", requestId)).get("events");
     }
 
     @Test
     void aBlockOnASeparateAgentReachesThePrimarysExplorerAndOverviewWithTheAgentsId() throws Exception {
         try (UdpReceiver siem = new UdpReceiver()) {
             // Both the primary and (through its bundle) the agent forward to this receiver.
-            cluster.client().call("SystemService", "UpdateSetting", Map.of("key", "siem.address", "value", "udp://127.0.0.1:" + siem.port()));
-            cluster.client().call("SystemService", "UpdateSetting", Map.of("key", "siem.enabled", "value", "true"));
+            cluster.client().raw("SystemService", "UpdateSetting", Map.of("key", "siem.address", "value", "udp://127.0.0.1:" + siem.port()));
+            cluster.client().raw("SystemService", "UpdateSetting", Map.of("key", "siem.enabled", "value", "true"));
             assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
 
             assertThat(block(cluster.agent(0).httpAddress(), "shipped-1")).isEqualTo(403);
@@ -88,7 +88,7 @@ class EventShippingTest {
             assertThat(e.get(0).get("action").asText()).isEqualTo("blocked");
             assertThat(e.get(0).get("path").asText()).startsWith("/search?q=");
 
-            JsonNode stats = cluster.client().call("EventsService", "Stats", Map.of("site", "shop"));
+            JsonNode stats = cluster.client().raw("EventsService", "Stats", Map.of("site", "shop"));
             assertThat(stats.get("blocked").asLong()).isEqualTo(1);
             assertThat(stats.get("sites").get(0).get("site").asText()).isEqualTo("shop");
             long perBucket = 0;
@@ -102,7 +102,7 @@ class EventShippingTest {
             // The agent sent it to the SIEM itself; the primary must not send a second copy. Its
             // queue is first in, first out, so once its test event is out, a copy would be too.
             await(() -> siem.count("shipped-1") == 1, "the agent's own SIEM message", Duration.ofSeconds(15));
-            JsonNode test = cluster.client().call("SiemService", "Test", Map.of());
+            JsonNode test = cluster.client().raw("SiemService", "Test", Map.of());
             assertThat(test.get("result").get("written").asBoolean()).as(test.toString()).isTrue();
             await(() -> siem.count(test.get("id").asText()) == 1, "the primary's test event", Duration.ofSeconds(15));
             assertThat(siem.count("shipped-1")).as("one SIEM message for one block").isEqualTo(1);
@@ -114,7 +114,7 @@ class EventShippingTest {
     }
 
     long requests(String site) {
-        return cluster.client().call("EventsService", "Stats", Map.of("site", site)).get("requests").asLong();
+        return cluster.client().raw("EventsService", "Stats", Map.of("site", site)).get("requests").asLong();
     }
 
     @Test
@@ -134,7 +134,7 @@ class EventShippingTest {
         }, "the agent's requests in the primary's overview", Duration.ofSeconds(30));
         Thread.sleep(500);
         assertThat(requests("shop")).isEqualTo(n + 1);
-        JsonNode stats = cluster.client().call("EventsService", "Stats", Map.of("site", "shop"));
+        JsonNode stats = cluster.client().raw("EventsService", "Stats", Map.of("site", "shop"));
         long perBucket = 0;
         for (JsonNode b : stats.get("sites").get(0).get("requests")) {
             perBucket += b.asLong();
@@ -143,7 +143,7 @@ class EventShippingTest {
         assertThat(stats.get("top_clients").get(0).get("requests").asLong()).as("clients: this node's own data plane only").isZero();
         assertThat(shipper.trafficShipped()).isEqualTo(n + 1);
         assertThat(shipper.trafficDropped()).isZero();
-        assertThat(cluster.client().call("EventsService", "Search", Map.of("type", "access")).get("events"))
+        assertThat(cluster.client().raw("EventsService", "Search", Map.of("type", "access")).get("events"))
                 .as("the agent's access events stay on the agent").isEmpty();
     }
 
@@ -156,7 +156,7 @@ class EventShippingTest {
         JsonNode local = search("embedded-1");
         assertThat(local).hasSize(1);
         assertThat(local.get(0).has("agent")).as("served by this node").isFalse();
-        assertThat(cluster.client().call("EventsService", "Stats", Map.of("site", "shop")).get("blocked").asLong()).isEqualTo(2);
+        assertThat(cluster.client().raw("EventsService", "Stats", Map.of("site", "shop")).get("blocked").asLong()).isEqualTo(2);
     }
 
     @Test
@@ -180,13 +180,13 @@ class EventShippingTest {
         Map<String, Object> event = new java.util.LinkedHashMap<>(Map.of("type", "security", "ts", System.currentTimeMillis(), "request_id",
                 "x", "client_ip", "1.1.1.1", "peer", "1.1.1.1", "method", "GET", "host", "shop.test", "path", "/", "action", "blocked"));
         event.putAll(Map.of("status", 403, "rule_ids", List.of(1), "messages", List.of("m"), "matched", "", "anomaly_score", 0));
-        assertThatThrownBy(() -> asAgent.call("EventsService", "Ingest", Map.of("events", List.of(event))))
+        assertThatThrownBy(() -> asAgent.raw("EventsService", "Ingest", Map.of("events", List.of(event))))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(400);
                     assertThat(e.getMessage()).isEqualTo("events[0].site is missing");
                 });
         event.put("site", "shop");
-        assertThat(asAgent.call("EventsService", "Ingest", Map.of("events", List.of(event))).get("accepted").asInt()).isEqualTo(1);
+        assertThat(asAgent.raw("EventsService", "Ingest", Map.of("events", List.of(event))).get("accepted").asInt()).isEqualTo(1);
 
         List<Map<String, Object>> huge = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -194,12 +194,12 @@ class EventShippingTest {
             big.put("path", "/" + "a".repeat(8000));
             huge.add(big);
         }
-        assertThatThrownBy(() -> asAgent.call("EventsService", "Ingest", Map.of("events", huge)))
+        assertThatThrownBy(() -> asAgent.raw("EventsService", "Ingest", Map.of("events", huge)))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(413);
                     assertThat(e.getMessage()).contains("exceeds the limit of 1048576");
                 });
-        assertThatThrownBy(() -> cluster.client().call("EventsService", "Ingest", Map.of("events", List.of(event))))
+        assertThatThrownBy(() -> cluster.client().raw("EventsService", "Ingest", Map.of("events", List.of(event))))
                 .as("an admin is no agent").isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
     }
 

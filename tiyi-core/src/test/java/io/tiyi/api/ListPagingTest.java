@@ -109,7 +109,7 @@ class ListPagingTest {
             site("blog", "blog.test", "http://127.0.0.1:9002");
             site("shop-eu", "eu.example.test", "http://shop-backend.internal:80");
             for (String[] u : new String[][] {{"alice", "operator"}, {"bob", "viewer"}, {"carol", "viewer"}}) {
-                api.call("UsersService", "Create", Map.of("name", u[0], "role", u[1], "password", "a long enough password 1"));
+                api.raw("UsersService", "Create", Map.of("name", u[0], "role", u[1], "password", "a long enough password 1"));
             }
         }
 
@@ -119,7 +119,7 @@ class ListPagingTest {
         }
 
         void site(String name, String host, String upstream) {
-            api.call("SitesService", "Create", Map.of("name", name, "hosts", List.of(host), "upstreams", List.of(upstream)));
+            api.raw("SitesService", "Create", Map.of("name", name, "hosts", List.of(host), "upstreams", List.of(upstream)));
         }
 
         List<String> field(JsonNode list, String key) {
@@ -130,28 +130,28 @@ class ListPagingTest {
 
         @Test
         void sitesFilterByNameHostOrUpstreamAndPage() {
-            JsonNode all = api.call("SitesService", "List", Map.of());
+            JsonNode all = api.raw("SitesService", "List", Map.of());
             assertThat(field(all.get("sites"), "name")).as("what clients that send {} always got").containsExactly("blog", "shop", "shop-eu");
             assertThat(all.get("total").asInt()).isEqualTo(3);
-            JsonNode one = api.call("SitesService", "List", Map.of("filter", "sho", "limit", 1));
+            JsonNode one = api.raw("SitesService", "List", Map.of("filter", "sho", "limit", 1));
             assertThat(field(one.get("sites"), "name")).containsExactly("shop");
             assertThat(one.get("total").asInt()).isEqualTo(2);
-            JsonNode next = api.call("SitesService", "List", Map.of("filter", "sho", "limit", 1, "offset", 1));
+            JsonNode next = api.raw("SitesService", "List", Map.of("filter", "sho", "limit", 1, "offset", 1));
             assertThat(field(next.get("sites"), "name")).containsExactly("shop-eu");
-            assertThat(field(api.call("SitesService", "List", Map.of("filter", "BLOG.TEST")).get("sites"), "name")).containsExactly("blog");
-            assertThat(field(api.call("SitesService", "List", Map.of("filter", "backend.internal")).get("sites"), "name"))
+            assertThat(field(api.raw("SitesService", "List", Map.of("filter", "BLOG.TEST")).get("sites"), "name")).containsExactly("blog");
+            assertThat(field(api.raw("SitesService", "List", Map.of("filter", "backend.internal")).get("sites"), "name"))
                     .containsExactly("shop-eu");
         }
 
         @Test
         void usersFilterByNameOrRole() {
-            JsonNode all = api.call("UsersService", "List", Map.of());
+            JsonNode all = api.raw("UsersService", "List", Map.of());
             assertThat(field(all.get("users"), "name")).containsExactly("admin", "alice", "bob", "carol");
             assertThat(all.get("total").asInt()).isEqualTo(4);
-            JsonNode viewers = api.call("UsersService", "List", Map.of("filter", "Viewer"));
+            JsonNode viewers = api.raw("UsersService", "List", Map.of("filter", "Viewer"));
             assertThat(field(viewers.get("users"), "name")).containsExactly("bob", "carol");
             assertThat(viewers.get("total").asInt()).isEqualTo(2);
-            JsonNode page = api.call("UsersService", "List", Map.of("offset", 3, "limit", 2));
+            JsonNode page = api.raw("UsersService", "List", Map.of("offset", 3, "limit", 2));
             assertThat(field(page.get("users"), "name")).containsExactly("carol");
             assertThat(page.get("total").asInt()).isEqualTo(4);
         }
@@ -159,12 +159,12 @@ class ListPagingTest {
         @Test
         void certificatesFilterByNameOrDnsNameAndReleasesAnswerWithATotal() {
             TestCerts.Pem pem = TestCerts.valid("paging.test", "paging.test", "www.paging.test");
-            api.call("CertificatesService", "Import", Map.of("name", "main", "cert_pem", pem.certPem(), "key_pem", pem.keyPem()));
-            JsonNode byName = api.call("CertificatesService", "List", Map.of("filter", "WWW.PAGING"));
+            api.raw("CertificatesService", "Import", Map.of("name", "main", "cert_pem", pem.certPem(), "key_pem", pem.keyPem()));
+            JsonNode byName = api.raw("CertificatesService", "List", Map.of("filter", "WWW.PAGING"));
             assertThat(field(byName.get("certificates"), "name")).containsExactly("main");
             assertThat(byName.get("total").asInt()).isEqualTo(1);
-            assertThat(api.call("CertificatesService", "List", Map.of("filter", "other")).get("total").asInt()).isZero();
-            JsonNode releases = api.call("ReleasesService", "List", Map.of());
+            assertThat(api.raw("CertificatesService", "List", Map.of("filter", "other")).get("total").asInt()).isZero();
+            JsonNode releases = api.raw("ReleasesService", "List", Map.of());
             assertThat(releases.get("releases")).isEmpty();
             assertThat(releases.get("total").asInt()).isZero();
         }
@@ -178,34 +178,34 @@ class ListPagingTest {
                 assertThatThrownBy(() -> api.call(service, "List", Map.of("limit", 0))).as(service)
                         .hasMessageContaining("limit must be from 1 to 1000, got 0");
             }
-            assertThatThrownBy(() -> api.call("AuditService", "List", Map.of("limit", 1001)))
+            assertThatThrownBy(() -> api.raw("AuditService", "List", Map.of("limit", 1001)))
                     .hasMessageContaining("limit must be from 1 to 1000, got 1001");
-            assertThatThrownBy(() -> api.call("AlertsService", "List", Map.of("offset", -5))).hasMessageContaining("offset must be 0 or more");
+            assertThatThrownBy(() -> api.raw("AlertsService", "List", Map.of("offset", -5))).hasMessageContaining("offset must be 0 or more");
         }
 
         @Test
         void auditFiltersByActorActionPrefixAndTargetSubstring() {
-            JsonNode sites = api.call("AuditService", "List", Map.of("action", "sites."));
+            JsonNode sites = api.raw("AuditService", "List", Map.of("action", "sites."));
             assertThat(field(sites.get("entries"), "target")).containsExactly("site:shop-eu", "site:blog", "site:shop");
             assertThat(field(sites.get("entries"), "action")).containsOnly("sites.create");
             assertThat(sites.get("next_before_id").isNull()).isTrue();
-            JsonNode shops = api.call("AuditService", "List", Map.of("action", "sites.", "target", "SHOP"));
+            JsonNode shops = api.raw("AuditService", "List", Map.of("action", "sites.", "target", "SHOP"));
             assertThat(field(shops.get("entries"), "target")).containsExactly("site:shop-eu", "site:shop");
-            JsonNode bob = api.call("AuditService", "List", Map.of("target", "user:bob"));
+            JsonNode bob = api.raw("AuditService", "List", Map.of("target", "user:bob"));
             assertThat(field(bob.get("entries"), "action")).containsExactly("users.create");
             assertThat(field(bob.get("entries"), "actor")).containsExactly("local-admin");
-            assertThat(api.call("AuditService", "List", Map.of("actor", "local-admin", "action", "users.create")).get("entries")).hasSize(3);
-            assertThat(api.call("AuditService", "List", Map.of("actor", "local-admi")).get("entries")).as("the actor is exact").isEmpty();
-            assertThat(api.call("AuditService", "List", Map.of("action", "sites")).get("entries")).as("a prefix").hasSize(3);
-            assertThat(api.call("AuditService", "List", Map.of("action", "s_tes.")).get("entries")).as("_ is not a wildcard").isEmpty();
-            assertThat(api.call("AuditService", "List", Map.of("target", "%")).get("entries")).as("% is not a wildcard").isEmpty();
-            assertThat(api.call("AuditService", "List", Map.of("actor", " ", "action", "", "target", "")).get("entries").size())
-                    .as("blank is no filter").isEqualTo(api.call("AuditService", "List", Map.of()).get("entries").size());
+            assertThat(api.raw("AuditService", "List", Map.of("actor", "local-admin", "action", "users.create")).get("entries")).hasSize(3);
+            assertThat(api.raw("AuditService", "List", Map.of("actor", "local-admi")).get("entries")).as("the actor is exact").isEmpty();
+            assertThat(api.raw("AuditService", "List", Map.of("action", "sites")).get("entries")).as("a prefix").hasSize(3);
+            assertThat(api.raw("AuditService", "List", Map.of("action", "s_tes.")).get("entries")).as("_ is not a wildcard").isEmpty();
+            assertThat(api.raw("AuditService", "List", Map.of("target", "%")).get("entries")).as("% is not a wildcard").isEmpty();
+            assertThat(api.raw("AuditService", "List", Map.of("actor", " ", "action", "", "target", "")).get("entries").size())
+                    .as("blank is no filter").isEqualTo(api.raw("AuditService", "List", Map.of()).get("entries").size());
         }
 
         @Test
         void nextBeforeIdPagesThroughEveryEntryExactlyOnce() {
-            JsonNode whole = api.call("AuditService", "List", Map.of("limit", 1000));
+            JsonNode whole = api.raw("AuditService", "List", Map.of("limit", 1000));
             List<Long> expected = new ArrayList<>();
             whole.get("entries").forEach(e -> expected.add(e.get("id").asLong()));
             assertThat(expected).hasSizeGreaterThan(7);
@@ -214,7 +214,7 @@ class ListPagingTest {
                 assertThat(walk(Map.of("limit", limit))).as("limit %d", limit).isEqualTo(expected);
             }
             List<Long> users = new ArrayList<>();
-            api.call("AuditService", "List", Map.of("action", "users.")).get("entries").forEach(e -> users.add(e.get("id").asLong()));
+            api.raw("AuditService", "List", Map.of("action", "users.")).get("entries").forEach(e -> users.add(e.get("id").asLong()));
             assertThat(walk(Map.of("limit", 2, "action", "users."))).as("filtered pages").isEqualTo(users).hasSizeGreaterThan(2);
         }
 
@@ -222,7 +222,7 @@ class ListPagingTest {
             List<Long> seen = new ArrayList<>();
             Map<String, Object> q = new HashMap<>(request);
             for (int pages = 0; pages < 1000; pages++) {
-                JsonNode page = api.call("AuditService", "List", q);
+                JsonNode page = api.raw("AuditService", "List", q);
                 page.get("entries").forEach(e -> seen.add(e.get("id").asLong()));
                 JsonNode next = page.get("next_before_id");
                 if (next.isNull()) {
@@ -238,10 +238,10 @@ class ListPagingTest {
 
         @Test
         void alertsListAnswersWithATotal() {
-            JsonNode none = api.call("AlertsService", "List", Map.of());
+            JsonNode none = api.raw("AlertsService", "List", Map.of());
             assertThat(none.get("firings")).isEmpty();
             assertThat(none.get("total").asInt()).isZero();
-            JsonNode filtered = api.call("AlertsService", "List", Map.of("rule", Alerts.ORIGIN_BYPASS, "offset", 10, "limit", 5, "unacked_only", true));
+            JsonNode filtered = api.raw("AlertsService", "List", Map.of("rule", Alerts.ORIGIN_BYPASS, "offset", 10, "limit", 5, "unacked_only", true));
             assertThat(filtered.get("total").asInt()).isZero();
         }
     }

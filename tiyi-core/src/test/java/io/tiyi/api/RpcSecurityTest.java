@@ -48,7 +48,7 @@ class RpcSecurityTest {
         node = TiyiNode.builder().config(cfg).build().start();
         NodeInternals.users(node).create("test", "vera", UserRole.VIEWER, "viewer-password-123".toCharArray());
         anonymous = TiyiClient.of(node.adminUrl(), null);
-        viewerToken = anonymous.call("AuthService", "Login", Map.of("user", "vera", "password", "viewer-password-123"))
+        viewerToken = anonymous.raw("AuthService", "Login", Map.of("user", "vera", "password", "viewer-password-123"))
                 .get("access_token").asText();
     }
 
@@ -67,10 +67,10 @@ class RpcSecurityTest {
 
     @Test
     void agentCredentialsAndUserTokensDoNotCross() {
-        String token = node.client().call("AgentsService", "IssueToken", Map.of("tag", "sec")).get("token").asText();
+        String token = node.client().raw("AgentsService", "IssueToken", Map.of("tag", "sec")).get("token").asText();
         byte[][] x = io.tiyi.crypto.SealedBox.generateKeyPair();
         io.tiyi.crypto.Ed25519KeyPair ed = io.tiyi.crypto.Ed25519KeyPair.generate();
-        String credential = anonymous.call("AgentsService", "Enroll", Map.of("token", token, "x25519_public", x[1], "ed25519_public",
+        String credential = anonymous.raw("AgentsService", "Enroll", Map.of("token", token, "x25519_public", x[1], "ed25519_public",
                 ed.publicKey(), "proof", ed.sign(io.tiyi.bundle.Enrollment.proofMessage(token, x[1])))).get("credential").asText();
         TiyiClient agent = anonymous.withToken(credential);
         TiyiClient admin = node.client();
@@ -89,7 +89,7 @@ class RpcSecurityTest {
         }
         assertThat(agentMethods).as("Report, Watch, GetRules, Download, Snapshot, Pull, Status, Blob, Demote, Undemote, Promoted, Ingest")
                 .isEqualTo(12);
-        assertThat(agent.call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)).get("changed")
+        assertThat(agent.raw("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)).get("changed")
                 .asBoolean()).isTrue();
     }
 
@@ -114,11 +114,11 @@ class RpcSecurityTest {
 
     @Test
     void enrollmentNeedsAProofOfTheAgentsKey() {
-        String token = node.client().call("AgentsService", "IssueToken", Map.of("tag", "proof")).get("token").asText();
+        String token = node.client().raw("AgentsService", "IssueToken", Map.of("tag", "proof")).get("token").asText();
         byte[][] x = io.tiyi.crypto.SealedBox.generateKeyPair();
         io.tiyi.crypto.Ed25519KeyPair ed = io.tiyi.crypto.Ed25519KeyPair.generate();
         io.tiyi.crypto.Ed25519KeyPair other = io.tiyi.crypto.Ed25519KeyPair.generate();
-        assertThatThrownBy(() -> anonymous.call("AgentsService", "Enroll", Map.of("token", token, "x25519_public", x[1], "ed25519_public",
+        assertThatThrownBy(() -> anonymous.raw("AgentsService", "Enroll", Map.of("token", token, "x25519_public", x[1], "ed25519_public",
                 ed.publicKey(), "proof", other.sign(io.tiyi.bundle.Enrollment.proofMessage(token, x[1])))))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("proof does not verify"));
     }
@@ -133,19 +133,19 @@ class RpcSecurityTest {
         node.events().flush();
         TiyiClient viewer = anonymous.withToken(viewerToken);
 
-        JsonNode page = viewer.call("EventsService", "Search", Map.of("site", "rpc-events", "rule_id", 942100, "path", "id=1"));
+        JsonNode page = viewer.raw("EventsService", "Search", Map.of("site", "rpc-events", "rule_id", 942100, "path", "id=1"));
         assertThat(page.get("events")).hasSize(1);
         assertThat(page.get("events").get(0).get("request_id").asText()).isEqualTo("ev-1");
         assertThat(page.get("next_cursor").isNull()).isTrue();
 
-        JsonNode stats = viewer.call("EventsService", "Stats", Map.of("site", "rpc-events", "buckets", 10));
+        JsonNode stats = viewer.raw("EventsService", "Stats", Map.of("site", "rpc-events", "buckets", 10));
         assertThat(stats.get("requests").asLong()).isEqualTo(1);
         assertThat(stats.get("blocked").asLong()).isEqualTo(1);
         assertThat(stats.get("sites").get(0).get("requests")).hasSize(10);
         assertThat(stats.get("top_rules").get(0).get("message").asText()).isEqualTo("SQL Injection Attack");
         assertThat(stats.get("top_clients").get(0).get("client_ip").asText()).isEqualTo("10.0.0.9");
 
-        assertThatThrownBy(() -> viewer.call("EventsService", "Search", Map.of("cursor", "nope!")))
+        assertThatThrownBy(() -> viewer.raw("EventsService", "Search", Map.of("cursor", "nope!")))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("cursor is not valid; start from the first page");
@@ -180,10 +180,10 @@ class RpcSecurityTest {
         String valid = JWT.create().withIssuer("tiyi").withSubject("vera").withExpiresAt(Instant.now().plusSeconds(600))
                 .sign(Algorithm.HMAC256(SECRET));
         for (String t : new String[] {none, hs384, expired}) {
-            assertThatThrownBy(() -> anonymous.withToken(t).call("SystemService", "Status", Map.of()))
+            assertThatThrownBy(() -> anonymous.withToken(t).raw("SystemService", "Status", Map.of()))
                     .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
         }
-        assertThat(anonymous.withToken(valid).call("SystemService", "Status", Map.of()).get("role").asText()).isEqualTo("primary");
+        assertThat(anonymous.withToken(valid).raw("SystemService", "Status", Map.of()).get("role").asText()).isEqualTo("primary");
     }
 
     private static String b64(String s) {
@@ -193,12 +193,12 @@ class RpcSecurityTest {
     @Test
     void unknownFieldsAreRefusedByName() {
         TiyiClient viewer = anonymous.withToken(viewerToken);
-        assertThatThrownBy(() -> viewer.call("SystemService", "GetSetting", Map.of("key", "siem.format", "kee", 1)))
+        assertThatThrownBy(() -> viewer.raw("SystemService", "GetSetting", Map.of("key", "siem.format", "kee", 1)))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("unknown field 'kee'").contains("key");
                 });
-        assertThatThrownBy(() -> viewer.call("SystemService", "GetSetting", Map.of("key", Map.of())))
+        assertThatThrownBy(() -> viewer.raw("SystemService", "GetSetting", Map.of("key", Map.of())))
                 .hasMessageContaining("field 'key'");
     }
 
@@ -222,9 +222,9 @@ class RpcSecurityTest {
 
     @Test
     void errorsNeverLeakInternals() {
-        JsonNode status = anonymous.withToken(viewerToken).call("SystemService", "Status", Map.of());
+        JsonNode status = anonymous.withToken(viewerToken).raw("SystemService", "Status", Map.of());
         assertThat(status.get("version").asText()).isNotEmpty();
-        assertThatThrownBy(() -> anonymous.call("AuthService", "Login", Map.of("user", "vera", "password", "nope")))
+        assertThatThrownBy(() -> anonymous.raw("AuthService", "Login", Map.of("user", "vera", "password", "nope")))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(401);
                     assertThat(e.getMessage()).doesNotContain("Exception").doesNotContain("argon");

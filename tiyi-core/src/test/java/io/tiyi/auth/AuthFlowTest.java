@@ -42,7 +42,7 @@ class AuthFlowTest {
     }
 
     private JsonNode login(String user, String password) {
-        return api.call("AuthService", "Login", Map.of("user", user, "password", password));
+        return api.raw("AuthService", "Login", Map.of("user", user, "password", password));
     }
 
     private List<String> auditActions() {
@@ -57,35 +57,35 @@ class AuthFlowTest {
         JsonNode g = login("admin", bootstrap);
         assertThat(g.get("must_change_password").asBoolean()).isTrue();
         TiyiClient admin = api.withToken(g.get("access_token").asText());
-        assertThatThrownBy(() -> admin.call("UsersService", "List", Map.of()))
+        assertThatThrownBy(() -> admin.raw("UsersService", "List", Map.of()))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(403);
                     assertThat(e.getMessage()).contains("password change required");
                 });
-        assertThatThrownBy(() -> admin.call("AuthService", "ChangePassword", Map.of("password", bootstrap)))
+        assertThatThrownBy(() -> admin.raw("AuthService", "ChangePassword", Map.of("password", bootstrap)))
                 .hasMessageContaining("must differ");
-        assertThatThrownBy(() -> admin.call("AuthService", "ChangePassword", Map.of("password", "short")))
+        assertThatThrownBy(() -> admin.raw("AuthService", "ChangePassword", Map.of("password", "short")))
                 .hasMessageContaining("at least 12 characters");
-        admin.call("AuthService", "ChangePassword", Map.of("password", "a much better password"));
+        admin.raw("AuthService", "ChangePassword", Map.of("password", "a much better password"));
         JsonNode again = login("admin", "a much better password");
         assertThat(again.get("must_change_password").asBoolean()).isFalse();
-        assertThat(api.withToken(again.get("access_token").asText()).call("UsersService", "List", Map.of()).get("users")).hasSize(1);
+        assertThat(api.withToken(again.get("access_token").asText()).raw("UsersService", "List", Map.of()).get("users")).hasSize(1);
         assertThatThrownBy(() -> login("admin", bootstrap)).isInstanceOf(TiyiApiException.class);
     }
 
     @Test
     void refreshRotatesAndReuseRevokesTheFamily() {
-        local.call("UsersService", "Create", Map.of("name", "alice", "role", "operator", "password", "correct horse battery"));
+        local.raw("UsersService", "Create", Map.of("name", "alice", "role", "operator", "password", "correct horse battery"));
         JsonNode g1 = login("alice", "correct horse battery");
-        JsonNode g2 = api.call("AuthService", "Refresh", Map.of("refresh_token", g1.get("refresh_token").asText()));
+        JsonNode g2 = api.raw("AuthService", "Refresh", Map.of("refresh_token", g1.get("refresh_token").asText()));
         assertThat(g2.get("refresh_token").asText()).isNotEqualTo(g1.get("refresh_token").asText());
-        JsonNode g3 = api.call("AuthService", "Refresh", Map.of("refresh_token", g2.get("refresh_token").asText()));
-        assertThatThrownBy(() -> api.call("AuthService", "Refresh", Map.of("refresh_token", g1.get("refresh_token").asText())))
+        JsonNode g3 = api.raw("AuthService", "Refresh", Map.of("refresh_token", g2.get("refresh_token").asText()));
+        assertThatThrownBy(() -> api.raw("AuthService", "Refresh", Map.of("refresh_token", g1.get("refresh_token").asText())))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                     assertThat(e.httpStatus()).isEqualTo(401);
                     assertThat(e.getMessage()).contains("already used");
                 });
-        assertThatThrownBy(() -> api.call("AuthService", "Refresh", Map.of("refresh_token", g3.get("refresh_token").asText())))
+        assertThatThrownBy(() -> api.raw("AuthService", "Refresh", Map.of("refresh_token", g3.get("refresh_token").asText())))
                 .hasMessageContaining("not valid");
         assertThat(auditActions()).contains("auth.login", "auth.refresh", "auth.token_family_revoked");
         try (StateStore s = StateStore.open(dir)) {
@@ -96,17 +96,17 @@ class AuthFlowTest {
 
     @Test
     void logoutEndsTheLogin() {
-        local.call("UsersService", "Create", Map.of("name", "bob", "role", "viewer", "password", "correct horse battery"));
+        local.raw("UsersService", "Create", Map.of("name", "bob", "role", "viewer", "password", "correct horse battery"));
         JsonNode g = login("bob", "correct horse battery");
-        api.call("AuthService", "Logout", Map.of("refresh_token", g.get("refresh_token").asText()));
-        assertThatThrownBy(() -> api.call("AuthService", "Refresh", Map.of("refresh_token", g.get("refresh_token").asText())))
+        api.raw("AuthService", "Logout", Map.of("refresh_token", g.get("refresh_token").asText()));
+        assertThatThrownBy(() -> api.raw("AuthService", "Refresh", Map.of("refresh_token", g.get("refresh_token").asText())))
                 .isInstanceOf(TiyiApiException.class);
         assertThat(auditActions()).contains("auth.logout");
     }
 
     @Test
     void failedLoginsAreAuditedAndThrottled() {
-        local.call("UsersService", "Create", Map.of("name", "carol", "role", "viewer", "password", "correct horse battery"));
+        local.raw("UsersService", "Create", Map.of("name", "carol", "role", "viewer", "password", "correct horse battery"));
         for (int i = 0; i < LoginThrottle.PER_USER; i++) {
             assertThatThrownBy(() -> login("carol", "wrong password"))
                     .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
@@ -121,11 +121,11 @@ class AuthFlowTest {
 
     @Test
     void disabledUserCannotLoginOrUseItsToken() {
-        local.call("UsersService", "Create", Map.of("name", "dave", "role", "operator", "password", "correct horse battery"));
+        local.raw("UsersService", "Create", Map.of("name", "dave", "role", "operator", "password", "correct horse battery"));
         TiyiClient dave = api.withToken(login("dave", "correct horse battery").get("access_token").asText());
-        assertThat(dave.call("SystemService", "Status", Map.of()).get("role").asText()).isEqualTo("primary");
-        local.call("UsersService", "Disable", Map.of("name", "dave"));
-        assertThatThrownBy(() -> dave.call("SystemService", "Status", Map.of()))
+        assertThat(dave.raw("SystemService", "Status", Map.of()).get("role").asText()).isEqualTo("primary");
+        local.raw("UsersService", "Disable", Map.of("name", "dave"));
+        assertThatThrownBy(() -> dave.raw("SystemService", "Status", Map.of()))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
         assertThatThrownBy(() -> login("dave", "correct horse battery")).isInstanceOf(TiyiApiException.class);
     }
@@ -133,30 +133,30 @@ class AuthFlowTest {
     @Test
     void lastEnabledAdminCannotBeRemoved() {
         for (Map<String, Object> req : List.<Map<String, Object>>of(Map.of("name", "admin"))) {
-            assertThatThrownBy(() -> local.call("UsersService", "Delete", req))
+            assertThatThrownBy(() -> local.raw("UsersService", "Delete", req))
                     .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                         assertThat(e.httpStatus()).isEqualTo(409);
                         assertThat(e.getMessage()).contains("last enabled admin");
                     });
-            assertThatThrownBy(() -> local.call("UsersService", "Disable", req)).hasMessageContaining("last enabled admin");
+            assertThatThrownBy(() -> local.raw("UsersService", "Disable", req)).hasMessageContaining("last enabled admin");
         }
-        assertThatThrownBy(() -> local.call("UsersService", "SetRole", Map.of("name", "admin", "role", "viewer")))
+        assertThatThrownBy(() -> local.raw("UsersService", "SetRole", Map.of("name", "admin", "role", "viewer")))
                 .hasMessageContaining("last enabled admin");
-        local.call("UsersService", "Create", Map.of("name", "erin", "role", "admin", "password", "correct horse battery"));
-        local.call("UsersService", "Delete", Map.of("name", "admin"));
-        assertThat(local.call("UsersService", "List", Map.of()).get("users")).hasSize(1);
+        local.raw("UsersService", "Create", Map.of("name", "erin", "role", "admin", "password", "correct horse battery"));
+        local.raw("UsersService", "Delete", Map.of("name", "admin"));
+        assertThat(local.raw("UsersService", "List", Map.of()).get("users")).hasSize(1);
     }
 
     @Test
     void userInputIsValidated() {
-        assertThatThrownBy(() -> local.call("UsersService", "Create", Map.of("name", "Bad Name", "role", "viewer", "password", "correct horse battery")))
+        assertThatThrownBy(() -> local.raw("UsersService", "Create", Map.of("name", "Bad Name", "role", "viewer", "password", "correct horse battery")))
                 .hasMessageContaining("user name must be");
-        assertThatThrownBy(() -> local.call("UsersService", "Create", Map.of("name", "ok", "role", "root", "password", "correct horse battery")))
+        assertThatThrownBy(() -> local.raw("UsersService", "Create", Map.of("name", "ok", "role", "root", "password", "correct horse battery")))
                 .hasMessageContaining("role must be one of admin, operator, viewer");
-        local.call("UsersService", "Create", Map.of("name", "ok", "role", "viewer", "password", "correct horse battery"));
-        assertThatThrownBy(() -> local.call("UsersService", "Create", Map.of("name", "ok", "role", "viewer", "password", "correct horse battery")))
+        local.raw("UsersService", "Create", Map.of("name", "ok", "role", "viewer", "password", "correct horse battery"));
+        assertThatThrownBy(() -> local.raw("UsersService", "Create", Map.of("name", "ok", "role", "viewer", "password", "correct horse battery")))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
-        assertThatThrownBy(() -> local.call("UsersService", "SetRole", Map.of("name", "ghost", "role", "viewer")))
+        assertThatThrownBy(() -> local.raw("UsersService", "SetRole", Map.of("name", "ghost", "role", "viewer")))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(404));
     }
 }

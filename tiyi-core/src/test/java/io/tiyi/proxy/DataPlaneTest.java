@@ -64,7 +64,7 @@ class DataPlaneTest {
 
     void createSite(String name, List<String> hosts, List<String> ups) {
         long before = version();
-        api.call("SitesService", "Create", Map.of("name", name, "hosts", hosts, "upstreams", ups));
+        api.raw("SitesService", "Create", Map.of("name", name, "hosts", hosts, "upstreams", ups));
         awaitVersionAbove(before);
     }
 
@@ -156,7 +156,7 @@ class DataPlaneTest {
         TestUpstream next = upstream("next");
         createSite("shop", List.of("*.shop.test"), List.of(web.url()));
         long v = version();
-        api.call("SitesService", "AddRoute", Map.of("site", "shop", "path_prefix", "/api", "upstreams", List.of(apiUp.url())));
+        api.raw("SitesService", "AddRoute", Map.of("site", "shop", "path_prefix", "/api", "upstreams", List.of(apiUp.url())));
         awaitVersionAbove(v);
         assertThat(json(get("a.shop.test", "/index", Map.of())).get("upstream").asText()).isEqualTo("web");
         assertThat(json(get("a.shop.test", "/api", Map.of())).get("upstream").asText()).isEqualTo("api");
@@ -166,7 +166,7 @@ class DataPlaneTest {
 
         InetSocketAddress before = node.httpAddress();
         v = version();
-        api.call("SitesService", "Update", Map.of("name", "shop", "upstreams", List.of(next.url())));
+        api.raw("SitesService", "Update", Map.of("name", "shop", "upstreams", List.of(next.url())));
         awaitVersionAbove(v);
         assertThat(json(get("b.shop.test", "/", Map.of())).get("upstream").asText()).isEqualTo("next");
         assertThat(node.httpAddress()).isEqualTo(before);
@@ -191,7 +191,7 @@ class DataPlaneTest {
         assertThat(e.get("client_ip").asText()).isEqualTo("127.0.0.1");
         assertThat(e.get("upstream_ms").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(ev.stream().filter(x -> x != e).findFirst().orElseThrow().get("status").asInt()).isEqualTo(404);
-        JsonNode listed = api.call("EventsService", "List", Map.of("since", "5m", "status", "4xx"));
+        JsonNode listed = api.raw("EventsService", "List", Map.of("since", "5m", "status", "4xx"));
         assertThat(listed.get("events")).hasSize(1);
     }
 
@@ -200,9 +200,9 @@ class DataPlaneTest {
         TestUpstream a = upstream("a");
         TestCerts.Pem one = TestCerts.valid("one.test", "one.test");
         TestCerts.Pem two = TestCerts.valid("two.test", "two.test", "*.two.test");
-        api.call("CertificatesService", "Import", Map.of("name", "one", "cert_pem", one.certPem(), "key_pem", one.keyPem()));
+        api.raw("CertificatesService", "Import", Map.of("name", "one", "cert_pem", one.certPem(), "key_pem", one.keyPem()));
         createSite("one", List.of("one.test"), List.of(a.url()));
-        api.call("CertificatesService", "Import", Map.of("name", "two", "cert_pem", two.certPem(), "key_pem", two.keyPem()));
+        api.raw("CertificatesService", "Import", Map.of("name", "two", "cert_pem", two.certPem(), "key_pem", two.keyPem()));
         // The data plane's version may still lag the site's commit when the import commits: wait for the certificate itself.
         assertThat(node.awaitDataPlane(java.time.Duration.ofSeconds(30))).isTrue();
         long deadline = System.currentTimeMillis() + 30_000;
@@ -236,38 +236,38 @@ class DataPlaneTest {
     void badCertificatesAreRefusedWithTheReason() {
         long now = System.currentTimeMillis();
         TestCerts.Pem expired = TestCerts.selfSigned("old.test", now - 10 * 86_400_000L, now - 86_400_000L, "old.test");
-        assertThatThrownBy(() -> api.call("CertificatesService", "Import",
+        assertThatThrownBy(() -> api.raw("CertificatesService", "Import",
                 Map.of("name", "old", "cert_pem", expired.certPem(), "key_pem", expired.keyPem())))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("expired on"));
         TestCerts.Pem a = TestCerts.valid("a.test", "a.test");
         TestCerts.Pem b = TestCerts.valid("b.test", "b.test");
-        assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "mix", "cert_pem", a.certPem(), "key_pem", b.keyPem())))
+        assertThatThrownBy(() -> api.raw("CertificatesService", "Import", Map.of("name", "mix", "cert_pem", a.certPem(), "key_pem", b.keyPem())))
                 .hasMessageContaining("does not belong to the certificate");
-        assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "junk", "cert_pem", "hello", "key_pem", a.keyPem())))
+        assertThatThrownBy(() -> api.raw("CertificatesService", "Import", Map.of("name", "junk", "cert_pem", "hello", "key_pem", a.keyPem())))
                 .hasMessageContaining("no PEM certificate");
         String garbled = "-----BEGIN PRIVATE KEY-----\nnot*base64!\n-----END PRIVATE KEY-----\n";
-        assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "garbled", "cert_pem", a.certPem(), "key_pem", garbled)))
+        assertThatThrownBy(() -> api.raw("CertificatesService", "Import", Map.of("name", "garbled", "cert_pem", a.certPem(), "key_pem", garbled)))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("not a valid PEM private key")
                         .doesNotContain("internal error"));
         String garbledCert = "-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n";
-        assertThatThrownBy(() -> api.call("CertificatesService", "Import", Map.of("name", "garbled", "cert_pem", garbledCert, "key_pem", a.keyPem())))
+        assertThatThrownBy(() -> api.raw("CertificatesService", "Import", Map.of("name", "garbled", "cert_pem", garbledCert, "key_pem", a.keyPem())))
                 .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.getMessage()).contains("not a valid PEM X.509 certificate"));
-        JsonNode list = api.call("CertificatesService", "List", Map.of());
+        JsonNode list = api.raw("CertificatesService", "List", Map.of());
         assertThat(list.get("certificates")).isEmpty();
     }
 
     @Test
     void siteInputIsValidated() {
-        assertThatThrownBy(() -> api.call("SitesService", "Create", Map.of("name", "x", "hosts", List.of("bad host"), "upstreams", List.of("http://a:1"))))
+        assertThatThrownBy(() -> api.raw("SitesService", "Create", Map.of("name", "x", "hosts", List.of("bad host"), "upstreams", List.of("http://a:1"))))
                 .hasMessageContaining("host 'bad host'");
-        assertThatThrownBy(() -> api.call("SitesService", "Create", Map.of("name", "x", "hosts", List.of("a.test"), "upstreams", List.of("ftp://a:1"))))
+        assertThatThrownBy(() -> api.raw("SitesService", "Create", Map.of("name", "x", "hosts", List.of("a.test"), "upstreams", List.of("ftp://a:1"))))
                 .hasMessageContaining("upstream 'ftp://a:1'");
-        assertThatThrownBy(() -> api.call("SitesService", "Create", Map.of("name", "x", "hosts", List.of("a.test"), "upstreams",
+        assertThatThrownBy(() -> api.raw("SitesService", "Create", Map.of("name", "x", "hosts", List.of("a.test"), "upstreams",
                 List.of("http://a:1"), "lb", "random"))).hasMessageContaining("round_robin or least_conn");
-        api.call("SitesService", "Create", Map.of("name", "x", "hosts", List.of("a.test"), "upstreams", List.of("http://a:1")));
-        assertThatThrownBy(() -> api.call("SitesService", "Create", Map.of("name", "y", "hosts", List.of("a.test"), "upstreams", List.of("http://a:1"))))
+        api.raw("SitesService", "Create", Map.of("name", "x", "hosts", List.of("a.test"), "upstreams", List.of("http://a:1")));
+        assertThatThrownBy(() -> api.raw("SitesService", "Create", Map.of("name", "y", "hosts", List.of("a.test"), "upstreams", List.of("http://a:1"))))
                 .hasMessageContaining("host 'a.test' already belongs to site 'x'");
-        assertThatThrownBy(() -> api.call("SitesService", "Update", Map.of("name", "x", "certificate", "nope")))
+        assertThatThrownBy(() -> api.raw("SitesService", "Update", Map.of("name", "x", "certificate", "nope")))
                 .hasMessageContaining("no certificate named 'nope'");
     }
 

@@ -1,13 +1,12 @@
 package io.tiyi.proxy;
 
-import io.tiyi.testsupport.RawHttp;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiNode;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestNodes;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.InetSocketAddress;
@@ -40,7 +39,7 @@ class DataPlaneWafTest {
         node = TiyiNode.builder().config(TestNodes.config(dir)).build().start();
         api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(dir).orElseThrow().token());
         up = new TestUpstream("app");
-        api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         long seq = node.status().lastSeq();
         long deadline = System.currentTimeMillis() + 30_000;
         while (node.runtimeVersion() < seq && System.currentTimeMillis() < deadline) {
@@ -77,7 +76,7 @@ class DataPlaneWafTest {
     }
 
     void setPolicy(Map<String, Object> policy) throws InterruptedException {
-        api.call("WafService", "SetPolicy", policy);
+        api.raw("WafService", "SetPolicy", policy);
         long seq = node.status().lastSeq();
         await(() -> node.runtimeVersion() >= seq);
     }
@@ -106,7 +105,7 @@ class DataPlaneWafTest {
         assertThat(b.get("rule_ids").toString()).contains("1999300");
         assertThat(b.get("site").asText()).isEqualTo("shop");
 
-        api.call("WafService", "AddExclusion", Map.of("site", "shop", "rule_id", 1999300, "path_prefix", "/search"));
+        api.raw("WafService", "AddExclusion", Map.of("site", "shop", "rule_id", 1999300, "path_prefix", "/search"));
         await(() -> {
             try {
                 return get(attack).statusCode() == 200;
@@ -116,7 +115,7 @@ class DataPlaneWafTest {
         });
         assertThat(post(node.httpAddress(), "/other?q=1%27%20or%20%271%27=%271", "a=b")).startsWith("HTTP/1.1 403");
 
-        api.call("WafService", "AddExclusion", Map.of("site", "shop", "tag", "attack-xss", "target", "ARGS:text"));
+        api.raw("WafService", "AddExclusion", Map.of("site", "shop", "tag", "attack-xss", "target", "ARGS:text"));
         await(() -> {
             try {
                 return post(node.httpAddress(), "/comment", "name=Ann&text=%3Cscript%3Ealert(1)%3C%2Fscript%3E").startsWith("HTTP/1.1 200");
@@ -134,7 +133,7 @@ class DataPlaneWafTest {
             throw new AssertionError("CRS not found at " + CRS);
         }
         Assumptions.assumeTrue(have, "CRS not found at " + CRS);
-        api.call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", CRS.toString()));
+        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", CRS.toString()));
         setPolicy(Map.of("site", "shop", "mode", "block", "paranoia", 1));
         HttpResponse<String> r = get("/?q=1%27%20or%20%271%27=%271");
         assertThat(r.statusCode()).isEqualTo(403);

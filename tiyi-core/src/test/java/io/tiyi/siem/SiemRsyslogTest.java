@@ -109,7 +109,7 @@ class SiemRsyslogTest {
             assertThat(audit.raw()).contains("settings.update");
 
             // The test event goes through the live settings and lands.
-            var test = api.call("SiemService", "Test", Map.of());
+            var test = api.raw("SiemService", "Test", Map.of());
             assertThat(test.get("result").get("written").asBoolean()).as(test.toString()).isTrue();
             rs.await(m -> "test".equals(m.msgid()) && m.raw().contains(test.get("id").asText()), Duration.ofSeconds(10));
 
@@ -190,8 +190,8 @@ class SiemRsyslogTest {
     /** A site in block mode and SIEM forwarding over TCP to {@code rs}, with more settings as key, value pairs; waits for every node. */
     static TiyiClient shopForwardingTo(TiyiCluster cluster, TestUpstream up, Rsyslog rs, String... more) throws InterruptedException {
         TiyiClient api = cluster.client();
-        api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-        api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
         setting(api, "siem.enabled", "true");
         setting(api, "siem.address", "tcp://127.0.0.1:" + rs.tcpPort());
         for (int i = 0; i + 1 < more.length; i += 2) {
@@ -202,6 +202,6 @@ class SiemRsyslogTest {
     }
 
     static void setting(TiyiClient api, String key, String value) {
-        api.call("SystemService", "UpdateSetting", Map.of("key", key, "value", value));
+        api.raw("SystemService", "UpdateSetting", Map.of("key", key, "value", value));
     }
 }

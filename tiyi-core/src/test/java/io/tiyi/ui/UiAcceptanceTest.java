@@ -35,8 +35,8 @@ class UiAcceptanceTest {
                 Rsyslog rsyslog = Rsyslog.start(dir.resolve("rsyslog"));
                 Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
             TiyiClient api = node.client();
-            api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-            api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+            api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+            api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
             awaitStatus(node, "/search?q=shoes", 200);
             awaitStatus(node, SQLI, 403);
 
@@ -54,7 +54,7 @@ class UiAcceptanceTest {
             b.click(By.id("trust-cdn_providers-cloudflare"));
             b.click(By.id("trust-submit"));
             b.awaitText(By.cssSelector("#trust .ok-box"), "saved");
-            JsonNode shown = api.call("TrustService", "Get", Map.of());
+            JsonNode shown = api.raw("TrustService", "Get", Map.of());
             assertThat(shown.get("trusted_proxies").toString()).isEqualTo("[\"10.0.0.0/8\",\"192.168.0.0/16\"]");
             assertThat(shown.get("client_ip_headers").toString()).isEqualTo("[\"X-Forwarded-For\"]");
             assertThat(shown.get("cdn_providers").toString()).isEqualTo("[\"cloudflare\"]");
@@ -75,7 +75,7 @@ class UiAcceptanceTest {
             b.click(By.id("siem-siem-filter-include_audit"));
             b.click(By.id("siem-submit"));
             b.awaitText(By.cssSelector("#siem .ok-box"), "Saved");
-            assertThat(api.call("SystemService", "GetSetting", Map.of("key", "siem.address")).get("value").asText())
+            assertThat(api.raw("SystemService", "GetSetting", Map.of("key", "siem.address")).get("value").asText())
                     .isEqualTo("tcp://127.0.0.1:" + rsyslog.tcpPort());
             b.click(By.id("siem-send-test"));
             String result = b.awaitText(By.id("siem-test-result"), "written to").getText();
@@ -100,7 +100,7 @@ class UiAcceptanceTest {
             b.click(By.id("exclude-submit"));
             b.awaitText(By.cssSelector("#exclude .ok-box"), "excluded");
             b.fullPage("events-excluded");
-            JsonNode policy = api.call("WafService", "GetPolicy", Map.of("site", "shop"));
+            JsonNode policy = api.raw("WafService", "GetPolicy", Map.of("site", "shop"));
             assertThat(policy.get("exclusions").toString()).contains("\"rule_id\":1999300").contains("\"path_prefix\":\"/search\"")
                     .contains("\"method\":\"GET\"");
             awaitStatus(node, SQLI, 200);
@@ -109,8 +109,8 @@ class UiAcceptanceTest {
             assertThat(b.consoleErrors()).isEmpty();
 
             // A viewer sees no mutating control.
-            api.call("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "viewer-password-123"));
-            api.call("UsersService", "SetPassword", Map.of("name", "vera", "password", "viewer-password-123", "require_change", false));
+            api.raw("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "viewer-password-123"));
+            api.raw("UsersService", "SetPassword", Map.of("name", "vera", "password", "viewer-password-123", "require_change", false));
             b.click(By.id("logout"));
             b.login("vera", "viewer-password-123");
             b.awaitText(By.id("who"), "vera");

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestCerts;
 import io.tiyi.testsupport.TestNodes;
-import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -39,17 +39,17 @@ class UiPages1Test {
                 TestUpstream apiUp = new TestUpstream("api");
                 Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
             TiyiClient api = node.client();
-            api.call("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", VIEWER_PW));
-            api.call("UsersService", "SetPassword", Map.of("name", "vera", "password", VIEWER_PW, "require_change", false));
-            api.call("SitesService", "Create", Map.of("name", "blog", "hosts", List.of("blog.test", "www.blog.test"), "upstreams",
+            api.raw("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", VIEWER_PW));
+            api.raw("UsersService", "SetPassword", Map.of("name", "vera", "password", VIEWER_PW, "require_change", false));
+            api.raw("SitesService", "Create", Map.of("name", "blog", "hosts", List.of("blog.test", "www.blog.test"), "upstreams",
                     List.of(blogUp.url())));
-            api.call("SitesService", "Create", Map.of("name", "api", "hosts", List.of("api.test"), "upstreams", List.of(apiUp.url()),
+            api.raw("SitesService", "Create", Map.of("name", "api", "hosts", List.of("api.test"), "upstreams", List.of(apiUp.url()),
                     "lb", "least_conn"));
             TestCerts.Pem soon = TestCerts.selfSigned("api.test", System.currentTimeMillis() - 86_400_000L,
                     System.currentTimeMillis() + 10 * 86_400_000L, "api.test");
-            api.call("CertificatesService", "Import", Map.of("name", "api-cert", "cert_pem", soon.certPem(), "key_pem", soon.keyPem()));
+            api.raw("CertificatesService", "Import", Map.of("name", "api-cert", "cert_pem", soon.certPem(), "key_pem", soon.keyPem()));
             traffic(node);
-            String agentToken = api.call("AgentsService", "IssueToken", Map.of("tag", "edge-eu", "ttl", "1h")).get("token").asText();
+            String agentToken = api.raw("AgentsService", "IssueToken", Map.of("tag", "edge-eu", "ttl", "1h")).get("token").asText();
 
             try (TiyiNode agent = TiyiNode.builder().role(io.tiyi.cluster.Role.AGENT).config(TestNodes.config(dir.resolve("agent")))
                     .agentApi(node.adminUrl()).enrollmentToken(agentToken).build().start()) {
@@ -114,8 +114,8 @@ class UiPages1Test {
     /** Real requests through the node's own data plane: some pass, some the WAF blocks (blog) or only detects (api). */
     private static void traffic(TiyiNode node) throws Exception {
         TiyiClient api = node.client();
-        api.call("WafService", "SetPolicy", Map.of("site", "blog", "mode", "block"));
-        api.call("TrustService", "Set", Map.of("trusted_proxies", List.of("127.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
+        api.raw("WafService", "SetPolicy", Map.of("site", "blog", "mode", "block"));
+        api.raw("TrustService", "Set", Map.of("trusted_proxies", List.of("127.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
         assertThat(node.awaitDataPlane(Duration.ofSeconds(20))).isTrue();
         InetSocketAddress edge = node.httpAddress();
         for (int i = 0; i < 24; i++) {

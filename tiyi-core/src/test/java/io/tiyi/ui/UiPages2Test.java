@@ -97,7 +97,7 @@ class UiPages2Test {
             WebElement entries = b.awaitText(By.id("audit-entries"), "users.disable");
             assertThat(entries.getText()).contains("users.create").contains("users.set_role").contains("user:alice");
             shot(b, "audit");
-            long last = api.call("AuditService", "List", Map.of("limit", 1)).get("entries").get(0).get("id").asLong();
+            long last = api.raw("AuditService", "List", Map.of("limit", 1)).get("entries").get(0).get("id").asLong();
             b.click(By.id("audit-open-" + last));
             b.await(By.id("audit-detail-json"));
             b.click(By.id("audit-verify"));
@@ -113,11 +113,11 @@ class UiPages2Test {
             shot(b, "alerts");
             b.click(By.id("alert-ack-" + firingId));
             b.awaitText(By.id("alert-detail"), "acked by user:admin");
-            assertThat(api.call("AlertsService", "Get", Map.of("id", firingId)).get("acked_by").asText()).isEqualTo("user:admin");
+            assertThat(api.raw("AlertsService", "Get", Map.of("id", firingId)).get("acked_by").asText()).isEqualTo("user:admin");
             b.type(By.id("alert-rule-origin-bypass-attempt-threshold"), "3");
             b.click(By.id("alert-rule-origin-bypass-attempt-submit"));
             b.awaitText(By.cssSelector("#alert-rule-origin-bypass-attempt .ok-box"), "Rule saved");
-            assertThat(api.call("AlertsService", "ListRules", Map.of()).get("rules").get(0).get("threshold").asInt()).isEqualTo(3);
+            assertThat(api.raw("AlertsService", "ListRules", Map.of()).get("rules").get(0).get("threshold").asInt()).isEqualTo(3);
             shot(b, "alerts-acked");
 
             // Releases: the empty state with the CLI import, then a wave of one agent and a rollback.
@@ -125,7 +125,7 @@ class UiPages2Test {
             assertThat(b.awaitText(By.id("releases-empty"), "No release imported yet").getText()).contains("tiyi release import --tarball");
             b.await(By.id("releases-runs-empty"));
             shot(b, "releases-empty");
-            api.call("ReleasesService", "Import", Map.of("tarball", tarball("3.0.1")));
+            api.raw("ReleasesService", "Import", Map.of("tarball", tarball("3.0.1")));
             nav(b, "overview");
             nav(b, "releases");
             b.await(By.id("release-open-3.0.1"));
@@ -169,7 +169,7 @@ class UiPages2Test {
             assertThat(b.consoleErrors()).isEmpty();
 
             // A viewer sees no mutating control and no Users page.
-            api.call("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "vera-password-12"));
+            api.raw("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "vera-password-12"));
             b.go("/#/overview");
             b.click(By.id("logout"));
             b.await(By.id("login-user"));
@@ -215,17 +215,17 @@ class UiPages2Test {
 
     /** A client address claimed through an untrusted peer at the agent: the Origin Bypass Attempt rule fires. */
     static long fireOriginBypass(TiyiCluster cluster, TiyiClient api, TestUpstream up) throws Exception {
-        api.call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-        api.call("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
+        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        api.raw("TrustService", "Set", Map.of("trusted_proxies", List.of("10.0.0.0/8"), "client_ip_headers", List.of("X-Forwarded-For")));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         assertThat(RawHttp.get(cluster.agent(0).httpAddress(), "shop.test", "/x", Map.of("X-Forwarded-For", "1.2.3.4")).statusCode())
                 .isEqualTo(200);
         cluster.agent(0).agent().orElseThrow().report();
         long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode firings = api.call("AlertsService", "List", Map.of()).get("firings");
+        JsonNode firings = api.raw("AlertsService", "List", Map.of()).get("firings");
         while (firings.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
-            firings = api.call("AlertsService", "List", Map.of()).get("firings");
+            firings = api.raw("AlertsService", "List", Map.of()).get("firings");
         }
         assertThat(firings).hasSize(1);
         return firings.get(0).get("id").asLong();
@@ -235,7 +235,7 @@ class UiPages2Test {
     static void awaitFinalRun(TiyiClient api) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            String state = api.call("ReleasesService", "Runs", Map.of("limit", 1)).get("runs").get(0).get("agents").get(0).get("state").asText();
+            String state = api.raw("ReleasesService", "Runs", Map.of("limit", 1)).get("runs").get(0).get("agents").get(0).get("state").asText();
             if (state.equals("failed") || state.equals("healthy")) {
                 return;
             }
@@ -245,7 +245,7 @@ class UiPages2Test {
     }
 
     static JsonNode user(TiyiClient api, String name) {
-        for (JsonNode u : api.call("UsersService", "List", Map.of()).get("users")) {
+        for (JsonNode u : api.raw("UsersService", "List", Map.of()).get("users")) {
             if (u.get("name").asText().equals(name)) {
                 return u;
             }

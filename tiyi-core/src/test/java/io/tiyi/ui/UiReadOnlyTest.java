@@ -21,9 +21,9 @@ class UiReadOnlyTest {
     void aSecondaryShowsTheBannerAndDisablesChanges(@TempDir Path dir) throws Exception {
         try (TiyiCluster cluster = TiyiCluster.builder().root(dir.resolve("c")).secondary(true).agents(0)
                 .jwtSecret("ui-read-only-test-secret-0123456789abcdef").build().start()) {
-            cluster.client().call("UsersService", "Create", Map.of("name", "ada", "role", "admin", "password", "ada-password-12345"));
-            cluster.client().call("UsersService", "SetPassword", Map.of("name", "ada", "password", "ada-password-12345", "require_change", false));
-            cluster.client().call("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams",
+            cluster.client().raw("UsersService", "Create", Map.of("name", "ada", "role", "admin", "password", "ada-password-12345"));
+            cluster.client().raw("UsersService", "SetPassword", Map.of("name", "ada", "password", "ada-password-12345", "require_change", false));
+            cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams",
                     List.of("http://127.0.0.1:9")));
             assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
 

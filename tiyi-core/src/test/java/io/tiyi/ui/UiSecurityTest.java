@@ -40,8 +40,8 @@ class UiSecurityTest {
     static void start() throws Exception {
         node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
         password = "ui-security-password-1";
-        node.client().call("UsersService", "Create", Map.of("name", "ops", "role", "operator", "password", password));
-        node.client().call("UsersService", "SetPassword", Map.of("name", "ops", "password", password, "require_change", false));
+        node.client().raw("UsersService", "Create", Map.of("name", "ops", "role", "operator", "password", password));
+        node.client().raw("UsersService", "SetPassword", Map.of("name", "ops", "password", password, "require_change", false));
     }
 
     @AfterAll

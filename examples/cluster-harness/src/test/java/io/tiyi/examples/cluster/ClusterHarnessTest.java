@@ -3,6 +3,8 @@ package io.tiyi.examples.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiCluster;
+import io.tiyi.client.rpc.SitesService;
+import io.tiyi.client.rpc.WafService;
 import io.undertow.Undertow;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -12,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,9 @@ class ClusterHarnessTest {
         int upstreamPort = ((InetSocketAddress) upstream.getListenerInfo().get(0).getAddress()).getPort();
 
         cluster = TiyiCluster.builder().root(root).agents(2).build().start();
-        cluster.client().call("SitesService", "Create", Map.of(
-                "name", "shop",
-                "hosts", List.of("shop.test"),
-                "upstreams", List.of("http://127.0.0.1:" + upstreamPort)));
-        cluster.client().call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        cluster.client().call(SitesService.CREATE, new SitesService.PutRequest("shop", List.of("shop.test"),
+                List.of("http://127.0.0.1:" + upstreamPort), null, null, null));
+        cluster.client().call(WafService.SET_POLICY, new WafService.SetRequest("shop", "block", null, null, null, null));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).as("every agent runs the latest bundle").isTrue();
     }
 

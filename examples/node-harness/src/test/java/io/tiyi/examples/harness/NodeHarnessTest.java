@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.SitesService;
+import io.tiyi.client.rpc.SystemService;
+import io.tiyi.client.rpc.WafService;
 import io.undertow.Undertow;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,12 +53,10 @@ class NodeHarnessTest {
                 .start();
         api = node.client();
         String crs = Path.of(System.getProperty("tiyi.crs.dir", "../../../shared/crs")).toAbsolutePath().normalize().toString();
-        api.call("SystemService", "UpdateSetting", Map.of("key", "waf.crs_dir", "value", crs));
-        api.call("SitesService", "Create", Map.of(
-                "name", "shop",
-                "hosts", List.of("shop.test"),
-                "upstreams", List.of("http://127.0.0.1:" + upstreamPort)));
-        api.call("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        api.call(SystemService.UPDATE_SETTING, new SystemService.UpdateRequest("waf.crs_dir", crs));
+        api.call(SitesService.CREATE, new SitesService.PutRequest("shop", List.of("shop.test"),
+                List.of("http://127.0.0.1:" + upstreamPort), null, null, null));
+        api.call(WafService.SET_POLICY, new WafService.SetRequest("shop", "block", null, null, null, null));
         assertThat(node.awaitDataPlane(Duration.ofSeconds(30))).as("configuration applied").isTrue();
     }
 
@@ -96,7 +96,7 @@ class NodeHarnessTest {
 
     @Test
     void theSiteIsVisibleThroughTheApi() {
-        assertThat(api.call("SitesService", "Get", Map.of("name", "shop")).get("hosts").get(0).asText()).isEqualTo("shop.test");
-        assertThat(api.call("WafService", "GetPolicy", Map.of("site", "shop")).get("mode").asText()).isEqualTo("block");
+        assertThat(api.call(SitesService.GET, new SitesService.NameRequest("shop")).get("hosts").get(0).asText()).isEqualTo("shop.test");
+        assertThat(api.call(WafService.GET_POLICY, new WafService.SiteRequest("shop")).get("mode").asText()).isEqualTo("block");
     }
 }
