@@ -11,6 +11,9 @@ import io.tiyi.bundle.SignedBundle.RefusedException;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.AgentsService;
+import io.tiyi.client.rpc.BundlesService;
+import io.tiyi.client.rpc.EventsService;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.events.EventLog;
 import io.tiyi.internal.Backoff;
@@ -26,7 +29,6 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +51,8 @@ public final class AgentRuntime implements AutoCloseable {
     static final long MAX_BACKOFF_MS = 30_000;
     static final long WATCH_MS = 25_000;
 
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<JsonNode>> JSON_LIST =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {};
     private final AgentFiles files;
     private final DataPlane dataPlane;
     private final MetricRegistry metrics;
@@ -118,8 +122,9 @@ public final class AgentRuntime implements AutoCloseable {
             throw new IllegalStateException("security events are shipped already");
         }
         // traffic only when there is some: a control plane older than it still takes the events.
-        shipper = new EventShipper((batch, traffic) -> client(current, 15).call("EventsService", "Ingest",
-                traffic.isEmpty() ? Map.of("events", batch) : Map.of("events", batch, "traffic", traffic)), () -> current, metrics);
+        shipper = new EventShipper((batch, traffic) -> client(current, 15).call(EventsService.INGEST,
+                new EventsService.IngestRequest(Json.MAPPER.convertValue(batch, JSON_LIST),
+                        traffic.isEmpty() ? null : Json.MAPPER.convertValue(traffic, JSON_LIST))), () -> current, metrics);
         log.forwardTo(shipper::offer);
     }
 
@@ -165,7 +170,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (appliedEpoch == 0) {
             // First start: fetch the first bundle now, so the data plane opens the listeners it names.
             try {
-                JsonNode r = client(current, 30).call("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0));
+                JsonNode r = client(current, 30).call(BundlesService.WATCH, new BundlesService.WatchRequest(0, 0, 0L));
                 if (r.get("changed").asBoolean()) {
                     receive(Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class));
                 }
@@ -199,8 +204,7 @@ public final class AgentRuntime implements AutoCloseable {
                     afterEpoch = refusedEpoch;
                     afterSeq = refusedSeq;
                 }
-                JsonNode r = client(url, 60).call("BundlesService", "Watch", Map.of("after_epoch", afterEpoch, "after_seq", afterSeq,
-                        "timeout_ms", WATCH_MS));
+                JsonNode r = client(url, 60).call(BundlesService.WATCH, new BundlesService.WatchRequest(afterEpoch, afterSeq, (long) WATCH_MS));
                 if (!reachable || announcedOutage) {
                     LOG.info("agent: control plane {} reachable", url);
                     announcedOutage = false;
@@ -367,7 +371,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** The rule archive with {@code hash}, from the control plane this agent follows. */
     private byte[] fetchRules(String hash) {
-        JsonNode r = client(current, 120).call("BundlesService", "GetRules", Map.of("hash", hash));
+        JsonNode r = client(current, 120).call(BundlesService.GET_RULES, new BundlesService.RulesRequest(hash));
         return Base64.getDecoder().decode(r.get("archive").asText());
     }
 
@@ -388,10 +392,10 @@ public final class AgentRuntime implements AutoCloseable {
             boolean primaryTookIt = false;
             for (String url : endpoints()) {
                 try {
-                    JsonNode answer = client(url, 3).call("AgentsService", "Report", r);
-                    long epoch = answer.path("epoch").asLong();
-                    primaryTookIt |= answer.path("primary").asBoolean();
-                    if (answer.path("primary").asBoolean() && epoch > Math.max(pin.highestEpoch(), appliedEpoch) && !url.equals(current)) {
+                    AgentsService.ReportResponse answer = client(url, 3).call(AgentsService.REPORT, r);
+                    long epoch = answer.epoch();
+                    primaryTookIt |= answer.primary();
+                    if (answer.primary() && epoch > Math.max(pin.highestEpoch(), appliedEpoch) && !url.equals(current)) {
                         LOG.warn("agent: {} is the primary at epoch {}, higher than {} seen so far; following it", url, epoch,
                                 Math.max(pin.highestEpoch(), appliedEpoch));
                         moveTo(url);

@@ -4,6 +4,7 @@ import io.tiyi.TiyiVersion;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.ReleasesService;
 import io.tiyi.crypto.Sha256;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -239,7 +240,7 @@ public final class BinaryUpdater {
         record(new AgentReport.Rollout(id, "downloading", null));
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(JAR + ".tmp");
-        client.get().download("ReleasesService", "Download", Map.of("sha256", sha), tmp);
+        client.get().download(ReleasesService.DOWNLOAD, new ReleasesService.DownloadRequest(sha), tmp);
         long got = Files.size(tmp);
         if (got != size) {
             Files.deleteIfExists(tmp);

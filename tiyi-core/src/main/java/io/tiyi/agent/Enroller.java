@@ -1,14 +1,11 @@
 package io.tiyi.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
 import io.tiyi.bundle.Enrollment;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.AgentsService;
 import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.crypto.SealedBox;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -52,15 +49,10 @@ final class Enroller {
         byte[][] x = SealedBox.generateKeyPair();
         Ed25519KeyPair ed = Ed25519KeyPair.generate();
         byte[] proofMessage = Enrollment.proofMessage(token, x[1]);
-        Map<String, Object> req = new LinkedHashMap<>();
-        req.put("token", token);
-        req.put("x25519_public", x[1]);
-        req.put("ed25519_public", ed.publicKey());
-        req.put("proof", ed.sign(proofMessage));
-        JsonNode r = TiyiClient.of(route.apply(apiUrl), null).call("AgentsService", "Enroll", req);
-        byte[] signingKey = Base64.getDecoder().decode(r.get("signing_key").asText());
-        AgentFiles.Identity id = new AgentFiles.Identity(apiUrl, r.get("agent_id").asText(), r.get("tag").asText(),
-                r.get("credential").asText(), x[0], ed.privateKeyBytes());
+        AgentsService.EnrollResponse r = TiyiClient.of(route.apply(apiUrl), null).call(AgentsService.ENROLL,
+                new AgentsService.EnrollRequest(token, x[1], ed.publicKey(), ed.sign(proofMessage)));
+        byte[] signingKey = r.signingKey();
+        AgentFiles.Identity id = new AgentFiles.Identity(apiUrl, r.agentId(), r.tag(), r.credential(), x[0], ed.privateKeyBytes());
         files.pin(new AgentFiles.Pin(signingKey, Ed25519KeyPair.fingerprint(signingKey), 0));
         files.identity(id);
         LOG.info("agent: enrolled with {} as {} (tag {}); pinned bundle signing key {}", apiUrl, id.agentId(), id.tag(),

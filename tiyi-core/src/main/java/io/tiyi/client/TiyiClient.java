@@ -82,21 +82,10 @@ public final class TiyiClient {
 
     /**
      * Calls {@code tiyi.v1.<service>/<method>} with any JSON-encodable request, outside the typed
-     * contract: for contract tests that send JSON the records cannot express, and callers not yet
-     * moved to {@link #call(Rpc, Object)}.
+     * contract: for contract tests that send JSON the records cannot express.
      */
     public JsonNode raw(String service, String method, Object request) {
         return send(service, method, HttpRequest.BodyPublishers.ofString(Json.write(request == null ? java.util.Map.of() : request)));
-    }
-
-    /**
-     * {@link #raw}, under its former name.
-     *
-     * @deprecated name the method by its descriptor: {@link #call(Rpc, Object)}
-     */
-    @Deprecated
-    public JsonNode call(String service, String method, Object request) {
-        return raw(service, method, request);
     }
 
     private static <R> R read(Rpc<?, R> method, JsonNode body) {
@@ -187,13 +176,7 @@ public final class TiyiClient {
         return download(method.service(), method.method(), request, out);
     }
 
-    /**
-     * {@link #download(Rpc, Object, java.nio.file.Path)} by name.
-     *
-     * @deprecated name the method by its descriptor
-     */
-    @Deprecated
-    public String download(String service, String method, Object request, java.nio.file.Path out) {
+    private String download(String service, String method, Object request, java.nio.file.Path out) {
         String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(request)));

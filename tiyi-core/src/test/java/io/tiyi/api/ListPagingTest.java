@@ -172,10 +172,10 @@ class ListPagingTest {
         @Test
         void badPagingIsA400NamingTheField() {
             for (String service : List.of("SitesService", "UsersService", "CertificatesService", "ReleasesService")) {
-                assertThatThrownBy(() -> api.call(service, "List", Map.of("offset", -1))).as(service)
+                assertThatThrownBy(() -> api.raw(service, "List", Map.of("offset", -1))).as(service)
                         .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(400))
                         .hasMessageContaining("offset must be 0 or more, got -1");
-                assertThatThrownBy(() -> api.call(service, "List", Map.of("limit", 0))).as(service)
+                assertThatThrownBy(() -> api.raw(service, "List", Map.of("limit", 0))).as(service)
                         .hasMessageContaining("limit must be from 1 to 1000, got 0");
             }
             assertThatThrownBy(() -> api.raw("AuditService", "List", Map.of("limit", 1001)))

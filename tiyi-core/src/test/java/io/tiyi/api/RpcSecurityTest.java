@@ -79,11 +79,11 @@ class RpcSecurityTest {
             if (m.access() == Access.AGENT) {
                 agentMethods++;
                 for (TiyiClient user : new TiyiClient[] {admin, anonymous.withToken(viewerToken)}) {
-                    assertThatThrownBy(() -> user.call(m.service(), m.method(), Map.of())).as(m.fullName() + " with a user token")
+                    assertThatThrownBy(() -> user.raw(m.service(), m.method(), Map.of())).as(m.fullName() + " with a user token")
                             .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
                 }
             } else if (m.access() != Access.PUBLIC) {
-                assertThatThrownBy(() -> agent.call(m.service(), m.method(), Map.of())).as(m.fullName() + " with an agent credential")
+                assertThatThrownBy(() -> agent.raw(m.service(), m.method(), Map.of())).as(m.fullName() + " with an agent credential")
                         .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
             }
         }
@@ -102,7 +102,7 @@ class RpcSecurityTest {
                 continue;
             }
             for (String token : new String[] {null, "garbage", forged}) {
-                assertThatThrownBy(() -> anonymous.withToken(token).call(m.service(), m.method(), Map.of()))
+                assertThatThrownBy(() -> anonymous.withToken(token).raw(m.service(), m.method(), Map.of()))
                         .as(m.fullName() + " with token " + token)
                         .isInstanceOfSatisfying(TiyiApiException.class, e -> {
                             assertThat(e.httpStatus()).isEqualTo(401);
@@ -160,7 +160,7 @@ class RpcSecurityTest {
             if (!m.mutating() || m.access() == Access.PUBLIC || m.selfService()) {
                 continue;
             }
-            assertThatThrownBy(() -> viewer.call(m.service(), m.method(), Map.of()))
+            assertThatThrownBy(() -> viewer.raw(m.service(), m.method(), Map.of()))
                     .as(m.fullName())
                     .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(403));
             checked++;

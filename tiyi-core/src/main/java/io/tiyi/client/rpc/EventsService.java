@@ -1,5 +1,6 @@
 package io.tiyi.client.rpc;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
@@ -53,7 +54,8 @@ public final class EventsService {
      * @param events security events as the agent's log wrote them
      * @param traffic requests per closed minute, {@code {site, minute_ms, requests}}; absent from older agents
      */
-    public record IngestRequest(List<JsonNode> events, List<JsonNode> traffic) {}
+    /** {@code traffic} is left out when null: a control plane older than request counts refuses the field. */
+    public record IngestRequest(List<JsonNode> events, @JsonInclude(JsonInclude.Include.NON_NULL) List<JsonNode> traffic) {}
 
     public static final Rpc<ListRequest, JsonNode> LIST = rpc("List", ListRequest.class);
     public static final Rpc<SearchRequest, JsonNode> SEARCH = rpc("Search", SearchRequest.class);
