@@ -10,7 +10,7 @@ import io.tiyi.bundle.SignedBundle.RefusedException;
  * re-pinned), for this agent, from an epoch no lower than the highest seen, and newer than the
  * bundle in force (no rollback).
  */
-public final class BundleGate {
+final class BundleGate {
     private BundleGate() {}
 
     /**

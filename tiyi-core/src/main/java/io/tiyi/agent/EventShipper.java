@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * but not {@code traffic} takes the events alone, and the counts are dropped (counted) until it
  * is asked again ten minutes later.
  */
-public final class EventShipper implements AutoCloseable {
+final class EventShipper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventShipper.class);
     /** Events waiting to be shipped; beyond it they are dropped. */
     public static final int QUEUE = 10_000;

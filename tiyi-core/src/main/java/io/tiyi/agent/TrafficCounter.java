@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * that would open one more is not counted but {@link #dropped}, so a flood of made-up hosts
  * cannot take the agent's memory.
  */
-public final class TrafficCounter {
+final class TrafficCounter {
     /** Open (site, minute) keys, at most (about). */
     public static final int MAX_KEYS = 10_000;
 

@@ -7,7 +7,7 @@ import io.undertow.util.Headers;
 import java.io.ByteArrayOutputStream;
 
 /** {@code GET /metrics}: every metric of the node in the Prometheus text format. */
-public final class MetricsHandler implements HttpHandler {
+final class MetricsHandler implements HttpHandler {
     private final TiyiMetrics metrics;
 
     public MetricsHandler(TiyiMetrics metrics) {

@@ -7,7 +7,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
 /** Counts and times every request of a listener, by status class. */
-public final class RequestMetricsHandler implements HttpHandler {
+final class RequestMetricsHandler implements HttpHandler {
     private final HttpHandler next;
     private final Timer requests;
     private final Counter[] byClass = new Counter[6];

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * leaves the window. Node-local and in memory by design: an attacker gains nothing from a
  * restart that an operator would not notice.
  */
-public final class LoginThrottle {
+final class LoginThrottle {
     static final long WINDOW_MS = 15 * 60_000L;
     static final int PER_USER = 5;
     static final int PER_CLIENT = 20;

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * missing directory) are logged as one warning naming what to fix, counted in
  * {@code tiyi.backup.stream.errors} and retried with backoff; they never reach the pipeline.
  */
-public final class BackupStream implements AutoCloseable {
+final class BackupStream implements AutoCloseable {
     /** Gauge: the store's last seq minus the last seq shipped to the stream. */
     public static final String LAG = "tiyi.backup.stream.lag";
     /** Gauge: when the last snapshot was taken, epoch ms (0 before the first). */

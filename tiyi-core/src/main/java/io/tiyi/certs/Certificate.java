@@ -15,5 +15,5 @@ import java.util.List;
  * @param chainLength certificates in the chain
  * @param createdAt ms
  */
-public record Certificate(String name, List<String> sans, String subject, String issuer, long notBefore, long notAfter,
+record Certificate(String name, List<String> sans, String subject, String issuer, long notBefore, long notAfter,
         String fingerprint, int chainLength, long createdAt) {}

@@ -25,7 +25,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /** A certificate chain and its private key parsed from PEM, checked to belong together. */
-public final class PemMaterial {
+final class PemMaterial {
     private final List<X509Certificate> chain;
     private final PrivateKey key;
 

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * a client address through a peer that is not trusted is an origin bypass attempt, counted here
  * and reported to the control plane, which alerts on it.
  */
-public final class ClientIpHandler implements HttpHandler {
+final class ClientIpHandler implements HttpHandler {
     private final HttpHandler next;
     private final Supplier<ClientIpResolver> resolver;
     private final OriginBypass bypass;

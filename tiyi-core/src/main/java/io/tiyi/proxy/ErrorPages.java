@@ -10,7 +10,7 @@ import io.undertow.util.StatusCodes;
  * unreachable or timing out. Short plain text that says which failure it was and carries the
  * request id, so an operator can find the request in the access log.
  */
-public final class ErrorPages implements DefaultResponseListener {
+final class ErrorPages implements DefaultResponseListener {
     static final ErrorPages INSTANCE = new ErrorPages();
 
     @Override

@@ -4,7 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 
 /** Per-request state of the data plane, carried as typed exchange attachments. */
-public final class Exchanges {
+final class Exchanges {
     /** The request id (from a valid X-Request-Id, else generated). */
     public static final AttachmentKey<String> REQUEST_ID = AttachmentKey.create(String.class);
     /** The site that matched the Host. */

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * (1-128 characters of letters, digits, {@code . _ -}), otherwise replaced. The id goes to the
  * upstream and back to the client, and into every event about the request.
  */
-public final class RequestIdHandler implements HttpHandler {
+final class RequestIdHandler implements HttpHandler {
     public static final HttpString HEADER = new HttpString("X-Request-Id");
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 

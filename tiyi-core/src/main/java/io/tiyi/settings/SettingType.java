@@ -1,7 +1,7 @@
 package io.tiyi.settings;
 
 /** How a setting's value is written and checked. */
-public enum SettingType {
+enum SettingType {
     BOOL,
     INT,
     /** A decimal number within [min, max]. */

@@ -8,7 +8,7 @@ import java.util.Locale;
  * Syslog severities (RFC 5424 section 6.2.1) of the events Tiyi forwards, and their CEF and LEEF
  * equivalents. {@code siem.filter.min_severity} names one of these.
  */
-public enum Severity {
+enum Severity {
     CRITICAL(2, 9),
     ERROR(3, 7),
     WARNING(4, 6),

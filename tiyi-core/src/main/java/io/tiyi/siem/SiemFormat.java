@@ -8,7 +8,7 @@ import io.tiyi.events.Event;
  * result carries no transport framing: TCP adds RFC 6587 octet counting, datagrams carry one
  * message each.
  */
-public interface SiemFormat {
+interface SiemFormat {
     /** The {@code siem.format} value: {@code rfc5424}, {@code cef} or {@code leef}. */
     String name();
 

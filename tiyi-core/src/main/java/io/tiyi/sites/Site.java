@@ -15,7 +15,7 @@ import java.util.List;
  * @param createdAt ms
  * @param updatedAt ms
  */
-public record Site(String name, List<String> hosts, List<String> upstreams, String lb, String healthPath, String certificate,
+record Site(String name, List<String> hosts, List<String> upstreams, String lb, String healthPath, String certificate,
         List<Route> routes, long createdAt, long updatedAt) {
 
     /**

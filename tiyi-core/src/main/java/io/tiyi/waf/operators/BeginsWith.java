@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @beginsWith TEXT}: true when the value starts with the (macro-expanded) text. */
-public final class BeginsWith implements Operator {
+final class BeginsWith implements Operator {
     private final String arg;
 
     public BeginsWith(String arg) {

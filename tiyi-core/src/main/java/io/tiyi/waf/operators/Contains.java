@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @contains TEXT}: true when the value contains the (macro-expanded) text. <pre>SecRule ARGS "@contains ../" "id:5"</pre> */
-public final class Contains implements Operator {
+final class Contains implements Operator {
     private final String arg;
 
     public Contains(String arg) {

@@ -6,7 +6,7 @@ package io.tiyi.waf.operators;
  * {@code _}; a byte above 0x7f is never one, since values are bytes and ModSecurity classifies
  * them in the C locale. An empty word matches every value, as in ModSecurity.
  */
-public final class ContainsWord implements Operator {
+final class ContainsWord implements Operator {
     private final String arg;
 
     public ContainsWord(String arg) {

@@ -8,7 +8,7 @@ import io.tiyi.waf.injection.Sqli;
  *
  * <pre>SecRule ARGS "@detectSQLi" "id:942100,block"</pre>
  */
-public final class DetectSqli implements Operator {
+final class DetectSqli implements Operator {
     /** Refuses to compile a rule whose detector could not run, instead of failing every request later. */
     public DetectSqli() {
         try {

@@ -7,7 +7,7 @@ import io.tiyi.waf.injection.Xss;
  *
  * <pre>SecRule ARGS "@detectXSS" "id:941100,block"</pre>
  */
-public final class DetectXss implements Operator {
+final class DetectXss implements Operator {
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         return Xss.detect(value);

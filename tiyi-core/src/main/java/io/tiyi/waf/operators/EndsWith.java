@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @endsWith TEXT}: true when the value ends with the (macro-expanded) text. <pre>SecRule REQUEST_FILENAME "@endsWith .php" "id:6"</pre> */
-public final class EndsWith implements Operator {
+final class EndsWith implements Operator {
     private final String arg;
 
     public EndsWith(String arg) {

@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @eq N}: true when the value, as an integer, equals N (macro-expanded). <pre>SecRule &amp;ARGS "@eq 1" "id:7"</pre> */
-public final class Eq extends NumericComparison {
+final class Eq extends NumericComparison {
     public Eq(String arg) {
         super(arg);
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * or {@code 10.1} and resolves what it cannot parse through DNS: a blocking lookup of request
  * data. An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) is the IPv4 address it carries.
  */
-public final class IpMatch implements Operator {
+final class IpMatch implements Operator {
     private final List<Cidr> nets = new ArrayList<>();
 
     public IpMatch(String arg) {

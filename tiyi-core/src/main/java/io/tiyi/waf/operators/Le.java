@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @le N}: true when the value, as an integer, is less than or equal to N (macro-expanded). <pre>SecRule &amp;ARGS "@le 1" "id:7"</pre> */
-public final class Le extends NumericComparison {
+final class Le extends NumericComparison {
     public Le(String arg) {
         super(arg);
     }

@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @lt N}: true when the value, as an integer, is less than N (macro-expanded). <pre>SecRule &amp;ARGS "@lt 1" "id:7"</pre> */
-public final class Lt extends NumericComparison {
+final class Lt extends NumericComparison {
     public Lt(String arg) {
         super(arg);
     }

@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @noMatch}: always false. */
-public final class NoMatch implements Operator {
+final class NoMatch implements Operator {
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         return false;

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>SecRule REQUEST_HEADERS:User-Agent "@pm nikto sqlmap" "id:2,deny"</pre>
  */
-public final class Pm implements Operator {
+final class Pm implements Operator {
     private final AhoCorasick ac;
 
     public Pm(String argument) {

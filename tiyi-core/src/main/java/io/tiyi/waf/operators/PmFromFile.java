@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <pre>SecRule REQUEST_FILENAME "@pmFromFile restricted-files.data" "id:3,deny"</pre>
  */
-public final class PmFromFile implements Operator {
+final class PmFromFile implements Operator {
     private final Pm pm;
 
     public PmFromFile(String argument, Path baseDir) {

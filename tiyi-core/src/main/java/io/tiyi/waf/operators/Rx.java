@@ -14,7 +14,7 @@ import java.util.regex.PatternSyntaxException;
  *
  * <pre>SecRule ARGS "@rx (?i)union\s+select" "id:1,deny"</pre>
  */
-public final class Rx implements Operator {
+final class Rx implements Operator {
     private final Pattern pattern;
     private final ThreadLocal<Matcher> matchers;
     /** Literals one of which every match contains, checked before the matcher runs; null when none are known. */

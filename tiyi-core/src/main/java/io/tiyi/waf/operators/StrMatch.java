@@ -5,7 +5,7 @@ package io.tiyi.waf.operators;
  * literal bytes, never as a pattern. ModSecurity v3 and Coraza expand macros here as for
  * {@code @contains}.
  */
-public final class StrMatch implements Operator {
+final class StrMatch implements Operator {
     private final String arg;
 
     public StrMatch(String arg) {

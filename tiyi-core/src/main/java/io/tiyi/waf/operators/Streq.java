@@ -1,7 +1,7 @@
 package io.tiyi.waf.operators;
 
 /** {@code @streq TEXT}: true when the value equals the (macro-expanded) text exactly. <pre>SecRule REQUEST_METHOD "@streq POST" "id:4"</pre> */
-public final class Streq implements Operator {
+final class Streq implements Operator {
     private final String arg;
 
     public Streq(String arg) {

@@ -6,7 +6,7 @@ package io.tiyi.waf.operators;
  *
  * <pre>SecRule ARGS "@validateByteRange 32-126" "id:8,deny"</pre>
  */
-public final class ValidateByteRange implements Operator {
+final class ValidateByteRange implements Operator {
     private final boolean[] allowed = new boolean[256];
 
     public ValidateByteRange(String arg) {

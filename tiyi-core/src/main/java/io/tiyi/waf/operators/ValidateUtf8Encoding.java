@@ -4,7 +4,7 @@ package io.tiyi.waf.operators;
  * {@code @validateUtf8Encoding}: true when the value (bytes) is not valid UTF-8: truncated or
  * invalid sequences, overlong forms, surrogates, code points above U+10FFFF.
  */
-public final class ValidateUtf8Encoding implements Operator {
+final class ValidateUtf8Encoding implements Operator {
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         int n = value.length();

@@ -5,7 +5,7 @@ package io.tiyi.waf.operators;
  * for allow-lists: {@code "@within %{tx.allowed_methods}"}. The empty value occurs inside every
  * text and so matches, as in ModSecurity and Coraza.
  */
-public final class Within implements Operator {
+final class Within implements Operator {
     private final String arg;
 
     public Within(String arg) {

@@ -12,7 +12,7 @@ package io.tiyi.waf.transforms;
  * ({@code YWJj!ZGVm} gives {@code abc}); CR and LF are skipped (line-wrapped Base64); a single
  * leftover character carries too few bits for a byte and is dropped; the empty string stays empty.
  */
-public final class Base64Decode implements Transformation {
+final class Base64Decode implements Transformation {
 
     /** The value of each Base64 character, -1 for bytes outside the alphabet. */
     static final byte[] STANDARD = new byte[256];

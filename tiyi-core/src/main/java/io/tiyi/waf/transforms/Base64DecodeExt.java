@@ -11,7 +11,7 @@ package io.tiyi.waf.transforms;
  * outside the alphabet (whitespace, dots, NUL, bytes above 0x7F); a single leftover character is
  * dropped; input with nothing to decode gives the empty string.
  */
-public final class Base64DecodeExt implements Transformation {
+final class Base64DecodeExt implements Transformation {
 
     private static final byte[] FORGIVING = Base64Decode.STANDARD.clone();
 

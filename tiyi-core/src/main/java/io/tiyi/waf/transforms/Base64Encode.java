@@ -9,7 +9,7 @@ import java.util.Base64;
  *
  * <p>Edge cases: the empty string stays empty (returned as it is).
  */
-public final class Base64Encode implements Transformation {
+final class Base64Encode implements Transformation {
 
     Base64Encode() {
     }

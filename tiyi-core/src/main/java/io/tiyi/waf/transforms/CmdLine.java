@@ -17,7 +17,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: deleted bytes do not end a run of spaces ({@code a ^ b} gives {@code a b}); a
  * leading or trailing space is kept (one); \v and \f are ordinary bytes here, as in ModSecurity.
  */
-public final class CmdLine implements Transformation {
+final class CmdLine implements Transformation {
 
     CmdLine() {
     }

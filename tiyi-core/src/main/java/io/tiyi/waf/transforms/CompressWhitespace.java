@@ -12,7 +12,7 @@ import static io.tiyi.waf.transforms.ByteChars.isSpaceOrNbsp;
  * Coraza count 0xA0; a lone 0xA0 becomes a space too). Edge cases: leading and trailing runs become
  * one space, they are not removed; input with single spaces only is returned unchanged.
  */
-public final class CompressWhitespace implements Transformation {
+final class CompressWhitespace implements Transformation {
 
     CompressWhitespace() {
     }

@@ -22,7 +22,7 @@ import static io.tiyi.waf.transforms.ByteChars.isSpace;
  * <p>Edge cases: a backslash at the end is removed; at most six digits are read, so {@code \0000410}
  * gives {@code A} followed by {@code 0}.
  */
-public final class CssDecode implements Transformation {
+final class CssDecode implements Transformation {
 
     CssDecode() {
     }

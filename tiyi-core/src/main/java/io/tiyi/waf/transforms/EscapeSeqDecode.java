@@ -21,7 +21,7 @@ import static io.tiyi.waf.transforms.ByteChars.isOctal;
  * backslash only ({@code \z} gives {@code z}, {@code \x4} gives {@code x4}); a backslash at the end
  * is kept.
  */
-public final class EscapeSeqDecode implements Transformation {
+final class EscapeSeqDecode implements Transformation {
 
     EscapeSeqDecode() {
     }

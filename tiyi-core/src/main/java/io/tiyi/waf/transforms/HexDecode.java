@@ -14,7 +14,7 @@ import static io.tiyi.waf.transforms.ByteChars.isHex;
  * arbitrary byte and Coraza would fail, while Tiyi keeps the well-formed prefix); the empty string
  * stays empty.
  */
-public final class HexDecode implements Transformation {
+final class HexDecode implements Transformation {
 
     HexDecode() {
     }

@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: the result is always twice as long; the empty string stays empty (returned as it
  * is).
  */
-public final class HexEncode implements Transformation {
+final class HexEncode implements Transformation {
 
     HexEncode() {
     }

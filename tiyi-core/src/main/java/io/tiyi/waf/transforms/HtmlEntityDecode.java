@@ -25,7 +25,7 @@ import static io.tiyi.waf.transforms.ByteChars.isHex;
  *       and {@code &} followed by a non-alphanumeric byte.</li>
  * </ul>
  */
-public final class HtmlEntityDecode implements Transformation {
+final class HtmlEntityDecode implements Transformation {
 
     /** Values above this are all out of Unicode's range; parsing stops growing there. */
     private static final int OUT_OF_RANGE = 0x110000;

@@ -25,7 +25,7 @@ import static io.tiyi.waf.transforms.ByteChars.isOctal;
  * {@code \}{@code u12} or {@code \xZ} drops the backslash only ({@code u12}, {@code xZ}); a
  * backslash at the end is kept.
  */
-public final class JsDecode implements Transformation {
+final class JsDecode implements Transformation {
 
     JsDecode() {
     }

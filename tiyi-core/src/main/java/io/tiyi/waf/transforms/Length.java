@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: the empty string gives {@code 0}; a one-digit input that equals its own length
  * ({@code 1}) is returned as it is.
  */
-public final class Length implements Transformation {
+final class Length implements Transformation {
 
     Length() {
     }

@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: bytes 0x80-0xFF are left alone (as C's {@code tolower} does in the "C" locale,
  * which ModSecurity uses); the empty string is returned unchanged.
  */
-public final class Lowercase implements Transformation {
+final class Lowercase implements Transformation {
 
     Lowercase() {
     }

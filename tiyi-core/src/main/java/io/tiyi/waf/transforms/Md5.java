@@ -9,7 +9,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: the empty string gives the digest of nothing ({@code d41d8cd9...} in hex); the
  * result is always 16 bytes and may contain any byte, NUL included.
  */
-public final class Md5 implements Transformation {
+final class Md5 implements Transformation {
 
     Md5() {
     }

@@ -23,7 +23,7 @@ package io.tiyi.waf.transforms;
  * segment that ends in {@code ..} after other bytes counts as a back-reference too
  * ({@code /a/b../c} gives {@code /a/c}).
  */
-public final class NormalizePath implements Transformation {
+final class NormalizePath implements Transformation {
 
     NormalizePath() {
     }

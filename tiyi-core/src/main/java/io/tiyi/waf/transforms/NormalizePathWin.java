@@ -11,7 +11,7 @@ package io.tiyi.waf.transforms;
  * ({@code a\b} gives {@code a/b}); mixed separators work ({@code \a/..\b} gives {@code /b}); drive
  * letters and UNC prefixes are ordinary segments.
  */
-public final class NormalizePathWin implements Transformation {
+final class NormalizePathWin implements Transformation {
 
     NormalizePathWin() {
     }

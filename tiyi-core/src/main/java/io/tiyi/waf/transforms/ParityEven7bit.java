@@ -10,7 +10,7 @@ package io.tiyi.waf.transforms;
  * ModSecurity reference manual defines it (ModSecurity's code folds the input's 8th bit into the
  * parity, which differs for bytes from 0x80); the length never changes.
  */
-public final class ParityEven7bit implements Transformation {
+final class ParityEven7bit implements Transformation {
 
     ParityEven7bit() {
     }

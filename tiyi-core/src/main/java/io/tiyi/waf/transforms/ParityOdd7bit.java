@@ -9,7 +9,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: the 8th bit of the input is ignored, as for {@link ParityEven7bit}; the length
  * never changes.
  */
-public final class ParityOdd7bit implements Transformation {
+final class ParityOdd7bit implements Transformation {
 
     ParityOdd7bit() {
     }

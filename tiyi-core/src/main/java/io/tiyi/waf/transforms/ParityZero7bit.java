@@ -7,7 +7,7 @@ package io.tiyi.waf.transforms;
  *
  * <p>Edge cases: input with only 7-bit bytes is returned as it is; the length never changes.
  */
-public final class ParityZero7bit implements Transformation {
+final class ParityZero7bit implements Transformation {
 
     ParityZero7bit() {
     }

@@ -13,7 +13,7 @@ package io.tiyi.waf.transforms;
  * ModSecurity does (it does not stop at a newline); either block ending ({@code *}{@code /} or
  * {@code -->}) closes either kind of block comment, as in ModSecurity.
  */
-public final class RemoveComments implements Transformation {
+final class RemoveComments implements Transformation {
 
     RemoveComments() {
     }

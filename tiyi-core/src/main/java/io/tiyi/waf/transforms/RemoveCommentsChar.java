@@ -11,7 +11,7 @@ package io.tiyi.waf.transforms;
  * ({@code -->} before {@code --}); bytes that come together after a removal are not matched again
  * ({@code -#-} gives {@code --}); a single {@code -}, {@code /} or {@code *} is kept.
  */
-public final class RemoveCommentsChar implements Transformation {
+final class RemoveCommentsChar implements Transformation {
 
     RemoveCommentsChar() {
     }

@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: only 0x00 is removed (not the text {@code %00}: decode first); input without NUL
  * is returned unchanged.
  */
-public final class RemoveNulls implements Transformation {
+final class RemoveNulls implements Transformation {
 
     RemoveNulls() {
     }

@@ -10,7 +10,7 @@ import static io.tiyi.waf.transforms.ByteChars.isSpaceOrNbsp;
  * <p>Whitespace is space, \t, \n, \v, \f, \r and the non-breaking space 0xA0, as in ModSecurity.
  * Edge cases: input that is all whitespace gives the empty string.
  */
-public final class RemoveWhitespace implements Transformation {
+final class RemoveWhitespace implements Transformation {
 
     RemoveWhitespace() {
     }

@@ -11,7 +11,7 @@ package io.tiyi.waf.transforms;
  * not nest (the first {@code *}{@code /} ends the comment); {@code --}, {@code #} and {@code <!--}
  * are not comments here (see {@link RemoveComments}).
  */
-public final class ReplaceComments implements Transformation {
+final class ReplaceComments implements Transformation {
 
     ReplaceComments() {
     }

@@ -7,7 +7,7 @@ package io.tiyi.waf.transforms;
  *
  * <p>Edge cases: the length never changes; input without NUL is returned unchanged.
  */
-public final class ReplaceNulls implements Transformation {
+final class ReplaceNulls implements Transformation {
 
     ReplaceNulls() {
     }

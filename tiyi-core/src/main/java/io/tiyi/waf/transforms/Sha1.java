@@ -9,7 +9,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: the empty string gives the digest of nothing ({@code da39a3ee...} in hex); the
  * result is always 20 bytes and may contain any byte, NUL included.
  */
-public final class Sha1 implements Transformation {
+final class Sha1 implements Transformation {
 
     Sha1() {
     }

@@ -13,7 +13,7 @@ import static io.tiyi.waf.transforms.ByteChars.isHex;
  * {@code A4}); {@code 0x} without a pair after it is kept ({@code 0x}, {@code 0x4}, {@code 0xzz});
  * a literal can start anywhere, even inside a word ({@code a0x41} gives {@code aA}).
  */
-public final class SqlHexDecode implements Transformation {
+final class SqlHexDecode implements Transformation {
 
     SqlHexDecode() {
     }

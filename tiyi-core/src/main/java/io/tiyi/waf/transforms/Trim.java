@@ -9,7 +9,7 @@ package io.tiyi.waf.transforms;
  * 0xA0 are not trimmed). Edge cases: whitespace inside is kept; all-whitespace input gives the empty
  * string.
  */
-public final class Trim implements Transformation {
+final class Trim implements Transformation {
 
     Trim() {
     }

@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Whitespace is space, \t, \n, \v, \f and \r, as for {@link Trim}. Edge cases: trailing
  * whitespace is kept; all-whitespace input gives the empty string.
  */
-public final class TrimLeft implements Transformation {
+final class TrimLeft implements Transformation {
 
     TrimLeft() {
     }

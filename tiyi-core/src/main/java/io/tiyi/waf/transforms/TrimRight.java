@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Whitespace is space, \t, \n, \v, \f and \r, as for {@link Trim}. Edge cases: leading
  * whitespace is kept; all-whitespace input gives the empty string.
  */
-public final class TrimRight implements Transformation {
+final class TrimRight implements Transformation {
 
     TrimRight() {
     }

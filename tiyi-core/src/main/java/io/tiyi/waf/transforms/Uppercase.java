@@ -8,7 +8,7 @@ package io.tiyi.waf.transforms;
  * <p>Edge cases: bytes 0x80-0xFF are left alone (C's {@code toupper} in the "C" locale); the empty
  * string is returned unchanged.
  */
-public final class Uppercase implements Transformation {
+final class Uppercase implements Transformation {
 
     Uppercase() {
     }

@@ -13,7 +13,7 @@ import static io.tiyi.waf.transforms.ByteChars.isHex;
  * the next byte; {@code %u} is not special here (see {@link UrlDecodeUni}); the result is decoded
  * once only, so {@code %2541} gives {@code %41}.
  */
-public final class UrlDecode implements Transformation {
+final class UrlDecode implements Transformation {
 
     UrlDecode() {
     }

@@ -19,7 +19,7 @@ import static io.tiyi.waf.transforms.ByteChars.isHex;
  * them ({@code %u12}, {@code %u12zz}), keeps {@code %u} as it is and decoding goes on after the
  * {@code u}; a {@code %} not followed by two hex digits is kept; {@code +} becomes a space.
  */
-public final class UrlDecodeUni implements Transformation {
+final class UrlDecodeUni implements Transformation {
 
     UrlDecodeUni() {
     }

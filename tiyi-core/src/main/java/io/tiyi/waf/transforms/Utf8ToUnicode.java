@@ -17,7 +17,7 @@ package io.tiyi.waf.transforms;
  * non-continuation byte) are kept as they are; ModSecurity drops some of them, which could join the
  * bytes around them into a keyword, and Coraza writes U+FFFD. NUL is kept.
  */
-public final class Utf8ToUnicode implements Transformation {
+final class Utf8ToUnicode implements Transformation {
 
     Utf8ToUnicode() {
     }
