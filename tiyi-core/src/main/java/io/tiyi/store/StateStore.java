@@ -144,13 +144,12 @@ public final class StateStore implements AutoCloseable {
         return read(db -> db.select(CLUSTER_STATE.KEK_FINGERPRINT).from(CLUSTER_STATE).fetchOptional(CLUSTER_STATE.KEK_FINGERPRINT));
     }
 
-    /** Applies missing migrations; returns the schema version. */
+    /**
+     * Applies missing migrations on the writer connection; returns the schema version. A database
+     * from a newer Tiyi, or one whose applied migrations differ from this build's files, is refused.
+     */
     public int migrate() {
-        try (Connection c = writer.getConnection()) {
-            return Migrations.apply(c, dbFile.toString());
-        } catch (SQLException e) {
-            throw new TiyiException("cannot migrate " + dbFile + ": " + e.getMessage(), e);
-        }
+        return Migrations.apply(writer, dbFile.toString());
     }
 
     /** Runs {@code fn} on a read-only connection; it sees the last committed state. */
