@@ -33,14 +33,20 @@ import org.slf4j.LoggerFactory;
  * <p>Tiyi before Flyway kept its own record in {@code schema_migrations} (version, file name and
  * the SHA-256 of the file). A database that has that record and no Flyway history is adopted:
  * its recorded files are checked against this build's, then Flyway is baselined at its highest
- * version, so nothing already applied runs again. The old table stays, and each migration
- * Flyway applies later is recorded there too: a Tiyi from before Flyway reads only that table,
- * and so still refuses a database that has moved past the files it knows.
+ * version, so nothing already applied runs again.
+ *
+ * <p>Each migration Flyway applies is also written to {@code schema_migrations}, as the old runner
+ * wrote it. Nodes copy {@code state.db} whole (seeding a secondary, restoring a backup), so a
+ * database made here can reach a Tiyi from before Flyway, which reads only that table: it then
+ * opens a database at its own version and refuses a newer one, instead of failing on the first
+ * {@code CREATE TABLE} or running on a schema it does not know.
  */
 final class Migrations {
     static final String LOCATION = "classpath:db/migration";
     static final String HISTORY_TABLE = "flyway_schema_history";
     static final String LEGACY_TABLE = "schema_migrations";
+    private static final String LEGACY_DDL = "CREATE TABLE IF NOT EXISTS " + LEGACY_TABLE
+            + " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
@@ -139,7 +145,7 @@ final class Migrations {
                 .baseline();
     }
 
-    /** Records each applied migration in {@code schema_migrations} too, where that table exists. */
+    /** Records each applied migration in {@code schema_migrations} too, in the same transaction. */
     private static final class LegacyRecord implements Callback {
         @Override
         public boolean supports(Event event, Context context) {
@@ -159,8 +165,9 @@ final class Migrations {
             }
             Connection c = context.getConnection();
             try {
-                if (!hasTable(c, LEGACY_TABLE)) {
-                    return;
+                try (Statement st = c.createStatement()) {
+                    // Created with the first migration rather than before: Flyway only migrates an empty schema.
+                    st.execute(LEGACY_DDL);
                 }
                 String sql = read(m.getScript());
                 try (PreparedStatement ps = c.prepareStatement(

@@ -39,7 +39,13 @@ class MigrationsTest {
         }
         assertThat(query("SELECT count(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL"))
                 .containsExactly(String.valueOf(latest));
-        assertThat(query("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'")).containsExactly("0");
+        // What a Tiyi from before Flyway reads when this file is copied to it.
+        List<String> recorded = new ArrayList<>();
+        for (Path f : files()) {
+            recorded.add(version(f) + ":" + f.getFileName() + ":" + RandomTokens.sha256Hex(Files.readString(f, StandardCharsets.UTF_8)));
+        }
+        assertThat(query("SELECT version || ':' || name || ':' || checksum FROM schema_migrations ORDER BY version"))
+                .isEqualTo(recorded);
     }
 
     @Test
