@@ -2,6 +2,8 @@ package io.tiyi.store;
 
 import static io.tiyi.store.generated.Tables.CLUSTER_STATE;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.tiyi.TiyiException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,13 +33,18 @@ public final class StateStore implements AutoCloseable {
     /** The database file name inside the state directory. */
     public static final String DB_FILE = "state.db";
 
+    /** Pool names, as the pool's own log lines and thread names show them. */
+    static final String WRITER_POOL = "tiyi-state";
+    static final String READER_POOL = "tiyi-state-read";
+    private static final int READERS = 4;
+
     private final Path dir;
     private final Path dbFile;
-    private final ConnectionPool writer;
-    private final ConnectionPool readers;
+    private final HikariDataSource writer;
+    private final HikariDataSource readers;
     private final Settings jooqSettings = new Settings().withExecuteLogging(false).withRenderSchema(false);
 
-    private StateStore(Path dir, Path dbFile, ConnectionPool writer, ConnectionPool readers) {
+    private StateStore(Path dir, Path dbFile, HikariDataSource writer, HikariDataSource readers) {
         this.dir = dir;
         this.dbFile = dbFile;
         this.writer = writer;
@@ -62,15 +69,18 @@ public final class StateStore implements AutoCloseable {
             throw new TiyiException("state directory " + dir + " is not writable by this user");
         }
         Path db = dir.resolve(DB_FILE);
-        ConnectionPool w;
-        ConnectionPool r;
+        HikariDataSource w = null;
+        HikariDataSource r;
         try {
             // The writer opens first so that the file and its WAL exist before read-only connections open.
-            w = new ConnectionPool(dataSource(db, false), 1);
-            w.warmUp();
-            r = new ConnectionPool(dataSource(db, true), 4);
-        } catch (SQLException | RuntimeException e) {
-            throw new TiyiException("cannot open " + db + ": " + e.getMessage(), e);
+            w = pool(WRITER_POOL, db, false, 1);
+            r = pool(READER_POOL, db, true, READERS);
+        } catch (RuntimeException e) {
+            if (w != null) {
+                w.close();
+            }
+            Throwable cause = e.getCause() instanceof SQLException ? e.getCause() : e;
+            throw new TiyiException("cannot open " + db + ": " + cause.getMessage(), e);
         }
         try {
             Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
@@ -80,6 +90,31 @@ public final class StateStore implements AutoCloseable {
         return new StateStore(dir, db, w, r);
     }
 
+    /**
+     * A fixed pool of SQLite connections. They are local file handles that never go stale, so
+     * they are kept for the life of the store: no maximum lifetime, no keepalive, and validation
+     * is the driver's {@code isValid} alone.
+     */
+    private static HikariDataSource pool(String name, Path db, boolean readOnly, int size) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(name);
+        hc.setDataSource(dataSource(db, readOnly));
+        // Agrees with the flag SQLite fixed when the connection opened, so the pool never tries to flip it.
+        hc.setReadOnly(readOnly);
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(size);
+        // The pipeline and node-local writes share one writer, so waiting for it is normal; 30 s of waiting is not.
+        hc.setConnectionTimeout(30_000);
+        hc.setValidationTimeout(1_000);
+        hc.setMaxLifetime(0);
+        hc.setKeepaliveTime(0);
+        hc.setIdleTimeout(0);
+        // Opens one connection now, so that a bad path or a locked file fails open() rather than the first query.
+        hc.setInitializationFailTimeout(1);
+        return new HikariDataSource(hc);
+    }
+
+    /** Per-connection settings: SQLite applies them as pragmas each time a connection opens. */
     private static SQLiteDataSource dataSource(Path db, boolean readOnly) {
         SQLiteConfig sc = new SQLiteConfig();
         sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -109,13 +144,12 @@ public final class StateStore implements AutoCloseable {
         return read(db -> db.select(CLUSTER_STATE.KEK_FINGERPRINT).from(CLUSTER_STATE).fetchOptional(CLUSTER_STATE.KEK_FINGERPRINT));
     }
 
-    /** Applies missing migrations; returns the schema version. */
+    /**
+     * Applies missing migrations on the writer connection; returns the schema version. A database
+     * from a newer Tiyi, or one whose applied migrations differ from this build's files, is refused.
+     */
     public int migrate() {
-        try (Connection c = writer.getConnection()) {
-            return Migrations.apply(c, dbFile.toString());
-        } catch (SQLException e) {
-            throw new TiyiException("cannot migrate " + dbFile + ": " + e.getMessage(), e);
-        }
+        return Migrations.apply(writer, dbFile.toString());
     }
 
     /** Runs {@code fn} on a read-only connection; it sees the last committed state. */
