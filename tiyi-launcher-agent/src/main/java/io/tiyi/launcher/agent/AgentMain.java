@@ -69,14 +69,7 @@ public final class AgentMain {
         AgentMain opts = new AgentMain();
         String program = "tiyi agent";
         JCommander jc = JCommander.newBuilder().programName(program).addObject(opts).build();
-        try {
-            CommandLine.parse(jc, program, args);
-            if (!opts.node.help()) {
-                CommandLine.requireHostPort("--addr", opts.addr, program);
-                opts.node.requireAddresses(program);
-            }
-        } catch (CommandLine.UsageError e) {
-            err.println("ERROR " + e.getMessage());
+        if (!CommandLine.parseDaemon(jc, program, args, opts.addr, opts.node, err)) {
             return 2;
         }
         if (opts.node.help()) {

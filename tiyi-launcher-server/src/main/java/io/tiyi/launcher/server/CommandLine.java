@@ -67,6 +67,25 @@ public final class CommandLine {
     }
 
     /**
+     * Parses a daemon's flags and, unless help was asked for, checks its listener addresses.
+     *
+     * @return false after printing the one-line usage error to {@code err}
+     */
+    public static boolean parseDaemon(JCommander jc, String program, String[] args, String addr, NodeFlags node, java.io.PrintStream err) {
+        try {
+            parse(jc, program, args);
+            if (!node.help()) {
+                requireHostPort("--addr", addr, program);
+                node.requireAddresses(program);
+            }
+            return true;
+        } catch (UsageError e) {
+            err.println("ERROR " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
      * Checks a {@code host:port} option after parsing.
      *
      * @throws UsageError when {@code value} is set and is not a {@code host:port}
