@@ -69,7 +69,7 @@ public final class AgentMain {
         AgentMain opts = new AgentMain();
         String program = "tiyi agent";
         JCommander jc = JCommander.newBuilder().programName(program).addObject(opts).build();
-        if (!CommandLine.parseDaemon(jc, program, args, opts.addr, opts.node, err)) {
+        if (!CommandLine.parseDaemon(jc, program, args, () -> opts.addr, opts.node, err)) {
             return 2;
         }
         if (opts.node.help()) {

@@ -67,15 +67,17 @@ public final class CommandLine {
     }
 
     /**
-     * Parses a daemon's flags and, unless help was asked for, checks its listener addresses.
+     * Parses a daemon's flags and, unless help was asked for, checks its listener addresses ({@code addr}
+     * is read after parsing has set it).
      *
      * @return false after printing the one-line usage error to {@code err}
      */
-    public static boolean parseDaemon(JCommander jc, String program, String[] args, String addr, NodeFlags node, java.io.PrintStream err) {
+    public static boolean parseDaemon(JCommander jc, String program, String[] args, java.util.function.Supplier<String> addr, NodeFlags node,
+            java.io.PrintStream err) {
         try {
             parse(jc, program, args);
             if (!node.help()) {
-                requireHostPort("--addr", addr, program);
+                requireHostPort("--addr", addr.get(), program);
                 node.requireAddresses(program);
             }
             return true;

@@ -76,7 +76,7 @@ public final class ServerMain {
             jb.addObject(secondary);
         }
         JCommander jc = jb.build();
-        if (!CommandLine.parseDaemon(jc, program, args, opts.addr, opts.node, err)) {
+        if (!CommandLine.parseDaemon(jc, program, args, () -> opts.addr, opts.node, err)) {
             return 2;
         }
         if (opts.node.help()) {
