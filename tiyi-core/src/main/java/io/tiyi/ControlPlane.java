@@ -32,6 +32,7 @@ import io.tiyi.events.EventLog;
 import io.tiyi.fleet.BundleService;
 import io.tiyi.fleet.Fleet;
 import io.tiyi.fleet.SigningKeys;
+import io.tiyi.internal.LogMarkers;
 import io.tiyi.metrics.TiyiMetrics;
 import io.tiyi.release.Releases;
 import io.tiyi.release.RolloutState;
@@ -205,7 +206,7 @@ final class ControlPlane implements Assembly {
     }
 
     private static String announce(String password) {
-        LOG.warn("bootstrap admin created: user '{}' password '{}' (shown once); log in and replace it with "
+        LOG.warn(LogMarkers.SETUP, "bootstrap admin created: user '{}' password '{}' (shown once); log in and replace it with "
                 + "'tiyi users set-password --name {}' before going live", Users.BOOTSTRAP_ADMIN, password, Users.BOOTSTRAP_ADMIN);
         return password;
     }
@@ -215,7 +216,7 @@ final class ControlPlane implements Assembly {
         if (configured.isPresent()) {
             return configured.get().getBytes(StandardCharsets.UTF_8);
         }
-        LOG.warn("auth.jwt_secret is not set: using an ephemeral secret, so sessions will not survive a restart and "
+        LOG.warn(LogMarkers.SETUP, "auth.jwt_secret is not set: using an ephemeral secret, so sessions will not survive a restart and "
                 + "replicas cannot share refresh tokens; set auth.jwt_secret or TIYI_AUTH_JWT_SECRET (32+ bytes)");
         return RandomTokens.bytes(32);
     }

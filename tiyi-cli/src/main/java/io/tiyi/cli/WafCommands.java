@@ -154,7 +154,6 @@ final class WafCommands {
      * deleted when the run ends, so they concern nothing anyone keeps.
      */
     static final class NodeLog implements AutoCloseable {
-        private static final java.util.Set<String> SETUP_LOGGERS = java.util.Set.of("io.tiyi.TiyiNode", "io.tiyi.crypto.Kek");
         private static final java.util.regex.Pattern THROWABLE_CLASS =
                 java.util.regex.Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::\\s*|\\b)");
 
@@ -174,7 +173,7 @@ final class WafCommands {
                 @Override
                 protected void append(ILoggingEvent e) {
                     if (!e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)
-                            || e.getLevel() == ch.qos.logback.classic.Level.WARN && SETUP_LOGGERS.contains(e.getLoggerName())) {
+                            || e.getMarkerList() != null && e.getMarkerList().contains(io.tiyi.internal.LogMarkers.SETUP)) {
                         return;
                     }
                     String line = oneLine(e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import io.tiyi.internal.LogMarkers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,9 +28,11 @@ class ConformanceLogTest {
         List<Object> before = new ArrayList<>();
         root.iteratorForAppenders().forEachRemaining(before::add);
         try (Progress p = Progress.start(ctx, "waf conformance"); WafCommands.NodeLog log = WafCommands.NodeLog.install(ctx, p)) {
-            LoggerFactory.getLogger("io.tiyi.TiyiNode").warn("bootstrap admin created: user '{}' password '{}' (shown once)", "admin", "s3cret");
-            LoggerFactory.getLogger("io.tiyi.TiyiNode").warn("auth.jwt_secret is not set: using an ephemeral secret");
-            LoggerFactory.getLogger("io.tiyi.crypto.Kek").warn("KEK falls back to /tmp/x/kek.bin");
+            // The node marks its setup lines; which class logs them does not matter.
+            LoggerFactory.getLogger("io.tiyi.ControlPlane").warn(LogMarkers.SETUP,
+                    "bootstrap admin created: user '{}' password '{}' (shown once)", "admin", "s3cret");
+            LoggerFactory.getLogger("io.tiyi.ControlPlane").warn(LogMarkers.SETUP, "auth.jwt_secret is not set: using an ephemeral secret");
+            LoggerFactory.getLogger("io.tiyi.crypto.Kek").warn(LogMarkers.SETUP, "KEK falls back to /tmp/x/kek.bin");
             LoggerFactory.getLogger("io.tiyi.TiyiNode").info("tiyi primary ready");
             LoggerFactory.getLogger("io.undertow.request").error("UT005071: Undertow request failed HttpServerExchange{ POST /post}",
                     new IllegalArgumentException("UT000173: An invalid control character [226] was present in the cookie value"));

@@ -1,6 +1,7 @@
 package io.tiyi.crypto;
 
 import io.tiyi.TiyiException;
+import io.tiyi.internal.LogMarkers;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ public final class Kek {
                 kek = generate(fallback);
                 LOG.info("crypto: generated KEK {} ({})", fallback, kek.fingerprint());
             }
-            LOG.warn("KEK falls back to {}: set crypto.kek_file to a backed-up 32-byte file for production; "
+            LOG.warn(LogMarkers.SETUP, "KEK falls back to {}: set crypto.kek_file to a backed-up 32-byte file for production; "
                     + "losing this file loses every encrypted secret", fallback);
         }
         if (stored.isPresent() && !stored.get().equals(kek.fingerprint())) {
