@@ -316,6 +316,11 @@ final class ControlPlane implements Assembly {
         return pipeline.lastSeq();
     }
 
+    /** Completes once mutation {@code seq} is committed here (replayed, on a secondary). */
+    java.util.concurrent.CompletableFuture<Long> reached(long seq) {
+        return pipeline.reached(seq);
+    }
+
     ClusterRole clusterRole() {
         return role;
     }

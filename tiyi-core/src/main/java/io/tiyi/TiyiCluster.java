@@ -248,27 +248,25 @@ public final class TiyiCluster implements AutoCloseable {
         long seq = p.runtimeVersion();
         for (String name : agentNames) {
             TiyiNode a = nodes.get(name);
-            if (a == null) {
-                continue;
-            }
-            while (io.tiyi.bundle.Bundle.compare(a.agent().orElseThrow().appliedVersion()[0], a.agent().orElseThrow().appliedVersion()[1],
-                    epoch, seq) < 0) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Thread.sleep(5);
+            if (a != null && !within(a.agent().orElseThrow().applied(epoch, seq), deadline)) {
+                return false;
             }
         }
         TiyiNode s = nodes.get(SECONDARY);
-        if (s != null && s != p && s.role() == Role.SECONDARY) {
-            while (s.status().lastSeq() < p.status().lastSeq()) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Thread.sleep(5);
-            }
+        return s == null || s == p || s.role() != Role.SECONDARY || within(s.controlPlane().reached(p.status().lastSeq()), deadline);
+    }
+
+    /** Whether {@code f} completes before {@code deadline} ({@link System#nanoTime()}). */
+    private static boolean within(java.util.concurrent.CompletableFuture<?> f, long deadline) throws InterruptedException {
+        try {
+            f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(false);
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
-        return true;
     }
 
     /** Cuts agent {@code i} off every control-plane node; it keeps serving its last bundle. */

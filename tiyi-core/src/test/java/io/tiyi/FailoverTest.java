@@ -140,7 +140,11 @@ class FailoverTest {
     }
 
     static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
+        await(cond, what, 30_000);
+    }
+
+    static void await(BooleanSupplier cond, String what, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
         while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
             Thread.sleep(10);
         }
@@ -294,7 +298,9 @@ class FailoverTest {
     void aForcedPromotionDuringAPartitionFencesTheOldPrimaryThroughTheAgents() throws Exception {
         cluster.partition();
         cluster.promote(true);
-        await(() -> cluster.primary().role() == Role.AGENT, "the old primary learns of epoch 2 from the agents and steps down");
+        // An agent hears of the new primary in its next report (every 10 s), follows it once its long-poll on the old one ends
+        // (at most 25 s), and tells the old one of epoch 2 in the report after: up to 45 s.
+        await(() -> cluster.primary().role() == Role.AGENT, "the old primary learns of epoch 2 from the agents and steps down", 60_000);
         for (int i = 0; i < cluster.agentCount(); i++) {
             int agent = i;
             await(() -> cluster.agent(agent).agent().orElseThrow().appliedVersion()[0] == 2, "agent " + i + " follows epoch 2");

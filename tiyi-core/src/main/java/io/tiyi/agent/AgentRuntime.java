@@ -66,6 +66,8 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile String current;
     private volatile UnaryOperator<String> route = UnaryOperator.identity();
     private volatile long appliedEpoch;
+    /** The applied version as one number, {@code epoch << 40 | seq}, for waiting on it (seq stays far below 2^40). */
+    private final io.tiyi.internal.Watermark applied = new io.tiyi.internal.Watermark(0);
     private volatile long appliedSeq;
     private volatile long refusedEpoch;
     private volatile long refusedSeq;
@@ -355,6 +357,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         appliedEpoch = b.epoch();
         appliedSeq = b.seq();
+        applied.set(b.epoch() << 40 | b.seq());
         endpoints = b.endpoints();
         health = "ok";
         lastRefusal = null;
@@ -467,6 +470,11 @@ public final class AgentRuntime implements AutoCloseable {
     /** {@code [epoch, seq]} of the bundle in force; {@code [0, 0]} before the first. */
     public long[] appliedVersion() {
         return new long[] {appliedEpoch, appliedSeq};
+    }
+
+    /** Completes once this agent has applied bundle version {@code epoch.seq} or a later one. */
+    public java.util.concurrent.CompletableFuture<Long> applied(long epoch, long seq) {
+        return applied.reach(epoch << 40 | seq);
     }
 
     /** Whether the last poll reached the control plane. */
