@@ -8,17 +8,16 @@ import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.release.ReleaseTarball;
 import io.tiyi.store.Blobs;
+import io.tiyi.testsupport.ClusterExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Releases through the API of an in-JVM cluster: import with the artifact replicated to the
@@ -26,22 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
  * restart itself (it runs inside this JVM) ending failed with its reason.
  */
 class RolloutClusterTest {
-    @TempDir
-    Path root;
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(1).withSecondary();
 
     TiyiCluster cluster;
     TiyiClient api;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = TiyiCluster.builder().root(root).secondary(true).agents(1).build().start();
+        cluster = clusters.cluster();
         api = cluster.client();
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     static byte[] tarball(String version, byte[] jar) throws Exception {
