@@ -10,28 +10,28 @@ import io.tiyi.client.TiyiClient;
 import io.tiyi.internal.Json;
 import io.tiyi.proxy.UpstreamHealth;
 import io.tiyi.testsupport.RawHttp;
-import io.tiyi.testsupport.TestNodes;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node's data plane reports the state of its upstreams, and the fleet view shows it per agent. */
 class AgentUpstreamHealthTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
 
     @Test
     void theFleetViewShowsALiveUpstreamHealthyAndADeadOneEjectedOrFailingItsChecks() throws Exception {
         String dead = "http://127.0.0.1:" + closedPort();
-        try (TestUpstream live = new TestUpstream("live"); TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir)).build().start()) {
+        TiyiNode node = nodes.node();
+        try (TestUpstream live = new TestUpstream("live")) {
             TiyiClient api = node.client();
             api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(live.url(), dead)));
             api.raw("SitesService", "AddRoute", Map.of("site", "shop", "path_prefix", "/api", "upstreams", List.of(live.url())));
