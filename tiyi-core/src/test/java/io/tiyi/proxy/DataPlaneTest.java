@@ -10,6 +10,7 @@ import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.internal.Json;
+import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestCerts;
 import io.tiyi.testsupport.TestUpstream;
@@ -205,10 +206,7 @@ class DataPlaneTest {
         api.raw("CertificatesService", "Import", Map.of("name", "two", "cert_pem", two.certPem(), "key_pem", two.keyPem()));
         // The data plane's version may still lag the site's commit when the import commits: wait for the certificate itself.
         assertThat(node.awaitDataPlane(java.time.Duration.ofSeconds(30))).isTrue();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (node.httpsAddress().isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(java.time.Duration.ofSeconds(30), "the HTTPS listener", () -> node.httpsAddress().isPresent());
         InetSocketAddress tls = node.httpsAddress().orElseThrow();
         assertThat(peerCert(tls, "one.test", one, two).getSubjectX500Principal().getName()).isEqualTo("CN=one.test");
         assertThat(peerCert(tls, "x.two.test", one, two).getSubjectX500Principal().getName()).isEqualTo("CN=two.test");
