@@ -8,6 +8,7 @@ import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.release.ReleaseTarball;
 import io.tiyi.store.Blobs;
+import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.ClusterExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -83,21 +86,17 @@ class RolloutClusterTest {
                 .contains("releases.agent_failed");
     }
 
-    JsonNode awaitFinal(long rolloutId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        JsonNode a = null;
-        while (System.nanoTime() < deadline) {
+    JsonNode awaitFinal(long rolloutId) {
+        AtomicReference<JsonNode> seen = new AtomicReference<>();
+        return Await.value(Duration.ofSeconds(40), () -> "rollout " + rolloutId + " to finish; its agent was at " + seen.get(), () -> {
             for (JsonNode r : api.raw("ReleasesService", "Runs", Map.of()).get("runs")) {
                 if (r.get("id").asLong() == rolloutId) {
-                    a = r.get("agents").get(0);
+                    seen.set(r.get("agents").get(0));
                 }
             }
-            if (a != null && (a.get("state").asText().equals("failed") || a.get("state").asText().equals("healthy"))) {
-                return a;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("rollout " + rolloutId + " did not finish: " + a);
+            return Optional.ofNullable(seen.get())
+                    .filter(a -> a.get("state").asText().equals("failed") || a.get("state").asText().equals("healthy"));
+        });
     }
 
     static io.tiyi.store.StateStore storeOf(TiyiNode node) {

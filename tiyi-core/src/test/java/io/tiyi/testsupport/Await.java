@@ -21,8 +21,21 @@ public final class Await {
         value(timeout, what, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
     }
 
+    /** As {@link #until(Duration, String, BooleanSupplier)}, with {@code what} built only on failure. */
+    public static void until(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
+        value(timeout, what, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
+    }
+
     /** Waits until {@code probe} yields a value and returns it; fails naming {@code what} and the timeout otherwise. */
     public static <T> T value(Duration timeout, String what, Supplier<Optional<T>> probe) {
+        return value(timeout, () -> what, probe);
+    }
+
+    /**
+     * As {@link #value(Duration, String, Supplier)}, with {@code what} built only on failure, so
+     * it can tell the last state the probe saw.
+     */
+    public static <T> T value(Duration timeout, Supplier<String> what, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = FIRST_PAUSE_MS;
         while (true) {
@@ -32,13 +45,13 @@ public final class Await {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what.get());
             }
             try {
                 Thread.sleep(Math.max(1, Math.min(pause, left / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
+                throw new AssertionError("interrupted waiting for " + what.get(), e);
             }
             pause = Math.min(MAX_PAUSE_MS, pause * 2);
         }

@@ -6,14 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.siem.Rsyslog;
+import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestNodes;
 import io.tiyi.testsupport.TestUpstream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -133,16 +137,15 @@ class UiAcceptanceTest {
         }
     }
 
-    private static void awaitStatus(TiyiNode node, String path, int status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            last = RawHttp.get(node.httpAddress(), "shop.test", path, Map.of()).statusCode();
-            if (last == status) {
-                return;
+    private static void awaitStatus(TiyiNode node, String path, int status) {
+        AtomicInteger last = new AtomicInteger(-1);
+        Await.until(Duration.ofSeconds(20), () -> path + " to answer " + status + ", not " + last.get(), () -> {
+            try {
+                last.set(RawHttp.get(node.httpAddress(), "shop.test", path, Map.of()).statusCode());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(path + " answered " + last + ", not " + status + ", within 20 s");
+            return last.get() == status;
+        });
     }
 }
