@@ -7,8 +7,8 @@ import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.siem.Rsyslog;
 import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RawHttp;
-import io.tiyi.testsupport.TestNodes;
 import io.tiyi.testsupport.TestUpstream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -32,10 +33,13 @@ import org.openqa.selenium.support.ui.Select;
 class UiAcceptanceTest {
     static final String SQLI = "/search?q=1%27%20or%20%271%27=%271";
 
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
+
     @Test
     void operateTheNodeFromTheBrowser(@TempDir Path dir) throws Exception {
+        TiyiNode node = nodes.node();
         try (TestUpstream up = new TestUpstream("shop-up");
-                TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
                 Rsyslog rsyslog = Rsyslog.start(dir.resolve("rsyslog"));
                 Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
             TiyiClient api = node.client();
