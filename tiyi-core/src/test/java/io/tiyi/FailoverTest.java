@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.cluster.Role;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.ClusterExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.http.HttpResponse;
@@ -20,7 +22,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Failover drills on a primary, a secondary and two agents in one JVM. A sampler records every
@@ -29,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * to a lower epoch, and (with traffic running) no failed request at the agents.
  */
 class FailoverTest {
-    @TempDir
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(2).withSecondary().withJwtSecret("failover-test-secret-0123456789abcdef");
+
     Path root;
 
     TiyiCluster cluster;
@@ -48,7 +52,8 @@ class FailoverTest {
     @BeforeEach
     void start() throws Exception {
         up = new TestUpstream("app");
-        cluster = TiyiCluster.builder().root(root).secondary(true).agents(2).jwtSecret("failover-test-secret-0123456789abcdef").build().start();
+        cluster = clusters.cluster();
+        root = clusters.root();
         cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         sampling.set(true);
@@ -61,7 +66,6 @@ class FailoverTest {
         stopTraffic();
         sampling.set(false);
         sampler.join();
-        cluster.close();
         up.close();
     }
 
@@ -139,16 +143,12 @@ class FailoverTest {
         clients.clear();
     }
 
-    static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        await(cond, what, 30_000);
+    static void await(BooleanSupplier cond, String what) {
+        await(cond, what, Duration.ofSeconds(30));
     }
 
-    static void await(BooleanSupplier cond, String what, long timeoutMs) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(cond.getAsBoolean()).as(what).isTrue();
+    static void await(BooleanSupplier cond, String what, Duration timeout) {
+        Await.until(timeout, what, cond);
     }
 
     static void mutate(TiyiNode on, int i) {
@@ -300,7 +300,8 @@ class FailoverTest {
         cluster.promote(true);
         // An agent hears of the new primary in its next report (every 10 s), follows it once its long-poll on the old one ends
         // (at most 25 s), and tells the old one of epoch 2 in the report after: up to 45 s.
-        await(() -> cluster.primary().role() == Role.AGENT, "the old primary learns of epoch 2 from the agents and steps down", 60_000);
+        await(() -> cluster.primary().role() == Role.AGENT, "the old primary learns of epoch 2 from the agents and steps down",
+                Duration.ofSeconds(60));
         for (int i = 0; i < cluster.agentCount(); i++) {
             int agent = i;
             await(() -> cluster.agent(agent).agent().orElseThrow().appliedVersion()[0] == 2, "agent " + i + " follows epoch 2");

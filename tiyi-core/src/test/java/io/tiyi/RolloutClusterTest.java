@@ -8,17 +8,19 @@ import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.release.ReleaseTarball;
 import io.tiyi.store.Blobs;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.ClusterExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Releases through the API of an in-JVM cluster: import with the artifact replicated to the
@@ -26,22 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  * restart itself (it runs inside this JVM) ending failed with its reason.
  */
 class RolloutClusterTest {
-    @TempDir
-    Path root;
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(1).withSecondary();
 
     TiyiCluster cluster;
     TiyiClient api;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = TiyiCluster.builder().root(root).secondary(true).agents(1).build().start();
+        cluster = clusters.cluster();
         api = cluster.client();
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     static byte[] tarball(String version, byte[] jar) throws Exception {
@@ -89,21 +86,17 @@ class RolloutClusterTest {
                 .contains("releases.agent_failed");
     }
 
-    JsonNode awaitFinal(long rolloutId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        JsonNode a = null;
-        while (System.nanoTime() < deadline) {
+    JsonNode awaitFinal(long rolloutId) {
+        AtomicReference<JsonNode> seen = new AtomicReference<>();
+        return Await.value(Duration.ofSeconds(40), () -> "rollout " + rolloutId + " to finish; its agent was at " + seen.get(), () -> {
             for (JsonNode r : api.raw("ReleasesService", "Runs", Map.of()).get("runs")) {
                 if (r.get("id").asLong() == rolloutId) {
-                    a = r.get("agents").get(0);
+                    seen.set(r.get("agents").get(0));
                 }
             }
-            if (a != null && (a.get("state").asText().equals("failed") || a.get("state").asText().equals("healthy"))) {
-                return a;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("rollout " + rolloutId + " did not finish: " + a);
+            return Optional.ofNullable(seen.get())
+                    .filter(a -> a.get("state").asText().equals("failed") || a.get("state").asText().equals("healthy"));
+        });
     }
 
     static io.tiyi.store.StateStore storeOf(TiyiNode node) {

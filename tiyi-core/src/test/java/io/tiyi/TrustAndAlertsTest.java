@@ -6,22 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.ClusterExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The trust profile through the API and the data plane of an agent, and the Origin Bypass Attempt alert it feeds. */
 class TrustAndAlertsTest {
-    @TempDir
-    Path root;
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(1);
 
     TiyiCluster cluster;
     TestUpstream up;
@@ -30,7 +32,7 @@ class TrustAndAlertsTest {
     @BeforeEach
     void start() throws Exception {
         up = new TestUpstream("app");
-        cluster = TiyiCluster.builder().root(root).agents(1).build().start();
+        cluster = clusters.cluster();
         api = cluster.client();
         api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
@@ -38,7 +40,6 @@ class TrustAndAlertsTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
         up.close();
     }
 
@@ -88,15 +89,8 @@ class TrustAndAlertsTest {
         assertThat(blocked.statusCode()).as("the WAF's REMOTE_ADDR is the client the trusted peer forwarded").isEqualTo(403);
         assertThat(RawHttp.get(edge, "shop.test", "/b", Map.of("X-Forwarded-For", "5.6.7.8")).statusCode()).isEqualTo(200);
         var events = cluster.agent(0).events();
-        long deadline = System.currentTimeMillis() + 10_000;
-        List<JsonNode> seen = List.of();
-        while (System.currentTimeMillis() < deadline) {
-            seen = events.query("access", 0, n -> "/b".equals(n.path("path").asText()), 10);
-            if (!seen.isEmpty()) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        List<JsonNode> seen = Await.value(Duration.ofSeconds(10), "the access event of /b", () -> Optional.of(
+                events.query("access", 0, n -> "/b".equals(n.path("path").asText()), 10)).filter(l -> !l.isEmpty()));
         assertThat(seen).singleElement().satisfies(a -> {
             assertThat(a.get("client_ip").asText()).isEqualTo("5.6.7.8");
             assertThat(a.get("peer").asText()).isEqualTo("127.0.0.1");
@@ -114,18 +108,15 @@ class TrustAndAlertsTest {
             assertThat(r.body()).contains("\"x-forwarded-for\"");
         }
         cluster.agent(0).agent().orElseThrow().report();
-        long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode firings = api.raw("AlertsService", "List", Map.of()).get("firings");
-        while (firings.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-            firings = api.raw("AlertsService", "List", Map.of()).get("firings");
-        }
+        JsonNode firings = Await.value(Duration.ofSeconds(10), "an alert firing", () -> Optional.of(
+                api.raw("AlertsService", "List", Map.of()).get("firings")).filter(f -> !f.isEmpty()));
         assertThat(firings).hasSize(1);
         JsonNode f = firings.get(0);
         assertThat(f.get("title").asText()).isEqualTo("Origin Bypass Attempt");
         assertThat(f.get("detail").asText()).contains("127.0.0.1 -> shop.test");
         RawHttp.get(edge, "shop.test", "/y", Map.of("X-Forwarded-For", "1.2.3.4"));
         cluster.agent(0).agent().orElseThrow().report();
+        // a grace period for a second firing that must not come: there is no event to wait for
         Thread.sleep(300);
         assertThat(api.raw("AlertsService", "List", Map.of()).get("firings")).as("one firing per window").hasSize(1);
 

@@ -9,29 +9,33 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.internal.Json;
 import io.tiyi.proxy.UpstreamHealth;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RawHttp;
-import io.tiyi.testsupport.TestNodes;
 import io.tiyi.testsupport.TestUpstream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node's data plane reports the state of its upstreams, and the fleet view shows it per agent. */
 class AgentUpstreamHealthTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
 
     @Test
     void theFleetViewShowsALiveUpstreamHealthyAndADeadOneEjectedOrFailingItsChecks() throws Exception {
         String dead = "http://127.0.0.1:" + closedPort();
-        try (TestUpstream live = new TestUpstream("live"); TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir)).build().start()) {
+        TiyiNode node = nodes.node();
+        try (TestUpstream live = new TestUpstream("live")) {
             TiyiClient api = node.client();
             api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(live.url(), dead)));
             api.raw("SitesService", "AddRoute", Map.of("site", "shop", "path_prefix", "/api", "upstreams", List.of(live.url())));
@@ -51,20 +55,20 @@ class AgentUpstreamHealthTest {
             expected.sort(Comparator.comparing(UpstreamHealth::site).thenComparing(UpstreamHealth::route)
                     .thenComparing(UpstreamHealth::target));
             List<Integer> statuses = new ArrayList<>();
-            List<UpstreamHealth> listed = List.of();
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (int i = 0; i < 2; i++) {
-                    statuses.add(RawHttp.get(node.httpAddress(), "shop.test", "/", Map.of()).statusCode());
+            AtomicReference<List<UpstreamHealth>> listed = new AtomicReference<>(List.of());
+            Await.until(Duration.ofSeconds(15), () -> "the fleet view to list " + expected + ", not " + listed.get(), () -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        statuses.add(RawHttp.get(node.httpAddress(), "shop.test", "/", Map.of()).statusCode());
+                    }
+                    agent.report();
+                    listed.set(upstreamsOf(api.raw("AgentsService", "List", Map.of()).get("agents"), agent.agentId()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                agent.report();
-                listed = upstreamsOf(api.raw("AgentsService", "List", Map.of()).get("agents"), agent.agentId());
-                if (listed.equals(expected)) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
-            assertThat(listed).isEqualTo(expected);
+                return listed.get().equals(expected);
+            });
+            assertThat(listed.get()).isEqualTo(expected);
             assertThat(statuses).as("a refused connection is retried on the other target").containsOnly(200);
             assertThat(upstreams(api.raw("AgentsService", "Get", Map.of("id", agent.agentId())))).isEqualTo(expected);
         }
@@ -86,7 +90,7 @@ class AgentUpstreamHealthTest {
         }
     }
 
-    private static List<UpstreamHealth> upstreamsOf(JsonNode agents, String id) throws Exception {
+    private static List<UpstreamHealth> upstreamsOf(JsonNode agents, String id) throws IOException {
         for (JsonNode a : agents) {
             if (a.get("id").asText().equals(id)) {
                 return upstreams(a);
@@ -95,7 +99,7 @@ class AgentUpstreamHealthTest {
         throw new AssertionError("agent " + id + " is not listed: " + agents);
     }
 
-    private static List<UpstreamHealth> upstreams(JsonNode agent) throws Exception {
+    private static List<UpstreamHealth> upstreams(JsonNode agent) throws IOException {
         List<UpstreamHealth> out = new ArrayList<>();
         for (JsonNode u : agent.get("upstreams")) {
             out.add(Json.MAPPER.treeToValue(u, UpstreamHealth.class));

@@ -7,6 +7,8 @@ import io.tiyi.TiyiCluster;
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.ClusterExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestCerts;
 import io.tiyi.testsupport.TestUpstream;
@@ -21,27 +23,28 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A primary and two agents in one JVM, through {@link TiyiCluster}. */
 class ClusterTest {
-    @TempDir
-    Path root;
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(2);
 
+    Path root;
     TiyiCluster cluster;
     TestUpstream up;
 
     @BeforeEach
     void start() throws Exception {
         up = new TestUpstream("app");
-        cluster = TiyiCluster.builder().root(root).agents(2).build().start();
+        cluster = clusters.cluster();
+        root = clusters.root();
         cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
     }
 
     @AfterEach
     void stop() {
-        cluster.close();
         up.close();
     }
 
@@ -144,16 +147,11 @@ class ClusterTest {
         cluster.client().raw("SitesService", "Update", Map.of("name", "shop", "hosts", List.of("shop.test", "new.shop.test"), "upstreams",
                 List.of(up.url())));
         AgentRuntime a = cluster.agent(0).agent().orElseThrow();
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (a.currentReport().refused() == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(20), "agent-0 to refuse the bundle signed with the new key", () -> a.currentReport().refused() != null);
         assertThat(a.currentReport().refused()).startsWith("other_signing_key").contains("refusing to re-pin");
         assertThat(a.appliedVersion()[1]).as("nothing signed with the new key is applied").isLessThan(update);
         AgentRuntime own = cluster.primary().agent().orElseThrow();
-        while (own.appliedVersion()[1] < update && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(20), "the primary's own data plane to apply seq " + update, () -> own.appliedVersion()[1] >= update);
         assertThat(own.appliedVersion()[1]).as("the primary's own data plane trusts its new key").isGreaterThanOrEqualTo(update);
         assertThat(get(cluster.agent(0).httpAddress(), "/still").statusCode()).isEqualTo(200);
     }
@@ -165,10 +163,7 @@ class ClusterTest {
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         for (int i = 0; i < 2; i++) {
             TiyiNode a = cluster.agent(i);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (a.httpsAddress().isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(20), "agent-" + i + " to listen for HTTPS", () -> a.httpsAddress().isPresent());
             HttpResponse<String> r = RawHttp.getTls(a.httpsAddress().orElseThrow(), "shop.test", "/tls", TestCerts.trusting(cert));
             assertThat(r.statusCode()).isEqualTo(200);
         }

@@ -13,6 +13,8 @@ import io.tiyi.client.TiyiApiException;
 import io.tiyi.events.AccessEvent;
 import io.tiyi.events.SecurityEvent;
 import io.tiyi.events.ShippedSecurityEvents;
+import io.tiyi.testsupport.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,12 +45,8 @@ class EventShipperTest {
                 "blocked", 403, List.of(942100L, 949110L), List.of("SQL Injection", "Inbound Anomaly Score Exceeded"), "ARGS:q=1' or '1'='1", 5);
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+    static void await(BooleanSupplier condition, String what) {
+        Await.until(Duration.ofSeconds(15), what, condition);
     }
 
     List<String> deliveredIds() {

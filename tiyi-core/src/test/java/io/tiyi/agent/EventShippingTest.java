@@ -8,6 +8,8 @@ import io.tiyi.TiyiCluster;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.internal.Json;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.ClusterExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.DatagramPacket;
@@ -22,26 +24,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A separate agent's blocks reach the primary's explorer and overview; the primary's own data plane is not shipped twice. */
 class EventShippingTest {
     static final String SQLI = "/search?q=1%27%20or%20%271%27=%271";
 
-    @TempDir
-    Path root;
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(1);
 
+    Path root;
     TiyiCluster cluster;
     TestUpstream up;
 
     @BeforeEach
     void start() throws Exception {
         up = new TestUpstream("app");
-        cluster = TiyiCluster.builder().root(root).agents(1).build().start();
+        cluster = clusters.cluster();
+        root = clusters.root();
         cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
@@ -49,16 +52,7 @@ class EventShippingTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
         up.close();
-    }
-
-    static void await(BooleanSupplier condition, String what, Duration timeout) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("waiting for " + what).isLessThan(deadline);
-            Thread.sleep(50);
-        }
     }
 
     static int block(InetSocketAddress via, String requestId) throws Exception {
@@ -79,7 +73,7 @@ class EventShippingTest {
             assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
 
             assertThat(block(cluster.agent(0).httpAddress(), "shipped-1")).isEqualTo(403);
-            await(() -> search("shipped-1").size() > 0, "the agent's block in the primary's explorer", Duration.ofSeconds(30));
+            Await.until(Duration.ofSeconds(30), "the agent's block in the primary's explorer", () -> search("shipped-1").size() > 0);
             JsonNode e = search("shipped-1");
             assertThat(e).hasSize(1);
             String agentId = cluster.agent(0).agent().orElseThrow().agentId();
@@ -101,10 +95,10 @@ class EventShippingTest {
 
             // The agent sent it to the SIEM itself; the primary must not send a second copy. Its
             // queue is first in, first out, so once its test event is out, a copy would be too.
-            await(() -> siem.count("shipped-1") == 1, "the agent's own SIEM message", Duration.ofSeconds(15));
+            Await.until(Duration.ofSeconds(15), "the agent's own SIEM message", () -> siem.count("shipped-1") == 1);
             JsonNode test = cluster.client().raw("SiemService", "Test", Map.of());
             assertThat(test.get("result").get("written").asBoolean()).as(test.toString()).isTrue();
-            await(() -> siem.count(test.get("id").asText()) == 1, "the primary's test event", Duration.ofSeconds(15));
+            Await.until(Duration.ofSeconds(15), "the primary's test event", () -> siem.count(test.get("id").asText()) == 1);
             assertThat(siem.count("shipped-1")).as("one SIEM message for one block").isEqualTo(1);
 
             EventShipper shipper = cluster.agent(0).agent().orElseThrow().eventShipper().orElseThrow();
@@ -128,10 +122,11 @@ class EventShippingTest {
         assertThat(block(cluster.agent(0).httpAddress(), "counted-block")).as("a blocked request is a request too").isEqualTo(403);
         // The access event is written as the response ends, so a close may come before the last
         // is counted: each close ships what is counted by then, and the primary adds them up.
-        await(() -> {
+        Await.until(Duration.ofSeconds(30), "the agent's requests in the primary's overview", () -> {
             shipper.closeMinutesNow();
             return requests("shop") >= n + 1;
-        }, "the agent's requests in the primary's overview", Duration.ofSeconds(30));
+        });
+        // a grace period for a double count that must not come: there is no event to wait for
         Thread.sleep(500);
         assertThat(requests("shop")).isEqualTo(n + 1);
         JsonNode stats = cluster.client().raw("EventsService", "Stats", Map.of("site", "shop"));
@@ -152,7 +147,7 @@ class EventShippingTest {
         assertThat(cluster.primary().agent().orElseThrow().eventShipper()).as("its data plane writes into the node's log").isEmpty();
         assertThat(block(cluster.primary().httpAddress(), "embedded-1")).isEqualTo(403);
         assertThat(block(cluster.agent(0).httpAddress(), "separate-1")).isEqualTo(403);
-        await(() -> search("separate-1").size() > 0 && search("embedded-1").size() > 0, "both blocks in the explorer", Duration.ofSeconds(30));
+        Await.until(Duration.ofSeconds(30), "both blocks in the explorer", () -> search("separate-1").size() > 0 && search("embedded-1").size() > 0);
         JsonNode local = search("embedded-1");
         assertThat(local).hasSize(1);
         assertThat(local.get(0).has("agent")).as("served by this node").isFalse();
@@ -164,12 +159,12 @@ class EventShippingTest {
         EventShipper shipper = cluster.agent(0).agent().orElseThrow().eventShipper().orElseThrow();
         cluster.isolate(0);
         assertThat(block(cluster.agent(0).httpAddress(), "during-outage")).as("the agent keeps blocking").isEqualTo(403);
-        await(() -> shipper.retries() >= 2, "sends to fail while the agent is cut off", Duration.ofSeconds(30));
+        Await.until(Duration.ofSeconds(30), "sends to fail while the agent is cut off", () -> shipper.retries() >= 2);
         assertThat(search("during-outage")).isEmpty();
         assertThat(shipper.shipped()).isZero();
         assertThat(shipper.dropped()).isZero();
         cluster.heal(0);
-        await(() -> search("during-outage").size() == 1, "the kept event after the outage", Duration.ofSeconds(60));
+        Await.until(Duration.ofSeconds(60), "the kept event after the outage", () -> search("during-outage").size() == 1);
         assertThat(shipper.shipped()).isEqualTo(1);
     }
 

@@ -14,8 +14,8 @@ import io.tiyi.client.TiyiClient;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.TestStores;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.TestCerts;
-import io.tiyi.testsupport.TestNodes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,11 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Server-side filter and paging of the list methods a web UI pages through. */
@@ -98,12 +98,15 @@ class ListPagingTest {
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class ThroughANode {
+        @RegisterExtension
+        static final NodeExtension NODE = NodeExtension.primary();
+
         TiyiNode node;
         TiyiClient api;
 
         @BeforeAll
-        void start(@TempDir Path dir) {
-            node = TiyiNode.builder().config(TestNodes.config(dir)).build().start();
+        void start() {
+            node = NODE.node();
             api = node.client();
             site("shop", "shop.test", "http://127.0.0.1:9001");
             site("blog", "blog.test", "http://127.0.0.1:9002");
@@ -111,11 +114,6 @@ class ListPagingTest {
             for (String[] u : new String[][] {{"alice", "operator"}, {"bob", "viewer"}, {"carol", "viewer"}}) {
                 api.raw("UsersService", "Create", Map.of("name", u[0], "role", u[1], "password", "a long enough password 1"));
             }
-        }
-
-        @AfterAll
-        void stop() {
-            node.close();
         }
 
         void site(String name, String host, String upstream) {

@@ -11,31 +11,29 @@ import io.tiyi.TiyiNode;
 import io.tiyi.auth.UserRole;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.config.TiyiConfig;
+import io.tiyi.testsupport.NodeExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every RPC method refuses callers without a token, and viewers for anything that changes shared state. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RpcSecurityTest {
     static final String SECRET = "test-secret-0123456789abcdef0123456789";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final NodeExtension NODE = NodeExtension.primary().withSetting(c -> c.withJwtSecret(SECRET, "test"));
 
     TiyiNode node;
     TiyiClient anonymous;
@@ -43,18 +41,11 @@ class RpcSecurityTest {
 
     @BeforeAll
     void start() {
-        TiyiConfig cfg = io.tiyi.testsupport.TestNodes.config(dir)
-                .withJwtSecret(SECRET, "test");
-        node = TiyiNode.builder().config(cfg).build().start();
+        node = NODE.node();
         NodeInternals.users(node).create("test", "vera", UserRole.VIEWER, "viewer-password-123".toCharArray());
         anonymous = TiyiClient.of(node.adminUrl(), null);
         viewerToken = anonymous.raw("AuthService", "Login", Map.of("user", "vera", "password", "viewer-password-123"))
                 .get("access_token").asText();
-    }
-
-    @AfterAll
-    void stop() {
-        node.close();
     }
 
     @Test

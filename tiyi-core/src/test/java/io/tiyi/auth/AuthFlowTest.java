@@ -12,16 +12,18 @@ import io.tiyi.client.TiyiClient;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.store.StateStore;
+import io.tiyi.testsupport.NodeExtension;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AuthFlowTest {
-    @TempDir
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
+
     Path dir;
 
     TiyiNode node;
@@ -30,15 +32,10 @@ class AuthFlowTest {
 
     @BeforeEach
     void start() {
-        node = TiyiNode.builder().config(io.tiyi.testsupport.TestNodes.config(dir)).build()
-                .start();
+        node = nodes.node();
+        dir = nodes.stateDir();
         api = TiyiClient.of(node.adminUrl(), null);
         local = api.withToken(LocalAdminCredential.read(dir).orElseThrow().token());
-    }
-
-    @AfterEach
-    void stop() {
-        node.close();
     }
 
     private JsonNode login(String user, String password) {

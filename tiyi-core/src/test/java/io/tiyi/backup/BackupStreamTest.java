@@ -25,6 +25,7 @@ import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.TestStores;
+import io.tiyi.testsupport.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,11 +132,7 @@ class BackupStreamTest {
     }
 
     static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!cond.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 20 s for " + what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(20), what, cond);
     }
 
     void awaitShipped() throws InterruptedException {

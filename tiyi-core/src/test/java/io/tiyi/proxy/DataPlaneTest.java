@@ -8,8 +8,9 @@ import io.tiyi.TiyiNode;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.config.TiyiConfig;
 import io.tiyi.internal.Json;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestCerts;
 import io.tiyi.testsupport.TestUpstream;
@@ -18,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,12 +31,12 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The data plane of a real node, proxying to real upstreams on loopback. */
 class DataPlaneTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
 
     TiyiNode node;
     TiyiClient api;
@@ -45,14 +45,12 @@ class DataPlaneTest {
 
     @BeforeEach
     void start() {
-        TiyiConfig cfg = io.tiyi.testsupport.TestNodes.config(dir);
-        node = TiyiNode.builder().config(cfg).build().start();
-        api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(dir).orElseThrow().token());
+        node = nodes.node();
+        api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(nodes.stateDir()).orElseThrow().token());
     }
 
     @AfterEach
     void stop() {
-        node.close();
         upstreams.forEach(TestUpstream::close);
     }
 
@@ -205,10 +203,7 @@ class DataPlaneTest {
         api.raw("CertificatesService", "Import", Map.of("name", "two", "cert_pem", two.certPem(), "key_pem", two.keyPem()));
         // The data plane's version may still lag the site's commit when the import commits: wait for the certificate itself.
         assertThat(node.awaitDataPlane(java.time.Duration.ofSeconds(30))).isTrue();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (node.httpsAddress().isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(java.time.Duration.ofSeconds(30), "the HTTPS listener", () -> node.httpsAddress().isPresent());
         InetSocketAddress tls = node.httpsAddress().orElseThrow();
         assertThat(peerCert(tls, "one.test", one, two).getSubjectX500Principal().getName()).isEqualTo("CN=one.test");
         assertThat(peerCert(tls, "x.two.test", one, two).getSubjectX500Principal().getName()).isEqualTo("CN=two.test");

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiNode;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RawHttp;
-import io.tiyi.testsupport.TestNodes;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,13 +22,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The WAF in the data plane of a real node: policies, blocking, exclusions, security events. */
 class DataPlaneWafTest {
     static final Path CRS = Path.of("../../shared/crs").toAbsolutePath().normalize();
 
-    @TempDir
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
+
     Path dir;
 
     TiyiNode node;
@@ -36,7 +39,8 @@ class DataPlaneWafTest {
 
     @BeforeEach
     void start() {
-        node = TiyiNode.builder().config(TestNodes.config(dir)).build().start();
+        node = nodes.node();
+        dir = nodes.stateDir();
         api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(dir).orElseThrow().token());
         up = new TestUpstream("app");
         api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
@@ -49,16 +53,11 @@ class DataPlaneWafTest {
 
     @AfterEach
     void stop() {
-        node.close();
         up.close();
     }
 
-    void await(java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(cond.getAsBoolean()).as("condition within 30 s").isTrue();
+    void await(java.util.function.BooleanSupplier cond) {
+        Await.until(java.time.Duration.ofSeconds(30), "condition within 30 s", cond);
     }
 
     HttpResponse<String> get(String path) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tiyi.testsupport.Await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -139,10 +140,13 @@ class RsyslogTest {
             tcp(rsyslog, frame((big + "x".repeat(70_000)).getBytes(StandardCharsets.US_ASCII)));
             assertThat(rsyslog.await(m -> m.app().equals("big"), WAIT).raw()).hasSize(65_536).startsWith(big + "xxx");
             Path stderr = dir.resolve("rsyslogd.stderr");
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!Files.readString(stderr).contains("oversize message") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(WAIT, "rsyslogd's oversize warning on stderr", () -> {
+                try {
+                    return Files.readString(stderr).contains("oversize message");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
             assertThat(Files.readString(stderr)).contains("oversize message");
         }
     }

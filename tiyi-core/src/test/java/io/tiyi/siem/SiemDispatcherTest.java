@@ -10,6 +10,7 @@ import io.tiyi.events.ErrorEvent;
 import io.tiyi.events.Event;
 import io.tiyi.events.SecurityEvent;
 import io.tiyi.proxy.RuntimeConfig.SiemConfig;
+import io.tiyi.testsupport.Await;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -131,10 +132,8 @@ class SiemDispatcherTest {
         dispatcher = new SiemDispatcher(ORIGIN, metrics, 10);
         dispatcher.configure(config("tcp://127.0.0.1:" + closedPort));
         dispatcher.offer(blocked("first"));
-        long deadline = System.currentTimeMillis() + 5000;
-        while ((dispatcher.stats().queueDepth() > 0 || dispatcher.stats().lastError() == null) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(Duration.ofSeconds(5), "the sender to take the first event and fail to connect",
+                () -> dispatcher.stats().queueDepth() == 0 && dispatcher.stats().lastError() != null);
         // The sender holds the first event while it waits to reconnect; the queue takes 10 more.
         int accepted = 0;
         for (int i = 0; i < 25; i++) {
@@ -326,10 +325,7 @@ class SiemDispatcherTest {
         }
 
         List<String> await(int n) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (messages.size() < n && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until(Duration.ofSeconds(10), n + " messages received", () -> messages.size() >= n);
             assertThat(messages).as("messages received").hasSizeGreaterThanOrEqualTo(n);
             return List.copyOf(messages);
         }

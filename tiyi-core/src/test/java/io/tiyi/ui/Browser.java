@@ -118,6 +118,17 @@ public final class Browser implements AutoCloseable {
         e.click();
     }
 
+    /**
+     * Logs out with the shell's button and waits for the login page: the console shows it once the
+     * logout request has cleared the session cookies. Navigating before that would race the request
+     * and find the old session still signed in.
+     */
+    public Browser logout() {
+        click(By.id("logout"));
+        await(By.id("login-user"));
+        return this;
+    }
+
     /** Logs in through the login page and waits for the shell. */
     public Browser login(String user, String password) {
         go("/");

@@ -6,15 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.siem.Rsyslog;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RawHttp;
-import io.tiyi.testsupport.TestNodes;
 import io.tiyi.testsupport.TestUpstream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -28,10 +33,13 @@ import org.openqa.selenium.support.ui.Select;
 class UiAcceptanceTest {
     static final String SQLI = "/search?q=1%27%20or%20%271%27=%271";
 
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
+
     @Test
     void operateTheNodeFromTheBrowser(@TempDir Path dir) throws Exception {
+        TiyiNode node = nodes.node();
         try (TestUpstream up = new TestUpstream("shop-up");
-                TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
                 Rsyslog rsyslog = Rsyslog.start(dir.resolve("rsyslog"));
                 Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
             TiyiClient api = node.client();
@@ -111,7 +119,7 @@ class UiAcceptanceTest {
             // A viewer sees no mutating control.
             api.raw("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "viewer-password-123"));
             api.raw("UsersService", "SetPassword", Map.of("name", "vera", "password", "viewer-password-123", "require_change", false));
-            b.click(By.id("logout"));
+            b.logout();
             b.login("vera", "viewer-password-123");
             b.awaitText(By.id("who"), "vera");
             assertThat(b.driver().findElements(By.id("nav-users"))).isEmpty();
@@ -133,16 +141,15 @@ class UiAcceptanceTest {
         }
     }
 
-    private static void awaitStatus(TiyiNode node, String path, int status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            last = RawHttp.get(node.httpAddress(), "shop.test", path, Map.of()).statusCode();
-            if (last == status) {
-                return;
+    private static void awaitStatus(TiyiNode node, String path, int status) {
+        AtomicInteger last = new AtomicInteger(-1);
+        Await.until(Duration.ofSeconds(20), () -> path + " to answer " + status + ", not " + last.get(), () -> {
+            try {
+                last.set(RawHttp.get(node.httpAddress(), "shop.test", path, Map.of()).statusCode());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(path + " answered " + last + ", not " + status + ", within 20 s");
+            return last.get() == status;
+        });
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestCerts;
 import io.tiyi.testsupport.TestNodes;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -32,10 +34,13 @@ class UiPages1Test {
     private static final String ADMIN_PW = "a-new-admin-password-1";
     private static final String VIEWER_PW = "a-viewer-password-1";
 
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
+
     @Test
     void adminManagesSitesAgentsAndCertificatesAndAViewerOnlyLooks(@TempDir Path dir) throws Exception {
-        try (TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
-                TestUpstream blogUp = new TestUpstream("blog");
+        TiyiNode node = nodes.node();
+        try (TestUpstream blogUp = new TestUpstream("blog");
                 TestUpstream apiUp = new TestUpstream("api");
                 Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
             TiyiClient api = node.client();
@@ -62,7 +67,7 @@ class UiPages1Test {
                 certificates(b);
                 overview(b);
 
-                b.click(By.id("logout"));
+                b.logout();
                 b.await(By.id("login-user"));
                 b.login("vera", VIEWER_PW);
                 awaitText(b, By.id("who"), "vera");

@@ -7,6 +7,8 @@ import io.tiyi.TiyiCluster;
 import io.tiyi.TiyiNode;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.release.ReleaseTarball;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.ClusterExtension;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestUpstream;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -34,10 +38,13 @@ import org.openqa.selenium.support.ui.Select;
 class UiPages2Test {
     static final String ADMIN_PW = "a-new-admin-password-1";
 
+    @RegisterExtension
+    final ClusterExtension clusters = ClusterExtension.agents(1);
+
     @Test
     void alertsAuditReleasesAndUsers(@TempDir Path dir) throws Exception {
+        TiyiCluster cluster = clusters.cluster();
         try (TestUpstream up = new TestUpstream("app");
-                TiyiCluster cluster = TiyiCluster.builder().root(dir.resolve("cluster")).agents(1).build().start();
                 Browser b = Browser.open(dir.resolve("profile"), cluster.primary().adminUrl())) {
             try {
                 run(cluster, b, up);
@@ -171,7 +178,7 @@ class UiPages2Test {
             // A viewer sees no mutating control and no Users page.
             api.raw("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "vera-password-12"));
             b.go("/#/overview");
-            b.click(By.id("logout"));
+            b.logout();
             b.await(By.id("login-user"));
             b.login("vera", "vera-password-12");
             b.awaitText(By.id("who"), "vera");
@@ -221,27 +228,18 @@ class UiPages2Test {
         assertThat(RawHttp.get(cluster.agent(0).httpAddress(), "shop.test", "/x", Map.of("X-Forwarded-For", "1.2.3.4")).statusCode())
                 .isEqualTo(200);
         cluster.agent(0).agent().orElseThrow().report();
-        long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode firings = api.raw("AlertsService", "List", Map.of()).get("firings");
-        while (firings.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-            firings = api.raw("AlertsService", "List", Map.of()).get("firings");
-        }
+        JsonNode firings = Await.value(Duration.ofSeconds(10), "an alert firing", () -> Optional.of(
+                api.raw("AlertsService", "List", Map.of()).get("firings")).filter(f -> !f.isEmpty()));
         assertThat(firings).hasSize(1);
         return firings.get(0).get("id").asLong();
     }
 
     /** The agent of the latest rollout reached a final state (the page polls while it has not). */
-    static void awaitFinalRun(TiyiClient api) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
+    static void awaitFinalRun(TiyiClient api) {
+        Await.until(Duration.ofSeconds(60), "the rollout to finish", () -> {
             String state = api.raw("ReleasesService", "Runs", Map.of("limit", 1)).get("runs").get(0).get("agents").get(0).get("state").asText();
-            if (state.equals("failed") || state.equals("healthy")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the rollout did not finish");
+            return state.equals("failed") || state.equals("healthy");
+        });
     }
 
     static JsonNode user(TiyiClient api, String name) {

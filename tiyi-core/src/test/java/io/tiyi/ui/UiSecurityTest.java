@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
 import io.tiyi.api.WebUi;
-import io.tiyi.testsupport.TestNodes;
+import io.tiyi.testsupport.NodeExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,10 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The UI's HTTP contract, without a browser: the headers of every response, what the page may
@@ -30,23 +29,19 @@ class UiSecurityTest {
     static final Path SOURCES = Path.of("src/main/resources/io/tiyi/ui");
     static final Pattern IMPORT = Pattern.compile("(?:import|export)\\s[^'\"]*?from\\s*['\"]([^'\"]+)['\"]|import\\(['\"]([^'\"]+)['\"]\\)");
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final NodeExtension NODE = NodeExtension.primary();
+
     static TiyiNode node;
     static HttpClient http = HttpClient.newHttpClient();
     static String password;
 
     @BeforeAll
     static void start() throws Exception {
-        node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
+        node = NODE.node();
         password = "ui-security-password-1";
         node.client().raw("UsersService", "Create", Map.of("name", "ops", "role", "operator", "password", password));
         node.client().raw("UsersService", "SetPassword", Map.of("name", "ops", "password", password, "require_change", false));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     static HttpResponse<String> get(String path) throws Exception {

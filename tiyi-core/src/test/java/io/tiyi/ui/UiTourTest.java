@@ -3,10 +3,11 @@ package io.tiyi.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
-import io.tiyi.testsupport.TestNodes;
+import io.tiyi.testsupport.NodeExtension;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
@@ -18,6 +19,9 @@ import org.openqa.selenium.By;
 class UiTourTest {
     static final List<String> PAGES = List.of("overview", "events", "sites", "agents", "certificates", "alerts", "audit", "releases", "users",
             "settings");
+
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
 
     /** Inputs, selects, textareas and buttons a screen reader could not name. */
     @SuppressWarnings("unchecked")
@@ -31,8 +35,8 @@ class UiTourTest {
 
     @Test
     void bootstrapAdminReachesEveryPage(@TempDir Path dir) throws Exception {
-        try (TiyiNode node = TiyiNode.builder().config(TestNodes.config(dir.resolve("state"))).build().start();
-                Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
+        TiyiNode node = nodes.node();
+        try (Browser b = Browser.open(dir.resolve("profile"), node.adminUrl())) {
             String pw = node.bootstrapPassword().orElseThrow();
             b.go("/");
             b.await(By.id("login-user"));

@@ -2,6 +2,7 @@ package io.tiyi.waf.undertow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tiyi.testsupport.Await;
 import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.WafEvent;
 import io.tiyi.waf.WafMode;
@@ -185,11 +186,9 @@ class WafHandlerTest {
         }
     }
 
-    private void awaitEvents(int n) throws InterruptedException {
+    private void awaitEvents(int n) {
         // The logging phase runs when the exchange completes, which may be just after the client has the response.
-        for (int i = 0; i < 200 && events.size() < n; i++) {
-            Thread.sleep(10);
-        }
+        Await.until(java.time.Duration.ofSeconds(2), n + " WAF events", () -> events.size() >= n);
         assertThat(events).hasSizeGreaterThanOrEqualTo(n);
     }
 }
