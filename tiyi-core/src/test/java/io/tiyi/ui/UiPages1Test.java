@@ -68,7 +68,6 @@ class UiPages1Test {
                 overview(b);
 
                 b.logout();
-                b.await(By.id("login-user"));
                 b.login("vera", VIEWER_PW);
                 awaitText(b, By.id("who"), "vera");
                 viewerSeesNoMutatingControl(b);

@@ -179,7 +179,6 @@ class UiPages2Test {
             api.raw("UsersService", "Create", Map.of("name", "vera", "role", "viewer", "password", "vera-password-12"));
             b.go("/#/overview");
             b.logout();
-            b.await(By.id("login-user"));
             b.login("vera", "vera-password-12");
             b.awaitText(By.id("who"), "vera");
             assertThat(b.driver().findElements(By.id("nav-users"))).isEmpty();
