@@ -7,11 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A {@link TiyiCluster} (primary, optional warm secondary, N agents) in a fresh directory.
@@ -23,11 +18,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * final ClusterExtension cluster = ClusterExtension.agents(2);
  * </pre>
  */
-public final class ClusterExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class ClusterExtension extends Lifecycle {
     private final int agents;
     private final boolean secondary;
     private final String jwtSecret;
-    private boolean perClass;
     private Path root;
     private TiyiCluster cluster;
 
@@ -53,32 +47,7 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        // beforeAll is only called for extensions held in static fields
-        perClass = true;
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        if (!perClass) {
-            start();
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (!perClass) {
-            stop();
-        }
-    }
-
-    private void start() {
+    void start() {
         try {
             root = Files.createTempDirectory("tiyi-cluster-");
         } catch (IOException e) {
@@ -91,7 +60,8 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
         cluster = b.build().start();
     }
 
-    private void stop() {
+    @Override
+    void stop() {
         try {
             if (cluster != null) {
                 cluster.close();

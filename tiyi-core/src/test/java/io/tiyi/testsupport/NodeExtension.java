@@ -8,11 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A primary node on free loopback ports in a fresh state directory. Registered on an instance
@@ -23,9 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final NodeExtension NODE = NodeExtension.primary();
  * </pre>
  */
-public final class NodeExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class NodeExtension extends Lifecycle {
     private final UnaryOperator<TiyiConfig> settings;
-    private boolean perClass;
     private Path stateDir;
     private TiyiNode node;
 
@@ -44,32 +38,7 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback,
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        // beforeAll is only called for extensions held in static fields
-        perClass = true;
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        if (!perClass) {
-            start();
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (!perClass) {
-            stop();
-        }
-    }
-
-    private void start() {
+    void start() {
         try {
             stateDir = Files.createTempDirectory("tiyi-node-");
         } catch (IOException e) {
@@ -78,7 +47,8 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback,
         node = TiyiNode.builder().config(settings.apply(TestNodes.config(stateDir))).build().start();
     }
 
-    private void stop() {
+    @Override
+    void stop() {
         try {
             if (node != null) {
                 node.close();
