@@ -367,11 +367,15 @@ class BackupStreamTest {
         backdate(old.dir(), RETENTION.plusHours(1));
 
         BackupStream s = started(OFTEN);
-        for (int i = 0; i < 4; i++) {
+        // Rounds of changes until the generation holds enough files for retention to have something to remove: two
+        // rounds' changes can go out in one segment, so the number of rounds this takes is not fixed.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        do {
             mutate(2);
             awaitShipped();
             Thread.sleep(250);
-        }
+        } while ((s.generation().orElseThrow().snapshots().size() < 4 || s.generation().orElseThrow().segments().size() < 4)
+                && System.nanoTime() < deadline);
         await(() -> !Files.exists(old.dir()), "the old generation to go");
         Generation current = s.generation().orElseThrow();
         assertThat(current.snapshots()).hasSizeGreaterThanOrEqualTo(4);
