@@ -111,16 +111,24 @@ abstract class SqlScanner {
             default:
                 break;
         }
-        int start = q + 3;
-        int end = indexOfPair(start, slen, ch, '\'');
-        current.strOpen = 'q';
+        return stringUntilPair(q + 3, ch, '\'', 'q');
+    }
+
+    /**
+     * A string token from {@code start} up to the pair {@code c0 c1} that closes it, or to the end
+     * of the input when it is unterminated; {@code quote} marks how it opened (and closed).
+     * Returns the position after the closing pair.
+     */
+    final int stringUntilPair(int start, char c0, char c1, char quote) {
+        int end = indexOfPair(start, slen, c0, c1);
+        current.strOpen = quote;
         if (end < 0) {
             current.assign(STRING, start, slen - start, s);
             current.strClose = NONE;
             return slen;
         }
         current.assign(STRING, start, end - start, s);
-        current.strClose = 'q';
+        current.strClose = quote;
         return end + 2;
     }
 

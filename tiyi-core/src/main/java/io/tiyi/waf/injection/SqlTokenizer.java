@@ -303,17 +303,7 @@ final class SqlTokenizer extends SqlScanner {
         if (n == 0) {
             if (s.charAt(p + 1) == '$') {
                 // PostgreSQL $$text$$.
-                int start = p + 2;
-                int end = indexOfPair(start, slen, '$', '$');
-                current.strOpen = '$';
-                if (end < 0) {
-                    current.assign(STRING, start, slen - start, s);
-                    current.strClose = NONE;
-                    return slen;
-                }
-                current.assign(STRING, start, end - start, s);
-                current.strClose = '$';
-                return end + 2;
+                return stringUntilPair(p + 2, '$', '$', '$');
             }
             // PostgreSQL $tag$text$tag$.
             n = span(p + 1, LETTERS);
