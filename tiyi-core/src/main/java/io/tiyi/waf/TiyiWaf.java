@@ -36,11 +36,13 @@ public final class TiyiWaf {
     private final RuleSet rules;
     private final WafMode mode;
     private final WafEventListener listener;
+    private final WafLimits limits;
 
-    private TiyiWaf(RuleSet rules, WafMode mode, WafEventListener listener) {
+    private TiyiWaf(RuleSet rules, WafMode mode, WafEventListener listener, WafLimits limits) {
         this.rules = rules;
         this.mode = mode;
         this.listener = listener;
+        this.limits = limits;
     }
 
     public static Builder builder() {
@@ -128,7 +130,7 @@ public final class TiyiWaf {
             if (policy != null) {
                 c.add(SecLangParser.parse(PolicyRules.after(policy), "<policy exclusions>", null));
             }
-            return new TiyiWaf(c.build(), mode, listener);
+            return new TiyiWaf(c.build(), mode, listener, policy == null ? WafLimits.defaults() : policy.limits());
         }
     }
 
@@ -145,6 +147,11 @@ public final class TiyiWaf {
     /** The mode transactions run in, or empty when the rules' SecRuleEngine decides. */
     public java.util.Optional<WafMode> mode() {
         return java.util.Optional.ofNullable(mode);
+    }
+
+    /** The policy's limits, or the defaults when the WAF was built without a policy. */
+    public WafLimits limits() {
+        return limits;
     }
 
     /** The number of rules loaded (a chain counts once). */

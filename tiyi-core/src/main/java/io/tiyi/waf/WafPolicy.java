@@ -25,9 +25,10 @@ import java.util.Objects;
  * @param outboundThreshold outbound anomaly score at which a response is blocked, 1 to 10000
  * @param exclusions rules (or targets of rules) taken out, everywhere or on a path or method
  * @param requestBodyLimit the most request body bytes held for inspection (SecRequestBodyLimit)
+ * @param limits argument caps, body-error handling and the per-transaction budget
  */
 public record WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int outboundThreshold, List<RuleExclusion> exclusions,
-        long requestBodyLimit) {
+        long requestBodyLimit, WafLimits limits) {
     /** ModSecurity's recommended SecRequestBodyLimit: 12.5 MiB. */
     public static final long DEFAULT_REQUEST_BODY_LIMIT = 13_107_200;
     /** The largest request body limit a policy accepts: 1 GiB. */
@@ -48,33 +49,44 @@ public record WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int ou
             throw new IllegalArgumentException("requestBodyLimit must be 1 to " + MAX_REQUEST_BODY_LIMIT + " bytes, got " + requestBodyLimit);
         }
         exclusions = List.copyOf(Objects.requireNonNull(exclusions, "exclusions"));
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A policy with the default {@link WafLimits}. */
+    public WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int outboundThreshold, List<RuleExclusion> exclusions,
+            long requestBodyLimit) {
+        this(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, WafLimits.defaults());
+    }
+
+    public WafPolicy withLimits(WafLimits l) {
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, l);
     }
 
     /** CRS's defaults in {@code mode}: paranoia 1, inbound threshold 5, outbound 4, no exclusions. */
     public static WafPolicy of(WafMode mode) {
-        return new WafPolicy(mode, 1, 5, 4, List.of(), DEFAULT_REQUEST_BODY_LIMIT);
+        return new WafPolicy(mode, 1, 5, 4, List.of(), DEFAULT_REQUEST_BODY_LIMIT, WafLimits.defaults());
     }
 
     public WafPolicy withMode(WafMode m) {
-        return new WafPolicy(m, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit);
+        return new WafPolicy(m, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits);
     }
 
     public WafPolicy withParanoia(int level) {
-        return new WafPolicy(mode, level, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit);
+        return new WafPolicy(mode, level, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits);
     }
 
     public WafPolicy withThresholds(int inbound, int outbound) {
-        return new WafPolicy(mode, paranoia, inbound, outbound, exclusions, requestBodyLimit);
+        return new WafPolicy(mode, paranoia, inbound, outbound, exclusions, requestBodyLimit, limits);
     }
 
     public WafPolicy withRequestBodyLimit(long bytes) {
-        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, bytes);
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, bytes, limits);
     }
 
     /** This policy with one more exclusion. */
     public WafPolicy withExclusion(RuleExclusion exclusion) {
         List<RuleExclusion> all = new ArrayList<>(exclusions);
         all.add(Objects.requireNonNull(exclusion, "exclusion"));
-        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, all, requestBodyLimit);
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, all, requestBodyLimit, limits);
     }
 }
