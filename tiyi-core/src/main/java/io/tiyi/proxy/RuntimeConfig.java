@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param waf the rule set every site's WAF policy applies
  * @param trust whom the data plane believes about the client's address
  * @param siem where and what the node forwards to the SIEM
+ * @param limits what one request or client may cost the data plane
  */
 public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf,
-        TrustConfig trust, SiemConfig siem) {
+        TrustConfig trust, SiemConfig siem, Limits limits) {
     public RuntimeConfig {
         Objects.requireNonNull(listeners);
         Objects.requireNonNull(waf);
@@ -26,6 +27,14 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
         certificates = List.copyOf(certificates);
         // A bundle signed before SIEM settings travelled in bundles has none: forwarding stays off.
         siem = siem == null ? SiemConfig.disabled() : siem;
+        // Likewise a bundle signed before limits travelled in bundles: the defaults apply.
+        limits = limits == null ? Limits.defaults() : limits;
+    }
+
+    /** A configuration with the default limits. */
+    public RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf,
+            TrustConfig trust, SiemConfig siem) {
+        this(version, listeners, sites, certificates, waf, trust, siem, Limits.defaults());
     }
 
     /** A configuration that forwards nothing to a SIEM. */
@@ -41,7 +50,7 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
 
     /** This configuration with another certificate list (an agent's, with keys unsealed or removed). */
     public RuntimeConfig withCertificates(List<CertificateConfig> certs, WafRules rules) {
-        return new RuntimeConfig(version, listeners, sites, certs, rules, trust, siem);
+        return new RuntimeConfig(version, listeners, sites, certs, rules, trust, siem, limits);
     }
 
     /**
@@ -71,6 +80,52 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
         /** True when events are to be sent somewhere. */
         public boolean active() {
             return enabled && !address.isEmpty();
+        }
+    }
+
+    /**
+     * What one request or client may cost the data plane, from the {@code proxy.limits.*},
+     * {@code proxy.waf.*}, {@code waf.limits.*} and {@code waf.budget.*} settings. See
+     * docs/hardening.md.
+     *
+     * @param maxRequestLine {@code proxy.limits.max_request_line}: bytes of the request line (414 when the target is what is long)
+     * @param maxHeaderCount {@code proxy.limits.max_header_count}: header fields of one request (431 past it)
+     * @param maxHeaderSize {@code proxy.limits.max_header_size}: bytes of one header field line (431)
+     * @param maxHeadersTotal {@code proxy.limits.max_headers_total}: bytes of all header field lines (431)
+     * @param headerTimeoutMs {@code proxy.limits.header_timeout}: from the first byte of a request to the end of its head
+     * @param idleTimeoutMs {@code proxy.limits.idle_timeout}: how long a keep-alive connection may wait for its next request
+     * @param minBodyRate {@code proxy.limits.min_body_rate}: bytes per second a request body must average over each
+     *     {@code proxy.limits.body_rate_window}; 0 for no minimum
+     * @param bodyRateWindowMs {@code proxy.limits.body_rate_window}
+     * @param maxConnectionsPerIp {@code proxy.limits.max_connections_per_ip}: open connections of one client address
+     *     (resolved through the trust profile); 0 for no cap
+     * @param wafWorkers {@code proxy.waf.workers}: threads that run WAF phases 1 and 2; 0 for four per core (at least 8)
+     * @param wafQueue {@code proxy.waf.queue}: requests waiting for a WAF thread before new ones are refused with 503
+     * @param maxArguments {@code waf.limits.max_args}
+     * @param maxArgumentBytes {@code waf.limits.max_arg_bytes}
+     * @param maxJsonDepth {@code waf.limits.json_depth}
+     * @param wafBudgetMs {@code waf.budget.time}: wall time of phases 1 and 2 of one request
+     * @param regexSteps {@code waf.budget.regex_steps}
+     * @param blockOverBudget {@code waf.budget.action} is {@code block}: over budget is refused (503) in block mode
+     */
+    public record Limits(int maxRequestLine, int maxHeaderCount, int maxHeaderSize, int maxHeadersTotal, long headerTimeoutMs,
+            long idleTimeoutMs, long minBodyRate, long bodyRateWindowMs, int maxConnectionsPerIp, int wafWorkers, int wafQueue,
+            int maxArguments, long maxArgumentBytes, int maxJsonDepth, long wafBudgetMs, long regexSteps, boolean blockOverBudget) {
+        public static Limits defaults() {
+            io.tiyi.waf.WafLimits w = io.tiyi.waf.WafLimits.defaults();
+            return new Limits(8192, 100, 8192, 32768, 10_000, 60_000, 1024, 10_000, 256, 0, 1024, w.maxArguments(), w.maxArgumentBytes(),
+                    w.maxJsonDepth(), w.budget().toMillis(), w.regexSteps(), w.blockOverBudget());
+        }
+
+        /** The WAF threads to run: {@link #wafWorkers}, or four per core and at least 8. */
+        public int wafThreads() {
+            return wafWorkers > 0 ? wafWorkers : Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        }
+
+        /** The library's limits for a site, whose policy says whether body errors block. */
+        public io.tiyi.waf.WafLimits waf(boolean blockBodyErrors) {
+            return new io.tiyi.waf.WafLimits(maxArguments, maxArgumentBytes, maxJsonDepth, blockBodyErrors, java.time.Duration.ofMillis(wafBudgetMs),
+                    regexSteps, blockOverBudget);
         }
     }
 
@@ -143,16 +198,25 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
      * @param outboundThreshold outbound anomaly score that blocks
      * @param exclusions rule exclusions
      * @param customRules SecLang of the site, loaded before the rule set (may be null)
+     * @param strictBodies a body the WAF could not parse is refused in block mode and reported in detect mode
+     *     (null, from a bundle signed before the switch existed, is true)
      */
     public record WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
-            String customRules) {
+            String customRules, Boolean strictBodies) {
         public WafPolicy {
             exclusions = List.copyOf(exclusions);
+            strictBodies = strictBodies == null ? Boolean.TRUE : strictBodies;
         }
 
-        /** The default of a site with no policy: detect at paranoia 1 with CRS's default thresholds. */
+        /** A policy with strict bodies. */
+        public WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
+                String customRules) {
+            this(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, customRules, Boolean.TRUE);
+        }
+
+        /** The default of a site with no policy: detect at paranoia 1 with CRS's default thresholds, strict bodies. */
         public static WafPolicy defaults() {
-            return new WafPolicy("detect", 1, 5, 4, List.of(), null);
+            return new WafPolicy("detect", 1, 5, 4, List.of(), null, Boolean.TRUE);
         }
     }
 
