@@ -59,7 +59,9 @@ public final class DataPlane implements AutoCloseable {
     private final Watermark version = new Watermark(0);
     private volatile io.tiyi.trust.ClientIpResolver resolver = resolverOf(RuntimeConfig.TrustConfig.none());
     private final OriginBypass bypass;
-    private Undertow server;
+    private final EdgeMarker marker = new EdgeMarker();
+    private EdgeServer server;
+    private RuntimeConfig.Limits listening;
     private String boundHttp;
     private String boundHttps;
     private InetSocketAddress httpAddress;
@@ -81,7 +83,8 @@ public final class DataPlane implements AutoCloseable {
         this.security = new SecurityEvents(events, metrics);
         HttpHandler routed = requestStage.apply(new RoutingHandler(() -> routing));
         this.bypass = new OriginBypass(metrics);
-        HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(routed, events, metrics)), () -> resolver, bypass);
+        HttpHandler guarded = new RequestGuard(routed, marker, this::limits);
+        HttpHandler proxied = new ClientIpHandler(new RequestIdHandler(new AccessLogHandler(guarded, events, metrics)), () -> resolver, bypass);
         this.chain = io.undertow.Handlers.gracefulShutdown(ex -> {
             if ("/healthz".equals(ex.getRequestPath())) {
                 health.handleRequest(ex);
@@ -102,7 +105,8 @@ public final class DataPlane implements AutoCloseable {
         io.tiyi.trust.ClientIpResolver nextResolver = resolverOf(cfg.trust());
         Routing previous = routing;
         keys.update(cfg);
-        Routing next = Routing.build(cfg, previous, scheduler, checker, metrics, engines, security);
+        WafPool pool = wafPool(cfg.limits());
+        Routing next = Routing.build(cfg, previous, scheduler, checker, metrics, engines, security, pool);
         engines.retainOnly(cfg);
         routing = next;
         resolver = nextResolver;
@@ -119,6 +123,10 @@ public final class DataPlane implements AutoCloseable {
             if (!retired.isEmpty()) {
                 scheduler.schedule(() -> retired.forEach(UpstreamPool::close), RETIRE_GRACE_SECONDS, TimeUnit.SECONDS);
             }
+        }
+        if (server != null && !cfg.limits().equals(listening)) {
+            server.update(cfg.limits());
+            listening = cfg.limits();
         }
         String http = httpOverride.map(HostPort::toString).orElse(cfg.listeners().http());
         String https = keys.isEmpty() ? null : httpsOverride.map(HostPort::toString).orElse(cfg.listeners().https());
@@ -155,6 +163,28 @@ public final class DataPlane implements AutoCloseable {
     /** Calls {@code listener} with every configuration once it is in force (the SIEM dispatcher's settings ride along). */
     public void onApply(java.util.function.Consumer<RuntimeConfig> listener) {
         applied.add(listener);
+    }
+
+    private WafPool wafPool;
+
+    /** The WAF's pool for {@code l}: the current one while its size holds, else a new one (the old one finishes its work). */
+    private WafPool wafPool(RuntimeConfig.Limits l) {
+        WafPool p = wafPool;
+        if (p != null && p.threads() == l.wafThreads() && p.queue() == l.wafQueue()) {
+            return p;
+        }
+        wafPool = new WafPool(l.wafThreads(), l.wafQueue(), metrics);
+        if (p != null) {
+            // Requests that started on the old table may still hand it their bodies.
+            scheduler.schedule(p::retire, RETIRE_GRACE_SECONDS, TimeUnit.SECONDS);
+        }
+        return wafPool;
+    }
+
+    /** The limits in force: the defaults until the first configuration. */
+    RuntimeConfig.Limits limits() {
+        Routing r = routing;
+        return r == null ? RuntimeConfig.Limits.defaults() : r.config.limits();
     }
 
     /** Gives back attempts a report could not deliver to a primary. */
@@ -196,50 +226,26 @@ public final class DataPlane implements AutoCloseable {
     }
 
     private void listen(String http, String https) {
-        Undertow.Builder b = Undertow.builder()
-                .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .setWorkerThreads(16)
-                .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
-                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
-                // Let unusual bytes in the request target reach the WAF, which inspects and logs
-                // them, rather than refusing the request before anything sees it.
-                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
-                // Keep the request target as sent: the WAF decodes with its own transformations, and
-                // an upstream receives exactly the bytes the client sent.
-                .setServerOption(UndertowOptions.DECODE_URL, false)
-                .setHandler(chain);
         HostPort h = HostPort.parse(http, "proxy.http_addr");
-        b.addHttpListener(h.port(), h.host());
-        if (https != null) {
-            HostPort s = HostPort.parse(https, "proxy.https_addr");
-            b.addHttpsListener(s.port(), s.host(), sslContext());
-        }
+        HostPort sh = https == null ? null : HostPort.parse(https, "proxy.https_addr");
         if (server != null) {
-            server.stop();
+            server.close();
             server = null;
         }
-        Undertow u = b.build();
+        EdgeServer u;
         try {
-            u.start();
-        } catch (RuntimeException e) {
-            // Undertow has shut its worker down, which releases a listener that did bind before another failed.
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new TiyiException("data plane cannot listen on " + http + (https == null ? "" : " / " + https) + ": " + c.getMessage()
+            u = EdgeServer.start(new InetSocketAddress(h.host(), h.port()), sh == null ? null : new InetSocketAddress(sh.host(), sh.port()),
+                    sh == null ? null : sslContext(), chain, this::limits, marker);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new TiyiException("data plane cannot listen on " + http + (https == null ? "" : " / " + https) + ": " + e.getMessage()
                     + " (proxy.http_addr / --http-addr, proxy.https_addr / --https-addr)", e);
         }
         server = u;
+        listening = limits();
         boundHttp = http;
         boundHttps = https;
-        httpAddress = null;
-        httpsAddress = null;
-        for (Undertow.ListenerInfo li : u.getListenerInfo()) {
-            if ("https".equals(li.getProtcol())) {
-                httpsAddress = (InetSocketAddress) li.getAddress();
-            } else {
-                httpAddress = (InetSocketAddress) li.getAddress();
-            }
-        }
+        httpAddress = u.httpAddress();
+        httpsAddress = u.httpsAddress();
         LOG.info("data plane: HTTP on {}{}", httpAddress, httpsAddress == null ? "" : ", HTTPS on " + httpsAddress);
     }
 
@@ -298,12 +304,15 @@ public final class DataPlane implements AutoCloseable {
     @Override
     public synchronized void close() {
         scheduler.shutdownNow();
+        if (wafPool != null) {
+            wafPool.retire();
+        }
         Routing r = routing;
         if (r != null) {
             r.pools.values().forEach(UpstreamPool::close);
         }
         if (server != null) {
-            server.stop();
+            server.close();
             server = null;
         }
     }

@@ -48,7 +48,7 @@ final class Routing {
     }
 
     static Routing build(RuntimeConfig config, Routing previous, ScheduledExecutorService scheduler, HttpClient checker, MetricRegistry metrics,
-            WafEngines engines, SecurityEvents security) {
+            WafEngines engines, SecurityEvents security, java.util.concurrent.Executor wafPool) {
         Routing r = new Routing(config);
         for (RuntimeConfig.SiteConfig s : config.sites()) {
             UpstreamPool main = r.pool(s.name(), "", s.pool(), previous, scheduler, checker, metrics);
@@ -62,7 +62,7 @@ final class Routing {
             io.tiyi.waf.TiyiWaf waf = engines.engine(config.waf(), s.waf());
             io.undertow.server.HttpHandler entry = waf == null ? dispatch
                     : io.tiyi.waf.undertow.WafHandler.builder(waf, dispatch).onComplete(security::record).denial(security::deny)
-                            .clientAddress(ex -> ex.getAttachment(Exchanges.CLIENT_IP)).build();
+                            .clientAddress(ex -> ex.getAttachment(Exchanges.CLIENT_IP)).executor(wafPool).build();
             SiteRuntime site = new SiteRuntime(s.name(), main, ordered, entry);
             r.sites.add(site);
             for (String h : s.hosts()) {

@@ -35,7 +35,7 @@ final class SecurityEvents {
         if ("drop".equals(i.action())) {
             ex.setPersistent(false);
         }
-        String why = i.status() == 413 ? i.message() : "request blocked by the web application firewall (rule " + i.ruleId() + ")";
+        String why = i.status() == 413 || i.ruleId() == 0 ? i.message() : "request blocked by the web application firewall (rule " + i.ruleId() + ")";
         ErrorPages.send(ex, i.status(), why);
     }
 

@@ -54,6 +54,7 @@ public final class WafHandler implements HttpHandler {
     private final Denial denial;
     private final boolean inspectResponses;
     private final java.util.function.Function<HttpServerExchange, String> clientAddress;
+    private final java.util.concurrent.Executor executor;
 
     /** Answers an interruption; the default writes a short text page. */
     @FunctionalInterface
@@ -73,6 +74,7 @@ public final class WafHandler implements HttpHandler {
         this.denial = b.denial;
         this.inspectResponses = b.inspectResponses;
         this.clientAddress = b.clientAddress;
+        this.executor = b.executor;
     }
 
     /** A handler that runs {@code next} for requests {@code waf} lets through. */
@@ -88,6 +90,7 @@ public final class WafHandler implements HttpHandler {
         private Denial denial = WafHandler::defaultDenial;
         private boolean inspectResponses = true;
         private java.util.function.Function<HttpServerExchange, String> clientAddress;
+        private java.util.concurrent.Executor executor;
 
         private Builder(TiyiWaf waf, HttpHandler next) {
             this.waf = Objects.requireNonNull(waf, "waf");
@@ -121,6 +124,17 @@ public final class WafHandler implements HttpHandler {
             return this;
         }
 
+        /**
+         * Runs phases 1 and 2 on {@code pool} rather than on the thread that calls the handler
+         * (in Undertow, an I/O thread that every connection it serves shares). Bodies are still
+         * read without blocking a thread of the pool. A pool that refuses the work (its queue is
+         * full) gets the request answered 503 through the {@link #denial}, with rule id 0.
+         */
+        public Builder executor(java.util.concurrent.Executor pool) {
+            this.executor = Objects.requireNonNull(pool, "executor");
+            return this;
+        }
+
         public WafHandler build() {
             return new WafHandler(this);
         }
@@ -142,6 +156,24 @@ public final class WafHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
+        if (executor != null) {
+            ex.dispatch(SameThreadExecutor.INSTANCE, () -> submit(ex, this::inspect));
+            return;
+        }
+        inspect(ex);
+    }
+
+    /** Runs {@code task} for the exchange on the executor, or answers 503 when the executor is full. */
+    private void submit(HttpServerExchange ex, HttpHandler task) {
+        try {
+            executor.execute(() -> Connectors.executeRootHandler(task, ex));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            Connectors.executeRootHandler(x -> denial.deny(x, new Interruption(503, "deny", 0,
+                    "the web application firewall is at capacity; try again shortly", null)), ex);
+        }
+    }
+
+    private void inspect(HttpServerExchange ex) throws Exception {
         Transaction tx = waf.newTransaction();
         ex.putAttachment(TRANSACTION, tx);
         if (inspectResponses) {
@@ -188,7 +220,7 @@ public final class WafHandler implements HttpHandler {
             return;
         }
         BodyReader reader = new BodyReader(ex, tx, limit);
-        if (ex.isInIoThread()) {
+        if (executor != null || ex.isInIoThread()) {
             reader.readAsync();
         } else {
             reader.readBlocking();
@@ -293,15 +325,24 @@ public final class WafHandler implements HttpHandler {
                 ch.suspendReads();
                 ch.getReadSetter().set(null);
                 ex.setPersistent(false);
-                ex.setStatusCode(400);
+                // A client too slow with its body hears 408; a broken one, 400.
+                ex.setStatusCode(e instanceof java.net.SocketTimeoutException ? 408 : 400);
                 ex.endExchange();
                 return;
             }
             ch.suspendReads();
             ch.getReadSetter().set(null);
-            HttpHandler then = decide(ended);
-            if (then != null) {
-                Connectors.executeRootHandler(then, ex);
+            boolean end = ended;
+            HttpHandler decided = e -> {
+                HttpHandler then = decide(end);
+                if (then != null) {
+                    then.handleRequest(e);
+                }
+            };
+            if (executor != null) {
+                submit(ex, decided);
+            } else {
+                Connectors.executeRootHandler(decided, ex);
             }
         }
 

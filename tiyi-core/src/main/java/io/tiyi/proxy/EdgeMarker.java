@@ -1,0 +1,129 @@
+package io.tiyi.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * How the {@link EdgeConduit} tells the handler chain what it did to a head, in a header only it
+ * can write: it removes any such header a client sends, and signs its own with a per-process
+ * secret (HTTP/2 requests never pass the conduit, so the chain trusts the header only on HTTP/1.x
+ * and only with the secret).
+ *
+ * <ul>
+ *   <li>A refusal becomes a request of Tiyi's own: {@code GET /} with the marker
+ *       {@code <secret> refuse <status> <reason> <method> <target>} (Base64url fields), which the
+ *       chain answers with the refusal.</li>
+ *   <li>A target with {@code ;} in its path is handed to Undertow with the {@code ;} escaped,
+ *       since Undertow's path-parameter parsing refuses some valid targets ({@code /x;a,b}), with
+ *       the marker {@code <secret> target <original>}; the chain puts the original back, and the
+ *       WAF and the upstream see the target as sent.</li>
+ * </ul>
+ */
+final class EdgeMarker {
+    static final String HEADER = "X-Tiyi-Edge";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
+
+    /** What a marker says. {@code status} is 0 for a restored target. */
+    record Mark(int status, String reason, String method, String target) {
+        boolean refusal() {
+            return status != 0;
+        }
+    }
+
+    private final String secret;
+
+    EdgeMarker() {
+        byte[] b = new byte[18];
+        new SecureRandom().nextBytes(b);
+        secret = B64.encodeToString(b);
+    }
+
+    /** The request Undertow reads in place of a refused one. */
+    byte[] refusal(RequestHead.Result r) {
+        String host = r.host() != null && RequestHead.validHost(r.host()) && !r.host().isEmpty() ? "Host: " + r.host() + "\r\n" : "";
+        // HTTP/1.0 needs no Host, and a refused head may have no usable one.
+        String s = "GET / HTTP/1.0\r\n" + host + "Connection: close\r\n" + HEADER + ": " + secret + " refuse " + r.status() + " "
+                + enc(r.reason()) + " " + enc(r.method()) + " " + enc(cut(r.target())) + "\r\n\r\n";
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes Undertow reads for an accepted head: the head itself, unless it needs rewriting. */
+    byte[] rewrite(byte[] b, int from, int to, RequestHead.Result r) {
+        String target = r.target();
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        boolean escape = target.startsWith("/") && path.indexOf(';') >= 0;
+        String text = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        boolean spoofed = text.toLowerCase(Locale.ROOT).contains("\n" + HEADER.toLowerCase(Locale.ROOT));
+        if (!escape && !spoofed) {
+            return java.util.Arrays.copyOfRange(b, from, to);
+        }
+        String[] lines = text.split("\r?\n", -1);
+        StringBuilder s = new StringBuilder(text.length() + 64);
+        int first = 0;
+        while (lines[first].isEmpty()) {
+            first++;
+        }
+        String line = lines[first];
+        if (escape) {
+            String escaped = path.replace(";", "%3B") + (q < 0 ? "" : target.substring(q));
+            int sp = line.indexOf(' ');
+            line = line.substring(0, sp + 1) + escaped + line.substring(sp + 1 + target.length());
+        }
+        s.append(line).append("\r\n");
+        for (int i = first + 1; i < lines.length; i++) {
+            String l = lines[i];
+            if (l.isEmpty()) {
+                break;
+            }
+            if (l.regionMatches(true, 0, HEADER + ":", 0, HEADER.length() + 1)) {
+                continue;
+            }
+            s.append(l).append("\r\n");
+        }
+        if (escape) {
+            s.append(HEADER).append(": ").append(secret).append(" target ").append(enc(target)).append("\r\n");
+        }
+        s.append("\r\n");
+        return s.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** What a marker header value says, or null when it is not this process's. */
+    Mark read(String value) {
+        if (value == null) {
+            return null;
+        }
+        String[] p = value.split(" ");
+        if (p.length < 3 || !java.security.MessageDigest.isEqual(p[0].getBytes(StandardCharsets.ISO_8859_1),
+                secret.getBytes(StandardCharsets.ISO_8859_1))) {
+            return null;
+        }
+        try {
+            if (p[1].equals("target") && p.length == 3) {
+                return new Mark(0, "", "", dec(p[2]));
+            }
+            if (p[1].equals("refuse") && p.length == 6) {
+                return new Mark(Integer.parseInt(p[2]), dec(p[3]), dec(p[4]), dec(p[5]));
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Enough of a refused target for the event, and a marker that stays small. */
+    private static String cut(String s) {
+        return s == null || s.length() <= 1024 ? s : s.substring(0, 1024);
+    }
+
+    private static String enc(String s) {
+        return B64.encodeToString((s == null ? "" : s).getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static String dec(String s) {
+        return new String(UNB64.decode(s), StandardCharsets.ISO_8859_1);
+    }
+}
