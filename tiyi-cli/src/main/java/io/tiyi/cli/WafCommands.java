@@ -68,20 +68,15 @@ final class WafCommands {
         @Parameter(names = "--custom-rules-file", description = "SecLang file of the site's own rules, loaded before the rule set ('' file clears)")
         String customRules;
 
-        // A string, not a Boolean: a flag that takes no value could not be turned off.
-        @Parameter(names = "--strict-bodies", description = "true: a body the WAF cannot parse (or over the waf.limits.* settings) is refused"
-                + " in block mode and reported in detect mode (default); false: rules decide")
-        String strictBodies;
+        // Takes a value: a flag alone could not turn it off.
+        @Parameter(names = "--strict-bodies", arity = 1, description = "true: a body the WAF cannot parse (or over the waf.limits.*"
+                + " settings) is refused in block mode and reported in detect mode (default); false: rules decide")
+        Boolean strictBodies;
 
         @Override
         public int run(CliContext ctx) {
-            Boolean strict = strictBodies == null ? null : switch (strictBodies.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "true" -> Boolean.TRUE;
-                case "false" -> Boolean.FALSE;
-                default -> throw new UsageException("--strict-bodies takes true or false, not '" + strictBodies + "'");
-            };
             printPolicy(ctx, ctx.client().call(WafService.SET_POLICY, new WafService.SetRequest(site, mode, paranoia, inbound, outbound,
-                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"), strict)));
+                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"), strictBodies)));
             return 0;
         }
     }
