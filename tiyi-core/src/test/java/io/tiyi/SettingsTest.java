@@ -41,6 +41,14 @@ class SettingsTest {
     }
 
     @Test
+    void everySettingIsDocumentedInTheCliReference() throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(Path.of("../docs/cli.md"));
+        for (SettingDefinition d : SettingsRegistry.all()) {
+            assertThat(doc).as("docs/cli.md documents %s", d.key()).contains("| `" + d.key() + "` |");
+        }
+    }
+
+    @Test
     void limitsFollowTheSettingsAndOneHeaderLineMayNotOutgrowThemAll() {
         try (StateStore s = TestStores.primary(dir); var p = TestStores.pipeline(s)) {
             Settings settings = new Settings(s, p);
