@@ -24,8 +24,9 @@ final class WafCommands {
             ctx.printJson(p);
             return;
         }
-        ctx.out.printf("site %s: mode %s, paranoia %d, anomaly thresholds inbound %d / outbound %d%n", p.get("site").asText(),
-                p.get("mode").asText(), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt());
+        ctx.out.printf("site %s: mode %s, paranoia %d, anomaly thresholds inbound %d / outbound %d, strict bodies %s%n", p.get("site").asText(),
+                p.get("mode").asText(), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt(),
+                p.path("strict_bodies").asBoolean(true) ? "on" : "off");
         if (p.get("exclusions").size() > 0) {
             Table t = new Table("ID", "RULE", "PATH PREFIX", "METHOD", "TARGET");
             p.get("exclusions").forEach(x -> t.row(x.get("id").asLong(), x.path("tag").isTextual() ? "tag " + x.get("tag").asText()
@@ -47,7 +48,7 @@ final class WafCommands {
         }
     }
 
-    @Parameters(commandDescription = "Set a site's WAF mode, paranoia level and anomaly thresholds")
+    @Parameters(commandDescription = "Set a site's WAF mode, paranoia level, anomaly thresholds and strict bodies")
     static final class Set extends AccountCommands.Base {
         @Parameter(names = "--site", description = "Site name", required = true)
         String site;
@@ -67,10 +68,15 @@ final class WafCommands {
         @Parameter(names = "--custom-rules-file", description = "SecLang file of the site's own rules, loaded before the rule set ('' file clears)")
         String customRules;
 
+        // Takes a value: a flag alone could not turn it off.
+        @Parameter(names = "--strict-bodies", arity = 1, description = "true: a body the WAF cannot parse (or over the waf.limits.*"
+                + " settings) is refused in block mode and reported in detect mode (default); false: rules decide")
+        Boolean strictBodies;
+
         @Override
         public int run(CliContext ctx) {
             printPolicy(ctx, ctx.client().call(WafService.SET_POLICY, new WafService.SetRequest(site, mode, paranoia, inbound, outbound,
-                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"))));
+                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"), strictBodies)));
             return 0;
         }
     }

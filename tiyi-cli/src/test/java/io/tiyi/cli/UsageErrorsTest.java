@@ -39,6 +39,8 @@ class UsageErrorsTest {
             waf conformance --crs a --tests b --min-pass-rate most | --min-pass-rate takes a number, not 'most', for 'tiyi waf conformance'; see --help
             events list --limit                         | --limit needs a value for 'tiyi events list'; see --help
             events list --limit --site a                | --limit needs a value for 'tiyi events list'; see --help
+            waf set --site a --strict-bodies maybe      | --strict-bodies takes true or false, not 'maybe', for 'tiyi waf set'; see --help
+            waf set --site a --strict-bodies            | --strict-bodies needs a value for 'tiyi waf set'; see --help
             waf set --site a --site b                   | --site is given twice for 'tiyi waf set'; see --help
             waf set --site=a                            | unknown option --site=a (the value goes after a space: --site a) for 'tiyi waf set'; see --help
             waf set stray --site a                      | unexpected argument 'stray' for 'tiyi waf set'; see --help

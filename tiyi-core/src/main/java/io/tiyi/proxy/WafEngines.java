@@ -20,27 +20,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the {@link TiyiWaf} of each site policy, once: the rule set (CRS or Tiyi's built-in rules)
  * with the policy's paranoia level, anomaly thresholds and exclusions written as SecLang around
- * it. Sites with the same policy share one engine; an unchanged policy keeps its engine across
- * configuration swaps. Compiling happens on the configuration thread, never on a request.
+ * it, under the node's WAF limits. Sites with the same policy share one engine; an unchanged policy
+ * under unchanged limits keeps its engine across configuration swaps. Compiling happens on the configuration thread, never on a request.
  */
 public final class WafEngines {
     private static final Logger LOG = LoggerFactory.getLogger(WafEngines.class);
     static final String BUILTIN = "/io/tiyi/waf/builtin.conf";
 
-    private record Key(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy) {}
+    private record Key(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy, RuntimeConfig.Limits limits) {}
 
     private final Map<Key, TiyiWaf> cache = new HashMap<>();
     private RuntimeConfig.WafRules announced;
 
-    /** The engine for a site policy; null when the policy's mode is off. */
-    public synchronized TiyiWaf engine(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy) {
+    /** The engine for a site policy under the configuration's limits; null when the policy's mode is off. */
+    public synchronized TiyiWaf engine(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy, RuntimeConfig.Limits limits) {
         if ("off".equals(policy.mode())) {
             return null;
         }
-        Key k = new Key(rules, policy);
+        Key k = new Key(rules, policy, limits);
         TiyiWaf w = cache.get(k);
         if (w == null) {
-            w = build(rules, policy);
+            w = build(rules, policy, limits);
             cache.put(k, w);
             if (!rules.equals(announced)) {
                 announced = rules;
@@ -53,23 +53,25 @@ public final class WafEngines {
 
     /** Drops engines no longer used by {@code cfg}. */
     public synchronized void retainOnly(RuntimeConfig cfg) {
-        cache.keySet().removeIf(k -> !k.rules().equals(cfg.waf()) || cfg.sites().stream().noneMatch(s -> s.waf().equals(k.policy())));
+        cache.keySet().removeIf(k -> !k.rules().equals(cfg.waf()) || !k.limits().equals(cfg.limits())
+                || cfg.sites().stream().noneMatch(s -> s.waf().equals(k.policy())));
     }
 
     /**
-     * Compiles a policy's engine: the site's custom rules, then the rule set, under the policy. A
+     * Compiles a policy's engine: the site's custom rules, then the rule set, under the policy and
+     * the limits (whose body-error handling is the policy's {@code strictBodies}). A
      * CRS that no longer compiles (its files changed after {@code waf.crs_dir} was checked) gives
      * way to the built-in rules with an ERROR, so that sites keep their protection and their
      * configuration keeps applying.
      */
-    public static TiyiWaf build(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy) {
+    public static TiyiWaf build(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy, RuntimeConfig.Limits limits) {
         try {
-            return compile(rules, policy);
+            return compile(rules, policy, limits);
         } catch (TiyiException e) {
             if (!"crs".equals(rules.kind())) {
                 throw e;
             }
-            TiyiWaf fallback = compile(BUILTIN_RULES, policy);
+            TiyiWaf fallback = compile(BUILTIN_RULES, policy, limits);
             LOG.error("waf: the CRS in {} cannot be loaded ({}); sites run Tiyi's built-in rules until it is fixed (tiyi crs status)",
                     rules.crsDir(), e.getMessage());
             return fallback;
@@ -78,8 +80,8 @@ public final class WafEngines {
 
     private static final RuntimeConfig.WafRules BUILTIN_RULES = new RuntimeConfig.WafRules("builtin", null);
 
-    private static TiyiWaf compile(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy) {
-        TiyiWaf.Builder b = TiyiWaf.builder().policy(policy(policy));
+    private static TiyiWaf compile(RuntimeConfig.WafRules rules, RuntimeConfig.WafPolicy policy, RuntimeConfig.Limits limits) {
+        TiyiWaf.Builder b = TiyiWaf.builder().policy(policy(policy, limits));
         try {
             if (policy.customRules() != null && !policy.customRules().isBlank()) {
                 b.seclang(policy.customRules(), "<site policy>", null);
@@ -95,14 +97,14 @@ public final class WafEngines {
         }
     }
 
-    /** The library's policy for a site's stored one. */
-    static WafPolicy policy(RuntimeConfig.WafPolicy p) {
+    /** The library's policy for a site's stored one, under the node's limits. */
+    static WafPolicy policy(RuntimeConfig.WafPolicy p, RuntimeConfig.Limits limits) {
         List<RuleExclusion> exclusions = new ArrayList<>();
         for (RuntimeConfig.WafExclusion x : p.exclusions()) {
             exclusions.add(new RuleExclusion(x.tag() == null ? x.ruleId() : 0, x.tag(), x.pathPrefix(), x.method(), x.target()));
         }
         return new WafPolicy("block".equals(p.mode()) ? WafMode.BLOCK : WafMode.DETECT, p.paranoia(), p.inboundThreshold(),
-                p.outboundThreshold(), exclusions, WafPolicy.DEFAULT_REQUEST_BODY_LIMIT);
+                p.outboundThreshold(), exclusions, WafPolicy.DEFAULT_REQUEST_BODY_LIMIT).withLimits(limits.waf(p.strictBodies()));
     }
 
     static String builtin() {

@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param defaultValue canonical default
  * @param description one line for {@code tiyi system settings list}
  * @param allowed the allowed values of an enum, or the accepted shapes of an address
- * @param min smallest int or decimal value
- * @param max largest int or decimal value
+ * @param min smallest int or decimal value; for a bounded duration, its shortest in milliseconds
+ * @param max largest int or decimal value; for a bounded duration, its longest in milliseconds (0: up to
+ *     {@link io.tiyi.internal.Durations#MAX})
  */
 public record SettingDefinition(String key, SettingType type, String defaultValue, String description, List<String> allowed,
         long min, long max) {
@@ -62,6 +63,15 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
 
     static SettingDefinition duration(String key, String def, String description) {
         return new SettingDefinition(key, SettingType.DURATION, def, description, List.of("30m", "24h", "7d"), 0, 0);
+    }
+
+    /**
+     * A duration from {@code min} to {@code max}, both written as the setting is ({@code 1ms},
+     * {@code 10m}).
+     */
+    static SettingDefinition duration(String key, String def, String min, String max, String description) {
+        return new SettingDefinition(key, SettingType.DURATION, def, description, List.of(min + " to " + max),
+                parseDuration(min).toMillis(), parseDuration(max).toMillis());
     }
 
     /** A {@link SettingType#DURATION} value as a Duration. */
@@ -169,10 +179,14 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
             }
             case DURATION -> {
                 String l = v.toLowerCase(Locale.ROOT);
+                long ms;
                 try {
-                    io.tiyi.internal.Durations.parse(l);
+                    ms = io.tiyi.internal.Durations.parse(l).toMillis();
                 } catch (IllegalArgumentException e) {
-                    throw bad(value, "allowed: " + e.getMessage());
+                    throw bad(value, "allowed: " + (max > 0 ? "a duration from " + allowed.get(0) + ", such as 500ms, 30s or 1m" : e.getMessage()));
+                }
+                if (max > 0 && (ms < min || ms > max)) {
+                    throw bad(value, "allowed: a duration from " + allowed.get(0));
                 }
                 return l;
             }

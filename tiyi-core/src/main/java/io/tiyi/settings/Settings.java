@@ -50,8 +50,10 @@ public final class Settings implements RpcService {
      */
     public Setting update(String actor, String key, String value) {
         SettingDefinition d = definition(key);
-        pipeline.apply(actor, new Set(d.key(), d.canonical(value)));
-        return get(key);
+        String canonical = d.canonical(value);
+        LimitsSettings.checkConsistent(d.key(), canonical, this::value);
+        pipeline.apply(actor, new Set(d.key(), canonical));
+        return get(d.key());
     }
 
     private static SettingDefinition definition(String key) {

@@ -39,6 +39,7 @@ public final class SettingsRegistry {
                 "Where 'tiyi trust cdn refresh cloudflare' fetches Cloudflare's ranges"));
         add(SettingDefinition.httpsUrl("trust.cdn.fastly.url", "https://api.fastly.com/public-ip-list",
                 "Where 'tiyi trust cdn refresh fastly' fetches Fastly's ranges"));
+        LimitsSettings.definitions().forEach(SettingsRegistry::add);
     }
 
     private SettingsRegistry() {}

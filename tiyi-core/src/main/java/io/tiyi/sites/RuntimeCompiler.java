@@ -5,6 +5,7 @@ import static io.tiyi.store.generated.Tables.CERTIFICATES;
 import io.tiyi.certs.Certificates;
 import io.tiyi.internal.Json;
 import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.settings.LimitsSettings;
 import io.tiyi.settings.Settings;
 import io.tiyi.settings.SiemSettings;
 import io.tiyi.store.Committed;
@@ -79,7 +80,7 @@ public final class RuntimeCompiler implements AutoCloseable {
         io.tiyi.trust.TrustProfile tp = trust.profile();
         return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")),
                 new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), trust.trustedCdnLists(tp)),
-                SiemSettings.config(settings));
+                SiemSettings.config(settings), LimitsSettings.limits(settings));
     }
 
     /**

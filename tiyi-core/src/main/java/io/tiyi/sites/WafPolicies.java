@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Per-site WAF policy (mode, paranoia, anomaly thresholds) and rule exclusions. */
+/** Per-site WAF policy (mode, paranoia, anomaly thresholds, strict bodies) and rule exclusions. */
 public final class WafPolicies implements RpcService {
     /** Modes a site can run. */
     public static final List<String> MODES = List.of("off", "detect", "block");
@@ -48,9 +48,11 @@ public final class WafPolicies implements RpcService {
      * @param outboundThreshold outbound anomaly threshold
      * @param exclusions the exclusions, each with its id
      * @param customRules the site's own SecLang, or null
+     * @param strictBodies a body the WAF cannot parse, or over the {@code waf.limits.*} settings, is
+     *     refused in block mode and reported in detect mode
      */
     public record Policy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<Exclusion> exclusions,
-            String customRules) {}
+            String customRules, boolean strictBodies) {}
 
     /**
      * An exclusion as the API shows it.
@@ -73,8 +75,9 @@ public final class WafPolicies implements RpcService {
             RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
             List<Exclusion> ex = db.selectFrom(WAF_EXCLUSIONS).where(WAF_EXCLUSIONS.SITE.eq(site)).orderBy(WAF_EXCLUSIONS.ID)
                     .fetch(x -> new Exclusion(x.getId(), x.getRuleId(), x.getTag(), x.getPathPrefix(), x.getMethod(), x.getTarget()));
-            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex, null)
-                    : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex, r.getCustomRules());
+            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex, null, d.strictBodies())
+                    : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex, r.getCustomRules(),
+                            r.getStrictBodies());
         });
     }
 
@@ -89,9 +92,9 @@ public final class WafPolicies implements RpcService {
                 WafPoliciesRecord r = db.selectFrom(WAF_POLICIES).where(WAF_POLICIES.SITE.eq(site)).fetchOne();
                 RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
                 out.put(site, r == null ? new RuntimeConfig.WafPolicy(d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(),
-                        ex.getOrDefault(site, List.of()), null)
+                        ex.getOrDefault(site, List.of()), null, d.strictBodies())
                         : new RuntimeConfig.WafPolicy(r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(),
-                                ex.getOrDefault(site, List.of()), r.getCustomRules()));
+                                ex.getOrDefault(site, List.of()), r.getCustomRules(), r.getStrictBodies()));
             }
             return out;
         });
@@ -101,7 +104,8 @@ public final class WafPolicies implements RpcService {
      * Changes a site's policy; null fields stay as they are. Custom SecLang is compiled with the
      * policy before it is stored, so a rule that does not load is refused with its line.
      */
-    public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound, String customRules) {
+    public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound, String customRules,
+            Boolean strictBodies) {
         Policy cur = get(site);
         String m = mode == null ? cur.mode() : mode.trim().toLowerCase(Locale.ROOT);
         if (!MODES.contains(m)) {
@@ -124,7 +128,8 @@ public final class WafPolicies implements RpcService {
                 throw TiyiException.invalid(e.getMessage());
             }
         }
-        pipeline.apply(actor, new SetPolicy(site, m, p, in, out, custom));
+        boolean strict = strictBodies == null ? cur.strictBodies() : strictBodies;
+        pipeline.apply(actor, new SetPolicy(site, m, p, in, out, custom, strict));
         return get(site);
     }
 
@@ -168,10 +173,17 @@ public final class WafPolicies implements RpcService {
         return get(site);
     }
 
-    /** Sets a site's policy. */
-    public record SetPolicy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, String customRules)
-            implements Mutation<Void> {
+    /**
+     * Sets a site's policy. {@code strictBodies} is null in mutations logged before the switch
+     * existed; they replay as the strict default they ran under.
+     */
+    public record SetPolicy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, String customRules,
+            Boolean strictBodies) implements Mutation<Void> {
         public static final String KIND = "waf.set_policy";
+
+        public SetPolicy {
+            strictBodies = strictBodies == null ? Boolean.TRUE : strictBodies;
+        }
 
         @Override
         public String kind() {
@@ -184,9 +196,9 @@ public final class WafPolicies implements RpcService {
             ctx.db().insertInto(WAF_POLICIES).set(WAF_POLICIES.SITE, site).set(WAF_POLICIES.MODE, mode)
                     .set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
                     .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.CUSTOM_RULES, customRules)
-                    .set(WAF_POLICIES.UPDATED_AT, ctx.ts())
+                    .set(WAF_POLICIES.STRICT_BODIES, strictBodies).set(WAF_POLICIES.UPDATED_AT, ctx.ts())
                     .onConflict(WAF_POLICIES.SITE).doUpdate()
-                    .set(WAF_POLICIES.CUSTOM_RULES, customRules)
+                    .set(WAF_POLICIES.CUSTOM_RULES, customRules).set(WAF_POLICIES.STRICT_BODIES, strictBodies)
                     .set(WAF_POLICIES.MODE, mode).set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
                     .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.UPDATED_AT, ctx.ts()).execute();
             return null;
@@ -195,7 +207,8 @@ public final class WafPolicies implements RpcService {
         @Override
         public AuditRecord audit() {
             return new AuditRecord("waf.set_policy", "site:" + site, Map.of("mode", mode, "paranoia", paranoia, "inbound_threshold",
-                    inboundThreshold, "outbound_threshold", outboundThreshold, "custom_rules_bytes", customRules == null ? 0 : customRules.length()));
+                    inboundThreshold, "outbound_threshold", outboundThreshold, "custom_rules_bytes", customRules == null ? 0 : customRules.length(),
+                    "strict_bodies", strictBodies));
         }
     }
 

@@ -30,7 +30,7 @@ final class WafRpc {
     static void register(RpcRegistry r, WafPolicies policies, Settings settings) {
         r.query(WafService.GET_POLICY, Access.VIEWER, (ctx, q) -> policies.get(q.site()));
         r.mutation(WafService.SET_POLICY, Access.OPERATOR, (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
-                        q.customRules()));
+                        q.customRules(), q.strictBodies()));
         r.mutation(WafService.ADD_EXCLUSION, Access.OPERATOR, (ctx, q) -> {
             return policies.exclude(ctx.actor(), q.site(), q.ruleId() == null ? 0 : q.ruleId(), q.tag(), q.pathPrefix(), q.method(), q.target());
         });
@@ -48,9 +48,10 @@ final class WafRpc {
             RuntimeConfig.WafPolicy policy = policies.all().get(q.site());
             RuntimeConfig.WafPolicy run = "off".equals(policy.mode())
                     ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
-                            policy.exclusions(), policy.customRules())
+                            policy.exclusions(), policy.customRules(), policy.strictBodies())
                     : policy;
-            TiyiWaf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run);
+            TiyiWaf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run,
+                    io.tiyi.settings.LimitsSettings.limits(settings));
             Transaction tx = raw(waf, q.request());
             return new TestResult(q.site(), p.mode(), tx.interruption().isPresent(), tx.interruption().orElse(null), tx.matchedRules(),
                     tx.errors());

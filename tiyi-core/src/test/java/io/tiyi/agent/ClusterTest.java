@@ -59,11 +59,26 @@ class ClusterTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("\"path\":\"/hello\"");
         }
-        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        cluster.client().raw("SystemService", "UpdateSetting", Map.of("key", "proxy.limits.max_header_count", "value", "50"));
+        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block", "strict_bodies", false));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         for (int i = 0; i < 2; i++) {
             assertThat(get(cluster.agent(i).httpAddress(), "/search?q=1%27%20or%20%271%27=%271").statusCode()).isEqualTo(403);
         }
+        // The agent keeps the bundle it applied as bundle.json, written just after it applies it.
+        long appliedSeq = cluster.agent(0).agent().orElseThrow().appliedVersion()[1];
+        io.tiyi.proxy.RuntimeConfig applied = Await.value(Duration.ofSeconds(10), "agent-0's bundle.json at the applied version", () -> {
+            try {
+                io.tiyi.bundle.SignedBundle onDisk = io.tiyi.internal.Json.MAPPER.readValue(root.resolve("agent-0/bundle.json").toFile(),
+                        io.tiyi.bundle.SignedBundle.class);
+                io.tiyi.bundle.Bundle b = io.tiyi.internal.Json.MAPPER.readValue(onDisk.payload(), io.tiyi.bundle.Bundle.class);
+                return java.util.Optional.of(b.runtime()).filter(r -> b.seq() >= appliedSeq);
+            } catch (java.io.IOException e) {
+                return java.util.Optional.empty();
+            }
+        });
+        assertThat(applied.limits().maxHeaderCount()).as("settings travel to agents in the bundle").isEqualTo(50);
+        assertThat(applied.sites().get(0).waf().strictBodies()).isFalse();
         TiyiClient api = cluster.client();
         List<String> tags = new java.util.ArrayList<>();
         api.raw("AgentsService", "List", Map.of()).get("agents").forEach(a -> tags.add(a.get("tag").asText()));

@@ -126,6 +126,20 @@ class DataPlaneWafTest {
     }
 
     @Test
+    void strictBodiesAreOnByDefaultAndASiteCanTurnThemOff() throws Exception {
+        assertThat(api.raw("WafService", "GetPolicy", Map.of("site", "shop")).get("strict_bodies").asBoolean()).isTrue();
+        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_args", "value", "3"));
+        setPolicy(Map.of("site", "shop", "mode", "block", "strict_bodies", false));
+        JsonNode p = api.raw("WafService", "GetPolicy", Map.of("site", "shop"));
+        assertThat(p.get("strict_bodies").asBoolean()).isFalse();
+        assertThat(p.get("mode").asText()).isEqualTo("block");
+        assertThat(post(node.httpAddress(), "/form", "a=1&b=2")).startsWith("HTTP/1.1 200");
+        setPolicy(Map.of("site", "shop", "paranoia", 2));
+        assertThat(api.raw("WafService", "GetPolicy", Map.of("site", "shop")).get("strict_bodies").asBoolean())
+                .as("a change that does not name the switch keeps it").isFalse();
+    }
+
+    @Test
     void crsBlocksSqlInjectionAndPassesBenignTraffic() throws Exception {
         boolean have = Files.isDirectory(CRS.resolve("rules"));
         if (!have && "1".equals(System.getenv("TIYI_REQUIRE_EXTERNAL"))) {

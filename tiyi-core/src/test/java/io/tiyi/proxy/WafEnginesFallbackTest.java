@@ -19,12 +19,12 @@ class WafEnginesFallbackTest {
         Path crs = tmp.resolve("crs");
         CrsFixtures.copy(CrsFixtures.shared(), crs, "x-none-x", "x-none-x");
         RuntimeConfig.WafRules rules = new RuntimeConfig.WafRules("crs", crs.toString());
-        TiyiWaf good = WafEngines.build(rules, RuntimeConfig.WafPolicy.defaults());
-        TiyiWaf builtin = WafEngines.build(new RuntimeConfig.WafRules("builtin", null), RuntimeConfig.WafPolicy.defaults());
+        TiyiWaf good = WafEngines.build(rules, RuntimeConfig.WafPolicy.defaults(), RuntimeConfig.Limits.defaults());
+        TiyiWaf builtin = WafEngines.build(new RuntimeConfig.WafRules("builtin", null), RuntimeConfig.WafPolicy.defaults(), RuntimeConfig.Limits.defaults());
         assertThat(good.ruleCount()).isGreaterThan(builtin.ruleCount());
 
         Files.writeString(crs.resolve("rules/REQUEST-999-LOCAL.conf"), "SecRule ARGS \"@nosuchop x\" \"id:1,deny\"\n");
-        TiyiWaf fallback = WafEngines.build(rules, RuntimeConfig.WafPolicy.defaults());
+        TiyiWaf fallback = WafEngines.build(rules, RuntimeConfig.WafPolicy.defaults(), RuntimeConfig.Limits.defaults());
         assertThat(fallback.ruleCount()).isEqualTo(builtin.ruleCount());
     }
 }

@@ -233,8 +233,12 @@ class UiPages1Test {
         b.click(By.id("site-edit-submit"));
         awaitText(b, By.id("site-settings"), "www.shop.test");
         new Select(b.driver().findElement(By.id("waf-policy-mode"))).selectByValue("block");
+        assertThat(b.await(By.id("waf-policy-strict_bodies")).isSelected()).as("strict bodies by default").isTrue();
+        b.click(By.id("waf-policy-strict_bodies"));
         b.click(By.id("waf-policy-submit"));
         awaitText(b, By.cssSelector("#site-waf .card-head"), "block");
+        b.driver().navigate().refresh();
+        assertThat(b.await(By.id("waf-policy-strict_bodies")).isSelected()).as("saved without strict bodies").isFalse();
         b.click(By.id("route-remove-api"));
         awaitText(b, By.id("dialog-title"), "Remove route /api/?");
         b.click(By.id("dialog-confirm"));

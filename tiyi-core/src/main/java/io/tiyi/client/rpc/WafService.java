@@ -15,7 +15,24 @@ public final class WafService {
 
     public record SiteRequest(String site) {}
 
-    public record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules) {}
+    /**
+     * A change of a site's policy; null fields stay as they are.
+     *
+     * @param site the site
+     * @param mode off, detect or block
+     * @param paranoia CRS paranoia level 1-4
+     * @param inboundThreshold inbound anomaly score that blocks
+     * @param outboundThreshold outbound anomaly score that blocks
+     * @param customRules the site's own SecLang; empty clears it
+     * @param strictBodies true: a body the WAF cannot parse is refused in block mode and reported in detect mode
+     */
+    public record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules,
+            Boolean strictBodies) {
+        /** A change that leaves strict bodies as they are. */
+        public SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules) {
+            this(site, mode, paranoia, inboundThreshold, outboundThreshold, customRules, null);
+        }
+    }
 
     public record ExcludeRequest(String site, Long ruleId, String tag, String pathPrefix, String method, String target) {}
 

@@ -202,7 +202,7 @@ function WafPolicy({ name, pol }) {
   const s = useSession();
   const initial = useMemo(() => pol.data && {
     mode: pol.data.mode, paranoia: pol.data.paranoia, inbound_threshold: pol.data.inbound_threshold,
-    outbound_threshold: pol.data.outbound_threshold, custom_rules: pol.data.custom_rules,
+    outbound_threshold: pol.data.outbound_threshold, custom_rules: pol.data.custom_rules, strict_bodies: pol.data.strict_bodies !== false,
   }, [pol.data]);
   const p = pol.data;
   const modeKind = p && (p.mode === 'block' ? 'ok' : p.mode === 'detect' ? 'warn' : 'bad');
@@ -215,6 +215,8 @@ function WafPolicy({ name, pol }) {
         { name: 'paranoia', label: 'Paranoia level', type: 'select', options: [['1', '1 (fewest false positives)'], ['2', '2'], ['3', '3'], ['4', '4 (strictest)']], aliases: ['--paranoia'] },
         { name: 'inbound_threshold', label: 'Inbound anomaly threshold', type: 'number', min: 1, max: 10000, required: true, aliases: ['anomaly thresholds', 'inbound'] },
         { name: 'outbound_threshold', label: 'Outbound anomaly threshold', type: 'number', min: 1, max: 10000, required: true, aliases: ['outbound'] },
+        { name: 'strict_bodies', label: 'Refuse bodies the WAF cannot parse', type: 'checkbox', aliases: ['--strict-bodies', 'strict bodies'],
+          help: 'Also bodies over the waf.limits settings. Refused in block mode, reported in detect mode; unchecked, only the rules decide.' },
         { name: 'custom_rules', label: 'Custom rules (SecLang)', type: 'textarea', rows: 4, placeholder: 'SecRule REQUEST_URI "@beginsWith /admin" "id:100001,phase:1,deny,status:403"', help: 'Optional; compiled before it is saved.' },
       ],
       submitLabel: 'Save policy',
@@ -222,7 +224,7 @@ function WafPolicy({ name, pol }) {
       disabledReason: 'read-only node',
       onSubmit: async (v) => {
         await rpc('WafService', 'SetPolicy', { site: name, mode: v.mode, paranoia: Number(v.paranoia), inbound_threshold: v.inbound_threshold,
-          outbound_threshold: v.outbound_threshold, custom_rules: v.custom_rules ?? '' });
+          outbound_threshold: v.outbound_threshold, custom_rules: v.custom_rules ?? '', strict_bodies: !!v.strict_bodies });
         pol.reload();
         return 'Policy saved.';
       },
@@ -231,6 +233,7 @@ function WafPolicy({ name, pol }) {
       ['Paranoia level', String(p.paranoia)],
       ['Inbound threshold', String(p.inbound_threshold)],
       ['Outbound threshold', String(p.outbound_threshold)],
+      ['Refuse bodies the WAF cannot parse', p.strict_bodies === false ? 'no' : 'yes'],
       ['Custom rules', p.custom_rules ? h('pre', null, p.custom_rules) : 'none'],
     ] }));
 }

@@ -187,6 +187,9 @@ public final class CommandLine {
     }
 
     private static void checkValue(String option, String value, Class<?> type, String at) {
+        if ((type == boolean.class || type == Boolean.class) && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new UsageError(option + " takes true or false, not '" + value + "',", at);
+        }
         try {
             if (type == int.class || type == Integer.class) {
                 Integer.parseInt(value);
