@@ -96,7 +96,7 @@ final class EdgeMarker {
         if (value == null) {
             return null;
         }
-        String[] p = value.split(" ");
+        String[] p = value.split(" ", -1);
         if (p.length < 3 || !java.security.MessageDigest.isEqual(p[0].getBytes(StandardCharsets.ISO_8859_1),
                 secret.getBytes(StandardCharsets.ISO_8859_1))) {
             return null;
