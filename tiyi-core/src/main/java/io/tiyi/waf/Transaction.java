@@ -174,7 +174,12 @@ public final class Transaction {
         return appendRequestBody(chunk, 0, chunk.length);
     }
 
-    /** Parses the body with the processor its Content-Type (or a ctl action) calls for, then runs phase 2. */
+    /**
+     * Parses the body with the processor its Content-Type (or a ctl action) calls for, then runs
+     * phase 2. A body it cannot read as its Content-Type says, or one past the argument limits,
+     * sets {@code REQBODY_ERROR} and {@code REQBODY_ERROR_MSG}; what happens then is up to the
+     * rules (a policy adds rule 1990002, which refuses it).
+     */
     public Optional<Interruption> processRequestBody() {
         if (state.interruption().isPresent()) {
             return state.interruption();

@@ -69,11 +69,11 @@ public final class JsonBody {
      * {@code maxDepth} deep, through {@code limit}; returns an error message or null.
      */
     public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit) {
-        Object decoded = utf8(body);
-        if (decoded instanceof String error) {
-            return error;
+        ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
+        CharBuffer text = utf8(in);
+        if (text == null) {
+            return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
         }
-        CharBuffer text = (CharBuffer) decoded;
         int start = text.length() > 0 && text.charAt(0) == BOM ? 1 : 0;
         Deque<String> path = new ArrayDeque<>();
         Deque<int[]> index = new ArrayDeque<>();
@@ -124,22 +124,18 @@ public final class JsonBody {
     }
 
     /**
-     * The body decoded as strict UTF-8 (no overlong forms, surrogates or code points past
-     * U+10FFFF), or an error message naming the first bad byte.
+     * {@code in} decoded as strict UTF-8 (no overlong forms, surrogates or code points past
+     * U+10FFFF), or null with {@code in} positioned at the first bad byte.
      */
-    private static Object utf8(String body) {
-        ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
+    private static CharBuffer utf8(ByteBuffer in) {
         // UTF-8 never yields more chars than bytes.
-        CharBuffer out = CharBuffer.allocate(body.length());
+        CharBuffer out = CharBuffer.allocate(in.remaining());
         CharsetDecoder d = decoder();
         CoderResult r = d.decode(in, out, true);
         if (!r.isError()) {
             r = d.flush(out);
         }
-        if (r.isError()) {
-            return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
-        }
-        return out.flip();
+        return r.isError() ? null : out.flip();
     }
 
     private static CharsetDecoder decoder() {

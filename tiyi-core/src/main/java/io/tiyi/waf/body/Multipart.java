@@ -11,8 +11,6 @@ import java.util.Locale;
  * parsers set the {@code MULTIPART_*} flags and {@code MULTIPART_STRICT_ERROR}, which CRS checks.
  */
 public final class Multipart {
-    private Multipart() {}
-
     /** RFC 2046 section 5.1.1: 1 to 70 of these, the last not a space. */
     private static final String BCHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ";
     private static final int MAX_BOUNDARY = 70;
@@ -28,6 +26,8 @@ public final class Multipart {
     private static final List<String> STRICT = List.of("MULTIPART_BOUNDARY_WHITESPACE", "MULTIPART_DATA_BEFORE", "MULTIPART_DATA_AFTER",
             "MULTIPART_HEADER_FOLDING", "MULTIPART_LF_LINE", "MULTIPART_MISSING_SEMICOLON", "MULTIPART_INVALID_QUOTING",
             "MULTIPART_INVALID_PART", "MULTIPART_INVALID_HEADER_FOLDING", "MULTIPART_FILE_LIMIT_EXCEEDED");
+
+    private Multipart() {}
 
     /** What the Content-Type says the boundary is: the value to split on (or null) and what is wrong with it (or null). */
     record Boundary(String value, String error) {}
