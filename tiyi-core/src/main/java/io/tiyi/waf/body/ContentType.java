@@ -129,10 +129,12 @@ public final class ContentType {
         if (cs.size() > 1) {
             return "Content-Type has " + cs.size() + " charset parameters";
         }
-        String name = cs.get(0).value();
+        String value = cs.get(0).value();
+        // The name is the client's: shown, but never more than a charset name needs.
+        String name = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         Charset charset;
         try {
-            charset = Charset.forName(name.strip());
+            charset = Charset.forName(value.strip());
         } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
             return "unknown charset '" + name + "' in Content-Type";
         }
