@@ -101,8 +101,9 @@ public final class TiyiWaf {
         }
 
         /**
-         * Applies a policy: its mode, paranoia level, anomaly thresholds, exclusions and request
-         * body limit, whatever order rules are added in.
+         * Applies a policy: its mode, paranoia level, anomaly thresholds, exclusions, request
+         * body limit and {@link WafLimits} (argument limits, and rules 1990002/1990003 that refuse
+         * a body the processors could not parse), whatever order rules are added in.
          */
         public Builder policy(WafPolicy policy) {
             this.policy = Objects.requireNonNull(policy);

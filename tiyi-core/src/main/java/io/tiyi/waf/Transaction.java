@@ -1,5 +1,7 @@
 package io.tiyi.waf;
 
+import io.tiyi.waf.body.ArgumentLimit;
+import io.tiyi.waf.body.ContentType;
 import io.tiyi.waf.body.JsonBody;
 import io.tiyi.waf.body.Multipart;
 import io.tiyi.waf.body.UrlEncoded;
@@ -43,6 +45,9 @@ public final class Transaction {
     private boolean requestBodyTruncated;
     private boolean responseBodyTruncated;
     private String requestContentType = "";
+    /** A second Content-Type header that differs from the first: which one a backend reads is anyone's guess. */
+    private boolean conflictingContentTypes;
+    private final ArgumentLimit argumentLimit;
     private String responseContentType = "";
 
     Transaction(RuleSet rules, WafMode mode, String id, WafEventListener listener) {
@@ -58,6 +63,7 @@ public final class Transaction {
         }
         this.v = state.vars();
         this.argumentSeparator = rules.argumentSeparator();
+        this.argumentLimit = new ArgumentLimit(rules.argumentsLimit());
         v.set("UNIQUE_ID", id);
         v.set("REQBODY_ERROR", "0");
         v.set("REQBODY_PROCESSOR_ERROR", "0");
@@ -99,9 +105,14 @@ public final class Transaction {
         String query = q < 0 ? "" : u.substring(q + 1);
         v.set("QUERY_STRING", query);
         if (!query.isEmpty()) {
-            boolean bad = UrlEncoded.parse(query, argumentSeparator.charAt(0), v.collection("ARGS_GET"));
+            boolean bad = UrlEncoded.parse(query, argumentSeparator.charAt(0), v.collection("ARGS_GET"), argumentLimit);
             if (bad) {
                 v.set("URLENCODED_ERROR", "1");
+            }
+            // Too many query arguments is a request the WAF did not fully read, as a body would be:
+            // the same variables and the same refusal.
+            if (argumentLimit.reached()) {
+                bodyError("query string: " + argumentLimit.message());
             }
         }
     }
@@ -120,6 +131,7 @@ public final class Transaction {
                 v.collection("REQUEST_COOKIES").add(eq < 0 ? t : t.substring(0, eq), eq < 0 ? "" : t.substring(eq + 1));
             }
         } else if (n.equals("content-type")) {
+            conflictingContentTypes |= !requestContentType.isEmpty() && !requestContentType.equals(value);
             requestContentType = value;
         } else if (n.equals("host")) {
             String h = value;
@@ -162,7 +174,12 @@ public final class Transaction {
         return appendRequestBody(chunk, 0, chunk.length);
     }
 
-    /** Parses the body with the processor its Content-Type (or a ctl action) calls for, then runs phase 2. */
+    /**
+     * Parses the body with the processor its Content-Type (or a ctl action) calls for, then runs
+     * phase 2. A body it cannot read as its Content-Type says, or one past the argument limits,
+     * sets {@code REQBODY_ERROR} and {@code REQBODY_ERROR_MSG}; what happens then is up to the
+     * rules (a policy adds rule 1990002, which refuses it).
+     */
     public Optional<Interruption> processRequestBody() {
         if (state.interruption().isPresent()) {
             return state.interruption();
@@ -190,23 +207,9 @@ public final class Transaction {
             }
             if (processor != null) {
                 v.set("REQBODY_PROCESSOR", processor);
-                String error = switch (processor) {
-                    case "URLENCODED" -> {
-                        if (UrlEncoded.parse(body, argumentSeparator.charAt(0), v.collection("ARGS_POST"))) {
-                            v.set("URLENCODED_ERROR", "1");
-                        }
-                        yield null;
-                    }
-                    case "MULTIPART" -> Multipart.parse(requestContentType, body, v);
-                    case "JSON" -> JsonBody.parse(body, v.collection("ARGS_POST"));
-                    case "XML" -> XmlBody.parse(body, v.collection("XML"));
-                    default -> null;
-                };
+                String error = parseBody(processor, body);
                 if (error != null) {
-                    v.set("REQBODY_ERROR", "1");
-                    v.set("REQBODY_PROCESSOR_ERROR", "1");
-                    v.set("REQBODY_ERROR_MSG", error);
-                    v.set("REQBODY_PROCESSOR_ERROR_MSG", error);
+                    bodyError(error);
                 }
             }
         } else {
@@ -216,6 +219,58 @@ public final class Transaction {
             v.set("INBOUND_DATA_ERROR", "1");
         }
         return run(2);
+    }
+
+    /**
+     * Runs a body processor; returns why the body could not be read as its Content-Type says, or
+     * null. Everything but multipart is cut at SecRequestBodyNoFilesLimit before parsing, so the
+     * cost stays within it; multipart counts its non-file bytes as it goes.
+     */
+    private String parseBody(String processor, String body) {
+        if (conflictingContentTypes) {
+            return "more than one Content-Type header, with different values";
+        }
+        ContentType ct = ContentType.parse(requestContentType);
+        long noFiles = state.ruleSet().requestBodyNoFilesLimit();
+        String over = null;
+        String b = body;
+        if (!processor.equals("MULTIPART") && body.length() > noFiles) {
+            b = body.substring(0, (int) noFiles);
+            over = "request body of " + body.length() + " bytes, more than " + noFiles + " (SecRequestBodyNoFilesLimit " + noFiles
+                    + "); only the first " + noFiles + " bytes were parsed";
+        }
+        String error = switch (processor) {
+            case "URLENCODED" -> {
+                String charset = ct.charsetProblem(false);
+                if (UrlEncoded.parse(b, argumentSeparator.charAt(0), v.collection("ARGS_POST"), argumentLimit)) {
+                    v.set("URLENCODED_ERROR", "1");
+                }
+                yield argumentLimit.reached() ? argumentLimit.message() : charset;
+            }
+            case "MULTIPART" -> {
+                String charset = ct.charsetProblem(false);
+                String e = Multipart.parse(requestContentType, b, v, argumentLimit, noFiles);
+                yield e != null ? e : charset;
+            }
+            case "JSON" -> {
+                String charset = ct.charsetProblem(true);
+                String e = JsonBody.parse(b, v.collection("ARGS_POST"), state.ruleSet().jsonDepthLimit(), argumentLimit);
+                yield charset != null ? charset : e;
+            }
+            case "XML" -> XmlBody.parse(b, v.collection("XML"));
+            default -> null;
+        };
+        return over != null ? over : error;
+    }
+
+    /** Records a body error; the first one's message is kept, as it is usually the cause of the rest. */
+    private void bodyError(String message) {
+        if (!"1".equals(v.get("REQBODY_ERROR"))) {
+            v.set("REQBODY_ERROR_MSG", message);
+            v.set("REQBODY_PROCESSOR_ERROR_MSG", message);
+        }
+        v.set("REQBODY_ERROR", "1");
+        v.set("REQBODY_PROCESSOR_ERROR", "1");
     }
 
     /** A response header. */

@@ -141,6 +141,26 @@ class WafEngineTest {
     }
 
     @Test
+    void bodyLimitDirectivesMakeBodyErrors() {
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
+                SecArgumentsLimit 2
+                SecRequestBodyJsonDepthLimit 1
+                SecRequestBodyNoFilesLimit 20
+                SecRule REQBODY_ERROR "!@eq 0" "id:54,phase:2,deny,status:400,msg:'%{REQBODY_ERROR_MSG}'"
+                """).build();
+        assertThat(post(waf, "application/x-www-form-urlencoded", "a=1&b=2").interruption()).isEmpty();
+        assertThat(post(waf, "application/x-www-form-urlencoded", "a=1&b=2&c=3").interruption().map(Interruption::message))
+                .hasValueSatisfying(m -> assertThat(m).startsWith("more than 2 arguments (SecArgumentsLimit 2)"));
+        assertThat(post(waf, "application/json", "{\"a\":[1]}").interruption().map(Interruption::message))
+                .hasValueSatisfying(m -> assertThat(m).startsWith("JSON nested deeper than 1 levels"));
+        assertThat(post(waf, "text/plain", "x".repeat(21)).interruption().map(Interruption::message)).isEmpty();
+        assertThat(post(waf, "application/x-www-form-urlencoded", "a=" + "x".repeat(19)).interruption().map(Interruption::message))
+                .hasValueSatisfying(m -> assertThat(m).contains("SecRequestBodyNoFilesLimit 20"));
+        assertThatThrownBy(() -> TiyiWaf.builder().seclang("SecArgumentsLimit 0").build()).isInstanceOf(SecLangException.class)
+                .hasMessageContaining("SecArgumentsLimit expects a number from 1 to");
+    }
+
+    @Test
     void catastrophicRegexGivesUpAndEvaluationContinues() {
         TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRule ARGS:a "@rx (.*a){12}x" "id:60,phase:1,pass,log"

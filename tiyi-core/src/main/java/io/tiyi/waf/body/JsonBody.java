@@ -1,40 +1,99 @@
 package io.tiyi.waf.body;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.tiyi.waf.variables.KeyValues;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
  * {@code application/json}: every scalar becomes an argument named by its path, as ModSecurity
- * names them: {@code json.user.name}, array items by index ({@code json.items.0}). Streaming
- * parse, depth-limited.
+ * names them: {@code json.user.name}, array items by index ({@code json.items.0}).
+ *
+ * <p>Exactly RFC 8259 is accepted, and anything else is a body error: a WAF that reads a lenient
+ * form its own way (or not at all) while the backend reads it another way is an evasion. So no
+ * comments, {@code NaN}/{@code Infinity}, single quotes, unquoted names, leading zeros or
+ * {@code +}, trailing commas, control characters in strings, unknown escapes, a second top-level
+ * value or trailing bytes, and the text must be well-formed UTF-8 (section 8.1; a leading BOM
+ * may be ignored, as the RFC allows). Duplicate names are valid JSON and are all kept, so every
+ * value a backend might pick is inspected.
+ *
+ * <p>Streaming parse: nesting past the depth limit and arguments past the argument limit stop it.
  */
 public final class JsonBody {
-    static final int MAX_DEPTH = 512;
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
+    /*
+     * Every JsonReadFeature is a leniency beyond RFC 8259; they are off by default, and named here
+     * so the strictness does not hang on a library default. Jackson's own nesting limit is lifted
+     * because the configured limit (SecRequestBodyJsonDepthLimit) is checked below, with its name
+     * in the message. Sources stay out of error locations: they would copy the payload into logs.
+     */
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+            .disable(JsonReadFeature.ALLOW_YAML_COMMENTS)
+            .disable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+            .disable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+            .disable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
+            .disable(JsonReadFeature.ALLOW_BACKSLASH_ESCAPING_ANY_CHARACTER)
+            .disable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS)
+            .disable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
+            .disable(JsonReadFeature.ALLOW_LEADING_DECIMAL_POINT_FOR_NUMBERS)
+            .disable(JsonReadFeature.ALLOW_TRAILING_DECIMAL_POINT_FOR_NUMBERS)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(JsonReadFeature.ALLOW_MISSING_VALUES)
+            .disable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+            .disable(JsonReadFeature.ALLOW_RS_CONTROL_CHAR)
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+            .build();
+    private static final char BOM = '\uFEFF';
 
     private JsonBody() {}
 
-    /** Adds the scalars of {@code body} (a byte string) to {@code into}; returns an error message or null. */
-    public static String parse(String body, KeyValues into) {
-        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    /**
+     * Adds the scalars of {@code body} (a byte string) to {@code into}, nested at most
+     * {@code maxDepth} deep, through {@code limit}; returns an error message or null.
+     */
+    public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit) {
+        ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
+        CharBuffer text = utf8(in);
+        if (text == null) {
+            return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
+        }
+        int start = text.length() > 0 && text.charAt(0) == BOM ? 1 : 0;
         Deque<String> path = new ArrayDeque<>();
         Deque<int[]> index = new ArrayDeque<>();
-        try (JsonParser p = FACTORY.createParser(bytes)) {
-            JsonToken t;
-            String field = null;
+        try (JsonParser p = FACTORY.createParser(text.array(), text.arrayOffset() + start, text.length() - start)) {
             path.push("json");
             index.push(new int[] {-1});
+            String field = null;
+            boolean rootDone = false;
+            JsonToken t;
             while ((t = p.nextToken()) != null) {
+                if (rootDone) {
+                    return "JSON parsing error at " + where(p.currentTokenLocation()) + ": a second top-level value after the first";
+                }
                 switch (t) {
-                    case FIELD_NAME -> field = p.getCurrentName();
+                    case FIELD_NAME -> field = latin1(p.currentName());
                     case START_OBJECT, START_ARRAY -> {
+                        if (path.size() > maxDepth) {
+                            return "JSON nested deeper than " + maxDepth + " levels (SecRequestBodyJsonDepthLimit " + maxDepth + ") at "
+                                    + where(p.currentTokenLocation());
+                        }
                         String name = childName(path, index, field);
                         field = null;
                         path.push(name);
@@ -47,17 +106,50 @@ public final class JsonBody {
                     default -> {
                         String name = childName(path, index, field);
                         field = null;
-                        String v = t == JsonToken.VALUE_NULL ? "" : new String(p.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                java.nio.charset.StandardCharsets.ISO_8859_1);
-                        into.add(name, v);
+                        String v = t == JsonToken.VALUE_NULL ? "" : latin1(p.getText());
+                        if (!limit.add(into, name, v)) {
+                            return limit.message();
+                        }
                     }
                 }
+                rootDone = path.size() == 1;
             }
-            return null;
+            return rootDone ? null : "JSON parsing error: no JSON value";
+        } catch (JsonProcessingException e) {
+            String m = e.getOriginalMessage();
+            return "JSON parsing error at " + where(e.getLocation()) + ": " + (m == null ? e.toString() : m.split("\n")[0]);
         } catch (IOException e) {
-            String m = e.getMessage();
-            return "JSON parsing error: " + (m == null ? e.toString() : m.split("\n")[0]);
+            return "JSON parsing error: " + e;
         }
+    }
+
+    /**
+     * {@code in} decoded as strict UTF-8 (no overlong forms, surrogates or code points past
+     * U+10FFFF), or null with {@code in} positioned at the first bad byte.
+     */
+    private static CharBuffer utf8(ByteBuffer in) {
+        // UTF-8 never yields more chars than bytes.
+        CharBuffer out = CharBuffer.allocate(in.remaining());
+        CharsetDecoder d = decoder();
+        CoderResult r = d.decode(in, out, true);
+        if (!r.isError()) {
+            r = d.flush(out);
+        }
+        return r.isError() ? null : out.flip();
+    }
+
+    private static CharsetDecoder decoder() {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    private static String where(JsonLocation l) {
+        return l == null ? "?" : "line " + l.getLineNr() + ", column " + l.getColumnNr();
+    }
+
+    /** Text as the byte string of its UTF-8 encoding, the form every other variable has. */
+    private static String latin1(String s) {
+        return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     private static String childName(Deque<String> path, Deque<int[]> index, String field) {

@@ -8,15 +8,18 @@ import io.tiyi.waf.variables.KeyValues;
 /**
  * {@code application/x-www-form-urlencoded} (and query strings): {@code name=value} pairs split on
  * the argument separator, names and values URL-decoded ({@code +} is a space). Invalid
- * {@code %} sequences are kept as they are and reported.
+ * {@code %} sequences are kept as they are and reported. Parsing stops at the argument limit.
  */
 public final class UrlEncoded {
     private static final Transformation URL_DECODE = Transformations.byName("urlDecode").orElseThrow();
 
     private UrlEncoded() {}
 
-    /** Adds the pairs of {@code s} to {@code into}; returns true when an invalid escape was seen. */
-    public static boolean parse(String s, char separator, KeyValues into) {
+    /**
+     * Adds the pairs of {@code s} to {@code into} until {@code limit} refuses one; returns true when
+     * an invalid escape was seen.
+     */
+    public static boolean parse(String s, char separator, KeyValues into, ArgumentLimit limit) {
         boolean invalid = false;
         int i = 0;
         int n = s.length();
@@ -34,7 +37,9 @@ public final class UrlEncoded {
                 String dn = decode(name, bad);
                 String dv = decode(value, bad);
                 invalid |= bad[0];
-                into.add(dn, dv);
+                if (!limit.add(into, dn, dv)) {
+                    return invalid;
+                }
             }
             i = end + 1;
         }

@@ -20,6 +20,8 @@ public final class RuleSet {
     final long requestBodyLimit;
     final long requestBodyNoFilesLimit;
     final boolean requestBodyLimitReject;
+    final int argumentsLimit;
+    final int jsonDepthLimit;
     final long responseBodyLimit;
     final boolean responseBodyLimitReject;
     final Set<String> responseMimeTypes;
@@ -38,6 +40,8 @@ public final class RuleSet {
         this.requestBodyLimit = c.requestBodyLimit;
         this.requestBodyNoFilesLimit = c.requestBodyNoFilesLimit;
         this.requestBodyLimitReject = c.requestBodyLimitReject;
+        this.argumentsLimit = c.argumentsLimit;
+        this.jsonDepthLimit = c.jsonDepthLimit;
         this.responseBodyLimit = c.responseBodyLimit;
         this.responseBodyLimitReject = c.responseBodyLimitReject;
         this.responseMimeTypes = Set.copyOf(c.responseMimeTypes);
@@ -78,6 +82,24 @@ public final class RuleSet {
 
     public long requestBodyLimit() {
         return requestBodyLimit;
+    }
+
+    /**
+     * SecRequestBodyNoFilesLimit: the most bytes of a request body not counting file contents.
+     * Past it the body is a body error and only the first part is inspected.
+     */
+    public long requestBodyNoFilesLimit() {
+        return requestBodyNoFilesLimit;
+    }
+
+    /** SecArgumentsLimit: the most arguments (query and body together) parsed; past it, a body error. */
+    public int argumentsLimit() {
+        return argumentsLimit;
+    }
+
+    /** SecRequestBodyJsonDepthLimit: the deepest JSON nesting parsed; deeper, a body error. */
+    public int jsonDepthLimit() {
+        return jsonDepthLimit;
     }
 
     /** SecArgumentSeparator (default {@code &}). */

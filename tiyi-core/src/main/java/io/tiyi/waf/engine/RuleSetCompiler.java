@@ -33,7 +33,7 @@ public final class RuleSetCompiler {
             "secauditlogdirmode", "secdebuglog", "secdebugloglevel", "sectmpdir", "secdatadir", "secuploaddir", "secuploadkeepfiles",
             "secuploadfilemode", "secuploadfilelimit", "secpcrematchlimit", "secpcrematchlimitrecursion", "secstatusengine",
             "secunicodemapfile", "secgeolookupdb", "sechttpblkey", "secserversignature", "sectmpsaveuploadedfiles",
-            "secrequestbodyinmemorylimit", "seccollectiontimeout", "secrequestbodyjsondepthlimit", "secargumentslimit",
+            "secrequestbodyinmemorylimit", "seccollectiontimeout",
             "seccookieformat", "secconnengine", "seccontentinjection", "secstreamoutbodyinspection", "secwebappid",
             "secsensorid", "secremoterules", "secremoterulesfailaction", "secxmlexternalentity", "secinterceptonerror");
 
@@ -51,7 +51,12 @@ public final class RuleSetCompiler {
     boolean requestBodyAccess = true;
     boolean responseBodyAccess;
     long requestBodyLimit = 13_107_200;
-    long requestBodyNoFilesLimit = 131_072;
+    /** ModSecurity's built-in SecRequestBodyNoFilesLimit (its recommended configuration lowers it to 128 KiB). */
+    long requestBodyNoFilesLimit = 1_048_576;
+    /** SecArgumentsLimit: ModSecurity 2 and Coraza default to 1000 (ModSecurity 3 to none). */
+    int argumentsLimit = 1000;
+    /** SecRequestBodyJsonDepthLimit, as in ModSecurity's recommended configuration. */
+    int jsonDepthLimit = 512;
     boolean requestBodyLimitReject = true;
     long responseBodyLimit = 524_288;
     boolean responseBodyLimitReject;
@@ -182,7 +187,9 @@ public final class RuleSetCompiler {
             case "secrequestbodyaccess" -> requestBodyAccess = onOff(d);
             case "secresponsebodyaccess" -> responseBodyAccess = onOff(d);
             case "secrequestbodylimit" -> requestBodyLimit = number(d);
-            case "secrequestbodynofileslimit" -> requestBodyNoFilesLimit = number(d);
+            case "secrequestbodynofileslimit" -> requestBodyNoFilesLimit = positive(d, Long.MAX_VALUE);
+            case "secargumentslimit" -> argumentsLimit = (int) positive(d, Integer.MAX_VALUE);
+            case "secrequestbodyjsondepthlimit" -> jsonDepthLimit = (int) positive(d, Integer.MAX_VALUE);
             case "secresponsebodylimit" -> responseBodyLimit = number(d);
             case "secrequestbodylimitaction" -> requestBodyLimitReject = limitAction(d);
             case "secresponsebodylimitaction" -> responseBodyLimitReject = limitAction(d);
@@ -435,6 +442,20 @@ public final class RuleSetCompiler {
         } catch (NumberFormatException e) {
             throw new SecLangException(d.where(), d.name() + " expects a number of bytes, got '" + v + "'");
         }
+    }
+
+    /** A limit of 1 to {@code max}: a limit of 0 would refuse every request, so it is a mistake, not a setting. */
+    private static long positive(Directive d, long max) {
+        String v = one(d);
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SecLangException(d.where(), d.name() + " expects a number from 1 to " + max + ", got '" + v + "'");
     }
 
     private static boolean limitAction(Directive d) {
