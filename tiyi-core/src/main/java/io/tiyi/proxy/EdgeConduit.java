@@ -264,7 +264,7 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
         cancelHeadTimer();
         RequestHead.Result r = RequestHead.parse(head, 0, e, lim);
         if (!r.accepted()) {
-            refuse(r);
+            refuse(r, Arrays.copyOf(head, e));
             return null;
         }
         byte[] rest = Arrays.copyOfRange(head, e, headLen);
@@ -295,11 +295,15 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
 
     /** Hands Undertow a request of Tiyi's own that carries the refusal, and drops everything after it. */
     private void refuse(RequestHead.Result r) {
+        refuse(r, null);
+    }
+
+    private void refuse(RequestHead.Result r, byte[] refusedHead) {
         cancelHeadTimer();
         cancelRateTimer();
         // Requests already let through stay in front of the refusal, answered in order.
         headLen = 0;
-        emit(marker.refusal(r));
+        emit(marker.refusal(r, refusedHead));
         state = State.DEAD;
     }
 

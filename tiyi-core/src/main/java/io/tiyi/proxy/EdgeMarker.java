@@ -26,8 +26,8 @@ final class EdgeMarker {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
 
-    /** What a marker says. {@code status} is 0 for a restored target. */
-    record Mark(int status, String reason, String method, String target) {
+    /** What a marker says. {@code status} is 0 for a restored target; {@code head} is the refused head, or empty. */
+    record Mark(int status, String reason, String method, String target, String head) {
         boolean refusal() {
             return status != 0;
         }
@@ -41,12 +41,19 @@ final class EdgeMarker {
         secret = B64.encodeToString(b);
     }
 
-    /** The request Undertow reads in place of a refused one. */
-    byte[] refusal(RequestHead.Result r) {
+    /** The most bytes of a refused head carried to the chain for the WAF to inspect. */
+    static final int MAX_CARRIED_HEAD = 64 * 1024;
+
+    /**
+     * The request Undertow reads in place of a refused one; {@code head} (the refused head, when
+     * whole and small enough, else null) travels with it so that the WAF still inspects it.
+     */
+    byte[] refusal(RequestHead.Result r, byte[] head) {
         String host = r.host() != null && RequestHead.validHost(r.host()) && !r.host().isEmpty() ? "Host: " + r.host() + "\r\n" : "";
         // HTTP/1.0 needs no Host, and a refused head may have no usable one.
         String s = "GET / HTTP/1.0\r\n" + host + "Connection: close\r\n" + HEADER + ": " + secret + " refuse " + r.status() + " "
-                + enc(r.reason()) + " " + enc(r.method()) + " " + enc(cut(r.target())) + "\r\n\r\n";
+                + enc(r.reason()) + " " + enc(r.method()) + " " + enc(cut(r.target())) + " "
+                + (head == null || head.length == 0 || head.length > MAX_CARRIED_HEAD ? "-" : B64.encodeToString(head)) + "\r\n\r\n";
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -103,10 +110,10 @@ final class EdgeMarker {
         }
         try {
             if (p[1].equals("target") && p.length == 3) {
-                return new Mark(0, "", "", dec(p[2]));
+                return new Mark(0, "", "", dec(p[2]), "");
             }
-            if (p[1].equals("refuse") && p.length == 6) {
-                return new Mark(Integer.parseInt(p[2]), dec(p[3]), dec(p[4]), dec(p[5]));
+            if (p[1].equals("refuse") && p.length == 7) {
+                return new Mark(Integer.parseInt(p[2]), dec(p[3]), dec(p[4]), dec(p[5]), dec(p[6]));
             }
         } catch (IllegalArgumentException e) {
             return null;
@@ -119,11 +126,12 @@ final class EdgeMarker {
         return s == null || s.length() <= 1024 ? s : s.substring(0, 1024);
     }
 
+    /** Base64url, or {@code -} for nothing: Undertow trims a header value, so no field may be empty. */
     private static String enc(String s) {
-        return B64.encodeToString((s == null ? "" : s).getBytes(StandardCharsets.ISO_8859_1));
+        return s == null || s.isEmpty() ? "-" : B64.encodeToString(s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static String dec(String s) {
-        return new String(UNB64.decode(s), StandardCharsets.ISO_8859_1);
+        return s.equals("-") ? "" : new String(UNB64.decode(s), StandardCharsets.ISO_8859_1);
     }
 }

@@ -49,6 +49,12 @@ final class ErrorPages implements DefaultResponseListener {
 
     /** Writes a Tiyi error page. */
     public static void send(HttpServerExchange ex, int status, String message) {
+        if (ex.getAttachment(Exchanges.REFUSAL) != null) {
+            // A refused request carries the version it was sent with, for the WAF; the answer is
+            // written in the version Undertow read it as.
+            ex.setProtocol(io.undertow.util.Protocols.HTTP_1_0);
+            ex.setPersistent(false);
+        }
         ex.setStatusCode(status);
         ex.putAttachment(Exchanges.TIYI_ERROR, message);
         String body = status + " " + StatusCodes.getReason(status) + "\n" + message + "\nrequest id: " + Exchanges.requestId(ex)

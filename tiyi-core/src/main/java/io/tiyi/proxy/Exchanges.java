@@ -22,6 +22,27 @@ final class Exchanges {
     /** Why Tiyi answered with its own error page, for the error event of a 5xx. */
     public static final AttachmentKey<String> TIYI_ERROR = AttachmentKey.create(String.class);
 
+    /**
+     * A request the edge refused ({@link RequestGuard}): it still runs through the site's WAF, for
+     * detection and logging, and is then answered with this refusal instead of being proxied.
+     *
+     * @param status the refusal's status
+     * @param reason what was wrong, naming the setting when a limit was passed
+     */
+    public record Refusal(int status, String reason) {}
+
+    public static final AttachmentKey<Refusal> REFUSAL = AttachmentKey.create(Refusal.class);
+
+    /** Answers a refused request with its refusal, if it is one; true when it did. */
+    static boolean answerRefusal(HttpServerExchange ex) {
+        Refusal r = ex.getAttachment(REFUSAL);
+        if (r == null) {
+            return false;
+        }
+        ErrorPages.send(ex, r.status(), r.reason());
+        return true;
+    }
+
     private Exchanges() {}
 
     public static String requestId(HttpServerExchange ex) {

@@ -44,6 +44,7 @@ final class RequestGuard implements HttpHandler {
             EdgeMarker.Mark mark = marker.read(m.iterator().next());
             if (mark != null && mark.refusal()) {
                 refused(ex, mark);
+                next.handleRequest(ex);
                 return;
             }
             if (mark != null) {
@@ -73,17 +74,70 @@ final class RequestGuard implements HttpHandler {
         next.handleRequest(ex);
     }
 
-    /** Answers a refused head, with the exchange made to look like the request that was sent, for the access event. */
+    /**
+     * Turns the stand-in request back into the refused one (method, target, version and header
+     * fields as sent, control bytes and all), so that the site's WAF inspects and logs it; the
+     * routing then answers it with the refusal instead of proxying it.
+     */
     private static void refused(HttpServerExchange ex, EdgeMarker.Mark mark) {
-        String method = mark.method().isEmpty() ? "-" : mark.method();
-        String target = RequestHead.printable(mark.target());
-        ex.setRequestMethod(HttpString.tryFromString(method));
-        ex.setRequestURI(target.isEmpty() ? "-" : target);
-        ex.setRequestPath(target.isEmpty() ? "-" : target);
-        ex.setRelativePath(target.isEmpty() ? "-" : target);
-        ex.setQueryString("");
+        ex.putAttachment(Exchanges.REFUSAL, new Exchanges.Refusal(mark.status(), mark.reason()));
         ex.setPersistent(false);
-        ErrorPages.send(ex, mark.status(), mark.reason());
+        String method = mark.method();
+        String target = mark.target();
+        String version = null;
+        String[] lines = mark.head().split("\n", -1);
+        int i = 0;
+        while (i < lines.length && strip(lines[i]).isEmpty()) {
+            i++;
+        }
+        if (i < lines.length) {
+            String[] rl = strip(lines[i]).split(" ", 3);
+            if (rl.length >= 2) {
+                method = rl[0];
+                target = rl.length == 3 ? rl[1] : strip(lines[i]).substring(rl[0].length() + 1);
+                version = rl.length == 3 ? rl[2] : null;
+            }
+            io.undertow.util.HeaderMap headers = ex.getRequestHeaders();
+            headers.clear();
+            HttpString last = null;
+            for (int k = i + 1; k < lines.length; k++) {
+                String l = strip(lines[k]);
+                if (l.isEmpty()) {
+                    break;
+                }
+                if ((l.charAt(0) == ' ' || l.charAt(0) == '\t') && last != null) {
+                    // Obsolete folding, unfolded as the RFC says a recipient may, for inspection only.
+                    String prev = headers.getLast(last);
+                    headers.remove(last);
+                    headers.add(last, (prev == null ? "" : prev) + " " + l.strip());
+                    continue;
+                }
+                int colon = l.indexOf(':');
+                if (colon <= 0) {
+                    continue;
+                }
+                last = HttpString.tryFromString(l.substring(0, colon));
+                headers.add(last, l.substring(colon + 1).strip());
+            }
+        }
+        ex.setRequestMethod(HttpString.tryFromString(method.isEmpty() ? "-" : method));
+        if (target.isEmpty()) {
+            target = "-";
+        }
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        ex.setRequestURI(path);
+        ex.setRequestPath(path);
+        ex.setRelativePath(path);
+        ex.setQueryString(q < 0 ? "" : target.substring(q + 1));
+        if (version != null && version.matches("HTTP/[0-9]\\.[0-9]")) {
+            ex.setProtocol(HttpString.tryFromString(version));
+        }
+    }
+
+    /** A line without the CR of its CRLF. */
+    private static String strip(String line) {
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 
     /** Puts back a target whose {@code ;} was escaped for Undertow, with the path Undertow would have made of it. */

@@ -58,7 +58,11 @@ final class Routing {
             }
             routes.sort(Comparator.comparingInt((RouteRuntime x) -> x.prefix().length()).reversed());
             List<RouteRuntime> ordered = List.copyOf(routes);
-            io.undertow.server.HttpHandler dispatch = ex -> poolFor(main, ordered, ex.getRequestPath()).handler().handleRequest(ex);
+            io.undertow.server.HttpHandler dispatch = ex -> {
+                if (!Exchanges.answerRefusal(ex)) {
+                    poolFor(main, ordered, ex.getRequestPath()).handler().handleRequest(ex);
+                }
+            };
             io.tiyi.waf.TiyiWaf waf = engines.engine(config.waf(), s.waf(), config.limits());
             io.undertow.server.HttpHandler entry = waf == null ? dispatch
                     : io.tiyi.waf.undertow.WafHandler.builder(waf, dispatch).onComplete(security::record).denial(security::deny)

@@ -18,6 +18,9 @@ final class RoutingHandler implements HttpHandler {
         Routing r = routing.get();
         Routing.SiteRuntime site = r.find(ex.getRequestHeaders().getFirst(Headers.HOST));
         if (site == null) {
+            if (Exchanges.answerRefusal(ex)) {
+                return;
+            }
             ErrorPages.send(ex, 404, "no site is configured for host '" + ErrorPages.hostOf(ex) + "'");
             return;
         }

@@ -206,7 +206,8 @@ public final class WafHandler implements HttpHandler {
         if (interrupted(ex, tx.processRequestHeaders().orElse(null))) {
             return;
         }
-        boolean hasBody = ex.getRequestContentLength() > 0 || ex.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+        long declared = declaredLength(ex);
+        boolean hasBody = declared > 0 || ex.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
         if (!hasBody || !tx.wantsRequestBody()) {
             if (!interrupted(ex, tx.processRequestBody().orElse(null))) {
                 next.handleRequest(ex);
@@ -214,7 +215,7 @@ public final class WafHandler implements HttpHandler {
             return;
         }
         long limit = waf.requestBodyLimit();
-        if (ex.getRequestContentLength() > limit && refusesOversized(tx)) {
+        if (declared > limit && refusesOversized(tx)) {
             ex.setPersistent(false);
             denial.deny(ex, tooLarge(limit));
             return;
@@ -224,6 +225,15 @@ public final class WafHandler implements HttpHandler {
             reader.readAsync();
         } else {
             reader.readBlocking();
+        }
+    }
+
+    /** The Content-Length, or 0 when there is none or it is not a number (the rules judge it; the body is read as it comes). */
+    private static long declaredLength(HttpServerExchange ex) {
+        try {
+            return Math.max(0, ex.getRequestContentLength());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
