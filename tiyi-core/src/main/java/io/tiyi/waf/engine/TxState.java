@@ -39,8 +39,8 @@ public final class TxState implements MatchContext {
     Rule current;
     private boolean capturing;
     /**
-     * Transformation results per value (by identity), one slot per {@link TransformChain#index()}:
-     * one identity lookup per (rule, value) instead of hashing the chain's step list and then the value.
+     * Transformation results of single values (by identity), one slot per {@link TransformChain#index()};
+     * collection entries keep theirs in the entry ({@link Target#memo}).
      */
     private final IdentityHashMap<String, String[]> cache = new IdentityHashMap<>();
     /** Resolved targets of stable target sets, valid for one phase (only phases feed new request data). */
@@ -244,10 +244,13 @@ public final class TxState implements MatchContext {
             return t.value();
         }
         String value = t.value();
-        String[] c = cache.get(value);
+        String[] c = t.memo(rules.transformChains);
         if (c == null) {
-            c = new String[rules.transformChains];
-            cache.put(value, c);
+            c = cache.get(value);
+            if (c == null) {
+                c = new String[rules.transformChains];
+                cache.put(value, c);
+            }
         }
         String v = c[chain.index()];
         if (v == null) {
