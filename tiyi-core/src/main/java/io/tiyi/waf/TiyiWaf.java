@@ -142,7 +142,7 @@ public final class TiyiWaf {
 
     /** A new transaction; {@code id} becomes {@code UNIQUE_ID}. */
     public Transaction newTransaction(String id) {
-        return new Transaction(rules, mode, id, listener);
+        return new Transaction(rules, mode, id, listener, limits);
     }
 
     /** The mode transactions run in, or empty when the rules' SecRuleEngine decides. */

@@ -50,8 +50,9 @@ public final class Transaction {
     private final ArgumentLimit argumentLimit;
     private String responseContentType = "";
 
-    Transaction(RuleSet rules, WafMode mode, String id, WafEventListener listener) {
+    Transaction(RuleSet rules, WafMode mode, String id, WafEventListener listener, WafLimits limits) {
         this.state = TxState.start(rules);
+        state.budget(limits.budget(), limits.regexSteps(), limits.blockOverBudget());
         this.listener = listener;
         this.id = id;
         if (mode != null) {
@@ -384,6 +385,17 @@ public final class Transaction {
         }
         state.runPhase(phase);
         return state.interruption();
+    }
+
+    /**
+     * True when phases 1 and 2 went over the WAF's budget ({@link WafLimits#budget()} of evaluation,
+     * {@link WafLimits#regexSteps()} regex steps) and evaluation stopped. In block mode with
+     * {@link WafLimits#blockOverBudget()} the request is then refused with 503 ({@link #interruption()});
+     * otherwise it passes uninspected from that point. Either way {@link #matchedRules()} reports it
+     * as rule {@value io.tiyi.waf.engine.TxState#OVER_BUDGET_RULE}, so the WAF's listener gets an event.
+     */
+    public boolean overBudget() {
+        return state.overBudget();
     }
 
     /** The interruption, if any. */

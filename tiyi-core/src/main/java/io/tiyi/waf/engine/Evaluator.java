@@ -23,6 +23,7 @@ final class Evaluator {
         int i = 0;
         while (i < list.size()) {
             Rule r = list.get(i);
+            tx.tick();
             if (r.isMarker() || tx.removed(r)) {
                 i++;
                 continue;
@@ -122,6 +123,7 @@ final class Evaluator {
         }
         List<String[]> found = null;
         for (Target t : targets) {
+            tx.tick();
             String hit = null;
             if (r.multiMatch) {
                 String v = t.value();

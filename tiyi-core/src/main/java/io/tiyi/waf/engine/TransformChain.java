@@ -13,8 +13,9 @@ import java.util.List;
 record TransformChain(List<Transformation> steps, int index) {
     String apply(String value) {
         String v = value;
-        for (Transformation t : steps) {
-            v = t.apply(v);
+        // Indexed: an iterator per (chain, value) was a measurable share of what a large request allocated.
+        for (int i = 0, n = steps.size(); i < n; i++) {
+            v = steps.get(i).apply(v);
         }
         return v;
     }

@@ -39,8 +39,8 @@ public final class TxState implements MatchContext {
     Rule current;
     private boolean capturing;
     /**
-     * Transformation results per value (by identity), one slot per {@link TransformChain#index()}:
-     * one identity lookup per (rule, value) instead of hashing the chain's step list and then the value.
+     * Transformation results of single values (by identity), one slot per {@link TransformChain#index()};
+     * collection entries keep theirs in the entry ({@link Target#memo}).
      */
     private final IdentityHashMap<String, String[]> cache = new IdentityHashMap<>();
     /** Resolved targets of stable target sets, valid for one phase (only phases feed new request data). */
@@ -57,10 +57,122 @@ public final class TxState implements MatchContext {
         return new TxState(rules);
     }
 
-    /** Runs the rules of a phase (1-5). */
+    /** Runs the rules of a phase (1-5); phases 1 and 2 within the transaction's budget, if it has one. */
     public void runPhase(int phase) {
         java.util.Arrays.fill(targetCache, null);
-        Evaluator.phase(this, phase);
+        if (phase > 2 || budgetNanos == 0) {
+            Evaluator.phase(this, phase);
+            return;
+        }
+        if (overBudget) {
+            return; // evaluation stopped; the request passes uninspected or was refused
+        }
+        long start = System.nanoTime();
+        deadline = start + (budgetNanos - spentNanos);
+        ticks = 0;
+        try {
+            Evaluator.phase(this, phase);
+        } catch (OverBudget e) {
+            overBudget(phase, spentNanos + System.nanoTime() - start);
+        } finally {
+            spentNanos += System.nanoTime() - start;
+            deadline = 0;
+        }
+    }
+
+    // --- budget ---
+
+    /** The id of the synthetic rule that reports a transaction over its budget. */
+    public static final long OVER_BUDGET_RULE = 1_990_010L;
+
+    /** Unwinds evaluation from wherever the budget ran out; one instance, no stack trace. */
+    private static final class OverBudget extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final OverBudget INSTANCE = new OverBudget();
+
+        private OverBudget() {
+            super("inspection over budget", null, false, false);
+        }
+    }
+
+    /** Evaluations between two clock reads. */
+    private static final int TICKS_PER_CLOCK_READ = 64;
+
+    private long budgetNanos;
+    private long regexBudget;
+    private long regexStepsLeft = Long.MAX_VALUE;
+    private boolean blockOverBudget;
+    private long spentNanos;
+    /** System.nanoTime() past which phases 1 and 2 stop; 0 outside them. */
+    private long deadline;
+    private int ticks;
+    private boolean overBudget;
+
+    /**
+     * Bounds phases 1 and 2 of this transaction: {@code time} of evaluation in all (time spent
+     * waiting for the body between them does not count) and {@code regexSteps} regex steps. Past
+     * either, evaluation stops; with {@code block} and the engine on, the transaction is refused
+     * with 503, otherwise it passes; either way a match of rule {@link #OVER_BUDGET_RULE} reports it.
+     */
+    public void budget(java.time.Duration time, long regexSteps, boolean block) {
+        this.budgetNanos = time.toNanos();
+        this.regexBudget = regexSteps;
+        this.regexStepsLeft = regexSteps;
+        this.blockOverBudget = block;
+    }
+
+    /** True once phases 1 and 2 went over their budget and evaluation stopped. */
+    public boolean overBudget() {
+        return overBudget;
+    }
+
+    /** Called between rules and between targets: reads the clock every {@link #TICKS_PER_CLOCK_READ} calls. */
+    void tick() {
+        if (deadline != 0 && ++ticks >= TICKS_PER_CLOCK_READ) {
+            ticks = 0;
+            if (System.nanoTime() - deadline > 0) {
+                throw OverBudget.INSTANCE;
+            }
+        }
+    }
+
+    @Override
+    public long regexStepsLeft() {
+        return deadline == 0 ? Long.MAX_VALUE : regexStepsLeft;
+    }
+
+    @Override
+    public void chargeRegexSteps(long steps) {
+        if (deadline == 0) {
+            return; // phases 3 to 5 are not budgeted
+        }
+        regexStepsLeft -= steps;
+        if (regexStepsLeft < 0 || System.nanoTime() - deadline > 0) {
+            throw OverBudget.INSTANCE;
+        }
+    }
+
+    private void overBudget(int phase, long spent) {
+        overBudget = true;
+        String reason = "inspection over budget (" + budgetNanos / 1_000_000 + " ms / " + regexBudget + " regex steps)";
+        long steps = regexBudget - Math.max(0, regexStepsLeft);
+        long ms = spent / 1_000_000;
+        String detail = (regexStepsLeft < 0 ? "regex steps" : "time") + " ran out in phase " + phase
+                + (current == null ? "" : " at rule " + current.id) + " after " + ms + " ms and " + steps + " regex steps";
+        errors.add(reason + ": " + detail);
+        boolean block = blockOverBudget && mode == EngineMode.ON;
+        Rule r = new Rule();
+        r.id = OVER_BUDGET_RULE;
+        r.phase = phase;
+        r.file = "<tiyi>";
+        r.severity = 2;
+        r.tags.add("tiyi/over-budget");
+        r.disruptive = block ? Disruptive.DENY : Disruptive.PASS;
+        r.status = 503;
+        matches.add(new Match(r, reason, detail, "", ""));
+        if (block) {
+            verdict = new Verdict(r, 503, Disruptive.DENY, null, reason);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -244,10 +356,13 @@ public final class TxState implements MatchContext {
             return t.value();
         }
         String value = t.value();
-        String[] c = cache.get(value);
+        String[] c = t.memo(rules.transformChains);
         if (c == null) {
-            c = new String[rules.transformChains];
-            cache.put(value, c);
+            c = cache.get(value);
+            if (c == null) {
+                c = new String[rules.transformChains];
+                cache.put(value, c);
+            }
         }
         String v = c[chain.index()];
         if (v == null) {

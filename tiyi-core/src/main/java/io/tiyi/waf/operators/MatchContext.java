@@ -13,4 +13,20 @@ public interface MatchContext {
 
     /** Records an evaluation error (for example a regex that hit its step budget); evaluation goes on. */
     void error(String message);
+
+    /**
+     * The regular-expression steps (character reads by the matcher) this transaction may still
+     * take; {@link Long#MAX_VALUE} when it has no budget. A regex operator reads at most this many
+     * before it calls {@link #chargeRegexSteps}.
+     */
+    default long regexStepsLeft() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Charges steps a regex operator took to the transaction. When the transaction is over its
+     * budget, in steps or in time, this throws an unchecked exception of the engine that ends the
+     * evaluation of the transaction: operators must let it through (releasing what they hold).
+     */
+    default void chargeRegexSteps(long steps) {}
 }

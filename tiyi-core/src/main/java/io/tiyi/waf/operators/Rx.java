@@ -10,13 +10,19 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Every evaluation is bounded: the matcher reads the input through a counter and gives up
  * after {@link BoundedInput#budget} character reads, so a pattern that backtracks
- * catastrophically on a crafted input records an error instead of holding a worker thread.
+ * catastrophically on a crafted input records an error instead of holding a worker thread. The
+ * reads are also charged to the transaction ({@link MatchContext#chargeRegexSteps}) every
+ * {@link BoundedInput#WINDOW} reads and at the end, which is where the transaction's own step and
+ * time budget stops a matcher that is still going.
  *
  * <pre>SecRule ARGS "@rx (?i)union\s+select" "id:1,deny"</pre>
  */
 final class Rx implements Operator {
     private final Pattern pattern;
-    private final ThreadLocal<Matcher> matchers;
+    /** A matcher and its input per thread: evaluations run by the million, so neither is allocated per value. */
+    private final ThreadLocal<State> state;
+
+    private record State(Matcher matcher, BoundedInput input) {}
     /** Literals one of which every match contains, checked before the matcher runs; null when none are known. */
     private final RegexPrefilter prefilter;
 
@@ -34,7 +40,7 @@ final class Rx implements Operator {
         } catch (PatternSyntaxException e) {
             throw new OperatorException("@rx: invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
         }
-        this.matchers = ThreadLocal.withInitial(() -> pattern.matcher(""));
+        this.state = ThreadLocal.withInitial(() -> new State(pattern.matcher(""), new BoundedInput()));
         this.prefilter = RegexPrefilter.of(regex);
     }
 
@@ -92,27 +98,30 @@ final class Rx implements Operator {
         if (prefilter != null && !prefilter.mayMatch(value)) {
             return false; // cannot match: none of the pattern's required literals occurs
         }
-        BoundedInput in = new BoundedInput(value);
-        Matcher m = matchers.get().reset(in);
+        State st = state.get();
+        BoundedInput in = st.input.reset(value, ctx);
+        Matcher m = st.matcher.reset(in);
         try {
             if (!m.find()) {
                 return false;
             }
-        } catch (BoundedInput.BudgetExceeded e) {
-            m.reset("");
-            ctx.error("@rx gave up after " + in.budget + " steps on a " + value.length() + "-byte value (pattern " + abbreviate() + ")");
-            return false;
-        }
-        if (ctx.capturing()) {
-            for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
-                String v = m.group(g);
-                if (v != null) {
-                    ctx.capture(g, v);
+            if (ctx.capturing()) {
+                for (int g = 0; g <= Math.min(9, m.groupCount()); g++) {
+                    String v = m.group(g);
+                    if (v != null) {
+                        ctx.capture(g, v);
+                    }
                 }
             }
+            return true;
+        } catch (BoundedInput.BudgetExceeded e) {
+            ctx.error("@rx gave up after " + in.budget + " steps on a " + value.length() + "-byte value (pattern " + abbreviate() + ")");
+            return false;
+        } finally {
+            // Reset before charging: charging may throw the transaction's over-budget exception.
+            m.reset("");
+            in.release();
         }
-        m.reset("");
-        return true;
     }
 
     private String abbreviate() {
@@ -120,8 +129,15 @@ final class Rx implements Operator {
         return p.length() > 60 ? p.substring(0, 57) + "..." : p;
     }
 
-    /** A value read through a step counter. */
+    /**
+     * A value read through a step counter. Reads are counted down in windows of at most
+     * {@link #WINDOW}; at the end of each window the steps are charged to the transaction, which
+     * throws when it is over budget, and the value's own budget is checked. Reused per thread.
+     */
     static final class BoundedInput implements CharSequence {
+        /** Steps between charges to the transaction: a time check costs a clock read per window. */
+        static final long WINDOW = 1 << 16;
+
         /** Thrown to unwind the matcher when the budget is spent. */
         static final class BudgetExceeded extends RuntimeException {
             private static final long serialVersionUID = 1L;
@@ -131,22 +147,73 @@ final class Rx implements Operator {
             }
         }
 
-        private final String s;
-        final long budget;
+        private String s;
+        private MatchContext ctx;
+        /** The steps one value may take before the operator gives up on it. */
+        long budget;
+        /** Steps charged (or about to be) before the current window. */
+        private long used;
+        /** The current window's size and what is left of it. */
+        private long window;
         private long left;
 
+        BoundedInput() {}
+
+        /** A counter of its own, not charged to a transaction (tests). */
         BoundedInput(String s) {
-            this.s = s;
-            this.budget = Math.max(2_000_000L, 500L * s.length());
-            this.left = budget;
+            reset(s, null);
+        }
+
+        BoundedInput reset(String value, MatchContext context) {
+            this.s = value;
+            this.ctx = context;
+            this.budget = Math.max(2_000_000L, 500L * value.length());
+            this.used = 0;
+            nextWindow();
+            return this;
+        }
+
+        private void nextWindow() {
+            long txLeft = ctx == null ? Long.MAX_VALUE : ctx.regexStepsLeft();
+            // One step past what the transaction has left, so that exhausting it is seen at the charge.
+            window = Math.max(1, Math.min(WINDOW, Math.min(budget - used, txLeft == Long.MAX_VALUE ? Long.MAX_VALUE : txLeft + 1)));
+            left = window;
         }
 
         @Override
         public char charAt(int index) {
             if (--left < 0) {
-                throw new BudgetExceeded();
+                endWindow();
             }
             return s.charAt(index);
+        }
+
+        private void endWindow() {
+            used += window;
+            left = 0;
+            if (ctx != null) {
+                long w = window;
+                window = 0;
+                ctx.chargeRegexSteps(w);
+            }
+            if (used >= budget) {
+                throw new BudgetExceeded();
+            }
+            nextWindow();
+            left--; // this read
+        }
+
+        /** Charges what the current window used and lets go of the value. */
+        void release() {
+            long w = window - Math.max(0, left);
+            MatchContext c = ctx;
+            s = null;
+            ctx = null;
+            window = 0;
+            left = 0;
+            if (c != null && w > 0) {
+                c.chargeRegexSteps(w);
+            }
         }
 
         @Override

@@ -12,8 +12,79 @@ import java.util.Map;
  * every SecLang collection (ARGS, REQUEST_HEADERS, TX...). Not thread-safe: a transaction owns it.
  */
 public final class KeyValues {
-    /** One entry: the key as it arrived, and its value. */
-    public record Entry(String key, String value) {}
+    /**
+     * One entry: the key as it arrived, and its value. It also keeps what the engine derives from
+     * it per transaction (transformed forms, the last {@link Target} made of it), so that inspecting
+     * N entries with M rules allocates and looks up per entry, not per (rule, entry) in a shared map.
+     */
+    public static final class Entry {
+        private final String key;
+        private final String value;
+        private String[] keyMemo;
+        private String[] valueMemo;
+        private Target keyTarget;
+        private Target valueTarget;
+
+        public Entry(String key, String value) {
+            this.key = key;
+            this.value = value;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public String value() {
+            return value;
+        }
+
+        String[] memo(boolean ofKey, int chains) {
+            if (ofKey) {
+                if (keyMemo == null) {
+                    keyMemo = new String[chains];
+                }
+                return keyMemo;
+            }
+            if (valueMemo == null) {
+                valueMemo = new String[chains];
+            }
+            return valueMemo;
+        }
+
+        /**
+         * The target of this entry in {@code collection}, its value or ({@code ofKey}) its key; the
+         * previous one when the collection is the same, since the CRS names ARGS far more often
+         * than anything else.
+         */
+        Target target(String collection, boolean ofKey) {
+            Target t = ofKey ? keyTarget : valueTarget;
+            if (t != null && t.collection().equals(collection)) {
+                return t;
+            }
+            t = new Target(collection, key, ofKey ? key : value, this, ofKey);
+            if (ofKey) {
+                keyTarget = t;
+            } else {
+                valueTarget = t;
+            }
+            return t;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Entry e && key.equals(e.key) && value.equals(e.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * key.hashCode() + value.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Entry[key=" + key + ", value=" + value + "]";
+        }
+    }
 
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, List<Integer>> index = new HashMap<>();
