@@ -1,0 +1,154 @@
+package io.tiyi.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tiyi.TiyiNode;
+import io.tiyi.auth.LocalAdminCredential;
+import io.tiyi.client.TiyiClient;
+import io.tiyi.testsupport.Await;
+import io.tiyi.testsupport.NodeExtension;
+import io.tiyi.testsupport.RecordingUpstream;
+import io.tiyi.testsupport.TestUpstream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two 100,000-argument POSTs in flight at once, while another site on the same node and its
+ * {@code /healthz} are measured: inspection runs on the WAF's own threads and within its budget,
+ * so neither waits on it. Once with the default argument cap (the bombs are refused as body
+ * errors before most of them are parsed) and once with the cap lifted (the budget stops them).
+ */
+class ArgumentBombTest {
+    @RegisterExtension
+    final NodeExtension nodes = NodeExtension.primary();
+
+    TiyiNode node;
+    TiyiClient api;
+    RecordingUpstream bombed;
+    TestUpstream calm;
+
+    @BeforeEach
+    void start() throws Exception {
+        node = nodes.node();
+        api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(nodes.stateDir()).orElseThrow().token());
+        bombed = new RecordingUpstream();
+        calm = new TestUpstream("calm");
+        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(bombed.url())));
+        api.raw("SitesService", "Create", Map.of("name", "calm", "hosts", List.of("calm.test"), "upstreams", List.of(calm.url())));
+        api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
+        awaitConfig();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        bombed.close();
+        calm.close();
+    }
+
+    void awaitConfig() {
+        long seq = node.status().lastSeq();
+        Await.until(Duration.ofSeconds(30), "configuration " + seq + " in force", () -> node.runtimeVersion() >= seq);
+    }
+
+    String bomb() throws IOException {
+        StringBuilder b = new StringBuilder(1_900_000);
+        for (int i = 0; i < 100_000; i++) {
+            b.append(i == 0 ? "" : "&").append("field").append(i).append("=value").append(i);
+        }
+        byte[] body = b.toString().getBytes(StandardCharsets.ISO_8859_1);
+        try (Socket s = new Socket()) {
+            s.connect(node.httpAddress(), 2000);
+            s.setSoTimeout(120_000);
+            s.getOutputStream().write(("POST /form HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().write(body);
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    static long timed(String host, String path) throws IOException {
+        long t0 = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(node0.httpAddress(), 2000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String r = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(r).as(host + path).startsWith("HTTP/1.1 200 ");
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    static TiyiNode node0;
+
+    /** Runs two bombs, measuring the calm site and /healthz every 50 ms until both are answered; returns the bombs' answers. */
+    List<String> bombWhileMeasuring(List<Long> site, List<Long> health) throws Exception {
+        node0 = node;
+        CompletableFuture<String> a = CompletableFuture.supplyAsync(this::bombUnchecked);
+        CompletableFuture<String> b = CompletableFuture.supplyAsync(this::bombUnchecked);
+        while (!(a.isDone() && b.isDone())) {
+            site.add(timed("calm.test", "/page"));
+            health.add(timed("calm.test", "/healthz"));
+            Thread.sleep(50);
+        }
+        return List.of(a.get(1, TimeUnit.SECONDS), b.get(1, TimeUnit.SECONDS));
+    }
+
+    String bombUnchecked() {
+        try {
+            return bomb();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static long p95(List<Long> ms) {
+        List<Long> s = new ArrayList<>(ms);
+        Collections.sort(s);
+        return s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.95) - 1));
+    }
+
+    void assertResponsive(String what, List<Long> site, List<Long> health) {
+        System.out.printf("%s: %d probes; other site max %d ms, p95 %d ms; /healthz max %d ms, p95 %d ms%n", what, site.size(),
+                Collections.max(site), p95(site), Collections.max(health), p95(health));
+        assertThat(Collections.max(site)).as(what + ": slowest GET to the other site, ms").isLessThan(1000);
+        assertThat(p95(health)).as(what + ": 95th percentile of /healthz, ms").isLessThan(100);
+        assertThat(Collections.max(health)).as(what + ": slowest /healthz, ms").isLessThan(1000);
+    }
+
+    @Test
+    void theArgumentCapRefusesBombsWithoutStallingOtherSites() throws Exception {
+        List<Long> site = new ArrayList<>();
+        List<Long> health = new ArrayList<>();
+        List<String> answers = bombWhileMeasuring(site, health);
+        assertThat(answers).allSatisfy(r -> assertThat(r).startsWith("HTTP/1.1 400 ").contains("request id: "));
+        assertResponsive("argument cap", site, health);
+        assertThat(bombed.requests()).isEmpty();
+    }
+
+    @Test
+    void withTheCapLiftedTheBudgetStopsBombsWithoutStallingOtherSites() throws Exception {
+        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_args", "value", "1000000"));
+        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_arg_bytes", "value", "10485760"));
+        awaitConfig();
+        List<Long> site = new ArrayList<>();
+        List<Long> health = new ArrayList<>();
+        List<String> answers = bombWhileMeasuring(site, health);
+        assertThat(answers).allSatisfy(r -> assertThat(r).startsWith("HTTP/1.1 503 ").contains("request id: "));
+        assertResponsive("budget", site, health);
+        assertThat(bombed.requests()).isEmpty();
+    }
+}
