@@ -93,7 +93,8 @@ public final class Multipart {
             if (next < 0) {
                 break;
             }
-            String part = body.substring(lineEnd + 1, next);
+            // next == lineEnd: the boundary line is followed at once by another, an empty part.
+            String part = next > lineEnd ? body.substring(lineEnd + 1, next) : "";
             if (part.endsWith("\r")) {
                 part = part.substring(0, part.length() - 1);
             }
