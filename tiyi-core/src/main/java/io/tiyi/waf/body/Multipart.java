@@ -137,7 +137,8 @@ public final class Multipart {
             }
             int next = body.indexOf("\n" + delim, lineEnd);
             // Without a closing delimiter the rest is the last part: inspected, and an error below.
-            String part = body.substring(lineEnd + 1, next < 0 ? body.length() : next);
+            // next == lineEnd: the boundary line is followed at once by another, an empty part.
+            String part = next < 0 ? body.substring(lineEnd + 1) : next > lineEnd ? body.substring(lineEnd + 1, next) : "";
             if (part.endsWith("\r")) {
                 part = part.substring(0, part.length() - 1);
             }

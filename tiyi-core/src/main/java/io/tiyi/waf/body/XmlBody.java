@@ -52,6 +52,10 @@ public final class XmlBody {
             return null;
         } catch (XMLStreamException e) {
             return "XML parsing error: " + e.getMessage().replace('\n', ' ');
+        } catch (RuntimeException e) {
+            // The JDK's parser fails on some malformed input with a runtime exception of its own (skipping a DTD
+            // with an invalid character throws MissingResourceException): still a body that does not parse.
+            return "XML parsing error: " + e;
         }
     }
 }

@@ -9,6 +9,10 @@ final class Phase implements Action {
     }
 
     static int parse(String v, String where) {
+        if (v == null) {
+            // A bare "phase" in a rule's actions: read before the actions themselves are checked.
+            throw new io.tiyi.waf.seclang.SecLangException(where, "action phase needs a value (phase:...)");
+        }
         switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "request":
                 return 2;

@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads SecLang text into {@link Directive}s: line continuations (a backslash at the end of a
@@ -103,9 +105,14 @@ public final class SecLangParser {
     }
 
     static List<Path> resolveGlob(String pattern, Path baseDir, String where) {
-        Path p = Path.of(pattern);
-        if (!p.isAbsolute() && baseDir != null) {
-            p = baseDir.resolve(pattern);
+        Path p;
+        try {
+            p = Path.of(pattern);
+            if (!p.isAbsolute() && baseDir != null) {
+                p = baseDir.resolve(pattern);
+            }
+        } catch (InvalidPathException e) {
+            throw new SecLangException(where, "Include: invalid path " + abbreviate(pattern) + ": " + e.getReason());
         }
         String s = p.toString();
         if (s.indexOf('*') < 0 && s.indexOf('?') < 0 && s.indexOf('[') < 0) {
@@ -114,8 +121,14 @@ public final class SecLangParser {
             }
             return List.of(p);
         }
-        Path dir = p.getParent();
-        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + p.getFileName());
+        // A bare glob ("Include *.conf" in text without a base directory) lists the working directory.
+        Path dir = p.getParent() == null ? Path.of("") : p.getParent();
+        PathMatcher m;
+        try {
+            m = FileSystems.getDefault().getPathMatcher("glob:" + p.getFileName());
+        } catch (PatternSyntaxException e) {
+            throw new SecLangException(where, "Include: invalid glob " + abbreviate(pattern) + ": " + e.getDescription());
+        }
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path f : ds) {

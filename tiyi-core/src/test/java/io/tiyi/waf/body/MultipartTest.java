@@ -93,4 +93,18 @@ class MultipartTest {
         assertThat(error).contains("more than 100 arguments");
         assertThat(v.collection("ARGS_POST").size()).isEqualTo(100);
     }
+
+    @Test
+    void aBoundaryLineFollowedAtOnceByAnotherIsAnEmptyInvalidPart() {
+        // Was a StringIndexOutOfBoundsException: the next delimiter was found at the end of the boundary line itself.
+        TxVariables v = new TxVariables();
+        assertThat(Multipart.parse("multipart/form-data; boundary=b", "--b\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n", v,
+                new ArgumentLimit(1000), 1 << 20))
+                .isNull();
+        assertThat(v.get("MULTIPART_INVALID_PART")).isEqualTo("1");
+        assertThat(v.get("MULTIPART_STRICT_ERROR")).isEqualTo("1");
+        assertThat(v.collection("ARGS_POST").first("a")).isEqualTo("1");
+        assertThat(Multipart.parse("multipart/form-data; boundary=b", "--b\r\n--b--\r\n", new TxVariables(), new ArgumentLimit(1000), 1 << 20))
+                .isNull();
+    }
 }
