@@ -49,7 +49,7 @@ final class ErrorPages implements DefaultResponseListener {
 
     /** Writes a Tiyi error page. */
     public static void send(HttpServerExchange ex, int status, String message) {
-        if (ex.getAttachment(Exchanges.REFUSAL) != null) {
+        if (ex.getAttachment(Exchanges.REFUSAL) != null && !ex.getProtocol().equals(io.undertow.util.Protocols.HTTP_2_0)) {
             // A refused request carries the version it was sent with, for the WAF; the answer is
             // written in the version Undertow read it as.
             ex.setProtocol(io.undertow.util.Protocols.HTTP_1_0);

@@ -55,8 +55,10 @@ final class RequestGuard implements HttpHandler {
         if (!http1) {
             String problem = http2Problem(ex, l);
             if (problem != null) {
+                // Like a refused HTTP/1.x head: inspected and logged by the site's WAF, then answered with the refusal.
                 int status = problem.startsWith("431 ") ? 431 : problem.startsWith("414 ") ? 414 : 400;
-                ErrorPages.send(ex, status, problem.substring(4));
+                ex.putAttachment(Exchanges.REFUSAL, new Exchanges.Refusal(status, problem.substring(4)));
+                next.handleRequest(ex);
                 return;
             }
         } else if (!counted(ex, l)) {
