@@ -267,8 +267,13 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
             refuse(r, Arrays.copyOf(head, e));
             return null;
         }
-        byte[] rest = Arrays.copyOfRange(head, e, headLen);
-        emit(marker.rewrite(head, 0, e, r));
+        byte[] rest = e == headLen ? null : Arrays.copyOfRange(head, e, headLen);
+        byte[] rewritten = marker.rewrite(head, 0, e, r);
+        if (rewritten == null) {
+            emit(head, 0, e);
+        } else {
+            emit(rewritten);
+        }
         headLen = 0;
         if (head.length > 64 * 1024) {
             head = new byte[1024];
@@ -286,7 +291,7 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
             }
             default -> state = r.upgrade() ? State.PASSTHROUGH : State.HEAD;
         }
-        return rest.length == 0 ? null : rest;
+        return rest;
     }
 
     private void emit(byte[] b) {

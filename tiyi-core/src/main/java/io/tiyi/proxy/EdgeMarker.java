@@ -3,7 +3,6 @@ package io.tiyi.proxy;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Locale;
 
 /**
  * How the {@link EdgeConduit} tells the handler chain what it did to a head, in a header only it
@@ -57,17 +56,16 @@ final class EdgeMarker {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** The bytes Undertow reads for an accepted head: the head itself, unless it needs rewriting. */
+    /** The bytes Undertow reads for an accepted head, or null when they are the head itself (nearly always). */
     byte[] rewrite(byte[] b, int from, int to, RequestHead.Result r) {
         String target = r.target();
         int q = target.indexOf('?');
         String path = q < 0 ? target : target.substring(0, q);
         boolean escape = target.startsWith("/") && path.indexOf(';') >= 0;
-        String text = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-        boolean spoofed = text.toLowerCase(Locale.ROOT).contains("\n" + HEADER.toLowerCase(Locale.ROOT));
-        if (!escape && !spoofed) {
-            return java.util.Arrays.copyOfRange(b, from, to);
+        if (!escape && !r.marker()) {
+            return null;
         }
+        String text = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
         String[] lines = text.split("\r?\n", -1);
         StringBuilder s = new StringBuilder(text.length() + 64);
         int first = 0;

@@ -48,8 +48,14 @@ final class RequestHead {
      * @param framing how the body is framed
      * @param length the body length for {@link Framing#LENGTH}
      * @param upgrade the request asks to switch protocols (WebSocket, h2c)
+     * @param marker the head carries an {@link EdgeMarker#HEADER} field, which only the edge may write
      */
-    record Result(int status, String reason, String method, String target, String host, Framing framing, long length, boolean upgrade) {
+    record Result(int status, String reason, String method, String target, String host, Framing framing, long length, boolean upgrade,
+            boolean marker) {
+        Result(int status, String reason, String method, String target, String host, Framing framing, long length, boolean upgrade) {
+            this(status, reason, method, target, host, framing, length, upgrade, false);
+        }
+
         boolean accepted() {
             return status == 0;
         }
@@ -205,6 +211,7 @@ final class RequestHead {
         List<String> codings = null;
         boolean upgrade = false;
         boolean connectionUpgrade = false;
+        boolean marker = false;
         for (int n = 1; n < lines.size() - 1; n++) {
             int s = lines.get(n)[0];
             int e = lines.get(n)[1];
@@ -243,9 +250,14 @@ final class RequestHead {
                     return refused(400, "header " + ascii(b, s, colon) + " holds control byte " + hex(b[k]), method, target);
                 }
             }
-            String name = ascii(b, s, colon).toLowerCase(Locale.ROOT);
+            // Only the few fields framing and routing depend on are read into strings.
+            String name = field(b, s, colon);
+            if (name == null) {
+                continue;
+            }
             String value = new String(b, colon + 1, e - colon - 1, StandardCharsets.ISO_8859_1).strip();
             switch (name) {
+                case "x-tiyi-edge" -> marker = true;
                 case "host" -> {
                     hosts++;
                     host = value;
@@ -313,7 +325,33 @@ final class RequestHead {
         if (switching && framing != Framing.NONE) {
             return refused(400, "a protocol upgrade with a request body", method, target);
         }
-        return new Result(0, "", method, target, host, framing, length, switching);
+        return new Result(0, "", method, target, host, framing, length, switching, marker);
+    }
+
+    private static final String[] FIELDS = {"host", "content-length", "transfer-encoding", "upgrade", "connection", "x-tiyi-edge"};
+
+    /** The lower-case name of a field the edge reads, or null for any other field. */
+    private static String field(byte[] b, int from, int to) {
+        int len = to - from;
+        for (String f : FIELDS) {
+            if (f.length() == len && equalsIgnoreCase(b, from, f)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static boolean equalsIgnoreCase(byte[] b, int from, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int c = b[from + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Result requestLine(byte[] b, int s, int e, Limits limits) {
