@@ -22,6 +22,8 @@ import java.util.Base64;
  */
 final class EdgeMarker {
     static final String HEADER = "X-Tiyi-Edge";
+    /** The Host of a stand-in request; never a site's (the {@code .invalid} TLD is reserved). */
+    static final String STAND_IN_HOST = "refused.tiyi.invalid";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
 
@@ -48,9 +50,8 @@ final class EdgeMarker {
      * whole and small enough, else null) travels with it so that the WAF still inspects it.
      */
     byte[] refusal(RequestHead.Result r, byte[] head) {
-        String host = r.host() != null && RequestHead.validHost(r.host()) && !r.host().isEmpty() ? "Host: " + r.host() + "\r\n" : "";
-        // HTTP/1.0 needs no Host, and a refused head may have no usable one.
-        String s = "GET / HTTP/1.0\r\n" + host + "Connection: close\r\n" + HEADER + ": " + secret + " refuse " + r.status() + " "
+        // The chain puts the refused head's own fields back; this Host only gets the stand-in parsed.
+        String s = "GET / HTTP/1.1\r\nHost: " + STAND_IN_HOST + "\r\nConnection: close\r\n" + HEADER + ": " + secret + " refuse " + r.status() + " "
                 + enc(r.reason()) + " " + enc(r.method()) + " " + enc(cut(r.target())) + " "
                 + (head == null || head.length == 0 || head.length > MAX_CARRIED_HEAD ? "-" : B64.encodeToString(head)) + "\r\n\r\n";
         return s.getBytes(StandardCharsets.ISO_8859_1);

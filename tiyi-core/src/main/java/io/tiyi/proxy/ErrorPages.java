@@ -52,7 +52,7 @@ final class ErrorPages implements DefaultResponseListener {
         if (ex.getAttachment(Exchanges.REFUSAL) != null && !ex.getProtocol().equals(io.undertow.util.Protocols.HTTP_2_0)) {
             // A refused request carries the version it was sent with, for the WAF; the answer is
             // written in the version Undertow read it as.
-            ex.setProtocol(io.undertow.util.Protocols.HTTP_1_0);
+            ex.setProtocol(io.undertow.util.Protocols.HTTP_1_1);
             ex.setPersistent(false);
         }
         ex.setStatusCode(status);

@@ -87,6 +87,7 @@ final class RequestGuard implements HttpHandler {
         String method = mark.method();
         String target = mark.target();
         String version = null;
+        ex.getRequestHeaders().remove(io.undertow.util.Headers.HOST);
         String[] lines = mark.head().split("\n", -1);
         int i = 0;
         while (i < lines.length && strip(lines[i]).isEmpty()) {

@@ -110,7 +110,7 @@ class SlowClientTest {
             }
             for (Future<Outcome> f : all) {
                 Outcome o = f.get();
-                assertThat(o.answer()).startsWith("HTTP/1.0 408 ").contains("proxy.limits.header_timeout").contains("request id: ");
+                assertThat(o.answer()).startsWith("HTTP/1.1 408 ").contains("proxy.limits.header_timeout").contains("request id: ");
                 assertThat(o.millis()).as("time to the 408").isBetween(9_000L, 12_000L);
             }
         } finally {

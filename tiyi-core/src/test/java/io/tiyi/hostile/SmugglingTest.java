@@ -116,7 +116,7 @@ class SmugglingTest {
     @MethodSource("refusedHeads")
     void refusedHeadsNeverReachTheUpstream(String name, String request, int status, String mustNotReach) throws Exception {
         String resp = send(request);
-        assertThat(resp).as(name).startsWith("HTTP/1.0 " + status + " ");
+        assertThat(resp).as(name).startsWith("HTTP/1.1 " + status + " ");
         String id = header(resp, "X-Request-Id");
         assertThat(id).as("request id of " + name).isNotEmpty();
         assertThat(resp).contains("request id: " + id).contains("-- tiyi");
@@ -171,7 +171,7 @@ class SmugglingTest {
     void aRefusedRequestAfterValidOnesOnTheSameConnectionStopsOnlyWhatFollows() throws Exception {
         String resp = send("GET /first HTTP/1.1\r\n" + H + "\r\n" + "GET /second HTTP/1.1\r\n" + H + "X-A: a\rX-Smug: 1\r\n\r\n"
                 + "GET /third HTTP/1.1\r\n" + H + "\r\n");
-        assertThat(resp).startsWith("HTTP/1.1 200 ").contains("HTTP/1.0 400 ");
+        assertThat(resp).startsWith("HTTP/1.1 200 ").contains("HTTP/1.1 400 ");
         Thread.sleep(200);
         assertThat(up.requests()).extracting(RecordingUpstream.Received::requestLine).containsExactly("GET /first HTTP/1.1");
     }
