@@ -3,16 +3,13 @@ package io.tiyi.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
-import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RecordingUpstream;
 import io.tiyi.testsupport.TestUpstream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,13 +40,12 @@ class ArgumentBombTest {
     @BeforeEach
     void start() throws Exception {
         node = nodes.node();
-        api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(nodes.stateDir()).orElseThrow().token());
+        api = Hostile.admin(nodes);
         bombed = new RecordingUpstream();
         calm = new TestUpstream("calm");
-        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(bombed.url())));
-        api.raw("SitesService", "Create", Map.of("name", "calm", "hosts", List.of("calm.test"), "upstreams", List.of(calm.url())));
-        api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
-        awaitConfig();
+        Hostile.site(node, api, "shop", "shop.test", bombed.url());
+        Hostile.site(node, api, "calm", "calm.test", calm.url());
+        Hostile.change(node, api, "WafService", "SetPolicy", Map.of("site", "shop", "mode", "block"));
     }
 
     @AfterEach
@@ -58,10 +54,6 @@ class ArgumentBombTest {
         calm.close();
     }
 
-    void awaitConfig() {
-        long seq = node.status().lastSeq();
-        Await.until(Duration.ofSeconds(30), "configuration " + seq + " in force", () -> node.runtimeVersion() >= seq);
-    }
 
     String bomb() throws IOException {
         StringBuilder b = new StringBuilder(1_900_000);
@@ -142,9 +134,8 @@ class ArgumentBombTest {
 
     @Test
     void withTheCapLiftedInspectionStillLeavesOtherSitesAlone() throws Exception {
-        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_args", "value", "1000000"));
-        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_arg_bytes", "value", "10485760"));
-        awaitConfig();
+        Hostile.setting(node, api, "waf.limits.max_args", "1000000");
+        Hostile.setting(node, api, "waf.limits.max_arg_bytes", "10485760");
         List<Long> site = new ArrayList<>();
         List<Long> health = new ArrayList<>();
         List<String> answers = bombWhileMeasuring(site, health);
@@ -155,12 +146,11 @@ class ArgumentBombTest {
 
     @Test
     void aBombOverItsBudgetIsRefusedWithAnEvent() throws Exception {
-        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_args", "value", "1000000"));
-        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.limits.max_arg_bytes", "value", "10485760"));
+        Hostile.setting(node, api, "waf.limits.max_args", "1000000");
+        Hostile.setting(node, api, "waf.limits.max_arg_bytes", "10485760");
         // The built-in rules inspect 100,000 arguments in well under the default second on an idle
         // machine; a budget they cannot meet makes the outcome the same on every machine.
-        api.raw("SystemService", "UpdateSetting", Map.of("key", "waf.budget.time", "value", "20ms"));
-        awaitConfig();
+        Hostile.setting(node, api, "waf.budget.time", "20ms");
         String r = bomb();
         assertThat(r).startsWith("HTTP/1.1 503 ").contains("request id: ");
         String id = r.replaceAll("(?s).*X-Request-Id: ([^\r\n]+).*", "$1");

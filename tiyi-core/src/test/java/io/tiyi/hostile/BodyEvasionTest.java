@@ -4,19 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiNode;
-import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
-import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RecordingUpstream;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +37,9 @@ class BodyEvasionTest {
     @BeforeAll
     static void start() throws Exception {
         node = NODE.node();
-        api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(NODE.stateDir()).orElseThrow().token());
+        api = Hostile.admin(NODE);
         up = new RecordingUpstream();
-        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
+        Hostile.site(node, api, "shop", "shop.test", up.url());
         mode("block");
     }
 
@@ -61,22 +54,12 @@ class BodyEvasionTest {
     }
 
     static void mode(String mode) {
-        api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", mode));
-        long seq = node.status().lastSeq();
-        Await.until(Duration.ofSeconds(30), "configuration " + seq + " in force", () -> node.runtimeVersion() >= seq);
+        Hostile.change(node, api, "WafService", "SetPolicy", Map.of("site", "shop", "mode", mode));
     }
 
     static String post(String contentType, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
-        try (Socket s = new Socket()) {
-            s.connect(node.httpAddress(), 2000);
-            s.setSoTimeout(15_000);
-            String head = "POST /api HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                    + b.length + "\r\n\r\n";
-            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().write(b);
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
+        return Hostile.send(node.httpAddress(), "POST /api HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\nContent-Type: " + contentType
+                + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
     }
 
     static Stream<Arguments> evasions() {
@@ -102,7 +85,7 @@ class BodyEvasionTest {
     void blockModeRefusesBodiesItCannotRead(String name, String contentType, String body) throws Exception {
         String resp = post(contentType, body);
         assertThat(resp).as(name).startsWith("HTTP/1.1 400 ");
-        String id = header(resp, "X-Request-Id");
+        String id = Hostile.header(resp, "X-Request-Id");
         assertThat(resp).contains("request id: " + id);
         Thread.sleep(100);
         assertThat(up.requests()).as(name).isEmpty();
@@ -120,7 +103,7 @@ class BodyEvasionTest {
         try {
             String resp = post("application/json", "{\"n\": NaN, \"q\": \"" + SQLI + "\"}");
             assertThat(resp).startsWith("HTTP/1.1 200 ");
-            String id = header(resp, "X-Request-Id");
+            String id = Hostile.header(resp, "X-Request-Id");
             node.events().flush();
             List<JsonNode> sec = node.events().query("security", 0, n -> n.get("request_id").asText().equals(id), 5);
             assertThat(sec).hasSize(1);
@@ -141,8 +124,4 @@ class BodyEvasionTest {
         assertThat(up.requests()).hasSize(3);
     }
 
-    static String header(String resp, String name) {
-        Matcher m = Pattern.compile("(?im)^" + name + ": *([^\r\n]*)").matcher(resp);
-        return m.find() ? m.group(1) : "";
-    }
 }

@@ -3,7 +3,6 @@ package io.tiyi.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.TiyiNode;
-import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.NodeExtension;
@@ -42,10 +41,9 @@ class SlowClientTest {
     @BeforeEach
     void start() throws Exception {
         node = nodes.node();
-        api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(nodes.stateDir()).orElseThrow().token());
+        api = Hostile.admin(nodes);
         up = new RecordingUpstream();
-        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-        awaitConfig();
+        Hostile.site(node, api, "shop", "shop.test", up.url());
     }
 
     @AfterEach
@@ -53,14 +51,8 @@ class SlowClientTest {
         up.close();
     }
 
-    void awaitConfig() {
-        long seq = node.status().lastSeq();
-        Await.until(Duration.ofSeconds(30), "configuration " + seq + " in force", () -> node.runtimeVersion() >= seq);
-    }
-
     void set(String key, String value) {
-        api.raw("SystemService", "UpdateSetting", Map.of("key", key, "value", value));
-        awaitConfig();
+        Hostile.setting(node, api, key, value);
     }
 
     /** What a trickling client hears, and after how long, from its first byte. */
@@ -130,8 +122,7 @@ class SlowClientTest {
         set("proxy.limits.body_rate_window", "2s");
         set("proxy.limits.min_body_rate", "1000");
         for (String mode : List.of("off", "block")) {
-            api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", mode));
-            awaitConfig();
+            Hostile.change(node, api, "WafService", "SetPolicy", Map.of("site", "shop", "mode", mode));
             up.clear();
             try (Socket s = new Socket()) {
                 s.connect(node.httpAddress(), 2000);

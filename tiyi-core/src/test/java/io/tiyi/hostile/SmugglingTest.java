@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiNode;
-import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.testsupport.Await;
 import io.tiyi.testsupport.H2c;
 import io.tiyi.testsupport.NodeExtension;
 import io.tiyi.testsupport.RecordingUpstream;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,12 +39,10 @@ class SmugglingTest {
     @BeforeAll
     static void start() throws Exception {
         node = NODE.node();
-        TiyiClient api = TiyiClient.of(node.adminUrl(), LocalAdminCredential.read(NODE.stateDir()).orElseThrow().token());
+        TiyiClient api = Hostile.admin(NODE);
         up = new RecordingUpstream();
-        api.raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
-        api.raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "off"));
-        long seq = node.status().lastSeq();
-        Await.until(Duration.ofSeconds(30), "configuration " + seq + " in force", () -> node.runtimeVersion() >= seq);
+        Hostile.site(node, api, "shop", "shop.test", up.url());
+        Hostile.change(node, api, "WafService", "SetPolicy", Map.of("site", "shop", "mode", "off"));
     }
 
     @AfterAll
@@ -64,13 +57,7 @@ class SmugglingTest {
 
     /** Writes {@code raw} on a new connection and reads until the server closes it. */
     static String send(String raw) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(node.httpAddress(), 2000);
-            s.setSoTimeout(15_000);
-            s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
+        return Hostile.send(node.httpAddress(), raw);
     }
 
     static final String H = "Host: shop.test\r\n";
@@ -117,7 +104,7 @@ class SmugglingTest {
     void refusedHeadsNeverReachTheUpstream(String name, String request, int status, String mustNotReach) throws Exception {
         String resp = send(request);
         assertThat(resp).as(name).startsWith("HTTP/1.1 " + status + " ");
-        String id = header(resp, "X-Request-Id");
+        String id = Hostile.header(resp, "X-Request-Id");
         assertThat(id).as("request id of " + name).isNotEmpty();
         assertThat(resp).contains("request id: " + id).contains("-- tiyi");
         assertThat(resp.toLowerCase()).contains("connection: close");
@@ -219,11 +206,6 @@ class SmugglingTest {
         Thread.sleep(200);
         assertThat(up.requests()).isEmpty();
         assertThat(up.rawText()).doesNotContain("X-Smug").doesNotContain("/smuggled").doesNotContain("\u0000");
-    }
-
-    static String header(String resp, String name) {
-        Matcher m = Pattern.compile("(?im)^" + name + ": *([^\r\n]*)").matcher(resp);
-        return m.find() ? m.group(1) : "";
     }
 
     static int count(String s, String what) {
