@@ -60,8 +60,12 @@ final class AccessLogHandler implements HttpHandler {
         String q = e.getQueryString();
         String path = Exchanges.capped(q == null || q.isEmpty() ? e.getRequestPath() : e.getRequestPath() + "?" + q);
         String host = e.getRequestHeaders().getFirst(Headers.HOST);
+        // A body the edge cut off (malformed framing, too slow) closed the connection before any
+        // answer: the event carries the status it would have had.
+        Exchanges.Refusal cut = e.getAttachment(Exchanges.BODY_FAILURE);
+        int status = cut != null ? cut.status() : e.getStatusCode();
         events.offer(new AccessEvent(System.currentTimeMillis(), Exchanges.requestId(e), e.getAttachment(Exchanges.CLIENT_IP),
-                e.getAttachment(Exchanges.PEER_IP), e.getRequestMethod().toString(), host == null ? "" : host, path, e.getStatusCode(), e.getResponseBytesSent(),
+                e.getAttachment(Exchanges.PEER_IP), e.getRequestMethod().toString(), host == null ? "" : host, path, status, e.getResponseBytesSent(),
                 site == null ? "" : site, upstream == null ? "" : upstream, up == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - up),
                 TimeUnit.NANOSECONDS.toMillis(totalNs)));
         String error = e.getAttachment(Exchanges.TIYI_ERROR);
@@ -72,7 +76,7 @@ final class AccessLogHandler implements HttpHandler {
         }
         SiteMetrics m = bySite.computeIfAbsent(site == null ? "_unknown" : site, s -> new SiteMetrics(metrics, UpstreamPool.metricPart(s)));
         m.requests.update(totalNs, TimeUnit.NANOSECONDS);
-        int cls = e.getStatusCode() / 100;
+        int cls = status / 100;
         if (cls >= 1 && cls <= 5) {
             m.byClass[cls].inc();
         }

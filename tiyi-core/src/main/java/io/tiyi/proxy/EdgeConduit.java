@@ -63,12 +63,37 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
     private boolean starved;
     private XnioExecutor.Key rateTimer;
     private boolean tooSlow;
+    /** A framing error in a body, raised once the bytes before it have been read: the request they belong to fails, not its head. */
+    private IOException broken;
+    /** The exchange whose request is being read, told of a body cut off. */
+    private volatile io.undertow.server.HttpServerExchange serving;
 
     EdgeConduit(StreamSourceConduit next, StreamConnection connection, Supplier<RuntimeConfig.Limits> limits, EdgeMarker marker) {
         super(next);
         this.connection = connection;
         this.limits = limits;
         this.marker = marker;
+    }
+
+    /** The exchange of the request whose body is read now (set by the chain for each HTTP/1.x request). */
+    void serving(io.undertow.server.HttpServerExchange ex) {
+        serving = ex;
+        IOException b;
+        synchronized (this) {
+            b = broken;
+        }
+        // The body may have broken in the read that brought its head, before the chain saw the request.
+        if (b != null) {
+            cut(400, b.getMessage());
+        }
+    }
+
+    /** Marks the exchange being served as cut off, for its access event. */
+    private void cut(int status, String reason) {
+        io.undertow.server.HttpServerExchange ex = serving;
+        if (ex != null) {
+            ex.putAttachment(Exchanges.BODY_FAILURE, new Exchanges.Refusal(status, reason));
+        }
     }
 
     /** Bytes the client sent before this conduit was in place (read while TLS chose the protocol). */
@@ -85,6 +110,9 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
         }
         if (outLen > outPos) {
             return drain(dst);
+        }
+        if (broken != null) {
+            throw broken;
         }
         switch (state) {
             case DEAD:
@@ -192,7 +220,16 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
                     }
                 }
                 case CHUNKED -> {
-                    int take = chunked.advance(b, i, end);
+                    int take;
+                    try {
+                        take = chunked.advance(b, i, end);
+                    } catch (IOException e) {
+                        broken = e;
+                        cut(400, e.getMessage());
+                        state = State.DEAD;
+                        cancelRateTimer();
+                        return;
+                    }
                     emit(b, i, take);
                     i += take;
                     bodyBytes += take;
@@ -388,6 +425,7 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
                 return;
             }
             tooSlow = true;
+            cut(408, slow().getMessage());
             state = State.DEAD;
         }
         connection.getSourceChannel().wakeupReads();
@@ -414,7 +452,7 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
     }
 
     private synchronized boolean holding() {
-        return outLen > outPos || tooSlow;
+        return outLen > outPos || tooSlow || broken != null;
     }
 
     @Override

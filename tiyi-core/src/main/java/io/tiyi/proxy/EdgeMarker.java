@@ -35,6 +35,18 @@ final class EdgeMarker {
     }
 
     private final String secret;
+    /** Each open HTTP/1.x connection's conduit, for the chain to tell it which exchange it serves. */
+    private final java.util.Map<org.xnio.StreamConnection, EdgeConduit> conduits =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    void register(org.xnio.StreamConnection c, EdgeConduit conduit) {
+        conduits.put(c, conduit);
+    }
+
+    /** The conduit under an exchange's connection, or null (HTTP/2, or a connection not opened by the edge). */
+    EdgeConduit conduitOf(io.undertow.server.HttpServerExchange ex) {
+        return ex.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection h ? conduits.get(h.getChannel()) : null;
+    }
 
     EdgeMarker() {
         byte[] b = new byte[18];

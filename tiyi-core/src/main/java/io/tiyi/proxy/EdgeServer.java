@@ -176,6 +176,7 @@ final class EdgeServer implements AutoCloseable {
         private EdgeConduit install(StreamConnection c) {
             EdgeConduit edge = new EdgeConduit(c.getSourceChannel().getConduit(), c, limits, marker);
             c.getSourceChannel().setConduit(edge);
+            marker.register(c, edge);
             return edge;
         }
 

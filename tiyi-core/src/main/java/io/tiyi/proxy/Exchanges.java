@@ -33,6 +33,9 @@ final class Exchanges {
 
     public static final AttachmentKey<Refusal> REFUSAL = AttachmentKey.create(Refusal.class);
 
+    /** A request whose body the edge cut off ({@link EdgeConduit}): the connection closed with no answer. */
+    public static final AttachmentKey<Refusal> BODY_FAILURE = AttachmentKey.create(Refusal.class);
+
     /** Answers a refused request with its refusal, if it is one; true when it did. */
     static boolean answerRefusal(HttpServerExchange ex) {
         Refusal r = ex.getAttachment(REFUSAL);

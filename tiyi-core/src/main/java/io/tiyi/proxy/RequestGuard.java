@@ -61,8 +61,14 @@ final class RequestGuard implements HttpHandler {
                 next.handleRequest(ex);
                 return;
             }
-        } else if (!counted(ex, l)) {
-            return;
+        } else {
+            if (!counted(ex, l)) {
+                return;
+            }
+            EdgeConduit conduit = marker.conduitOf(ex);
+            if (conduit != null) {
+                conduit.serving(ex);
+            }
         }
         if (http1 && ex.getRequestHeaders().contains(Headers.UPGRADE)) {
             // The conduit passes bytes through unread after an upgrade request; if the upgrade

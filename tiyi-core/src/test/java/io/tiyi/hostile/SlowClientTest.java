@@ -150,6 +150,11 @@ class SlowClientTest {
             }
             Thread.sleep(200);
             assertThat(up.requests()).as("WAF " + mode).noneSatisfy(r -> assertThat(r.body().length).isEqualTo(100000));
+            Await.until(Duration.ofSeconds(5), "WAF " + mode + ": an access event with 408 for the slow body", () -> {
+                node.events().flush();
+                return !node.events().query("access", 0, n -> n.get("path").asText().equals("/upload") && n.get("status").asInt() == 408, 10)
+                        .isEmpty();
+            });
         }
     }
 
