@@ -306,6 +306,10 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Checks and applies a bundle received from the control plane; refusals are logged, counted and reported. */
     void receive(SignedBundle b) {
+        if (b == null) {
+            LOG.warn("agent: the control plane at {} said the bundle changed but sent none; asking again", identity.api());
+            return;
+        }
         try {
             apply(b, "control plane " + identity.api());
         } catch (RefusedBundle e) {
