@@ -18,7 +18,9 @@ import java.util.Objects;
  * @param limits what one request or client may cost the data plane
  */
 public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> sites, List<CertificateConfig> certificates, WafRules waf,
-        TrustConfig trust, SiemConfig siem, Limits limits) {
+        TrustConfig trust, SiemConfig siem,
+        @com.fasterxml.jackson.annotation.JsonInclude(value = com.fasterxml.jackson.annotation.JsonInclude.Include.CUSTOM,
+                valueFilter = Limits.IsDefault.class) Limits limits) {
     public RuntimeConfig {
         Objects.requireNonNull(listeners);
         Objects.requireNonNull(waf);
@@ -111,6 +113,22 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
     public record Limits(int maxRequestLine, int maxHeaderCount, int maxHeaderSize, int maxHeadersTotal, long headerTimeoutMs,
             long idleTimeoutMs, long minBodyRate, long bodyRateWindowMs, int maxConnectionsPerIp, int wafWorkers, int wafQueue,
             int maxArguments, long maxArgumentBytes, int maxJsonDepth, long wafBudgetMs, long regexSteps, boolean blockOverBudget) {
+        /**
+         * Leaves default limits out of a bundle: an agent from before limits travelled in bundles
+         * refuses fields it does not know, and still takes a bundle that carries none.
+         */
+        static final class IsDefault {
+            @Override
+            public boolean equals(Object o) {
+                return o == null || defaults().equals(o);
+            }
+
+            @Override
+            public int hashCode() {
+                return 0;
+            }
+        }
+
         public static Limits defaults() {
             io.tiyi.waf.WafLimits w = io.tiyi.waf.WafLimits.defaults();
             return new Limits(8192, 100, 8192, 32768, 10_000, 60_000, 1024, 10_000, 256, 0, 1024, w.maxArguments(), w.maxArgumentBytes(),
@@ -202,10 +220,25 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
      *     (null, from a bundle signed before the switch existed, is true)
      */
     public record WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
-            String customRules, Boolean strictBodies) {
+            String customRules,
+            @com.fasterxml.jackson.annotation.JsonInclude(value = com.fasterxml.jackson.annotation.JsonInclude.Include.CUSTOM,
+                    valueFilter = StrictByDefault.class) Boolean strictBodies) {
         public WafPolicy {
             exclusions = List.copyOf(exclusions);
             strictBodies = strictBodies == null ? Boolean.TRUE : strictBodies;
+        }
+
+        /** Leaves the default (strict) out of a bundle, for agents from before the switch existed. */
+        static final class StrictByDefault {
+            @Override
+            public boolean equals(Object o) {
+                return o == null || Boolean.TRUE.equals(o);
+            }
+
+            @Override
+            public int hashCode() {
+                return 0;
+            }
         }
 
         /** A policy with strict bodies. */
