@@ -84,6 +84,9 @@ public record SignedBundle(byte[] payload, byte[] signature, byte[] signingKey) 
         }
         try {
             Bundle b = Json.MAPPER.readValue(payload, Bundle.class);
+            if (b == null) {
+                throw new RefusedException(Refusal.MALFORMED, "signed bundle is empty (JSON null)");
+            }
             if (b.format() != Bundle.FORMAT) {
                 throw new RefusedException(Refusal.MALFORMED, "bundle format " + b.format() + " is not " + Bundle.FORMAT
                         + "; upgrade this agent");
