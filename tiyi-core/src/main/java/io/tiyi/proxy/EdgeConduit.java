@@ -46,7 +46,8 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
     private final StreamConnection connection;
     private final Supplier<RuntimeConfig.Limits> limits;
     private final EdgeMarker marker;
-    private final byte[] in = new byte[16 * 1024];
+    /** Where a read lands before it is framed; every byte is framed before the read returns, so one per thread serves every connection. */
+    private static final ThreadLocal<byte[]> IN = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
     private byte[] head = new byte[1024];
     private int headLen;
     private byte[] out = new byte[1024];
@@ -127,6 +128,7 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
             default:
                 break;
         }
+        byte[] in = IN.get();
         while (true) {
             int n = next.read(ByteBuffer.wrap(in));
             if (n < 0) {

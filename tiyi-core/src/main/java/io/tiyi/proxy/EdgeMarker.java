@@ -35,17 +35,33 @@ final class EdgeMarker {
     }
 
     private final String secret;
-    /** Each open HTTP/1.x connection's conduit, for the chain to tell it which exchange it serves. */
-    private final java.util.Map<org.xnio.StreamConnection, EdgeConduit> conduits =
+    /**
+     * Each open HTTP/1.x connection's conduit, for the chain to tell it which exchange it serves.
+     * Both sides are weak: the connection keeps its conduit alive (it reads through it), and the
+     * conduit refers to its connection, so a strong value would keep every connection ever opened.
+     */
+    private final java.util.Map<org.xnio.StreamConnection, java.lang.ref.WeakReference<EdgeConduit>> conduits =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     void register(org.xnio.StreamConnection c, EdgeConduit conduit) {
-        conduits.put(c, conduit);
+        conduits.put(c, new java.lang.ref.WeakReference<>(conduit));
     }
 
     /** The conduit under an exchange's connection, or null (HTTP/2, or a connection not opened by the edge). */
     EdgeConduit conduitOf(io.undertow.server.HttpServerExchange ex) {
-        return ex.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection h ? conduits.get(h.getChannel()) : null;
+        if (!(ex.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection h)) {
+            return null;
+        }
+        java.lang.ref.WeakReference<EdgeConduit> r = conduits.get(h.getChannel());
+        return r == null ? null : r.get();
+    }
+
+    /** Connections whose conduit is still registered (for tests: closed ones must go). */
+    int registered() {
+        synchronized (conduits) {
+            conduits.values().removeIf(r -> r.get() == null);
+            return conduits.size();
+        }
     }
 
     EdgeMarker() {
