@@ -108,7 +108,11 @@ final class UpstreamPool implements AutoCloseable {
                 .setSoftMaxConnectionsPerThread(CONNECTIONS_PER_THREAD)
                 .setMaxQueueSize(QUEUE_PER_THREAD)
                 .setProblemServerRetry(EJECT_SECONDS)
-                .setTtl(60_000);
+                .setTtl(60_000)
+                // No sticky sessions: looking for one parses the request's cookies, and Undertow
+                // refuses cookies with bytes outside ASCII (UT000173), which dropped the request
+                // with no answer. The upstream receives the Cookie header as sent.
+                .removeSessionCookieName("JSESSIONID");
         for (String url : config.upstreams()) {
             Target t = new Target(url);
             byUri.put(t.uri, t);
