@@ -291,7 +291,8 @@ final class RequestHead {
         if (hosts == 0 && !http10) {
             return refused(400, "an HTTP/1.1 request without a Host header", method, target);
         }
-        if (host != null && !validHost(host)) {
+        // HTTP/1.0 needs no Host, and an empty one there says as much; HTTP/1.1 needs a real one.
+        if (host != null && !validHost(host) && !(http10 && host.isEmpty())) {
             return refused(400, "an invalid Host header", method, target);
         }
         String targetHost = absoluteHost(target);
@@ -427,9 +428,13 @@ final class RequestHead {
         return authority.isEmpty() || authority.contains("@") ? "" : authority;
     }
 
-    /** {@code host[:port]}, a bracketed IPv6 literal with an optional port, or empty (allowed by RFC 9110 for no authority). */
+    /**
+     * {@code host[:port]} or a bracketed IPv6 literal with an optional port. Not empty: an http or
+     * https URI has a host (RFC 9110 section 4.2.1). No percent-encoding outside an IPv6 zone: no
+     * real host name has one, and {@code localhost%1F} hides a control byte.
+     */
     static boolean validHost(String h) {
-        return h.isEmpty() || h.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:[0-9]{1,5})?");
+        return h.matches("(\\[[0-9A-Fa-f:.]+(%25[A-Za-z0-9._~-]+)?\\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(:[0-9]{1,5})?");
     }
 
     private static int indexOf(byte[] b, int from, int to, byte c) {

@@ -53,6 +53,8 @@ class RequestHeadTest {
         "GET / HTTP/1.1\\r\\n\\r\\n|400|without a Host",
         "GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n|400|more than one Host",
         "GET / HTTP/1.1\\r\\nHost: a b\\r\\n\\r\\n|400|invalid Host",
+        "GET / HTTP/1.1\\r\\nHost: \\r\\n\\r\\n|400|invalid Host",
+        "GET / HTTP/1.1\\r\\nHost: localhost%1F\\r\\n\\r\\n|400|invalid Host",
         "GET http://b/ HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400|host differs",
         "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n|400|both",
         "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 1\\r\\nContent-Length: 1\\r\\n\\r\\n|400|more than one Content-Length",
