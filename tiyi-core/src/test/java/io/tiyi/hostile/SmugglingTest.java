@@ -183,6 +183,26 @@ class SmugglingTest {
     }
 
     @Test
+    void aRefusedRequestIsStillInspectedByTheSitesWaf() throws Exception {
+        TiyiClient api = Hostile.admin(NODE);
+        Hostile.change(node, api, "WafService", "SetPolicy", Map.of("site", "shop", "mode", "detect", "custom_rules",
+                "SecRule REQUEST_HEADERS:X-A \"@contains Smug\" \"id:1234,phase:1,log,pass,msg:'smuggling attempt'\""));
+        try {
+            String resp = send("GET /inspected HTTP/1.1\r\n" + H + "X-A: a\rX-Smug: 1\r\n\r\n");
+            assertThat(resp).startsWith("HTTP/1.1 400 ");
+            String id = Hostile.header(resp, "X-Request-Id");
+            node.events().flush();
+            List<JsonNode> sec = node.events().query("security", 0, n -> n.get("request_id").asText().equals(id), 5);
+            assertThat(sec).hasSize(1);
+            assertThat(sec.get(0).get("rule_ids").toString()).contains("1234");
+            assertThat(sec.get(0).get("path").asText()).isEqualTo("/inspected");
+            assertThat(up.requests()).isEmpty();
+        } finally {
+            Hostile.change(node, api, "WafService", "SetPolicy", Map.of("site", "shop", "mode", "off", "custom_rules", ""));
+        }
+    }
+
+    @Test
     void cookiesWithBytesOutsideAsciiReachTheUpstreamAsSent() throws Exception {
         // U+2019 in UTF-8: Undertow's cookie parser refuses it (UT000173), which used to drop the request unanswered.
         String cookie = "id=\u00e2\u0080\u0099 #-";
