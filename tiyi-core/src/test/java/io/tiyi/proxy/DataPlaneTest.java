@@ -70,12 +70,17 @@ class DataPlaneTest {
         return node.runtimeVersion();
     }
 
+    /**
+     * Waits for the configuration of every mutation committed so far: a version above {@code v}
+     * alone may be an earlier mutation's (the node's own start-up ones) applied after {@code v} was read.
+     */
     void awaitVersionAbove(long v) {
+        long seq = node.status().lastSeq();
         long deadline = System.currentTimeMillis() + 30_000;
-        while (version() <= v && System.currentTimeMillis() < deadline) {
+        while ((version() <= v || version() < seq) && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(version()).isGreaterThan(v);
+        assertThat(version()).isGreaterThan(v).isGreaterThanOrEqualTo(seq);
     }
 
     HttpResponse<String> get(String host, String path, Map<String, String> headers) throws Exception {
