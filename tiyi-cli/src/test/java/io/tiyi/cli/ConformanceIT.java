@@ -29,7 +29,7 @@ class ConformanceIT {
         System.out.println("CRS conformance (HTTP): " + lines.get(lines.size() - 1) + "; report in " + report.toAbsolutePath());
         assertThat(p.exitCode()).as(lines.get(Math.max(0, lines.size() - 2))).isZero();
         assertThat(lines.get(lines.size() - 1)).matches("\\d+ passed, \\d+ failed");
-        assertThat(p.output()).contains("Overridden (not passed):").contains("920100-2");
+        assertThat(p.output()).contains("Overridden (not passed):").contains("920100-5");
         // Standard output and error together: the temporary node's first-boot warnings (its bootstrap
         // admin password among them) stay unprinted, and what it logs is one line, no stack trace.
         assertThat(p.output()).doesNotContainIgnoringCase("password")
