@@ -5,8 +5,6 @@ import io.tiyi.TiyiException;
 import io.tiyi.config.HostPort;
 import io.tiyi.events.EventLog;
 import io.tiyi.internal.Watermark;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;

@@ -388,6 +388,11 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
             refuse(new RequestHead.Result(408, "the request head did not arrive within proxy.limits.header_timeout (" + ms + " ms)", "", "",
                     null, RequestHead.Framing.NONE, 0, false));
         }
+        wakeThenClose();
+    }
+
+    /** Lets the reader meet what was decided (a stand-in 408, or the failing read), and closes the connection if nothing else does soon. */
+    private void wakeThenClose() {
         connection.getSourceChannel().wakeupReads();
         connection.getIoThread().executeAfter(() -> IoUtils.safeClose(connection), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
@@ -430,8 +435,7 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
             cut(408, slow().getMessage());
             state = State.DEAD;
         }
-        connection.getSourceChannel().wakeupReads();
-        connection.getIoThread().executeAfter(() -> IoUtils.safeClose(connection), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        wakeThenClose();
     }
 
     private SocketTimeoutException slow() {
