@@ -75,6 +75,9 @@ final class JsonRequest {
             throw TiyiException.invalid((field.isEmpty() ? what + " request" : "field '" + field + "' of " + what) + " is not valid" + why);
         } catch (JsonMappingException e) {
             String field = path(e);
+            if (e.getCause() instanceof InputCoercionException tooLarge) {
+                throw TiyiException.invalid("field '" + field + "' of " + what + " is out of range: expected " + expected(tooLarge.getTargetType()));
+            }
             throw TiyiException.invalid((field.isEmpty() ? what + " request" : "field '" + field + "' of " + what) + " is not valid");
         } catch (InputCoercionException e) {
             // A number too large for its field: the parser knows where it stands, the exception does not.

@@ -115,7 +115,7 @@ public final class ConfigLoader {
             cfg = cfg.withHttpsAddr(HostPort.parse(raw.proxy().httpsAddr(), where + ": key 'proxy.https_addr'"));
         }
         if (raw.api() != null && raw.api().allowedHosts() != null) {
-            cfg = cfg.withAllowedHosts(raw.api().allowedHosts(), where + ": key 'api.allowed_hosts'");
+            cfg = cfg.withAllowedHosts(raw.api().allowedHosts(), where);
         }
         if (raw.auth() != null && raw.auth().jwtSecret() != null && !raw.auth().jwtSecret().isEmpty()) {
             cfg = cfg.withJwtSecret(raw.auth().jwtSecret(), where + ": key 'auth.jwt_secret'");

@@ -181,13 +181,13 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
     /**
      * Sets {@code api.allowed_hosts}, checking each entry.
      *
-     * @param origin where the value came from, for the error message
-     * @throws ConfigException naming {@code origin} and the entry when one is not a host name, an IP address or {@code *}
+     * @param origin where the value came from (a file), for the error message
+     * @throws ConfigException naming {@code origin}, the key and the entry when one is not a host name, an IP address or {@code *}
      */
     public TiyiConfig withAllowedHosts(List<String> hosts, String origin) {
         List<String> clean = new ArrayList<>();
         for (int i = 0; i < hosts.size(); i++) {
-            clean.add(allowedHost(hosts.get(i), origin + "[" + i + "]"));
+            clean.add(allowedHost(hosts.get(i), origin + ": key 'api.allowed_hosts[" + i + "]'"));
         }
         return new TiyiConfig(source, server, state, crypto, auth, proxy, new Api(Optional.of(clean)));
     }
