@@ -3,6 +3,7 @@ package io.tiyi;
 import io.tiyi.agent.AgentFiles;
 import io.tiyi.agent.AgentRuntime;
 import io.tiyi.api.AdminServer;
+import io.tiyi.api.AllowedHosts;
 import io.tiyi.api.HealthHandler;
 import io.tiyi.api.NodeStatus;
 import io.tiyi.cluster.Role;
@@ -48,7 +49,7 @@ final class AgentNode implements Assembly {
         SiemDispatcher s = null;
         try {
             if (o.agentAdminListener()) {
-                a = new AdminServer(config.server().addr(), metrics, health);
+                a = new AdminServer(config.server().addr(), AllowedHosts.of(config), metrics, health);
                 LOG.info("agent: health and metrics on {}", a.url());
             }
             e = new EventLog(dir.resolve("logs"), () -> RETENTION_DAYS);

@@ -3,6 +3,7 @@ package io.tiyi;
 import io.tiyi.agent.AgentRuntime;
 import io.tiyi.alerts.Alerts;
 import io.tiyi.api.AdminServer;
+import io.tiyi.api.AllowedHosts;
 import io.tiyi.api.AuthRpc;
 import io.tiyi.api.EventsRpc;
 import io.tiyi.api.HealthHandler;
@@ -14,6 +15,7 @@ import io.tiyi.api.UsersRpc;
 import io.tiyi.api.WebUi;
 import io.tiyi.audit.AuditChain;
 import io.tiyi.audit.AuditLog;
+import io.tiyi.audit.RefusedCallAudit;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.auth.Sessions;
 import io.tiyi.auth.TokenService;
@@ -110,7 +112,7 @@ final class ControlPlane implements Assembly {
 
             TiyiMetrics metrics = new TiyiMetrics();
             HealthHandler health = new HealthHandler(status, this::runtimeVersion);
-            admin = new AdminServer(config.server().addr(), metrics, health);
+            admin = new AdminServer(config.server().addr(), AllowedHosts.of(config), metrics, health);
             LOG.info("api: admin listener on {}", admin.url());
             pipeline = new MutationPipeline(store, new AuditChain(), states);
 
@@ -169,7 +171,7 @@ final class ControlPlane implements Assembly {
                     .register(new SystemRpc(status, startedAt)).register(settings).register(audit).register(sites).register(certificates)
                     .register(new EventsRpc(events)).register(waf).register(bundles).register(role).register(trust).register(alerts)
                     .register(releases).register(siemSettings);
-            admin.mount("/rpc", new RpcHandler(rpc, sessions, fleet::authenticatedAgentId, role::notPrimaryReason));
+            admin.mount("/rpc", new RpcHandler(rpc, sessions, fleet::authenticatedAgentId, role::notPrimaryReason, new RefusedCallAudit(pipeline)));
             admin.mount("/", new WebUi(sessions, role::notPrimaryReason));
             local = LocalAdminCredential.write(store.dir(), admin.localUrl());
             sessions.setLocalAdminToken(local.token());

@@ -14,29 +14,53 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * The admin listener: the RPC API, {@code /healthz} and {@code /metrics}. It is started early so
- * that load balancers see 503 while the node starts, and drained on shutdown so that in-flight
- * calls finish.
+ * The admin listener: the RPC API, the web UI, {@code /healthz} and {@code /metrics}. It is started
+ * early so that load balancers see 503 while the node starts, and drained on shutdown so that
+ * in-flight calls finish.
+ *
+ * <p>It is bounded so that clients that send slowly or never finish cannot take it from everyone
+ * else: headers must arrive within {@link #REQUEST_PARSE_TIMEOUT_MS} of their first byte, an idle
+ * connection is closed after {@link #IDLE_TIMEOUT_MS}, request bodies are collected by the I/O
+ * thread with a deadline and never hold one of the few workers ({@link BodyReader}), and the calls
+ * anyone may make are limited per client ({@link ClientRateLimit}). Every path but
+ * {@code /healthz}, which load balancers probe by address, checks {@code Host} against
+ * {@link AllowedHosts}.
  */
 public final class AdminServer implements AutoCloseable {
+    /** How long a request's headers may take to arrive, from their first byte. */
+    public static final int REQUEST_PARSE_TIMEOUT_MS = 10_000;
+    /** How long a connection may stay open without a request. */
+    public static final int IDLE_TIMEOUT_MS = 60_000;
+    /** Largest request head (request line and headers). */
+    public static final int MAX_HEADER_SIZE = 64 * 1024;
+
     private final Undertow undertow;
     private final GracefulShutdownHandler graceful;
     private final PathHandler paths;
     private final InetSocketAddress bound;
 
-    /** @param health the node's {@code /healthz} */
-    public AdminServer(HostPort addr, TiyiMetrics metrics, HttpHandler health) {
-        this.paths = Handlers.path()
-                .addExactPath("/healthz", health)
-                .addExactPath("/metrics", new MetricsHandler(metrics));
-        this.graceful = Handlers.gracefulShutdown(new RequestMetricsHandler(paths, metrics.registry(), "tiyi.admin.http"));
+    /**
+     * @param hosts the {@code Host} values answered on every path but {@code /healthz}
+     * @param health the node's {@code /healthz}
+     */
+    public AdminServer(HostPort addr, AllowedHosts hosts, TiyiMetrics metrics, HttpHandler health) {
+        this.paths = Handlers.path().addExactPath("/metrics", new MetricsHandler(metrics));
+        ClientRateLimit publicCalls = new ClientRateLimit();
+        HttpHandler limited = exchange -> {
+            exchange.putAttachment(ClientRateLimit.KEY, publicCalls);
+            paths.handleRequest(exchange);
+        };
+        PathHandler front = Handlers.path(new AllowedHostHandler(hosts, limited)).addExactPath("/healthz", health);
+        this.graceful = Handlers.gracefulShutdown(new RequestMetricsHandler(front, metrics.registry(), "tiyi.admin.http"));
         this.undertow = Undertow.builder()
                 .addHttpListener(addr.port(), addr.host())
                 .setIoThreads(1)
                 .setWorkerThreads(16)
                 // Limits per endpoint are enforced by the handlers (the RPC API answers 413 with a JSON error).
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L << 20)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_SIZE)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_TIMEOUT_MS)
                 .setHandler(graceful)
                 .build();
         try {

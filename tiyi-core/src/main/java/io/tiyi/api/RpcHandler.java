@@ -1,8 +1,5 @@
 package io.tiyi.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.auth.Caller;
@@ -15,8 +12,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,7 +20,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +30,16 @@ import org.slf4j.LoggerFactory;
  * <p>Callers authenticate with {@code Authorization: Bearer} (the CLI, scripts) or with the web
  * UI's session cookie plus its CSRF header ({@link UiCookies}).
  *
- * <p>Order of checks: method and path, then the bearer token (so an unauthenticated call learns
- * nothing about the request it sent), then the caller's role, then the body (size limit, unknown
- * fields refused by name), then the call itself on a worker thread.
+ * <p>Order of checks: method and path, and for the methods anyone may call the per-client rate
+ * limit ({@link ClientRateLimit}), all on the I/O thread; then on a worker the bearer token (so an
+ * unauthenticated call learns nothing about the request it sent), the caller's role, the content
+ * type and the declared size. Only then is the body read, by the I/O thread as it arrives
+ * ({@link BodyReader}), so that a slow client never holds a worker; the complete body is parsed
+ * ({@link JsonRequest}: one JSON object, unknown fields and wrong types refused by name) and the
+ * call runs on a worker.
+ *
+ * <p>A state-changing call that an authenticated user made and that was refused with a client
+ * error is reported to {@link RefusedCalls}, so the audit log shows attempts as well as changes.
  */
 public final class RpcHandler implements HttpHandler {
     /** Largest request body accepted. */
@@ -46,11 +47,14 @@ public final class RpcHandler implements HttpHandler {
     /** Longest a long poll (bundles, replication) waits before answering "unchanged". */
     public static final Duration MAX_WAIT = Duration.ofSeconds(55);
     private static final Logger LOG = LoggerFactory.getLogger(RpcHandler.class);
+    /** Longest refusal reason kept in the audit log; the caller got the whole message. */
+    private static final int MAX_AUDITED_REASON = 500;
 
     private final RpcRegistry registry;
     private final Sessions sessions;
     private final Function<String, Optional<String>> agents;
     private final java.util.function.Supplier<String> notPrimary;
+    private final RefusedCalls refusals;
 
     /**
      * @param agents the agent id of an agent credential, empty when it is unknown or revoked
@@ -58,64 +62,77 @@ public final class RpcHandler implements HttpHandler {
      */
     public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents,
             java.util.function.Supplier<String> notPrimary) {
+        this(registry, sessions, agents, notPrimary, RefusedCalls.NONE);
+    }
+
+    /**
+     * @param agents the agent id of an agent credential, empty when it is unknown or revoked
+     * @param notPrimary why this node takes no changes now (with the primary's address), or null when it does
+     * @param refusals told of state-changing calls refused to an authenticated user, on a node that takes changes
+     */
+    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents,
+            java.util.function.Supplier<String> notPrimary, RefusedCalls refusals) {
         this.registry = registry;
         this.sessions = sessions;
         this.agents = agents;
         this.notPrimary = notPrimary;
+        this.refusals = refusals;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
-            return;
-        }
-        exchange.startBlocking();
-        Object response;
+        RpcMethod<?> m;
         try {
-            response = handle(exchange);
+            m = method(exchange);
+            if (m.access() == Access.PUBLIC) {
+                ClientRateLimit.admit(exchange, "unauthenticated");
+            }
         } catch (RuntimeException e) {
             fail(exchange, e);
             return;
         }
-        if (response instanceof CompletionStage<?> later) {
-            // A long poll: no thread waits; the answer is sent from a worker when it completes.
-            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> later.whenComplete((v, err) -> exchange.getConnection().getWorker().execute(() -> {
-                if (err != null) {
-                    fail(exchange, err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err);
-                } else {
-                    send(exchange, 200, v == null ? Empty.INSTANCE : v);
-                }
-            })));
-            return;
-        }
-        send(exchange, 200, response);
-    }
-
-    static void fail(HttpServerExchange exchange, Throwable e) {
-        if (e instanceof TiyiException t) {
-            send(exchange, t.code().httpStatus(), error(t.code(), t.getMessage()));
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(ex -> admit(ex, m));
         } else {
-            String ref = UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("RPC {} failed (ref {}): {}", exchange.getRelativePath(), ref, e.toString(), e);
-            send(exchange, 500, error(ErrorCode.INTERNAL, "internal error; see the node's log for ref " + ref));
+            admit(exchange, m);
         }
     }
 
-    private Object handle(HttpServerExchange exchange) {
+    private RpcMethod<?> method(HttpServerExchange exchange) {
         String name = exchange.getRelativePath().startsWith("/") ? exchange.getRelativePath().substring(1) : exchange.getRelativePath();
         if (!Methods.POST.equals(exchange.getRequestMethod())) {
             exchange.getResponseHeaders().put(Headers.ALLOW, "POST");
-            throw new TiyiException(ErrorCode.INVALID_ARGUMENT, "RPC methods take POST, got " + exchange.getRequestMethod());
+            throw TiyiException.invalid("RPC methods take POST, got " + exchange.getRequestMethod());
         }
-        RpcMethod<?> m = registry.find(name).orElseThrow(() -> new TiyiException(ErrorCode.UNIMPLEMENTED,
-                "unknown RPC method '" + name + "'"));
+        return registry.find(name).orElseThrow(() -> new TiyiException(ErrorCode.UNIMPLEMENTED, "unknown RPC method '" + name + "'"));
+    }
+
+    /** On a worker: who calls, whether they may, then the body is read without a worker. */
+    private void admit(HttpServerExchange exchange, RpcMethod<?> m) {
         Caller caller = null;
         String agentId = null;
-        if (m.access() == Access.AGENT) {
-            agentId = authenticateAgent(exchange);
-        } else if (m.access() != Access.PUBLIC) {
-            caller = authenticate(exchange);
+        try {
+            if (m.access() == Access.AGENT) {
+                agentId = authenticateAgent(exchange);
+            } else if (m.access() != Access.PUBLIC) {
+                caller = authenticate(exchange);
+            }
+        } catch (RuntimeException e) {
+            fail(exchange, e);
+            return;
+        }
+        RpcContext ctx = new RpcContext(caller, client(exchange), agentId);
+        try {
+            allowed(exchange, m, caller);
+            BodyReader.read(exchange, registry.maxBody(m.fullName()), body -> exchange.dispatch(ex -> run(ex, m, ctx, body)),
+                    tooLarge -> exchange.dispatch(ex -> refuse(ex, m, ctx, tooLarge)));
+        } catch (RuntimeException e) {
+            refuse(exchange, m, ctx, e);
+        }
+    }
+
+    private void allowed(HttpServerExchange exchange, RpcMethod<?> m, Caller caller) {
+        if (caller != null) {
             if (!caller.role().atLeast(m.access().role())) {
                 throw TiyiException.permissionDenied(m.service() + "/" + m.method() + " needs role " + m.access().role().wireName()
                         + "; you are " + caller.role().wireName());
@@ -135,11 +152,63 @@ public final class RpcHandler implements HttpHandler {
         if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw TiyiException.invalid("RPC requests are JSON: send content-type application/json, got " + ct);
         }
-        return call(m, new RpcContext(caller, client(exchange), agentId), readBody(exchange, registry.maxBody(m.fullName())));
+    }
+
+    /** On a worker, with the whole body: the call itself. */
+    private void run(HttpServerExchange exchange, RpcMethod<?> m, RpcContext ctx, byte[] body) {
+        Object response;
+        try {
+            response = call(m, ctx, body);
+        } catch (RuntimeException e) {
+            refuse(exchange, m, ctx, e);
+            return;
+        }
+        if (response instanceof CompletionStage<?> later) {
+            // A long poll: no thread waits; the answer is sent from a worker when it completes.
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> later.whenComplete((v, err) -> exchange.getConnection().getWorker().execute(() -> {
+                if (err != null) {
+                    refuse(exchange, m, ctx, err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err);
+                } else {
+                    send(exchange, 200, v == null ? Empty.INSTANCE : v);
+                }
+            })));
+            return;
+        }
+        send(exchange, 200, response);
+    }
+
+    /** Answers a failed call; a refused change by a user is reported first. */
+    private void refuse(HttpServerExchange exchange, RpcMethod<?> m, RpcContext ctx, Throwable e) {
+        if (e instanceof TiyiException t && m.mutating() && ctx.caller() != null && refusedByRule(t.code()) && notPrimary.get() == null) {
+            String reason = t.getMessage() == null ? "" : t.getMessage();
+            try {
+                refusals.refused(ctx.actor(), m.service() + "/" + m.method(), t.code(),
+                        reason.length() > MAX_AUDITED_REASON ? reason.substring(0, MAX_AUDITED_REASON) + "..." : reason);
+            } catch (RuntimeException auditFailed) {
+                LOG.warn("audit: could not record the refused call {} by {}: {}; the caller still got its error; check the state writer",
+                        m.fullName(), ctx.actor(), auditFailed.toString());
+            }
+        }
+        fail(exchange, e);
+    }
+
+    /** A client error other than a missing or bad credential, which names nobody. */
+    private static boolean refusedByRule(ErrorCode code) {
+        return code.httpStatus() >= 400 && code.httpStatus() < 500 && code != ErrorCode.UNAUTHENTICATED;
+    }
+
+    static void fail(HttpServerExchange exchange, Throwable e) {
+        if (e instanceof TiyiException t) {
+            send(exchange, t.code().httpStatus(), error(t.code(), t.getMessage()));
+        } else {
+            String ref = UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("RPC {} failed (ref {}): {}", exchange.getRelativePath(), ref, e.toString(), e);
+            send(exchange, 500, error(ErrorCode.INTERNAL, "internal error; see the node's log for ref " + ref));
+        }
     }
 
     private <Q> Object call(RpcMethod<Q> m, RpcContext ctx, byte[] body) {
-        Q request = parse(m, body);
+        Q request = JsonRequest.read(body, m.requestType(), m.fullName());
         Object out = m.handler().call(ctx, request);
         return out == null ? Empty.INSTANCE : out;
     }
@@ -167,54 +236,6 @@ public final class RpcHandler implements HttpHandler {
         }
         return agents.apply(h.substring(7).trim()).orElseThrow(() -> TiyiException.unauthenticated(
                 "agent credential is not valid: unknown or revoked agent; re-enroll it with a new token (tiyi agents issue-token)"));
-    }
-
-    private static byte[] readBody(HttpServerExchange exchange, int max) {
-        long declared = exchange.getRequestContentLength();
-        if (declared > max) {
-            throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body of " + declared + " bytes exceeds the limit of " + max);
-        }
-        try (InputStream in = exchange.getInputStream()) {
-            if (declared >= 0) {
-                // Known length: one array of that size, not readNBytes' chunks copied together (uploads are large).
-                byte[] b = new byte[(int) declared];
-                int n = in.readNBytes(b, 0, b.length);
-                if (n != b.length || in.read() != -1) {
-                    throw TiyiException.invalid("request body does not match its Content-Length of " + declared);
-                }
-                return b;
-            }
-            byte[] b = in.readNBytes(max + 1);
-            if (b.length > max) {
-                throw new TiyiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the limit of " + max + " bytes");
-            }
-            return b;
-        } catch (IOException e) {
-            throw TiyiException.invalid("cannot read request body: " + e.getMessage());
-        }
-    }
-
-    private static <Q> Q parse(RpcMethod<Q> m, byte[] body) {
-        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-            body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-        try {
-            return Json.MAPPER.readValue(body, m.requestType());
-        } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                    .collect(Collectors.joining(", "));
-            throw TiyiException.invalid("unknown field '" + e.getPropertyName() + "' in " + m.fullName() + " request"
-                    + (known.isEmpty() ? " (it takes no fields)" : " (fields: " + known + ")"));
-        } catch (MismatchedInputException e) {
-            String field = e.getPath().stream().map(r -> r.getFieldName() == null ? "[" + r.getIndex() + "]" : r.getFieldName())
-                    .collect(Collectors.joining("."));
-            throw TiyiException.invalid(field.isEmpty() ? m.fullName() + " request must be a JSON object"
-                    : "field '" + field + "' of " + m.fullName() + " has the wrong type");
-        } catch (JsonProcessingException e) {
-            throw TiyiException.invalid("request body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw TiyiException.invalid("cannot read request body: " + e.getMessage());
-        }
     }
 
     static String client(HttpServerExchange exchange) {

@@ -1,16 +1,12 @@
 package io.tiyi.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tiyi.TiyiException;
 import io.tiyi.auth.Sessions;
 import io.tiyi.client.rpc.Empty;
-import io.tiyi.internal.Json;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.function.Supplier;
 
 /**
@@ -46,29 +42,35 @@ final class UiAuthHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
-            return;
-        }
-        exchange.startBlocking();
         WebUi.securityHeaders(exchange);
         try {
-            RpcHandler.send(exchange, 200, handle(exchange));
+            if (!Methods.POST.equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().put(Headers.ALLOW, "POST");
+                throw TiyiException.invalid("/ui/auth/ takes POST, got " + exchange.getRequestMethod());
+            }
+            ClientRateLimit.admit(exchange, "login, refresh and logout");
+            UiCookies.requireCsrf(exchange);
+        } catch (RuntimeException e) {
+            RpcHandler.fail(exchange, e);
+            return;
+        }
+        // The body is collected without a worker (a slow client holds none); the session work runs on one.
+        BodyReader.read(exchange, MAX_BODY, body -> exchange.dispatch(ex -> respond(ex, body)), tooLarge -> RpcHandler.fail(exchange, tooLarge));
+    }
+
+    private void respond(HttpServerExchange exchange, byte[] body) {
+        try {
+            RpcHandler.send(exchange, 200, handle(exchange, body));
         } catch (RuntimeException e) {
             RpcHandler.fail(exchange, e);
         }
     }
 
-    private Object handle(HttpServerExchange exchange) {
-        if (!Methods.POST.equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().put(Headers.ALLOW, "POST");
-            throw TiyiException.invalid("/ui/auth/ takes POST, got " + exchange.getRequestMethod());
-        }
-        UiCookies.requireCsrf(exchange);
+    private Object handle(HttpServerExchange exchange, byte[] raw) {
         String op = exchange.getRelativePath().substring(exchange.getRelativePath().lastIndexOf('/') + 1);
         switch (op) {
             case "login" -> {
-                LoginBody body = body(exchange);
+                LoginBody body = login(exchange, raw);
                 char[] pw = body.password() == null ? null : body.password().toCharArray();
                 Sessions.Grant g = notPrimary.get() == null ? sessions.login(body.user(), pw, RpcHandler.client(exchange))
                         : sessions.loginWithoutRefresh(body.user(), pw, RpcHandler.client(exchange));
@@ -113,21 +115,11 @@ final class UiAuthHandler implements HttpHandler {
         return new SessionInfo(g.user(), g.role(), g.mustChangePassword(), g.accessExpiresAt(), g.refreshToken() != null);
     }
 
-    private static LoginBody body(HttpServerExchange exchange) {
+    private static LoginBody login(HttpServerExchange exchange, byte[] raw) {
         String ct = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw TiyiException.invalid("send the login as JSON with content-type application/json");
         }
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] b = in.readNBytes(MAX_BODY + 1);
-            if (b.length > MAX_BODY) {
-                throw TiyiException.invalid("login body exceeds " + MAX_BODY + " bytes");
-            }
-            return Json.MAPPER.readValue(b, LoginBody.class);
-        } catch (JsonProcessingException e) {
-            throw TiyiException.invalid("login body must be {\"user\": ..., \"password\": ...}: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw TiyiException.invalid("cannot read the login body: " + e.getMessage());
-        }
+        return JsonRequest.read(raw, LoginBody.class, "login ({\"user\": ..., \"password\": ...})");
     }
 }

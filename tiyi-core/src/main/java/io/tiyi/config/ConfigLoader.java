@@ -114,6 +114,9 @@ public final class ConfigLoader {
         if (raw.proxy() != null && raw.proxy().httpsAddr() != null) {
             cfg = cfg.withHttpsAddr(HostPort.parse(raw.proxy().httpsAddr(), where + ": key 'proxy.https_addr'"));
         }
+        if (raw.api() != null && raw.api().allowedHosts() != null) {
+            cfg = cfg.withAllowedHosts(raw.api().allowedHosts(), where);
+        }
         if (raw.auth() != null && raw.auth().jwtSecret() != null && !raw.auth().jwtSecret().isEmpty()) {
             cfg = cfg.withJwtSecret(raw.auth().jwtSecret(), where + ": key 'auth.jwt_secret'");
         }
@@ -144,10 +147,15 @@ public final class ConfigLoader {
         if (type.isRecord()) {
             return "a map of keys";
         }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
         return type.getSimpleName();
     }
 
-    record RawConfig(RawServer server, RawState state, RawCrypto crypto, RawAuth auth, RawProxy proxy) {}
+    record RawConfig(RawServer server, RawState state, RawCrypto crypto, RawAuth auth, RawProxy proxy, RawApi api) {}
+
+    record RawApi(@JsonProperty("allowed_hosts") java.util.List<String> allowedHosts) {}
 
     record RawProxy(@JsonProperty("http_addr") String httpAddr, @JsonProperty("https_addr") String httpsAddr) {}
 
@@ -173,6 +181,7 @@ public final class ConfigLoader {
                 "crypto.kek_file", "32-byte KEK file (default <state.dir>/kek.bin, generated)",
                 "auth.jwt_secret", "HS256 secret, 32+ bytes (env " + ENV_JWT_SECRET + "; default ephemeral)",
                 "proxy.http_addr", "this node's data-plane HTTP listener, over the cluster setting",
-                "proxy.https_addr", "this node's data-plane HTTPS listener, over the cluster setting");
+                "proxy.https_addr", "this node's data-plane HTTPS listener, over the cluster setting",
+                "api.allowed_hosts", "names the admin listener accepts in Host (default: this host's names; '*' for any, unsafe)");
     }
 }

@@ -1,8 +1,11 @@
 package io.tiyi.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A node's static configuration: what it reads at start from the YAML file, the environment and
@@ -15,8 +18,9 @@ import java.util.Optional;
  * @param crypto the at-rest key encryption key
  * @param auth access-token signing
  * @param proxy this node's data-plane listener overrides
+ * @param api who the admin listener answers
  */
-public record TiyiConfig(Optional<Path> source, Server server, State state, Crypto crypto, Auth auth, Proxy proxy) {
+public record TiyiConfig(Optional<Path> source, Server server, State state, Crypto crypto, Auth auth, Proxy proxy, Api api) {
 
     /** Default admin listener address. */
     public static final HostPort DEFAULT_ADDR = new HostPort("127.0.0.1", 8080);
@@ -32,6 +36,21 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
         Objects.requireNonNull(crypto, "crypto");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(api, "api");
+    }
+
+    /**
+     * {@code api.*} keys.
+     *
+     * @param allowedHosts the names the admin listener accepts in a request's {@code Host}
+     *     ({@code api.allowed_hosts}), lower case, without port or brackets; {@code *} accepts any;
+     *     empty to use the host's own names
+     */
+    public record Api(Optional<List<String>> allowedHosts) {
+        public Api {
+            Objects.requireNonNull(allowedHosts, "api.allowed_hosts");
+            allowedHosts = allowedHosts.map(List::copyOf);
+        }
     }
 
     /**
@@ -106,11 +125,12 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
                 new State(DEFAULT_STATE_DIR),
                 new Crypto(Optional.empty()),
                 new Auth(Optional.empty()),
-                new Proxy(Optional.empty(), Optional.empty()));
+                new Proxy(Optional.empty(), Optional.empty()),
+                new Api(Optional.empty()));
     }
 
     public TiyiConfig withServerAddr(HostPort addr) {
-        return new TiyiConfig(source, new Server(addr, server.advertiseUrl()), state, crypto, auth, proxy);
+        return new TiyiConfig(source, new Server(addr, server.advertiseUrl()), state, crypto, auth, proxy, api);
     }
 
     /**
@@ -130,15 +150,15 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
             throw new ConfigException(source + ": expected http://host:port (the URL other nodes reach this node's API at), got '" + url + "'");
         }
         String clean = u.getScheme() + "://" + u.getRawAuthority();
-        return new TiyiConfig(source(), new Server(server.addr(), Optional.of(clean)), state, crypto, auth, proxy);
+        return new TiyiConfig(source(), new Server(server.addr(), Optional.of(clean)), state, crypto, auth, proxy, api);
     }
 
     public TiyiConfig withStateDir(Path dir) {
-        return new TiyiConfig(source, server, new State(dir), crypto, auth, proxy);
+        return new TiyiConfig(source, server, new State(dir), crypto, auth, proxy, api);
     }
 
     public TiyiConfig withKekFile(Path kekFile) {
-        return new TiyiConfig(source, server, state, new Crypto(Optional.of(kekFile)), auth, proxy);
+        return new TiyiConfig(source, server, state, new Crypto(Optional.of(kekFile)), auth, proxy, api);
     }
 
     /**
@@ -147,19 +167,57 @@ public record TiyiConfig(Optional<Path> source, Server server, State state, Cryp
      * @param origin where the value came from, for the error message
      */
     public TiyiConfig withJwtSecret(String secret, String origin) {
-        return new TiyiConfig(source, server, state, crypto, new Auth(Optional.of(checkJwtSecret(secret, origin))), proxy);
+        return new TiyiConfig(source, server, state, crypto, new Auth(Optional.of(checkJwtSecret(secret, origin))), proxy, api);
     }
 
     public TiyiConfig withHttpAddr(HostPort addr) {
-        return new TiyiConfig(source, server, state, crypto, auth, new Proxy(Optional.of(addr), proxy.httpsAddr()));
+        return new TiyiConfig(source, server, state, crypto, auth, new Proxy(Optional.of(addr), proxy.httpsAddr()), api);
     }
 
     public TiyiConfig withHttpsAddr(HostPort addr) {
-        return new TiyiConfig(source, server, state, crypto, auth, new Proxy(proxy.httpAddr(), Optional.of(addr)));
+        return new TiyiConfig(source, server, state, crypto, auth, new Proxy(proxy.httpAddr(), Optional.of(addr)), api);
+    }
+
+    /**
+     * Sets {@code api.allowed_hosts}, checking each entry.
+     *
+     * @param origin where the value came from (a file), for the error message
+     * @throws ConfigException naming {@code origin}, the key and the entry when one is not a host name, an IP address or {@code *}
+     */
+    public TiyiConfig withAllowedHosts(List<String> hosts, String origin) {
+        List<String> clean = new ArrayList<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            clean.add(allowedHost(hosts.get(i), origin + ": key 'api.allowed_hosts[" + i + "]'"));
+        }
+        return new TiyiConfig(source, server, state, crypto, auth, proxy, new Api(Optional.of(clean)));
+    }
+
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*");
+
+    /** One {@code api.allowed_hosts} entry, lower case, without a trailing dot or IPv6 brackets. */
+    static String allowedHost(String entry, String origin) {
+        String h = entry == null ? "" : entry.trim().toLowerCase(java.util.Locale.ROOT);
+        if (h.equals("*")) {
+            return h;
+        }
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.endsWith(".") && h.length() > 1) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.isEmpty() || h.length() > 253 || !(HOST_NAME.matcher(h).matches() || IPV4.matcher(h).matches() || IPV6.matcher(h).matches())) {
+            throw new ConfigException(origin + ": '" + entry + "' is not a host name or IP address; give names clients put in"
+                    + " the Host header, such as admin.example.com (no scheme, port or path), or '*' to accept any Host (unsafe:"
+                    + " it lets web pages reach the API through DNS rebinding)");
+        }
+        return h;
     }
 
     TiyiConfig withSource(Path file) {
-        return new TiyiConfig(Optional.of(file), server, state, crypto, auth, proxy);
+        return new TiyiConfig(Optional.of(file), server, state, crypto, auth, proxy, api);
     }
 
     static String checkJwtSecret(String secret, String origin) {

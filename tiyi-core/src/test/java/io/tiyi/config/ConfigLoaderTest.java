@@ -51,6 +51,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void allowedHostsAreNamesAddressesOrAStarCheckedOneByOne() throws IOException {
+        Path ok = yaml("api:\n  allowed_hosts: [Admin.Example.com., '[2001:db8::1]', 10.0.0.5, '*']\n");
+        assertThat(ConfigLoader.load(Optional.of(ok), Map.of()).api().allowedHosts())
+                .contains(java.util.List.of("admin.example.com", "2001:db8::1", "10.0.0.5", "*"));
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).api().allowedHosts()).isEmpty();
+        Path withPort = yaml("api:\n  allowed_hosts: [admin.example.com, 'https://admin.example.com:8443']\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(withPort), Map.of())).hasMessageContaining("api.allowed_hosts[1]")
+                .hasMessageContaining("'https://admin.example.com:8443' is not a host name").hasMessageContaining("tiyi.yaml");
+        Path notAList = yaml("api:\n  allowed_hosts: admin.example.com\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(notAList), Map.of())).hasMessageContaining("'api.allowed_hosts'")
+                .hasMessageContaining("a list");
+        Path blank = yaml("api:\n  allowed_hosts: ['']\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(blank), Map.of())).hasMessageContaining("api.allowed_hosts[0]");
+    }
+
+    @Test
     void advertiseUrlIsAnApiUrlWithoutAPath() throws IOException {
         Path ok = yaml("server:\n  addr: 0.0.0.0:8080\n  advertise_url: http://cp-a.internal:8080/\n");
         assertThat(ConfigLoader.load(Optional.of(ok), Map.of()).server().advertiseUrl()).contains("http://cp-a.internal:8080");

@@ -48,13 +48,37 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * A POST with a body from a chosen local address (any of 127.0.0.0/8 on Linux), so that tests
+     * can act as several clients.
+     */
+    public static HttpResponse<String> post(InetSocketAddress addr, java.net.InetAddress source, String host, String path,
+            Map<String, String> headers, byte[] body) throws IOException {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(source, 0));
+            s.connect(addr, 2000);
+            return exchange(s, "POST", host, path, headers, body);
+        }
+    }
+
     private static HttpResponse<String> exchange(Socket s, String host, String path, Map<String, String> headers) throws IOException {
+        return exchange(s, "GET", host, path, headers, null);
+    }
+
+    private static HttpResponse<String> exchange(Socket s, String method, String host, String path, Map<String, String> headers, byte[] payload)
+            throws IOException {
         s.setSoTimeout(10_000);
-        StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n");
+        StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n");
         headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        if (payload != null) {
+            req.append("Content-Length: ").append(payload.length).append("\r\n");
+        }
         req.append("\r\n");
         OutputStream out = s.getOutputStream();
         out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (payload != null) {
+            out.write(payload);
+        }
         out.flush();
         BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         String status = r.readLine();
