@@ -3,6 +3,7 @@ package io.tiyi;
 import io.tiyi.agent.AgentRuntime;
 import io.tiyi.alerts.Alerts;
 import io.tiyi.api.AdminServer;
+import io.tiyi.api.AgentIdentity;
 import io.tiyi.api.AllowedHosts;
 import io.tiyi.api.AuthRpc;
 import io.tiyi.api.EventsRpc;
@@ -171,7 +172,7 @@ final class ControlPlane implements Assembly {
                     .register(new SystemRpc(status, startedAt)).register(settings).register(audit).register(sites).register(certificates)
                     .register(new EventsRpc(events)).register(waf).register(bundles).register(role).register(trust).register(alerts)
                     .register(releases).register(siemSettings);
-            admin.mount("/rpc", new RpcHandler(rpc, sessions, fleet::authenticatedAgentId, role::notPrimaryReason, new RefusedCallAudit(pipeline)));
+            admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(a -> new AgentIdentity(a.id(), AgentIdentity.SECONDARY_TAG.equals(a.tag()))), role::notPrimaryReason, new RefusedCallAudit(pipeline)));
             admin.mount("/", new WebUi(sessions, role::notPrimaryReason));
             local = LocalAdminCredential.write(store.dir(), admin.localUrl());
             sessions.setLocalAdminToken(local.token());

@@ -10,7 +10,12 @@ public enum Access {
     OPERATOR(UserRole.OPERATOR),
     ADMIN(UserRole.ADMIN),
     /** An enrolled agent's credential; users cannot call these methods, agents can call nothing else. */
-    AGENT(null);
+    AGENT(null),
+    /**
+     * The credential of an enrolled secondary (an agent enrolled with tag {@value AgentIdentity#SECONDARY_TAG}):
+     * replication and the promotion handshake. Other agents are refused before the body is read.
+     */
+    SECONDARY(null);
 
     private final UserRole role;
 
@@ -18,7 +23,7 @@ public enum Access {
         this.role = role;
     }
 
-    /** The minimum role, or null for {@link #PUBLIC} and {@link #AGENT}. */
+    /** The minimum role, or null for {@link #PUBLIC}, {@link #AGENT} and {@link #SECONDARY}. */
     public UserRole role() {
         return role;
     }

@@ -52,25 +52,25 @@ public final class RpcHandler implements HttpHandler {
 
     private final RpcRegistry registry;
     private final Sessions sessions;
-    private final Function<String, Optional<String>> agents;
+    private final Function<String, Optional<AgentIdentity>> agents;
     private final java.util.function.Supplier<String> notPrimary;
     private final RefusedCalls refusals;
 
     /**
-     * @param agents the agent id of an agent credential, empty when it is unknown or revoked
+     * @param agents the agent behind an agent credential, empty when it is unknown or revoked
      * @param notPrimary why this node takes no changes now (with the primary's address), or null when it does
      */
-    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents,
+    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<AgentIdentity>> agents,
             java.util.function.Supplier<String> notPrimary) {
         this(registry, sessions, agents, notPrimary, RefusedCalls.NONE);
     }
 
     /**
-     * @param agents the agent id of an agent credential, empty when it is unknown or revoked
+     * @param agents the agent behind an agent credential, empty when it is unknown or revoked
      * @param notPrimary why this node takes no changes now (with the primary's address), or null when it does
      * @param refusals told of state-changing calls refused to an authenticated user, on a node that takes changes
      */
-    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<String>> agents,
+    public RpcHandler(RpcRegistry registry, Sessions sessions, Function<String, Optional<AgentIdentity>> agents,
             java.util.function.Supplier<String> notPrimary, RefusedCalls refusals) {
         this.registry = registry;
         this.sessions = sessions;
@@ -112,8 +112,8 @@ public final class RpcHandler implements HttpHandler {
         Caller caller = null;
         String agentId = null;
         try {
-            if (m.access() == Access.AGENT) {
-                agentId = authenticateAgent(exchange);
+            if (m.access() == Access.AGENT || m.access() == Access.SECONDARY) {
+                agentId = authenticateAgent(exchange, m);
             } else if (m.access() != Access.PUBLIC) {
                 caller = authenticate(exchange);
             }
@@ -229,13 +229,18 @@ public final class RpcHandler implements HttpHandler {
         return sessions.authenticate(h.substring(7).trim());
     }
 
-    private String authenticateAgent(HttpServerExchange exchange) {
+    private String authenticateAgent(HttpServerExchange exchange, RpcMethod<?> m) {
         String h = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.length() <= 7) {
             throw TiyiException.unauthenticated("agent credential required: send Authorization: Bearer <agent credential>");
         }
-        return agents.apply(h.substring(7).trim()).orElseThrow(() -> TiyiException.unauthenticated(
+        AgentIdentity a = agents.apply(h.substring(7).trim()).orElseThrow(() -> TiyiException.unauthenticated(
                 "agent credential is not valid: unknown or revoked agent; re-enroll it with a new token (tiyi agents issue-token)"));
+        if (m.access() == Access.SECONDARY && !a.secondary()) {
+            throw TiyiException.permissionDenied(m.service() + "/" + m.method() + " is for a secondary (an agent enrolled with --tag "
+                    + AgentIdentity.SECONDARY_TAG + "); agent " + a.id() + " is not one");
+        }
+        return a.id();
     }
 
     static String client(HttpServerExchange exchange) {

@@ -448,6 +448,6 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     @Override
     public void register(RpcRegistry registry) {
-        ReplicationRpc.register(registry, fleet, this, blobs);
+        ReplicationRpc.register(registry, this, blobs);
     }
 }

@@ -18,7 +18,6 @@ import io.tiyi.client.rpc.SystemService;
 import io.tiyi.client.rpc.SystemService.DemoteRequest;
 import io.tiyi.client.rpc.SystemService.PromoteRequest;
 import io.tiyi.client.rpc.SystemService.ResumeRequest;
-import io.tiyi.fleet.Fleet;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import java.time.Duration;
@@ -33,22 +32,19 @@ import java.util.List;
  * {@code SystemService/Promote} and {@code SystemService/ResumeWrites}.
  */
 final class ReplicationRpc {
-    static final String SECONDARY_TAG = "secondary";
 
     record PullResponse(List<LogEntry> entries, long lastSeq, long epoch, String role, boolean readOnly) {}
 
     private ReplicationRpc() {}
 
-    static void register(RpcRegistry r, Fleet fleet, ClusterRole role, Blobs blobs) {
+    static void register(RpcRegistry r, ClusterRole role, Blobs blobs) {
         ReplicationSource source = role.replication();
-        r.query(ReplicationService.SNAPSHOT, Access.AGENT, (ctx, q) -> {
-            secondary(fleet, ctx);
+        r.query(ReplicationService.SNAPSHOT, Access.SECONDARY, (ctx, q) -> {
             ReplicationSource.Snapshot s = source.snapshot();
             ClusterRole.PeerStatus st = role.status();
             return new SnapshotResponse(role.kekFingerprint(), s.seq(), st.epoch(), s.db());
         });
-        r.query(ReplicationService.PULL, Access.AGENT, (ctx, q) -> {
-            secondary(fleet, ctx);
+        r.query(ReplicationService.PULL, Access.SECONDARY, (ctx, q) -> {
             long ms = q.timeoutMs() == null ? 25_000 : q.timeoutMs();
             int limit = q.limit() == null ? 500 : q.limit();
             if (ms < 0 || ms > RpcHandler.MAX_WAIT.toMillis() || limit < 1 || limit > 5_000) {
@@ -60,24 +56,20 @@ final class ReplicationRpc {
             });
         });
         r.query(ReplicationService.STATUS, Access.AGENT, (ctx, q) -> role.status());
-        r.query(ReplicationService.BLOB, Access.AGENT, (ctx, q) -> {
-            secondary(fleet, ctx);
+        r.query(ReplicationService.BLOB, Access.SECONDARY, (ctx, q) -> {
             String sha = RpcMethod.required(q.sha256(), "sha256");
             byte[] data = blobs.get(sha).orElseThrow(() -> TiyiException.notFound("no blob " + sha + " on this node"));
             return new BlobResponse(sha, data.length, data);
         });
         // The production guide's name for phase one of the handover.
-        r.query(SystemService.DEMOTE, Access.AGENT, (ctx, q) -> {
-            secondary(fleet, ctx);
+        r.query(SystemService.DEMOTE, Access.SECONDARY, (ctx, q) -> {
             return role.demote(RpcMethod.required(q.newPrimaryApi(), "new_primary_api"));
         });
-        r.query(ReplicationService.UNDEMOTE, Access.AGENT, (ctx, q) -> {
-            secondary(fleet, ctx);
+        r.query(ReplicationService.UNDEMOTE, Access.SECONDARY, (ctx, q) -> {
             role.undemote();
             return null;
         });
-        r.query(ReplicationService.PROMOTED, Access.AGENT, (ctx, q) -> {
-            secondary(fleet, ctx);
+        r.query(ReplicationService.PROMOTED, Access.SECONDARY, (ctx, q) -> {
             role.promoted(q.epoch(), RpcMethod.required(q.primaryApi(), "primary_api"));
             return null;
         });
@@ -94,13 +86,5 @@ final class ReplicationRpc {
             return role.resumeWrites();
         });
         r.query(SystemService.PROMOTE, Access.ADMIN, (ctx, q) -> role.promote(q.force() != null && q.force()));
-    }
-
-    private static void secondary(Fleet fleet, RpcContext ctx) {
-        Fleet.Agent a = fleet.agent(ctx.agentId()).orElseThrow();
-        if (!SECONDARY_TAG.equals(a.tag())) {
-            throw TiyiException.permissionDenied("only a secondary (an agent enrolled with --tag secondary) may replicate; agent " + a.id()
-                    + " has tag " + a.tag());
-        }
     }
 }

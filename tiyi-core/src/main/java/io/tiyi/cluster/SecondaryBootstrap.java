@@ -44,7 +44,7 @@ final class SecondaryBootstrap {
         AgentRuntime enrolling = new AgentRuntime(new AgentFiles(dir.resolve("agent")), null, new MetricRegistry());
         enrolling.route(route);
         AgentFiles.Identity id = enrolling.enroll(primaryApi, enrollmentToken);
-        if (!"secondary".equals(id.tag())) {
+        if (!io.tiyi.api.AgentIdentity.SECONDARY_TAG.equals(id.tag())) {
             throw TiyiException.invalid("the enrollment token was issued with tag '" + id.tag() + "'; a secondary needs one issued with"
                     + " --tag secondary. This state directory now holds an agent identity: empty it and start again with a new token");
         }

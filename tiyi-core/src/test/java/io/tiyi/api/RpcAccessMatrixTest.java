@@ -44,8 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * well-formed body (one that fails validation where the call would change something) must not be
  * answered 401 or 403, since some refusals happen inside a method. A refused caller gets the same
  * status and message whether it sent {@code {}} or a body that is not JSON, since the node decides
- * before it reads the body; the one exception is an agent that is not a secondary calling a
- * secondary's method, whose tag the method itself checks after the body is parsed. No allowed call
+ * before it reads the body (an agent that is not a secondary included). No allowed call
  * changes the fixture, so the cells run in any order on one node.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -175,7 +174,8 @@ class RpcAccessMatrixTest {
             case VIEWER -> Access.VIEWER;
             case OPERATOR -> Access.OPERATOR;
             case ADMIN -> Access.ADMIN;
-            case AGENT, SECONDARY -> Access.AGENT;
+            case AGENT -> Access.AGENT;
+            case SECONDARY -> Access.SECONDARY;
         };
     }
 
@@ -215,13 +215,6 @@ class RpcAccessMatrixTest {
         assertThat(empty.status()).as("%s × %s: %s", e.name(), c, empty.body()).isEqualTo(want.status());
         assertThat(empty.code()).isEqualTo(want.status() == 401 ? "unauthenticated" : "permission_denied");
         Reply garbage = call(e.name(), c.token(), NOT_JSON);
-        if (e.least() == DocumentedMethods.Least.SECONDARY && c.agent()) {
-            // The secondary tag is checked inside these methods, after the node has parsed the body.
-            assertThat(garbage.status()).as("%s × %s with a body that is not JSON answers 400 (%s); if it is now 403, the node checks the"
-                    + " secondary tag before the body: drop this exception", e.name(), c, garbage.body()).isEqualTo(400);
-            assertThat(empty.message()).contains("only a secondary");
-            return;
-        }
         assertThat(garbage.status()).as("%s × %s with a body that is not JSON: refused before the body is read (%s)", e.name(), c,
                 garbage.body()).isEqualTo(want.status());
         assertThat(garbage.message()).as("%s × %s: the refusal does not depend on the body", e.name(), c).isEqualTo(empty.message());
