@@ -179,10 +179,11 @@ public final class AgentRuntime implements AutoCloseable {
             // First start: fetch the first bundle now, so the data plane opens the listeners it names.
             try {
                 JsonNode r = client(current, 30).call(BundlesService.WATCH, new BundlesService.WatchRequest(0, 0, 0L));
+                // The checkpoint first: receiving a bundle reports, and the report carries the checkpoint held.
+                receiveCheckpoint(r.get("checkpoint"));
                 if (r.get("changed").asBoolean()) {
                     receive(Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class));
                 }
-                receiveCheckpoint(r.get("checkpoint"));
             } catch (RuntimeException | IOException e) {
                 LOG.warn("agent: no bundle from {} yet ({}); serving an empty configuration until one arrives", id.api(), e.getMessage());
             }
@@ -220,11 +221,11 @@ public final class AgentRuntime implements AutoCloseable {
                 }
                 reachable = true;
                 backoff.succeeded();
+                receiveCheckpoint(r.get("checkpoint"));
                 if (r.get("changed").asBoolean()) {
                     SignedBundle b = Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class);
                     receive(b);
                 }
-                receiveCheckpoint(r.get("checkpoint"));
             } catch (TiyiApiException e) {
                 if (!running.get()) {
                     return;
