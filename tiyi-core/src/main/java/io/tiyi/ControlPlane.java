@@ -90,6 +90,7 @@ final class ControlPlane implements Assembly {
     private final BundleService bundles;
     private final RuntimeCompiler compiler;
     private final StreamControl streams;
+    private final AuditLog audit;
     private final RpcRegistry rpc;
     private final LocalAdminCredential local;
     private final String bootstrapPassword;
@@ -115,7 +116,7 @@ final class ControlPlane implements Assembly {
             HealthHandler health = new HealthHandler(status, this::runtimeVersion);
             admin = new AdminServer(config.server().addr(), AllowedHosts.of(config), metrics, health);
             LOG.info("api: admin listener on {}", admin.url());
-            pipeline = new MutationPipeline(store, new AuditChain(), states);
+            pipeline = new MutationPipeline(store, AuditChain.open(store, kek), states);
 
             Envelope envelope = new Envelope(kek);
             SigningKeys keys = new SigningKeys(store, pipeline, envelope);
@@ -146,7 +147,7 @@ final class ControlPlane implements Assembly {
             SiemSettings siemSettings = new SiemSettings(settings, siem);
             events.forwardTo(siem::offer);
             dataPlane.proxy().onApply(siemSettings::applied);
-            AuditLog audit = new AuditLog(store, events);
+            audit = new AuditLog(store, events, kek, fleet, bundles, cluster.nodeId(), () -> states.current().epoch(), role::writable);
             streams = new StreamControl(store, pipeline, settings, role::state, metrics.registry());
             // In this order: the SIEM takes a settings change before the change's own audit entry goes out.
             pipeline.onCommit(siemSettings::committed);
@@ -181,6 +182,7 @@ final class ControlPlane implements Assembly {
             startEmbeddedAgent(o.controlPlaneApi(), fleet);
             role.start();
             streams.start();
+            audit.start();
             ClusterState cs = role.state();
             LOG.info("tiyi {} ready on {} (epoch {})", cs.role().wireName(), admin.url(), cs.epoch());
         } catch (RuntimeException e) {
@@ -369,6 +371,9 @@ final class ControlPlane implements Assembly {
         }
         if (streams != null) {
             streams.close();
+        }
+        if (audit != null) {
+            audit.close();
         }
         if (compiler != null) {
             compiler.close();

@@ -74,6 +74,10 @@ final class BackupCommands {
         @Parameter(description = "FILE.tar.gz or DIR")
         List<String> backup = new ArrayList<>();
 
+        @Parameter(names = "--kek-file", description = "The node's KEK, for a backup taken --without-kek: the audit chain's keyed"
+                + " hashes are checked only with it")
+        String kekFile;
+
         @Override
         public int run(CliContext ctx) {
             if (backup.size() != 1) {
@@ -81,11 +85,15 @@ final class BackupCommands {
             }
             Backups.Verified v;
             try (Progress p = Progress.start(ctx, "backup verify")) {
-                v = Backups.verify(Path.of(backup.get(0)), p);
+                v = Backups.verify(Path.of(backup.get(0)), kekFile == null ? null : Path.of(kekFile), p);
                 p.done();
             }
             ctx.out.println("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain " + v.auditEntries()
                     + " entries, head " + v.auditHead());
+            if (!v.auditKeyed()) {
+                ctx.out.println("the audit chain's keyed hashes were not checked (no KEK in the backup): give --kek-file with the node's"
+                        + " KEK to check them");
+            }
             return 0;
         }
     }
@@ -108,6 +116,10 @@ final class BackupCommands {
         @Parameter(names = "--force", description = "Restore into a directory that is not empty, replacing its state")
         boolean force;
 
+        @Parameter(names = "--kek-file", description = "With --from-stream: the source node's KEK (default <state-dir>/kek.bin); the"
+                + " replayed audit entries are keyed under it")
+        String kekFile;
+
         @Override
         public int run(CliContext ctx) {
             Path dir = Path.of(stateDir).toAbsolutePath().normalize();
@@ -121,7 +133,11 @@ final class BackupCommands {
                 } catch (java.time.format.DateTimeParseException e) {
                     throw new UsageException("--at " + at + " is not an RFC 3339 time such as 2026-11-28T22:00:00Z");
                 }
-                StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force);
+                Path kek = kekFile != null ? Path.of(kekFile) : dir.resolve(Backups.KEK);
+                if (!java.nio.file.Files.isRegularFile(kek)) {
+                    throw new UsageException("restoring from a stream needs the source node's KEK: give --kek-file, or put it at " + kek);
+                }
+                StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force, io.tiyi.crypto.Kek.load(kek));
                 ctx.out.println("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
                         + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir);
                 ctx.out.println("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
@@ -130,6 +146,9 @@ final class BackupCommands {
             }
             if (at != null) {
                 throw new UsageException("--at needs --from-stream");
+            }
+            if (kekFile != null) {
+                throw new UsageException("--kek-file goes with --from-stream; a backup file carries its KEK or is restored without it");
             }
             if (backup.size() != 1) {
                 throw new UsageException("give one backup: tiyi backup restore FILE.tar.gz --state-dir DIR (or --from-stream DIR)");

@@ -130,20 +130,37 @@ final class SystemCommands {
         }
     }
 
-    @Parameters(commandDescription = "Recompute the audit hash chain; exit 1 and name the first bad entry if it was tampered with")
+    @Parameters(commandDescription = "Check the audit chain: its keyed hashes, its agreement with the mutation log and, with --witness,"
+            + " the checkpoints agents hold; exit 1 and name the first bad entry if it was tampered with")
     static final class AuditVerify extends AccountCommands.Base {
+        @Parameter(names = "--witness", description = "Also compare it with the newest signed checkpoint the agents hold (catches"
+                + " deleting the newest entries from every table)")
+        boolean witness;
+
         @Override
         public int run(CliContext ctx) {
-            JsonNode v = ctx.client().call(AuditService.VERIFY_CHAIN, Empty.INSTANCE);
+            JsonNode v = ctx.client().call(AuditService.VERIFY_CHAIN, new AuditService.VerifyRequest(witness ? Boolean.TRUE : null));
             boolean ok = v.get("ok").asBoolean();
+            JsonNode w = v.path("witness");
             if (ctx.json()) {
                 ctx.printJson(v);
             } else if (ok) {
                 ctx.out.println("audit chain OK: " + v.get("entries").asLong() + " entries, head " + v.get("head_hash").asText());
+                if (witness) {
+                    JsonNode c = w.get("checkpoint");
+                    ctx.out.println("witness OK: " + w.get("agents").asInt() + " agent(s) hold checkpoints; newest #" + c.get("count").asLong()
+                            + " (epoch " + c.get("epoch").asLong() + ", " + java.time.Instant.ofEpochMilli(c.get("ts").asLong()) + ") held by "
+                            + w.get("agent_id").asText() + " matches the chain");
+                }
             }
             if (!ok) {
-                ctx.err.println("ERROR audit chain broken at entry " + v.get("first_bad_id").asLong() + ": " + v.get("problem").asText()
-                        + " (" + v.get("entries").asLong() + " entries verified before it)");
+                long bad = v.get("first_bad_id").asLong();
+                if (bad == 0) {
+                    ctx.err.println("ERROR no witness for the audit chain: " + v.get("problem").asText());
+                } else {
+                    ctx.err.println("ERROR audit chain broken at entry " + bad + ": " + v.get("problem").asText() + " ("
+                            + v.get("entries").asLong() + " entries verified before it)");
+                }
                 return 1;
             }
             return 0;

@@ -2,6 +2,7 @@ package io.tiyi.agent;
 
 import io.tiyi.TiyiException;
 import io.tiyi.bundle.SignedBundle;
+import io.tiyi.bundle.SignedCheckpoint;
 import io.tiyi.internal.Json;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,12 +17,14 @@ import java.util.Optional;
  * atomic rename) and readable by its owner only: its identity ({@code agent.json}: id,
  * credential, private keys), the pinned signing key with the highest epoch seen
  * ({@code pin.json}), the last good bundle as signed ({@code bundle.json}, TLS keys still
- * sealed), and rule sets by hash ({@code rules/}).
+ * sealed), the newest audit checkpoint it verified ({@code checkpoint.json}, as signed), and rule
+ * sets by hash ({@code rules/}).
  */
 public final class AgentFiles {
     static final String IDENTITY = "agent.json";
     static final String PIN = "pin.json";
     static final String BUNDLE = "bundle.json";
+    static final String CHECKPOINT = "checkpoint.json";
 
     private final Path dir;
 
@@ -94,6 +97,15 @@ public final class AgentFiles {
 
     public void lastBundle(SignedBundle b) {
         write(BUNDLE, b);
+    }
+
+    /** The newest audit checkpoint this agent verified, as signed. */
+    public Optional<SignedCheckpoint> checkpoint() {
+        return read(CHECKPOINT, SignedCheckpoint.class);
+    }
+
+    public void checkpoint(SignedCheckpoint c) {
+        write(CHECKPOINT, c);
     }
 
     private <T> Optional<T> read(String name, Class<T> type) {

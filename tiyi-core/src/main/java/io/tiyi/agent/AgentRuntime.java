@@ -9,6 +9,7 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.bundle.SignedBundle.RefusedException;
 import io.tiyi.bundle.SignedBundle;
+import io.tiyi.bundle.SignedCheckpoint;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.client.rpc.AgentsService;
@@ -76,6 +77,10 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile boolean reachable;
     private volatile List<String> endpoints = List.of();
     private volatile Supplier<String> nodeApi;
+    /** The newest audit checkpoint verified under the pin, as signed; null before the first. */
+    private volatile SignedCheckpoint checkpoint;
+    /** The last checkpoint refused, so that the same refusal is logged once, not on every poll. */
+    private String refusedCheckpoint;
     private Thread sync;
     private Thread heartbeat;
     private final BinaryUpdater updater;
@@ -162,6 +167,7 @@ public final class AgentRuntime implements AutoCloseable {
         updater.start();
         pin = files.pin().orElseThrow();
         current = id.api();
+        checkpoint = files.checkpoint().orElse(null);
         files.lastBundle().ifPresent(b -> {
             try {
                 apply(b, "last good bundle from " + files.dir().resolve(AgentFiles.BUNDLE));
@@ -173,6 +179,8 @@ public final class AgentRuntime implements AutoCloseable {
             // First start: fetch the first bundle now, so the data plane opens the listeners it names.
             try {
                 JsonNode r = client(current, 30).call(BundlesService.WATCH, new BundlesService.WatchRequest(0, 0, 0L));
+                // The checkpoint first: receiving a bundle reports, and the report carries the checkpoint held.
+                receiveCheckpoint(r.get("checkpoint"));
                 if (r.get("changed").asBoolean()) {
                     receive(Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class));
                 }
@@ -213,6 +221,7 @@ public final class AgentRuntime implements AutoCloseable {
                 }
                 reachable = true;
                 backoff.succeeded();
+                receiveCheckpoint(r.get("checkpoint"));
                 if (r.get("changed").asBoolean()) {
                     SignedBundle b = Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class);
                     receive(b);
@@ -318,6 +327,57 @@ public final class AgentRuntime implements AutoCloseable {
             refusedSeq = e.seq;
         }
         report();
+    }
+
+    /**
+     * Keeps an audit checkpoint that came with a poll answer when it verifies under the pin and is
+     * newer than the held one ({@link CheckpointGate}). One that says the chain went backwards is
+     * logged as an ERROR, once per checkpoint; the held one stays.
+     */
+    synchronized void receiveCheckpoint(JsonNode sent) {
+        if (sent == null || sent.isNull()) {
+            return;
+        }
+        SignedCheckpoint c;
+        try {
+            c = Json.MAPPER.treeToValue(sent, SignedCheckpoint.class);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("agent: the audit checkpoint from {} does not decode ({}); keeping the held one", current, e.getMessage());
+            return;
+        }
+        SignedCheckpoint held = checkpoint;
+        CheckpointGate.Decision d = CheckpointGate.check(c, pin.signingKey(),
+                held == null ? Optional.empty() : held.open(pin.signingKey()));
+        switch (d.verdict()) {
+            case KEEP -> {
+                files.checkpoint(c);
+                checkpoint = c;
+                refusedCheckpoint = null;
+            }
+            case SAME -> {
+                // Nothing new.
+            }
+            case UNTRUSTED, BACKWARDS -> {
+                String key = java.util.Base64.getEncoder().encodeToString(c.signature() == null ? new byte[0] : c.signature());
+                if (!key.equals(refusedCheckpoint)) {
+                    refusedCheckpoint = key;
+                    if (d.verdict() == CheckpointGate.Verdict.BACKWARDS) {
+                        metrics.counter("tiyi_agent_checkpoints_refused.backwards").inc();
+                        LOG.error("agent: refused {} from {}; keeping the held checkpoint as evidence: run tiyi audit verify-chain"
+                                + " --witness on the primary and restore its state.db from a backup if it fails", d.reason(), current);
+                    } else {
+                        metrics.counter("tiyi_agent_checkpoints_refused.untrusted").inc();
+                        LOG.warn("agent: refused {} from {}; keeping the held checkpoint", d.reason(), current);
+                    }
+                }
+            }
+            default -> throw new IllegalStateException(d.verdict().name());
+        }
+    }
+
+    /** The newest audit checkpoint this agent verified and keeps, as signed; empty before the first. */
+    public Optional<SignedCheckpoint> heldCheckpoint() {
+        return Optional.ofNullable(checkpoint);
     }
 
     /** A bundle was refused; thrown out of {@link #apply} so callers can skip past its version. */
@@ -433,7 +493,7 @@ public final class AgentRuntime implements AutoCloseable {
         return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,
                 lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample(), updater.state(),
-                dataPlane.upstreamHealth());
+                dataPlane.upstreamHealth(), checkpoint);
     }
 
     static String arch() {

@@ -1,28 +1,101 @@
 package io.tiyi.audit;
 
+import static io.tiyi.store.generated.Tables.AUDIT_CHAIN;
 import static io.tiyi.store.generated.Tables.AUDIT_LOG;
 
+import io.tiyi.crypto.Kek;
 import io.tiyi.internal.Json;
 import io.tiyi.store.AuditAppender;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.AuditLogRecord;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The tamper-evident audit log. Each entry's {@code hash} is SHA-256 over a canonical,
- * length-prefixed encoding of its fields followed by the previous entry's hash, so editing,
- * deleting or reordering any stored entry breaks every hash after it; {@link #verify} finds the
- * first entry that no longer fits.
+ * The tamper-evident audit log. Each entry's {@code hash} covers a canonical, length-prefixed
+ * encoding of its fields followed by the previous entry's hash, so editing, deleting or reordering
+ * a stored entry breaks every hash after it; {@link #verify} finds the first entry that no longer
+ * fits.
+ *
+ * <p>Version 2 (the current one) computes the hash as HMAC-SHA256 under a key derived from the
+ * KEK ({@value #KEY_LABEL}), so that whoever can write state.db but does not hold the KEK cannot
+ * rewrite an entry and recompute the hashes after it. Version 1 was plain SHA-256. Every node that
+ * appends (a primary, and a secondary replaying the primary's log) holds the same KEK, so all
+ * chains stay identical. A version 1 chain is re-keyed when a node opens it, but only after it
+ * verifies as version 1: a chain that was already tampered with is never made to look intact.
+ *
+ * <p>Deleting the newest entries leaves a shorter chain that is still intact. That is caught by
+ * the comparison with {@code mutation_log} ({@link ChainCheck}) and, when both were cut, by the
+ * signed checkpoints agents hold ({@link Checkpoints}, {@link Witness}).
  */
 public final class AuditChain implements AuditAppender {
     /** The {@code prev_hash} of the first entry. */
     public static final String GENESIS = "0".repeat(64);
+    /** The chain version this build writes. */
+    public static final int KEYED = 2;
+    static final int UNKEYED = 1;
+    static final String KEY_LABEL = "tiyi-audit-chain-v2";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditChain.class);
+
+    private final Hasher hasher;
+
+    private AuditChain(Hasher hasher) {
+        this.hasher = hasher;
+    }
+
+    /**
+     * The chain of a node about to take or replay mutations. A version 1 chain is verified and then
+     * re-keyed in one transaction (logged once); one that does not verify is left as it is, logged
+     * as an ERROR at every start, and extended unkeyed so that nothing is lost.
+     */
+    public static AuditChain open(StateStore store, Kek kek) {
+        Hasher keyed = Hasher.keyed(kek);
+        int version = version(store);
+        if (version == KEYED) {
+            return new AuditChain(keyed);
+        }
+        ChainCheck.Result v1 = ChainCheck.hashes(store, Hasher.UNKEYED);
+        if (!v1.ok()) {
+            LOG.error("audit: the unkeyed audit chain in {} does not verify ({}); it is kept unchanged and unkeyed so the evidence"
+                    + " stays, and tiyi audit verify-chain reports it: restore state.db from a backup taken before entry {} was altered",
+                    store.dbFile(), v1.problem(), v1.firstBadId());
+            return new AuditChain(Hasher.UNKEYED);
+        }
+        long n = store.writeLocal(db -> rekey(db, keyed));
+        LOG.info("audit: re-keyed the audit chain ({} entries verified first) under the KEK; rewriting it now needs the KEK", n);
+        return new AuditChain(keyed);
+    }
+
+    /** The chain version recorded in state.db; 1 for a database from before versions were recorded. */
+    static int version(StateStore store) {
+        return store.read(db -> db.select(AUDIT_CHAIN.VERSION).from(AUDIT_CHAIN).fetchOptional(AUDIT_CHAIN.VERSION)).orElse(UNKEYED);
+    }
+
+    private static long rekey(DSLContext db, Hasher keyed) {
+        String prev = GENESIS;
+        long n = 0;
+        for (AuditLogRecord r : db.selectFrom(AUDIT_LOG).orderBy(AUDIT_LOG.ID).fetch()) {
+            String h = keyed.hash(r.getId(), r.getTs(), r.getActor(), r.getAction(), r.getTarget(), r.getDetails(), r.getMutationSeq(), prev);
+            db.update(AUDIT_LOG).set(AUDIT_LOG.PREV_HASH, prev).set(AUDIT_LOG.HASH, h).where(AUDIT_LOG.ID.eq(r.getId())).execute();
+            prev = h;
+            n++;
+        }
+        db.insertInto(AUDIT_CHAIN).set(AUDIT_CHAIN.ID, 1).set(AUDIT_CHAIN.VERSION, KEYED).set(AUDIT_CHAIN.KEYED_AT, System.currentTimeMillis())
+                .onConflict(AUDIT_CHAIN.ID).doUpdate().set(AUDIT_CHAIN.VERSION, KEYED)
+                .set(AUDIT_CHAIN.KEYED_AT, System.currentTimeMillis()).execute();
+        return n;
+    }
 
     @Override
     public void append(DSLContext tx, long ts, String actor, AuditRecord record, Long mutationSeq) {
@@ -31,7 +104,7 @@ public final class AuditChain implements AuditAppender {
         long id = last == null ? 1 : last.value1() + 1;
         String prev = last == null ? GENESIS : last.value2();
         String details = Json.write(record.details());
-        String hash = hash(id, ts, actor, record.action(), record.target(), details, mutationSeq, prev);
+        String hash = hasher.hash(id, ts, actor, record.action(), record.target(), details, mutationSeq, prev);
         tx.insertInto(AUDIT_LOG)
                 .set(AUDIT_LOG.ID, id)
                 .set(AUDIT_LOG.TS, ts)
@@ -45,69 +118,95 @@ public final class AuditChain implements AuditAppender {
                 .execute();
     }
 
+    /** Version 1's hash: plain SHA-256, which anyone can recompute. */
     static String hash(long id, long ts, String actor, String action, String target, String details, Long seq, String prev) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            field(md, "tiyi-audit-v1");
-            field(md, Long.toString(id));
-            field(md, Long.toString(ts));
-            field(md, actor);
-            field(md, action);
-            field(md, target);
-            field(md, details);
-            field(md, seq == null ? "" : seq.toString());
-            field(md, prev);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void field(MessageDigest md, String value) {
-        byte[] b = value.getBytes(StandardCharsets.UTF_8);
-        md.update((b.length + ":").getBytes(StandardCharsets.US_ASCII));
-        md.update(b);
-        md.update((byte) '\n');
+        return Hasher.UNKEYED.hash(id, ts, actor, action, target, details, seq, prev);
     }
 
     /**
-     * The result of recomputing the chain.
+     * The result of checking the chain.
      *
-     * @param ok true when every entry fits
-     * @param entries how many entries were checked
+     * @param ok true when every entry fits (and, when checked, the witness agrees)
+     * @param entries how many entries fit before the first that does not
      * @param headHash the hash of the last entry that fits
      * @param firstBadId the id of the first entry that does not fit, or 0
      * @param problem what is wrong with it, or empty
+     * @param version the chain version in state.db: 2 is keyed under the KEK, 1 is not
+     * @param keyed whether the hashes were recomputed under the KEK; false when no KEK was at hand,
+     *     and then only the links and the agreement with {@code mutation_log} were checked
+     * @param mutations how many {@code mutation_log} entries were compared with the chain
+     * @param witness what the checkpoints agents hold say, or null when not asked
      */
-    public record Verification(boolean ok, long entries, String headHash, long firstBadId, String problem) {}
-
-    /** Recomputes the whole chain from state.db. */
-    public static Verification verify(StateStore store) {
-        return store.read(db -> {
-            List<AuditLogRecord> rows = db.selectFrom(AUDIT_LOG).orderBy(AUDIT_LOG.ID).fetch();
-            String prev = GENESIS;
-            long expectedId = 1;
-            long count = 0;
-            for (AuditLogRecord r : rows) {
-                if (r.getId() != expectedId) {
-                    return new Verification(false, count, prev, expectedId,
-                            "entry " + expectedId + " is missing (next stored entry is " + r.getId() + ")");
-                }
-                if (!prev.equals(r.getPrevHash())) {
-                    return new Verification(false, count, prev, r.getId(),
-                            "entry " + r.getId() + " does not link to entry " + (r.getId() - 1) + " (prev_hash differs)");
-                }
-                String h = hash(r.getId(), r.getTs(), r.getActor(), r.getAction(), r.getTarget(), r.getDetails(),
-                        r.getMutationSeq(), r.getPrevHash());
-                if (!h.equals(r.getHash())) {
-                    return new Verification(false, count, prev, r.getId(),
-                            "entry " + r.getId() + " was altered: its contents do not match its hash");
-                }
-                prev = h;
-                expectedId++;
-                count++;
+    public record Verification(boolean ok, long entries, String headHash, long firstBadId, String problem, int version, boolean keyed,
+            long mutations, Witness.Result witness) {
+        Verification withWitness(Witness.Result w) {
+            if (!ok || w.ok()) {
+                return new Verification(ok, entries, headHash, firstBadId, problem, version, keyed, mutations, w);
             }
-            return new Verification(true, count, prev, 0, "");
-        });
+            return new Verification(false, entries, headHash, w.firstBadId(), w.problem(), version, keyed, mutations, w);
+        }
+    }
+
+    /**
+     * Checks the whole chain in state.db: every hash (under the KEK's chain key for a keyed chain,
+     * when {@code kek} is given), every link, and that it holds exactly one entry for each entry of
+     * {@code mutation_log}, with the same seq, time and actor.
+     */
+    public static Verification verify(StateStore store, Optional<Kek> kek) {
+        int version = version(store);
+        Hasher h = version == KEYED ? kek.map(Hasher::keyed).orElse(null) : Hasher.UNKEYED;
+        ChainCheck.Result chain = ChainCheck.hashes(store, h);
+        ChainCheck.Result agree = ChainCheck.againstMutationLog(store);
+        ChainCheck.Result first = chain.ok() ? (agree.ok() ? chain : agree)
+                : agree.ok() || chain.firstBadId() <= agree.firstBadId() ? chain : agree;
+        return new Verification(first.ok(), first.entries(), first.headHash(), first.firstBadId(), first.problem(), version, h != null,
+                agree.mutations(), null);
+    }
+
+    /** {@link #verify(StateStore, Optional)} under {@code kek}. */
+    public static Verification verify(StateStore store, Kek kek) {
+        return verify(store, Optional.of(kek));
+    }
+
+    /**
+     * How an entry's hash is computed: HMAC-SHA256 under the chain key for version 2, SHA-256 for
+     * version 1, both over the same length-prefixed fields.
+     */
+    static final class Hasher {
+        static final Hasher UNKEYED = new Hasher(null, "tiyi-audit-v1");
+
+        private final SecretKeySpec key;
+        private final String label;
+
+        private Hasher(SecretKeySpec key, String label) {
+            this.key = key;
+            this.label = label;
+        }
+
+        static Hasher keyed(Kek kek) {
+            byte[] k = kek.derive(KEY_LABEL);
+            Hasher h = new Hasher(new SecretKeySpec(k, "HmacSHA256"), "tiyi-audit-v2");
+            java.util.Arrays.fill(k, (byte) 0);
+            return h;
+        }
+
+        String hash(long id, long ts, String actor, String action, String target, String details, Long seq, String prev) {
+            StringBuilder fields = new StringBuilder();
+            for (String f : List.of(label, Long.toString(id), Long.toString(ts), actor, action, target, details,
+                    seq == null ? "" : seq.toString(), prev)) {
+                fields.append(f.getBytes(StandardCharsets.UTF_8).length).append(':').append(f).append('\n');
+            }
+            byte[] message = fields.toString().getBytes(StandardCharsets.UTF_8);
+            try {
+                if (key == null) {
+                    return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(message));
+                }
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(key);
+                return HexFormat.of().formatHex(mac.doFinal(message));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

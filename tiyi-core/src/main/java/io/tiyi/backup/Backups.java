@@ -8,6 +8,7 @@ import io.tiyi.audit.AuditChain;
 import io.tiyi.cluster.ClusterState;
 import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
+import io.tiyi.crypto.Kek;
 import io.tiyi.internal.Json;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.StateStore;
@@ -126,7 +127,7 @@ public final class Backups {
                 }
             }
             progress.step("checksums and the audit chain");
-            BackupManifest m = describe(work, names, took, withKek);
+            BackupManifest m = describe(work, names, took, withKek, Files.isReadable(kek) ? Optional.of(Kek.load(kek)) : Optional.empty());
             Files.writeString(work.resolve(MANIFEST), Json.write(m));
             progress.step("writing " + out.getFileName());
             if (archive) {
@@ -157,7 +158,7 @@ public final class Backups {
         }
     }
 
-    private static BackupManifest describe(Path work, List<String> names, long took, boolean withKek) throws IOException {
+    private static BackupManifest describe(Path work, List<String> names, long took, boolean withKek, Optional<Kek> kek) throws IOException {
         List<BackupManifest.Member> members = new ArrayList<>();
         for (String n : names) {
             Path f = work.resolve(n);
@@ -171,7 +172,7 @@ public final class Backups {
             ClusterState cs = ClusterStates.read(s).orElseThrow(() -> TiyiException.invalid("state.db has no cluster_state: not a node's database"));
             long lastSeq = s.read(db -> Optional.ofNullable(db.select(org.jooq.impl.DSL.max(MUTATION_LOG.SEQ)).from(MUTATION_LOG)
                     .fetchOne(0, Long.class)).orElse(0L));
-            AuditChain.Verification v = AuditChain.verify(s);
+            AuditChain.Verification v = AuditChain.verify(s, kek.filter(k -> k.fingerprint().equals(cs.kekFingerprint())));
             if (!v.ok()) {
                 throw TiyiException.failedPrecondition("the audit chain in state.db is broken (" + v.problem()
                         + "): not backing up a tampered database; see tiyi audit verify-chain");
@@ -189,24 +190,31 @@ public final class Backups {
      * @param manifest the backup's manifest
      * @param auditEntries entries in the restored audit chain
      * @param auditHead its head
+     * @param auditKeyed whether the chain's hashes were recomputed under the KEK (from the backup or
+     *     given); without a KEK only its links and its agreement with {@code mutation_log} are checked
      */
-    public record Verified(BackupManifest manifest, long auditEntries, String auditHead) {}
+    public record Verified(BackupManifest manifest, long auditEntries, String auditHead, boolean auditKeyed) {}
 
     /**
      * Checks a backup: manifest, every member's size and SHA-256, SQLite's integrity check, and the
      * audit chain (whose head must be the manifest's).
      */
     public static Verified verify(Path backup) {
-        return verify(backup, ProgressListener.NONE);
+        return verify(backup, null, ProgressListener.NONE);
     }
 
-    /** {@link #verify(Path)}, telling {@code progress} each step and the members checked. */
-    public static Verified verify(Path backup, ProgressListener progress) {
+    /**
+     * {@link #verify(Path)}, telling {@code progress} each step and the members checked.
+     *
+     * @param kekFile the node's KEK file, for a backup taken {@code --without-kek}, or null: the
+     *     audit chain's keyed hashes are then checked only when the backup holds the KEK
+     */
+    public static Verified verify(Path backup, Path kekFile, ProgressListener progress) {
         Path work = null;
         try {
             work = Files.createTempDirectory(".tiyi-verify-");
             progress.step("reading " + backup.getFileName());
-            return check(unpack(backup, work), work, progress);
+            return check(unpack(backup, work), work, kekFile, progress);
         } catch (IOException e) {
             throw new TiyiException("cannot read " + backup + ": " + e.getMessage(), e);
         } finally {
@@ -214,7 +222,7 @@ public final class Backups {
         }
     }
 
-    private static Verified check(BackupManifest m, Path dir, ProgressListener progress) throws IOException {
+    private static Verified check(BackupManifest m, Path dir, Path kekFile, ProgressListener progress) throws IOException {
         if (m.format() != BackupManifest.FORMAT) {
             throw TiyiException.invalid("backup manifest format " + m.format() + " is not supported by this build (supports "
                     + BackupManifest.FORMAT + ")");
@@ -248,7 +256,8 @@ public final class Backups {
                 throw TiyiException.invalid("state.db in the backup fails SQLite's integrity check: " + integrity);
             }
             progress.step("the audit chain");
-            AuditChain.Verification v = AuditChain.verify(s);
+            Optional<Kek> kek = kekOf(m, dir, kekFile);
+            AuditChain.Verification v = AuditChain.verify(s, kek);
             if (!v.ok()) {
                 throw TiyiException.invalid("the audit chain in the backup is broken: " + v.problem());
             }
@@ -256,10 +265,24 @@ public final class Backups {
                 throw TiyiException.invalid("the audit chain in the backup ends at " + v.headHash() + " (" + v.entries()
                         + " entries), the manifest says " + m.auditHead() + " (" + m.auditEntries() + ")");
             }
-            return new Verified(m, v.entries(), v.headHash());
+            return new Verified(m, v.entries(), v.headHash(), v.keyed());
         } finally {
             deleteTree(scratch);
         }
+    }
+
+    /** The KEK the backup holds, else the one given; it must be the one the backup's state.db was written with. */
+    private static Optional<Kek> kekOf(BackupManifest m, Path dir, Path kekFile) {
+        Path f = m.members().stream().anyMatch(x -> x.name().equals(KEK)) ? dir.resolve(KEK) : kekFile;
+        if (f == null) {
+            return Optional.empty();
+        }
+        Kek kek = Kek.load(f);
+        if (!kek.fingerprint().equals(m.kekFingerprint())) {
+            throw TiyiException.invalid("the KEK " + (f.startsWith(dir) ? "in the backup" : f.toString()) + " is " + kek.fingerprint()
+                    + ", the backup's state.db was written with " + m.kekFingerprint() + "; give the node's own KEK file");
+        }
+        return Optional.of(kek);
     }
 
     /**
@@ -277,7 +300,10 @@ public final class Backups {
         try {
             work = Files.createTempDirectory(".tiyi-restore-");
             BackupManifest m = unpack(backup, work);
-            Verified v = check(m, work, ProgressListener.NONE);
+            // Without a KEK in the backup, the one already in the target (if it is the right one) checks the chain's keyed hashes.
+            Path targetKek = stateDir.resolve(KEK);
+            boolean usable = Files.isReadable(targetKek) && Kek.load(targetKek).fingerprint().equals(m.kekFingerprint());
+            Verified v = check(m, work, usable ? targetKek : null, ProgressListener.NONE);
             Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             // Prepared beside the target and made read-only there, then moved in: an interrupted restore leaves
             // either the old state or the complete read-only one, never a fresh or read-write database.

@@ -3,6 +3,7 @@ package io.tiyi.backup;
 import io.tiyi.TiyiException;
 import io.tiyi.audit.AuditChain;
 import io.tiyi.cluster.ClusterStates;
+import io.tiyi.crypto.Kek;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.Mutation;
@@ -64,10 +65,12 @@ public final class StreamRestore {
      * @param targetStateDir the state directory to restore into; created if missing
      * @param at restore the state as of this time (every entry committed at or before it), or the newest state
      * @param force replace the target's state.db (and its -wal and -shm) when the directory is not empty; other files stay
+     * @param kek the source node's KEK: the replayed entries of the audit chain are keyed under it, as on the source
      * @throws TiyiException when there is nothing to restore from, the stream misses entries, or the result does not verify;
      *     the target is unchanged then
      */
-    public static Result restore(Path streamDir, Path targetStateDir, Optional<Instant> at, boolean force) {
+    public static Result restore(Path streamDir, Path targetStateDir, Optional<Instant> at, boolean force, Kek kek) {
+        Objects.requireNonNull(kek, "kek");
         Objects.requireNonNull(streamDir, "streamDir");
         Objects.requireNonNull(targetStateDir, "targetStateDir");
         Objects.requireNonNull(at, "at");
@@ -80,7 +83,7 @@ public final class StreamRestore {
             try {
                 StreamFiles.createPrivateDirectory(work);
                 Files.copy(start.snapshot().file(), work.resolve(StateStore.DB_FILE));
-                Result result = rebuild(work, start, at);
+                Result result = rebuild(work, start, at, kek);
                 settle(work.resolve(StateStore.DB_FILE));
                 for (String f : DB_FILES) {
                     Files.deleteIfExists(target.resolve(f));
@@ -150,19 +153,24 @@ public final class StreamRestore {
     }
 
     /** Opens the copied snapshot in {@code work}, replays the log after it and verifies the result. */
-    private static Result rebuild(Path work, Start start, Optional<Instant> at) throws IOException {
+    private static Result rebuild(Path work, Start start, Optional<Instant> at, Kek kek) throws IOException {
         try (StateStore store = StateStore.open(work)) {
             store.migrate();
+            Optional<String> written = store.storedKekFingerprint();
+            if (written.isPresent() && !written.get().equals(kek.fingerprint())) {
+                throw TiyiException.failedPrecondition("the backup stream was written by a node with KEK " + written.get() + ", the KEK given is "
+                        + kek.fingerprint() + "; give the source node's KEK file (nothing was restored)");
+            }
             // A read-only primary replays another node's log; it stays read-only when restored.
             ClusterStates states = new ClusterStates(store);
             states.setReadOnly(true);
-            try (MutationPipeline pipeline = new MutationPipeline(store, new AuditChain(), states)) {
+            try (MutationPipeline pipeline = new MutationPipeline(store, AuditChain.open(store, kek), states)) {
                 if (pipeline.lastSeq() != start.snapshot().seq()) {
                     throw TiyiException.failedPrecondition("backup stream snapshot " + start.snapshot().file() + " holds seq "
                             + pipeline.lastSeq() + ", not the seq its name says");
                 }
                 replay(start, at, store, pipeline);
-                return verify(store, pipeline, start);
+                return verify(store, pipeline, start, kek);
             }
         }
     }
@@ -255,13 +263,13 @@ public final class StreamRestore {
         batch.clear();
     }
 
-    private static Result verify(StateStore store, MutationPipeline pipeline, Start start) {
+    private static Result verify(StateStore store, MutationPipeline pipeline, Start start, Kek kek) {
         List<String> integrity = store.read(db -> db.fetch("PRAGMA integrity_check").getValues(0, String.class));
         if (!integrity.equals(List.of("ok"))) {
             throw TiyiException.failedPrecondition("the restored state.db fails SQLite's integrity check (" + String.join("; ", integrity)
                     + "); the snapshot " + start.snapshot().file() + " is damaged");
         }
-        AuditChain.Verification chain = AuditChain.verify(store);
+        AuditChain.Verification chain = AuditChain.verify(store, kek);
         if (!chain.ok()) {
             throw TiyiException.failedPrecondition("the restored audit chain does not verify: " + chain.problem() + "; the backup stream "
                     + start.generation().dir() + " is damaged");

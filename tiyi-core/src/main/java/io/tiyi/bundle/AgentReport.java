@@ -23,10 +23,13 @@ import java.util.List;
  * @param rollout where it is in its latest binary rollout, or null
  * @param upstreams the state of every upstream target of the configuration it serves; empty from
  *     agents older than this field, which do not send it
+ * @param checkpoint the newest audit checkpoint the agent verified and keeps, or null; left out of
+ *     the JSON when null, so that control planes that do not know the field still take the report
  */
 public record AgentReport(long epochSeen, long bundleEpoch, long bundleSeq, String health, String binaryVersion, String os, String arch,
         long uptimeSeconds, String address, String refused, String nodeApi, String following, long originBypassAttempts,
-        String originBypassSample, Rollout rollout, List<UpstreamHealth> upstreams) {
+        String originBypassSample, Rollout rollout, List<UpstreamHealth> upstreams,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) SignedCheckpoint checkpoint) {
     public AgentReport {
         upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     }

@@ -170,6 +170,23 @@ public final class Kek {
         return key;
     }
 
+    /**
+     * A key for one purpose, derived from this KEK as HMAC-SHA256(KEK, {@code label}): whoever
+     * holds the derived key learns nothing of the KEK or of keys derived for other labels.
+     *
+     * @param label names the purpose and its version, for example {@code tiyi-audit-chain-v2}
+     * @return 32 fresh bytes; the caller may wipe them
+     */
+    public byte[] derive(String label) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public String toString() {
         return "Kek[" + fingerprint + "]";

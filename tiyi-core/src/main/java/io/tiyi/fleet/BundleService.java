@@ -6,6 +6,8 @@ import io.tiyi.TiyiException;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
 import io.tiyi.bundle.Bundle;
+import io.tiyi.bundle.Checkpoint;
+import io.tiyi.bundle.SignedCheckpoint;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.crypto.Ed25519KeyPair;
@@ -96,9 +98,17 @@ public final class BundleService implements AutoCloseable, RpcService {
         metrics.gauge("tiyi_bundle_watchers", () -> polls::parked);
     }
 
-    /** Publishes a new configuration: every waiting agent older than it gets its bundle now. */
+    /**
+     * Publishes a new configuration: every waiting agent older than it gets its bundle now, with a
+     * checkpoint of the audit chain signed for it.
+     */
     public void publish(RuntimeConfig cfg) {
         Bundle.RulesRef rules = rulesOf(cfg.waf());
+        try {
+            checkpointForBundle.run();
+        } catch (RuntimeException e) {
+            LOG.error("bundles: no audit checkpoint signed for bundle {}: {}; agents keep the previous one", cfg.version(), e.toString());
+        }
         current = new Published(epoch.getAsLong(), cfg.version(), cfg, rules);
         perAgent.clear();
         polls.wake();
@@ -181,6 +191,29 @@ public final class BundleService implements AutoCloseable, RpcService {
     }
 
     private volatile Function<String, List<Bundle.AgentCommand>> commands = id -> List.of();
+    private volatile Runnable checkpointForBundle = () -> {};
+    private volatile Supplier<SignedCheckpoint> checkpoint = () -> null;
+
+    /**
+     * Where the audit checkpoints that go out with bundle polls come from.
+     *
+     * @param signForBundle signs a fresh checkpoint; run before each new bundle is published
+     * @param latest the newest signed checkpoint, or null; sent with every poll answer
+     */
+    public void checkpoints(Runnable signForBundle, Supplier<SignedCheckpoint> latest) {
+        this.checkpointForBundle = signForBundle;
+        this.checkpoint = latest;
+    }
+
+    /** The newest signed audit checkpoint, or null before the first. */
+    public SignedCheckpoint checkpoint() {
+        return checkpoint.get();
+    }
+
+    /** Signs an audit checkpoint with the bundle signing key, the key agents pinned. */
+    public SignedCheckpoint sign(Checkpoint c) {
+        return SignedCheckpoint.sign(c, signingKey);
+    }
 
     /** Where an agent's commands come from (its binary rollout), read when its bundle is built. */
     public void commands(Function<String, List<Bundle.AgentCommand>> source) {

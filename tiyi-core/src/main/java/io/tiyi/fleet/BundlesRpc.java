@@ -7,6 +7,7 @@ import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.bundle.SignedBundle;
+import io.tiyi.bundle.SignedCheckpoint;
 import io.tiyi.client.rpc.BundlesService;
 import io.tiyi.client.rpc.BundlesService.RotateRequest;
 import io.tiyi.client.rpc.BundlesService.RulesRequest;
@@ -18,7 +19,11 @@ import java.time.Duration;
 /** {@code tiyi.v1.BundlesService}: agents' long poll for bundles and rule archives, and the signing key. */
 final class BundlesRpc {
 
-    record WatchResponse(boolean changed, SignedBundle bundle) {}
+    /**
+     * @param checkpoint the newest signed audit checkpoint, or null; agents of builds that do not
+     *     know it read {@code changed} and {@code bundle} only
+     */
+    record WatchResponse(boolean changed, SignedBundle bundle, SignedCheckpoint checkpoint) {}
 
     record RulesResponse(String hash, byte[] archive) {}
 
@@ -44,7 +49,7 @@ final class BundlesRpc {
                     throw TiyiException.unauthenticated("agent credential is not valid: unknown or revoked agent; re-enroll it with a new"
                             + " token (tiyi agents issue-token)");
                 }
-                return new WatchResponse(w.changed(), w.bundle());
+                return new WatchResponse(w.changed(), w.bundle(), bundles.checkpoint());
             });
         });
         r.query(BundlesService.GET_RULES, Access.AGENT, (ctx, q) -> {

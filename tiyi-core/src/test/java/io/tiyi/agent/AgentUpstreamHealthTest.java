@@ -77,7 +77,7 @@ class AgentUpstreamHealthTest {
     @Test
     void aReportWithoutUpstreamsFromAnOlderAgentReadsAsNone() throws Exception {
         AgentReport current = new AgentReport(1, 1, 1, "ok", "1.0.0", "linux", "amd64", 1, null, null, null, null, 0, null, null,
-                List.of(new UpstreamHealth("shop", "", "http://127.0.0.1:1", true, false, 0)));
+                List.of(new UpstreamHealth("shop", "", "http://127.0.0.1:1", true, false, 0)), null);
         ObjectNode older = (ObjectNode) Json.MAPPER.valueToTree(current);
         older.remove("upstreams");
         assertThat(Json.MAPPER.treeToValue(older, AgentReport.class).upstreams()).isEmpty();

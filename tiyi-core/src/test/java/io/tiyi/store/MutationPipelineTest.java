@@ -87,7 +87,7 @@ class MutationPipelineTest {
         assertThat(row.getEpoch()).isEqualTo(1L);
         assertThat(row.getActor()).isEqualTo("user:t");
         assertThat(row.getPayload()).isEqualTo("{\"name\":\"k2\",\"value\":\"v\"}");
-        assertThat(io.tiyi.audit.AuditChain.verify(store).entries()).isEqualTo(20);
+        assertThat(io.tiyi.audit.AuditChain.verify(store, TestStores.KEK).entries()).isEqualTo(20);
     }
 
     @Test

@@ -224,7 +224,7 @@ class CdnRangesTest {
             store.migrate();
             io.tiyi.cluster.ClusterStates states = new io.tiyi.cluster.ClusterStates(store);
             states.init("n1", io.tiyi.cluster.Role.PRIMARY, 1, "sha256:test");
-            try (io.tiyi.store.MutationPipeline pipeline = new io.tiyi.store.MutationPipeline(store, new io.tiyi.audit.AuditChain(), states)) {
+            try (io.tiyi.store.MutationPipeline pipeline = new io.tiyi.store.MutationPipeline(store, io.tiyi.audit.AuditChain.open(store, io.tiyi.store.TestStores.KEK), states)) {
                 io.tiyi.settings.Settings settings = new io.tiyi.settings.Settings(store, pipeline);
                 Trust trust = new Trust(store, pipeline, settings, http);
                 int builtIn = trust.ranges().get("fastly").ranges().size();

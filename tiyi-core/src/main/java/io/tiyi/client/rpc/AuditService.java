@@ -20,5 +20,11 @@ public final class AuditService {
     public record ListRequest(Integer limit, Long beforeId, String actor, String action, String target) {}
 
     public static final Rpc<ListRequest, JsonNode> LIST = rpc("List", ListRequest.class);
-    public static final Rpc<Empty, JsonNode> VERIFY_CHAIN = rpc("VerifyChain", Empty.class);
+    /**
+     * @param witness also compare the chain with the audit checkpoints agents hold and reported;
+     *     null or false checks the chain and its agreement with {@code mutation_log} only
+     */
+    public record VerifyRequest(Boolean witness) {}
+
+    public static final Rpc<VerifyRequest, JsonNode> VERIFY_CHAIN = rpc("VerifyChain", VerifyRequest.class);
 }
