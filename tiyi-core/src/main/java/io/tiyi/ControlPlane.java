@@ -170,7 +170,11 @@ final class ControlPlane implements Assembly {
                     .register(new EventsRpc(events)).register(waf).register(bundles).register(role).register(trust).register(alerts)
                     .register(releases).register(siemSettings);
             admin.mount("/rpc", new RpcHandler(rpc, sessions, fleet::authenticatedAgentId, role::notPrimaryReason));
-            admin.mount("/", new WebUi(sessions, role::notPrimaryReason));
+            // The web UI's cookies are Secure behind a TLS-terminating proxy that the cluster's trust profile trusts.
+            admin.mount("/", new WebUi(sessions, role::notPrimaryReason, peer -> {
+                io.tiyi.trust.TrustProfile p = trust.profile();
+                return io.tiyi.trust.ClientIpResolver.of(p, trust.trustedCdnLists(p)).resolve(peer, h -> java.util.List.of()).peerTrusted();
+            }));
             local = LocalAdminCredential.write(store.dir(), admin.localUrl());
             sessions.setLocalAdminToken(local.token());
             LOG.info("api: {} RPC methods; local admin credential in {}", rpc.all().size(), store.dir().resolve(LocalAdminCredential.FILE));
