@@ -47,6 +47,23 @@ class SessionsMigrationTest {
         }
     }
 
+    @Test
+    void aCreateLoggedBeforeUidsGetsTheMigrationsValueWhenReplayed() throws Exception {
+        // The payload as a Tiyi before uids logged it; a secondary that was behind replays it after its upgrade.
+        UserMutations.Create old = io.tiyi.internal.Json.read(
+                "{\"name\":\"late\",\"role\":\"viewer\",\"password_hash\":\"x\",\"must_change_password\":false}", UserMutations.Create.class);
+        RefreshTokenMutations.RevokeFamily oldRevoke = io.tiyi.internal.Json.read(
+                "{\"family_id\":\"f\",\"user\":\"late\",\"reason\":\"refresh token reused\"}", RefreshTokenMutations.RevokeFamily.class);
+        assertThat(old.uid()).isNull();
+        assertThat(oldRevoke.endAllSessions()).as("an old entry replays as it applied then").isFalse();
+        try (StateStore s = StateStore.open(dir)) {
+            s.migrate();
+            long id = s.writeLocal(db -> old.apply(new io.tiyi.store.MutationContext(db, 1, 1, 1700000000123L, "test")));
+            String uid = s.read(db -> db.select(USERS.UID).from(USERS).where(USERS.NAME.eq("late")).fetchOne(USERS.UID));
+            assertThat(uid).isEqualTo("legacy-" + id + "-1700000000123");
+        }
+    }
+
     private static List<String> upgradedUids(Path stateDir) {
         try (StateStore s = StateStore.open(stateDir)) {
             s.migrate();
