@@ -173,8 +173,14 @@ final class ControlPlane implements Assembly {
                     .register(new SystemRpc(status, startedAt)).register(settings).register(audit).register(sites).register(certificates)
                     .register(new EventsRpc(events)).register(waf).register(bundles).register(role).register(trust).register(alerts)
                     .register(releases).register(siemSettings);
-            admin.mount("/rpc", new RpcHandler(rpc, sessions, credential -> fleet.authenticate(credential).map(a -> new AgentIdentity(a.id(), AgentIdentity.SECONDARY_TAG.equals(a.tag()))), role::notPrimaryReason, new RefusedCallAudit(pipeline)));
-            admin.mount("/", new WebUi(sessions, role::notPrimaryReason));
+            admin.mount("/rpc", new RpcHandler(rpc, sessions,
+                    credential -> fleet.authenticate(credential).map(a -> new AgentIdentity(a.id(), AgentIdentity.SECONDARY_TAG.equals(a.tag()))),
+                    role::notPrimaryReason, new RefusedCallAudit(pipeline)));
+            // The web UI's cookies are Secure behind a TLS-terminating proxy that the cluster's trust profile trusts.
+            admin.mount("/", new WebUi(sessions, role::notPrimaryReason, peer -> {
+                io.tiyi.trust.TrustProfile p = trust.profile();
+                return io.tiyi.trust.ClientIpResolver.of(p, trust.trustedCdnLists(p)).resolve(peer, h -> java.util.List.of()).peerTrusted();
+            }));
             local = LocalAdminCredential.write(store.dir(), admin.localUrl());
             sessions.setLocalAdminToken(local.token());
             LOG.info("api: {} RPC methods; local admin credential in {}", rpc.all().size(), store.dir().resolve(LocalAdminCredential.FILE));

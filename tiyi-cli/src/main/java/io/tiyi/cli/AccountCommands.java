@@ -145,12 +145,34 @@ final class AccountCommands {
             } else {
                 api.call(UsersService.SET_PASSWORD, new UsersService.SetPasswordRequest(name, new String(pw), requireChange));
             }
+            boolean renewed = self && !requireChange && renewSession(ctx, api.baseUrl(), name, pw);
             if (ctx.json()) {
                 ctx.printJson(new PasswordSet(name, true));
             } else {
-                ctx.out.println("password of " + name + " set" + (self ? "; other sessions of this user were ended" : ""));
+                ctx.out.println("password of " + name + " set" + (self ? "; every session of this user was ended" : "")
+                        + (renewed ? ", and this one renewed with the new password" : ""));
+            }
+            if (self && !renewed) {
+                ctx.err.println("WARNING the saved session of " + name + " ended with the password change; run: tiyi login --api "
+                        + api.baseUrl() + " --user " + name);
             }
             return 0;
+        }
+
+        /** A password change ends every session of the user, this one too: log in again with the new password. */
+        private static boolean renewSession(CliContext ctx, String api, String user, char[] password) {
+            if (ctx.sessions.find(api).isEmpty()) {
+                return false;
+            }
+            try {
+                JsonNode g = TiyiClient.of(api, null).call(AuthService.LOGIN, new AuthService.LoginRequest(user, new String(password)));
+                ctx.sessions.save(new SessionStore.Session(api, user, g.get("access_token").asText(), g.get("access_expires_at").asLong(),
+                        g.get("refresh_token").asText()));
+                return true;
+            } catch (RuntimeException e) {
+                ctx.sessions.remove(api);
+                return false;
+            }
         }
     }
 

@@ -218,8 +218,7 @@ public final class RpcHandler implements HttpHandler {
         if (h == null || h.isBlank()) {
             String session = UiCookies.value(exchange, UiCookies.SESSION);
             if (session != null) {
-                UiCookies.requireCsrf(exchange);
-                return sessions.authenticate(session);
+                return UiCookies.authenticate(exchange, sessions, session);
             }
             throw TiyiException.unauthenticated("authentication required: send Authorization: Bearer <token> (tiyi login)");
         }

@@ -7,12 +7,14 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * {@code POST /ui/auth/login|refresh|logout}: the web UI's side of {@code AuthService}, which
  * moves the tokens into cookies instead of handing them to page scripts. Everything else the UI
- * does goes through the RPC API with that cookie.
+ * does goes through the RPC API with that cookie. Refresh and logout must carry the CSRF token of
+ * the session they act on; a login, which has no session yet, the double-submitted one.
  */
 final class UiAuthHandler implements HttpHandler {
     private static final int MAX_BODY = 16 * 1024;
@@ -49,7 +51,6 @@ final class UiAuthHandler implements HttpHandler {
                 throw TiyiException.invalid("/ui/auth/ takes POST, got " + exchange.getRequestMethod());
             }
             ClientRateLimit.admit(exchange, "login, refresh and logout");
-            UiCookies.requireCsrf(exchange);
         } catch (RuntimeException e) {
             RpcHandler.fail(exchange, e);
             return;
@@ -70,24 +71,29 @@ final class UiAuthHandler implements HttpHandler {
         String op = exchange.getRelativePath().substring(exchange.getRelativePath().lastIndexOf('/') + 1);
         switch (op) {
             case "login" -> {
+                // No session yet to bind a token to: double submit.
+                UiCookies.requireCsrf(exchange);
                 LoginBody body = login(exchange, raw);
                 char[] pw = body.password() == null ? null : body.password().toCharArray();
                 Sessions.Grant g = notPrimary.get() == null ? sessions.login(body.user(), pw, RpcHandler.client(exchange))
                         : sessions.loginWithoutRefresh(body.user(), pw, RpcHandler.client(exchange));
                 UiCookies.setSession(exchange, g.accessToken(), g.refreshToken());
-                // A new login gets a new CSRF token, so a token planted before it is worth nothing.
-                UiCookies.rotateCsrf(exchange);
+                // The new session's own CSRF token, so a token planted before the login is worth nothing.
+                UiCookies.setCsrf(exchange, sessions.csrfToken(g.accessToken()));
                 return info(g);
             }
             case "refresh" -> {
                 String rt = UiCookies.value(exchange, UiCookies.REFRESH);
-                if (rt == null) {
+                String csrf = rt == null ? null : sessions.csrfTokenOfRefresh(rt).orElse(null);
+                if (csrf == null) {
                     UiCookies.clearSession(exchange);
                     throw TiyiException.unauthenticated("the session has ended; log in again");
                 }
+                UiCookies.requireSessionCsrf(exchange, csrf);
                 try {
                     Sessions.Grant g = sessions.refresh(rt);
                     UiCookies.setSession(exchange, g.accessToken(), g.refreshToken());
+                    UiCookies.setCsrf(exchange, csrf);
                     return info(g);
                 } catch (TiyiException e) {
                     UiCookies.clearSession(exchange);
@@ -96,7 +102,15 @@ final class UiAuthHandler implements HttpHandler {
             }
             case "logout" -> {
                 String rt = UiCookies.value(exchange, UiCookies.REFRESH);
+                Optional<String> csrf = sessionCsrf(exchange, rt);
+                if (csrf.isPresent()) {
+                    UiCookies.requireSessionCsrf(exchange, csrf.get());
+                } else {
+                    // Nothing live to end: the request only clears the browser's cookies.
+                    UiCookies.requireCsrf(exchange);
+                }
                 UiCookies.clearSession(exchange);
+                UiCookies.rotateCsrf(exchange);
                 if (rt != null && notPrimary.get() == null) {
                     try {
                         sessions.logout(rt);
@@ -108,6 +122,23 @@ final class UiAuthHandler implements HttpHandler {
             }
             default -> throw new TiyiException(io.tiyi.ErrorCode.NOT_FOUND, "no such UI auth operation '" + op
                     + "' (login, refresh, logout)");
+        }
+    }
+
+    /** The CSRF token of the session the cookies name: its login's, else its access token's; empty when neither is live. */
+    private Optional<String> sessionCsrf(HttpServerExchange exchange, String refreshToken) {
+        Optional<String> byRefresh = refreshToken == null ? Optional.empty() : sessions.csrfTokenOfRefresh(refreshToken);
+        if (byRefresh.isPresent()) {
+            return byRefresh;
+        }
+        String access = UiCookies.value(exchange, UiCookies.SESSION);
+        if (access == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(sessions.csrfToken(access));
+        } catch (TiyiException e) {
+            return Optional.empty();
         }
     }
 

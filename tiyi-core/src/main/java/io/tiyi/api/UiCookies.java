@@ -1,22 +1,33 @@
 package io.tiyi.api;
 
 import io.tiyi.TiyiException;
+import io.tiyi.auth.Caller;
+import io.tiyi.auth.Sessions;
 import io.tiyi.crypto.RandomTokens;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.Cookie;
 import io.undertow.server.handlers.CookieImpl;
+import io.undertow.util.AttachmentKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.Predicate;
 
 /**
  * The browser session of the web UI.
  *
  * <p>The access and refresh tokens live in {@code HttpOnly; SameSite=Strict} cookies, so page
- * scripts never see them. Requests made with the session cookie must also carry the CSRF token
- * in {@value #CSRF_HEADER}, equal to the {@value #CSRF} cookie (double submit): a page on
- * another origin can neither read that cookie nor set a custom header without a CORS preflight,
- * which this listener never grants. SameSite=Strict alone would already keep the cookies off
- * cross-site requests; the token also covers browsers and same-site hosts where it does not.
+ * scripts never see them. Requests made with the session cookie must also carry the session's
+ * CSRF token in {@value #CSRF_HEADER}. Page scripts read it from the {@value #CSRF} cookie; a
+ * page on another origin can neither read that cookie nor set a custom header without a CORS
+ * preflight, which this listener never grants. The token is derived from the login itself
+ * ({@link Sessions#csrfToken}), so a token planted in the browser, or taken from another session,
+ * does not pass. Before a login there is no session to bind to: the login request is checked by
+ * double submit (header equal to the cookie). SameSite=Strict alone would already keep the
+ * cookies off cross-site requests; the token also covers browsers and same-site hosts where it
+ * does not.
+ *
+ * <p>Cookies are {@code Secure} whenever the browser reached the node over TLS: directly, or
+ * through a trusted proxy that says so in {@code X-Forwarded-Proto} ({@link #OVER_TLS}).
  */
 final class UiCookies {
     /** The access JWT. */
@@ -28,6 +39,15 @@ final class UiCookies {
     static final String CSRF_HEADER = "X-Tiyi-CSRF";
     static final String AUTH_PATH = "/ui/auth/";
 
+    /**
+     * How the web UI tells whether the browser reached this node over TLS (the listener's own
+     * scheme, or a trusted proxy's {@code X-Forwarded-Proto}). Asked only when a cookie is set,
+     * because the answer may need the trust profile from state.
+     */
+    @SuppressWarnings("unchecked")
+    static final AttachmentKey<Predicate<HttpServerExchange>> OVER_TLS =
+            (AttachmentKey<Predicate<HttpServerExchange>>) (AttachmentKey<?>) AttachmentKey.create(Predicate.class);
+
     private UiCookies() {}
 
     static String value(HttpServerExchange exchange, String name) {
@@ -35,7 +55,27 @@ final class UiCookies {
         return c == null || c.getValue() == null || c.getValue().isEmpty() ? null : c.getValue();
     }
 
-    /** Refuses a cookie-authenticated request whose CSRF header is missing or differs from the cookie. */
+    /**
+     * Resolves the session cookie of an RPC call: the access token must be valid and the CSRF
+     * header must be the token of that same session.
+     */
+    static Caller authenticate(HttpServerExchange exchange, Sessions sessions, String session) {
+        return sessions.authenticateBrowser(session, exchange.getRequestHeaders().getFirst(CSRF_HEADER), CSRF_HEADER);
+    }
+
+    /** Refuses a request whose CSRF header is not {@code expected}, the token of the session it acts on. */
+    static void requireSessionCsrf(HttpServerExchange exchange, String expected) {
+        String header = exchange.getRequestHeaders().getFirst(CSRF_HEADER);
+        if (header == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), header.getBytes(StandardCharsets.US_ASCII))) {
+            throw TiyiException.permissionDenied("CSRF check failed: the " + CSRF_HEADER
+                    + " header does not belong to this session; reload the page and try again");
+        }
+    }
+
+    /**
+     * Refuses a request made before there is a session (a login) whose CSRF header is missing or
+     * differs from the cookie.
+     */
     static void requireCsrf(HttpServerExchange exchange) {
         String cookie = value(exchange, CSRF);
         String header = exchange.getRequestHeaders().getFirst(CSRF_HEADER);
@@ -54,8 +94,13 @@ final class UiCookies {
         }
     }
 
+    /** A random pre-session token: after a logout, or for a browser that has none. */
     static void rotateCsrf(HttpServerExchange exchange) {
-        set(exchange, CSRF, RandomTokens.token(32), "/", false, -1);
+        setCsrf(exchange, RandomTokens.token(32));
+    }
+
+    static void setCsrf(HttpServerExchange exchange, String token) {
+        set(exchange, CSRF, token, "/", false, -1);
     }
 
     static void setSession(HttpServerExchange exchange, String accessToken, String refreshToken) {
@@ -72,6 +117,14 @@ final class UiCookies {
         set(exchange, REFRESH, "", AUTH_PATH, true, 0);
     }
 
+    private static boolean overTls(HttpServerExchange exchange) {
+        Predicate<HttpServerExchange> check = exchange.getAttachment(OVER_TLS);
+        boolean tls = check != null ? check.test(exchange) : "https".equalsIgnoreCase(exchange.getRequestScheme());
+        // One answer per response: the cookies it sets agree, and the trust profile is read once.
+        exchange.putAttachment(OVER_TLS, x -> tls);
+        return tls;
+    }
+
     /**
      * @param maxAge seconds; -1 for a cookie that ends with the browser session, 0 to delete it
      */
@@ -81,7 +134,7 @@ final class UiCookies {
         c.setHttpOnly(httpOnly);
         c.setSameSiteMode("Strict");
         // Secure when the browser reached us over TLS; plain HTTP on loopback must keep working.
-        c.setSecure("https".equalsIgnoreCase(exchange.getRequestScheme()));
+        c.setSecure(overTls(exchange));
         if (maxAge >= 0) {
             c.setMaxAge(maxAge);
         }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,7 @@ public final class WebUi implements HttpHandler {
     public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     private static final String ROOT = "io/tiyi/ui/";
+    private static final HttpString X_FORWARDED_PROTO = new HttpString("X-Forwarded-Proto");
     private static final Pattern ASSET = Pattern.compile("[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*\\.(js|css|svg|png|html)");
     private static final Map<String, String> TYPES = Map.of("js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
             "svg", "image/svg+xml", "png", "image/png", "html", "text/html; charset=utf-8");
@@ -39,15 +41,30 @@ public final class WebUi implements HttpHandler {
     private record Asset(byte[] data, String type, String etag) {}
 
     private final UiAuthHandler auth;
+    private final Predicate<String> trustedProxy;
     private final Map<String, Asset> cache = new ConcurrentHashMap<>();
     private final Map<String, Supplier<Asset>> vendor;
 
     /**
+     * A web UI that believes no proxy: its cookies are {@code Secure} only when this listener
+     * itself speaks TLS.
+     *
      * @param notPrimary why this node takes no changes now, or null when it does (a login there
      *     gets no refresh token)
      */
     public WebUi(Sessions sessions, Supplier<String> notPrimary) {
+        this(sessions, notPrimary, peer -> false);
+    }
+
+    /**
+     * @param notPrimary why this node takes no changes now, or null when it does (a login there
+     *     gets no refresh token)
+     * @param trustedProxy whether a TCP peer (an IP address) is a trusted proxy of the cluster's
+     *     trust profile, whose {@code X-Forwarded-Proto: https} means the browser used TLS
+     */
+    public WebUi(Sessions sessions, Supplier<String> notPrimary, Predicate<String> trustedProxy) {
         this.auth = new UiAuthHandler(sessions, notPrimary);
+        this.trustedProxy = trustedProxy;
         Properties v = new Properties();
         try (InputStream in = WebUi.class.getClassLoader().getResourceAsStream(ROOT + "vendor.properties")) {
             if (in == null) {
@@ -70,6 +87,7 @@ public final class WebUi implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        exchange.putAttachment(UiCookies.OVER_TLS, this::overTls);
         String path = exchange.getRequestPath();
         if (path.startsWith(UiCookies.AUTH_PATH)) {
             auth.handleRequest(exchange);
@@ -107,6 +125,24 @@ public final class WebUi implements HttpHandler {
             return;
         }
         serve(exchange, a);
+    }
+
+    /**
+     * Whether the browser used TLS: this listener's own scheme, or {@code X-Forwarded-Proto:
+     * https} from a trusted proxy (the first value: the scheme the first proxy was reached by).
+     * The header from any other peer is ignored.
+     */
+    boolean overTls(HttpServerExchange exchange) {
+        if ("https".equalsIgnoreCase(exchange.getRequestScheme())) {
+            return true;
+        }
+        String proto = exchange.getRequestHeaders().getFirst(X_FORWARDED_PROTO);
+        if (proto == null) {
+            return false;
+        }
+        int comma = proto.indexOf(',');
+        String first = (comma < 0 ? proto : proto.substring(0, comma)).strip();
+        return "https".equalsIgnoreCase(first) && trustedProxy.test(RpcHandler.client(exchange));
     }
 
     /** Headers every UI response carries, errors included. */

@@ -14,8 +14,13 @@ import java.util.Map;
 public final class RefreshTokenMutations {
     private RefreshTokenMutations() {}
 
-    /** A login: the first token of a new family. */
-    public record Issue(String tokenHash, String familyId, String user, long expiresAt, String client) implements Mutation<Void> {
+    /**
+     * A login: the first token of a new family.
+     *
+     * @param uid the user's immutable id, so that a token is never given to a later user of the
+     *     same name; null only in entries logged before uids existed
+     */
+    public record Issue(String tokenHash, String familyId, String user, long expiresAt, String client, String uid) implements Mutation<Void> {
         public static final String KIND = "auth.login";
 
         @Override
@@ -25,7 +30,8 @@ public final class RefreshTokenMutations {
 
         @Override
         public Void apply(MutationContext ctx) {
-            Long userId = ctx.db().select(USERS.ID).from(USERS).where(USERS.NAME.eq(user)).fetchOne(USERS.ID, Long.class);
+            Long userId = ctx.db().select(USERS.ID).from(USERS).where(uid == null ? USERS.NAME.eq(user) : USERS.UID.eq(uid))
+                    .fetchOne(USERS.ID, Long.class);
             if (userId == null) {
                 throw TiyiException.unauthenticated("user '" + user + "' no longer exists");
             }
@@ -85,8 +91,14 @@ public final class RefreshTokenMutations {
         }
     }
 
-    /** Revokes every token of a family (logout, or a reused token). */
-    public record RevokeFamily(String familyId, String user, String reason) implements Mutation<Void> {
+    /**
+     * Revokes every token of a family (logout, or a reused token).
+     *
+     * @param endAllSessions true for a reused token: a copy of the refresh token means its access
+     *     tokens may be copied too, so every session of the family's user ends (its session
+     *     generation moves on and all its refresh tokens are revoked)
+     */
+    public record RevokeFamily(String familyId, String user, String reason, boolean endAllSessions) implements Mutation<Void> {
         public static final String KIND = "auth.revoke_family";
 
         @Override
@@ -98,13 +110,20 @@ public final class RefreshTokenMutations {
         public Void apply(MutationContext ctx) {
             ctx.db().update(REFRESH_TOKENS).set(REFRESH_TOKENS.REVOKED_AT, ctx.ts())
                     .where(REFRESH_TOKENS.FAMILY_ID.eq(familyId).and(REFRESH_TOKENS.REVOKED_AT.isNull())).execute();
+            if (endAllSessions) {
+                // The family's own user, found by the family rather than by name: the name may have been taken again.
+                ctx.db().selectFrom(USERS).where(USERS.ID.in(ctx.db().select(REFRESH_TOKENS.USER_ID).from(REFRESH_TOKENS)
+                        .where(REFRESH_TOKENS.FAMILY_ID.eq(familyId)))).fetch()
+                        .forEach(u -> UserMutations.endSessions(ctx.db(), u, ctx.ts()));
+            }
             return null;
         }
 
         @Override
         public AuditRecord audit() {
             String action = "logout".equals(reason) ? "auth.logout" : "auth.token_family_revoked";
-            return new AuditRecord(action, "user:" + user, Map.of("reason", reason, "family", familyId));
+            return new AuditRecord(action, "user:" + user, endAllSessions ? Map.of("reason", reason, "family", familyId,
+                    "all_sessions_ended", true) : Map.of("reason", reason, "family", familyId));
         }
     }
 
@@ -114,7 +133,7 @@ public final class RefreshTokenMutations {
         final String familyId;
 
         ReusedException(String familyId) {
-            super(io.tiyi.ErrorCode.UNAUTHENTICATED, "refresh token was already used; every session of this login is revoked, log in again");
+            super(io.tiyi.ErrorCode.UNAUTHENTICATED, "refresh token was already used, so it may have been copied: every session of this user has ended; log in again");
             this.familyId = familyId;
         }
     }

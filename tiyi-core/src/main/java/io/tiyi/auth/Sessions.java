@@ -22,8 +22,15 @@ import java.util.UUID;
  *
  * <p>A login issues a short-lived access JWT and a refresh token. Refresh tokens are stored as
  * hashes and rotate on every use; presenting one that was already used means it was copied, so
- * the whole family (every token descended from that login) is revoked. Failed logins are
- * audited and throttled per user and per client address.
+ * every session of that user ends. Failed logins are audited and throttled per user and per
+ * client address.
+ *
+ * <p>An access token is bound to the user's immutable uid and to its session generation; every
+ * call reads the user's row by uid (one indexed read) and refuses the token when the row is gone,
+ * disabled, or has moved to another generation. The mutations that change a password, a role or
+ * the disabled flag, and a reused refresh token, move the generation on in the same replicated
+ * mutation, so every control-plane node refuses the old tokens as soon as it has applied it. The
+ * role is taken from the row at call time, never from the token.
  */
 public final class Sessions {
     public static final Duration REFRESH_TTL = Duration.ofDays(30);
@@ -84,7 +91,7 @@ public final class Sessions {
     public Grant loginWithoutRefresh(String user, char[] password, String client) {
         UsersRecord u = verifyPassword(user, password, client);
         UserRole role = UserRole.parse(u.getRole());
-        TokenService.AccessToken access = tokens.issue(u.getName(), role);
+        TokenService.AccessToken access = tokens.issue(u.getUid(), u.getName(), role, u.getSessionGen(), UUID.randomUUID().toString());
         return new Grant(access.token(), access.expiresAt(), null, 0, u.getName(), role.wireName(), u.getMustChangePassword());
     }
 
@@ -114,17 +121,22 @@ public final class Sessions {
         long refreshExp = clock.millis() + REFRESH_TTL.toMillis();
         if (login) {
             pipeline.apply("user:" + u.getName(), new RefreshTokenMutations.Issue(RandomTokens.sha256Hex(refresh), family, u.getName(),
-                    refreshExp, client));
+                    refreshExp, client, u.getUid()));
         } else {
             pipeline.apply("user:" + u.getName(), new RefreshTokenMutations.Rotate(oldHash, RandomTokens.sha256Hex(refresh), u.getName(),
                     refreshExp));
         }
-        UserRole role = UserRole.parse(u.getRole());
-        TokenService.AccessToken access = tokens.issue(u.getName(), role);
+        // Read again after the write: the token must carry the generation the row has now.
+        UsersRecord now = store.read(db -> db.selectFrom(USERS).where(USERS.ID.eq(u.getId())).fetchOne());
+        if (now == null || now.getDisabled() || !now.getUid().equals(u.getUid())) {
+            throw TiyiException.unauthenticated("user '" + u.getName() + "' was disabled or deleted meanwhile; log in again");
+        }
+        UserRole role = UserRole.parse(now.getRole());
+        TokenService.AccessToken access = tokens.issue(now.getUid(), now.getName(), role, now.getSessionGen(), family);
         return new Grant(access.token(), access.expiresAt(), refresh, refreshExp, u.getName(), role.wireName(), u.getMustChangePassword());
     }
 
-    /** Trades a refresh token for a new pair; a reused token revokes its family. */
+    /** Trades a refresh token for a new pair; a reused token ends every session of its user. */
     public Grant refresh(String refreshToken) {
         RefreshTokensRecord r = find(refreshToken)
                 .orElseThrow(() -> TiyiException.unauthenticated("refresh token is not valid; log in again"));
@@ -135,7 +147,7 @@ public final class Sessions {
         try {
             return issue(u, r.getFamilyId(), "", false, r.getTokenHash());
         } catch (RefreshTokenMutations.ReusedException e) {
-            pipeline.apply("user:" + u.getName(), new RefreshTokenMutations.RevokeFamily(e.familyId, u.getName(), "refresh token reused"));
+            pipeline.apply("user:" + u.getName(), new RefreshTokenMutations.RevokeFamily(e.familyId, u.getName(), "refresh token reused", true));
             throw e;
         }
     }
@@ -144,7 +156,7 @@ public final class Sessions {
     public void logout(String refreshToken) {
         RefreshTokensRecord r = find(refreshToken).orElseThrow(() -> TiyiException.unauthenticated("refresh token is not valid"));
         String name = store.read(db -> db.select(USERS.NAME).from(USERS).where(USERS.ID.eq(r.getUserId())).fetchOne(USERS.NAME));
-        pipeline.apply("user:" + name, new RefreshTokenMutations.RevokeFamily(r.getFamilyId(), name, "logout"));
+        pipeline.apply("user:" + name, new RefreshTokenMutations.RevokeFamily(r.getFamilyId(), name, "logout", false));
     }
 
     private Optional<RefreshTokensRecord> find(String refreshToken) {
@@ -153,6 +165,42 @@ public final class Sessions {
         }
         String h = RandomTokens.sha256Hex(refreshToken);
         return store.read(db -> db.selectFrom(REFRESH_TOKENS).where(REFRESH_TOKENS.TOKEN_HASH.eq(h)).fetchOptional());
+    }
+
+    /**
+     * The CSRF token of the login {@code refreshToken} belongs to, as {@link #csrfToken} gives it
+     * for that login's access tokens; empty when the refresh token is unknown.
+     */
+    public Optional<String> csrfTokenOfRefresh(String refreshToken) {
+        return find(refreshToken).map(r -> tokens.csrfToken(r.getFamilyId()));
+    }
+
+    /**
+     * The CSRF token of the login {@code accessToken} belongs to: the browser sends it with every
+     * call made with that session, and a token of another session does not match.
+     *
+     * @throws TiyiException UNAUTHENTICATED when the access token does not verify
+     */
+    public String csrfToken(String accessToken) {
+        return tokens.csrfToken(tokens.verify(accessToken).sid());
+    }
+
+    /**
+     * Resolves the access token of a browser session whose request carried {@code csrf}: as
+     * {@link #authenticate}, and the CSRF token must be the one of this very login.
+     *
+     * @throws TiyiException UNAUTHENTICATED when the token does not verify or its session ended;
+     *     PERMISSION_DENIED when {@code csrf} is missing or belongs to another session
+     */
+    public Caller authenticateBrowser(String accessToken, String csrf, String csrfHeader) {
+        TokenService.Claims c = tokens.verify(accessToken);
+        Caller caller = current(c);
+        byte[] expected = tokens.csrfToken(c.sid()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (csrf == null || !java.security.MessageDigest.isEqual(expected, csrf.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+            throw TiyiException.permissionDenied("CSRF check failed: the " + csrfHeader
+                    + " header does not belong to this session; reload the page and try again");
+        }
+        return caller;
     }
 
     /**
@@ -167,10 +215,21 @@ public final class Sessions {
                 RandomTokens.sha256Hex(bearer).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
             return Caller.localAdmin();
         }
-        String name = tokens.verify(bearer);
-        UsersRecord u = store.read(db -> db.selectFrom(USERS).where(USERS.NAME.eq(name)).fetchOne());
-        if (u == null || u.getDisabled()) {
-            throw TiyiException.unauthenticated("user '" + name + "' is disabled or deleted");
+        return current(tokens.verify(bearer));
+    }
+
+    /** The caller as the user's row says now; the row must still be the token's user at the token's generation. */
+    private Caller current(TokenService.Claims c) {
+        UsersRecord u = store.read(db -> db.selectFrom(USERS).where(USERS.UID.eq(c.uid())).fetchOne());
+        if (u == null) {
+            throw TiyiException.unauthenticated("session ended: the user of this token was deleted; log in again");
+        }
+        if (u.getDisabled()) {
+            throw TiyiException.unauthenticated("session ended: user '" + u.getName() + "' is disabled");
+        }
+        if (u.getSessionGen() != c.gen()) {
+            throw TiyiException.unauthenticated("session ended: the password, role or status of '" + u.getName()
+                    + "' changed, or a reused refresh token ended all its sessions; log in again");
         }
         return new Caller(u.getName(), UserRole.parse(u.getRole()), u.getMustChangePassword(), false);
     }

@@ -4,6 +4,7 @@ import static io.tiyi.store.generated.Tables.REFRESH_TOKENS;
 import static io.tiyi.store.generated.Tables.USERS;
 
 import io.tiyi.TiyiException;
+import io.tiyi.crypto.RandomTokens;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
@@ -25,6 +26,23 @@ public final class UserMutations {
         return r;
     }
 
+    /**
+     * Ends every session of a user: a new session generation refuses the access tokens issued
+     * under the old one, and its refresh tokens are revoked. Part of the caller's mutation, so it
+     * replicates with it and a secondary refuses those tokens as soon as it has applied it.
+     */
+    static void endSessions(DSLContext db, UsersRecord r, long ts) {
+        r.setSessionGen(r.getSessionGen() + 1);
+        r.store();
+        db.update(REFRESH_TOKENS).set(REFRESH_TOKENS.REVOKED_AT, ts)
+                .where(REFRESH_TOKENS.USER_ID.eq(r.getId()).and(REFRESH_TOKENS.REVOKED_AT.isNull())).execute();
+    }
+
+    /** A fresh random uid: 128 bits, hex. */
+    public static String newUid() {
+        return java.util.HexFormat.of().formatHex(RandomTokens.bytes(16));
+    }
+
     static void keepAnAdmin(DSLContext db, String name) {
         int others = db.fetchCount(USERS, USERS.ROLE.eq(UserRole.ADMIN.wireName())
                 .and(USERS.DISABLED.isFalse()).and(USERS.NAME.ne(name)));
@@ -33,8 +51,14 @@ public final class UserMutations {
         }
     }
 
-    /** Creates a user. @param passwordHash Argon2id PHC string */
-    public record Create(String name, String role, String passwordHash, boolean mustChangePassword) implements Mutation<Long> {
+    /**
+     * Creates a user.
+     *
+     * @param passwordHash Argon2id PHC string
+     * @param uid the user's immutable id ({@link #newUid()}); null only in entries logged before
+     *     uids existed, which get the value the V9 migration gives such users
+     */
+    public record Create(String name, String role, String passwordHash, boolean mustChangePassword, String uid) implements Mutation<Long> {
         public static final String KIND = "users.create";
 
         @Override
@@ -47,7 +71,7 @@ public final class UserMutations {
             if (ctx.db().fetchExists(USERS, USERS.NAME.eq(name))) {
                 throw TiyiException.alreadyExists("a user named '" + name + "' already exists");
             }
-            return ctx.db().insertInto(USERS)
+            long id = ctx.db().insertInto(USERS)
                     .set(USERS.NAME, name)
                     .set(USERS.ROLE, role)
                     .set(USERS.PASSWORD_HASH, passwordHash)
@@ -55,7 +79,13 @@ public final class UserMutations {
                     .set(USERS.DISABLED, false)
                     .set(USERS.CREATED_AT, ctx.ts())
                     .set(USERS.UPDATED_AT, ctx.ts())
+                    .set(USERS.UID, uid == null ? "" : uid)
+                    .set(USERS.SESSION_GEN, 0L)
                     .returning(USERS.ID).fetchOne().getId().longValue();
+            if (uid == null) {
+                ctx.db().update(USERS).set(USERS.UID, "legacy-" + id + "-" + ctx.ts()).where(USERS.ID.eq((int) id)).execute();
+            }
+            return id;
         }
 
         @Override
@@ -84,9 +114,7 @@ public final class UserMutations {
             r.setPasswordHash(passwordHash);
             r.setMustChangePassword(mustChangePassword);
             r.setUpdatedAt(ctx.ts());
-            r.store();
-            ctx.db().update(REFRESH_TOKENS).set(REFRESH_TOKENS.REVOKED_AT, ctx.ts())
-                    .where(REFRESH_TOKENS.USER_ID.eq(r.getId()).and(REFRESH_TOKENS.REVOKED_AT.isNull())).execute();
+            endSessions(ctx.db(), r, ctx.ts());
             return null;
         }
 
@@ -101,7 +129,7 @@ public final class UserMutations {
         }
     }
 
-    /** Changes a role; demoting the last enabled admin is refused. */
+    /** Changes a role and ends the user's sessions; demoting the last enabled admin is refused. */
     public record SetRole(String name, String role) implements Mutation<Void> {
         public static final String KIND = "users.set_role";
 
@@ -116,9 +144,13 @@ public final class UserMutations {
             if (UserRole.ADMIN.wireName().equals(r.getRole()) && !UserRole.ADMIN.wireName().equals(role) && !r.getDisabled()) {
                 keepAnAdmin(ctx.db(), name);
             }
+            boolean changed = !role.equals(r.getRole());
             r.setRole(role);
             r.setUpdatedAt(ctx.ts());
             r.store();
+            if (changed) {
+                endSessions(ctx.db(), r, ctx.ts());
+            }
             return null;
         }
 
@@ -128,7 +160,10 @@ public final class UserMutations {
         }
     }
 
-    /** Disables or enables a user; disabling revokes its sessions; the last enabled admin stays. */
+    /**
+     * Disables or enables a user; either ends its sessions (enabling too, so that nothing issued
+     * before a disable comes back with the user); the last enabled admin stays.
+     */
     public record SetDisabled(String name, boolean disabled) implements Mutation<Void> {
         public static final String KIND = "users.set_disabled";
 
@@ -143,12 +178,12 @@ public final class UserMutations {
             if (disabled && UserRole.ADMIN.wireName().equals(r.getRole()) && !r.getDisabled()) {
                 keepAnAdmin(ctx.db(), name);
             }
+            boolean changed = r.getDisabled() != disabled;
             r.setDisabled(disabled);
             r.setUpdatedAt(ctx.ts());
             r.store();
-            if (disabled) {
-                ctx.db().update(REFRESH_TOKENS).set(REFRESH_TOKENS.REVOKED_AT, ctx.ts())
-                        .where(REFRESH_TOKENS.USER_ID.eq(r.getId()).and(REFRESH_TOKENS.REVOKED_AT.isNull())).execute();
+            if (changed) {
+                endSessions(ctx.db(), r, ctx.ts());
             }
             return null;
         }
@@ -159,7 +194,10 @@ public final class UserMutations {
         }
     }
 
-    /** Deletes a user and its sessions; the last enabled admin stays. */
+    /**
+     * Deletes a user and its sessions (its refresh tokens go with the row; its access tokens name a
+     * uid no row has any more); the last enabled admin stays.
+     */
     public record Delete(String name) implements Mutation<Void> {
         public static final String KIND = "users.delete";
 

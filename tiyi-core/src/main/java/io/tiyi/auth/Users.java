@@ -60,7 +60,7 @@ public final class Users {
     public User create(String actor, String name, UserRole role, char[] password, boolean mustChange) {
         checkName(name);
         checkPassword(password);
-        pipeline.apply(actor, new UserMutations.Create(name, role.wireName(), PasswordHasher.hash(password), mustChange));
+        pipeline.apply(actor, new UserMutations.Create(name, role.wireName(), PasswordHasher.hash(password), mustChange, UserMutations.newUid()));
         return find(name).orElseThrow();
     }
 
@@ -102,7 +102,7 @@ public final class Users {
         }
         String password = RandomTokens.password(20);
         pipeline.apply("system", new UserMutations.Create(BOOTSTRAP_ADMIN, UserRole.ADMIN.wireName(),
-                PasswordHasher.hash(password.toCharArray()), true));
+                PasswordHasher.hash(password.toCharArray()), true, UserMutations.newUid()));
         return Optional.of(password);
     }
 

@@ -168,8 +168,11 @@ class RpcSecurityTest {
                 .sign(Algorithm.HMAC384(SECRET));
         String expired = JWT.create().withIssuer("tiyi").withSubject("admin").withExpiresAt(Instant.now().minusSeconds(600))
                 .sign(Algorithm.HMAC256(SECRET));
-        String valid = JWT.create().withIssuer("tiyi").withSubject("vera").withExpiresAt(Instant.now().plusSeconds(600))
-                .sign(Algorithm.HMAC256(SECRET));
+        String uid = NodeInternals.store(node).read(db -> db.select(io.tiyi.store.generated.Tables.USERS.UID)
+                .from(io.tiyi.store.generated.Tables.USERS).where(io.tiyi.store.generated.Tables.USERS.NAME.eq("vera"))
+                .fetchOne(io.tiyi.store.generated.Tables.USERS.UID));
+        String valid = JWT.create().withIssuer("tiyi").withSubject(uid).withClaim("gen", 0L).withClaim("sid", "s")
+                .withIssuedAt(Instant.now()).withExpiresAt(Instant.now().plusSeconds(600)).sign(Algorithm.HMAC256(SECRET));
         for (String t : new String[] {none, hs384, expired}) {
             assertThatThrownBy(() -> anonymous.withToken(t).raw("SystemService", "Status", Map.of()))
                     .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
