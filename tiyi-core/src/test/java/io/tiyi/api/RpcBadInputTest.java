@@ -80,7 +80,7 @@ class RpcBadInputTest {
                     Map.of("Authorization", "Bearer " + adminToken, "Content-Type", "application/json"), c.body().getBytes(StandardCharsets.UTF_8));
             String what = c.method().fullName() + " " + c.body();
             soft.assertThat(r.body()).as(what).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("io.tiyi.");
-            if (c.method().access() == Access.AGENT) {
+            if (c.method().access() == Access.AGENT || c.method().access() == Access.SECONDARY) {
                 soft.assertThat(r.statusCode()).as(what).isEqualTo(401);
             } else {
                 soft.assertThat(r.statusCode()).as(what + " -> " + r.body()).isEqualTo(400);

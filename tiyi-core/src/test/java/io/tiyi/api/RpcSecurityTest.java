@@ -67,7 +67,7 @@ class RpcSecurityTest {
         TiyiClient admin = node.client();
         long agentMethods = 0;
         for (RpcMethod<?> m : NodeInternals.rpcRegistry(node).all()) {
-            if (m.access() == Access.AGENT) {
+            if (m.access() == Access.AGENT || m.access() == Access.SECONDARY) {
                 agentMethods++;
                 for (TiyiClient user : new TiyiClient[] {admin, anonymous.withToken(viewerToken)}) {
                     assertThatThrownBy(() -> user.raw(m.service(), m.method(), Map.of())).as(m.fullName() + " with a user token")
