@@ -164,12 +164,21 @@ public final class RuleFiles {
             Path dir = parent == null ? (base == null ? Path.of("") : base) : p.isAbsolute() || base == null ? parent : base.resolve(parent);
             return list(dir, m, what, where);
         }
+        // The first allowed directory in which the glob matches a file wins, as for a plain relative path.
+        boolean listed = false;
         for (Path start : startingPoints(p)) {
             Path dir = start == null ? parent : parent == null ? start : start.resolve(parent);
             Path real = dir == null ? null : confined(dir);
             if (real != null && Files.isDirectory(real)) {
-                return list(real, m, what, where);
+                List<Path> found = list(real, m, what, where);
+                if (!found.isEmpty()) {
+                    return found;
+                }
+                listed = true;
             }
+        }
+        if (listed) {
+            return List.of();
         }
         throw refused(pattern, what, where);
     }
