@@ -9,7 +9,10 @@ import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.auth.UserRole;
 import io.tiyi.client.TiyiApiException;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.proxy.RuntimeConfig;
+import io.tiyi.proxy.WafEngines;
 import io.tiyi.testsupport.NodeExtension;
+import io.tiyi.waf.TiyiWaf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,6 +90,21 @@ class WafPolicyFileAccessTest {
             operator.raw("WafService", "SetPolicy", Map.of("site", "shop", "custom_rules", ""));
             node.client().raw("SystemService", "UpdateSetting", Map.of("key", "waf.rules_dirs", "value", ""));
         }
+    }
+
+    @Test
+    void customRulesReadTheCrsDataFilesOfTheCrsInUse() {
+        Path crs = io.tiyi.waf.crs.CrsFixtures.shared();
+        RuntimeConfig.WafRules rules = new RuntimeConfig.WafRules("crs", crs.toString());
+        RuntimeConfig.WafPolicy policy = new RuntimeConfig.WafPolicy("block", 1, 5, 4, List.of(),
+                "SecRule REQUEST_FILENAME \"@pmFromFile restricted-files.data\" \"id:4200,phase:1,deny,status:403\"\n", true);
+        TiyiWaf waf = WafEngines.build(rules, policy, RuntimeConfig.Limits.defaults());
+        assertThat(waf.hasRule(4200)).isTrue();
+        assertThat(waf.hasRule(930130)).as("the CRS's own @pmFromFile rules").isTrue();
+
+        RuntimeConfig.WafPolicy setup = new RuntimeConfig.WafPolicy("block", 1, 5, 4, List.of(), "Include ../crs-setup.conf*\n", true);
+        assertThatThrownBy(() -> WafEngines.build(rules, setup, RuntimeConfig.Limits.defaults())).as("the CRS directory above rules/")
+                .hasMessageContaining("is not a file inside the allowed rule directories");
     }
 
     @Test
