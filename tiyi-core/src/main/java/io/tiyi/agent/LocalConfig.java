@@ -34,7 +34,9 @@ final class LocalConfig {
             byte[] key = SealedBox.open(identity.x25519Private(), box, Bundle.sealedKeyContext(identity.agentId(), c.name()));
             certs.add(new RuntimeConfig.CertificateConfig(c.name(), c.certPem(), key, c.sans(), c.notAfter()));
         }
-        RuntimeConfig.WafRules waf = b.runtime().waf();
+        // Only the rule set this agent unpacked: a directory named in a bundle is a path on another host,
+        // and custom rules must not read this host's files through it.
+        RuntimeConfig.WafRules waf = b.runtime().waf().withRulesDirs(List.of());
         if (b.rules() != null && b.rules().hash() != null) {
             Path local = files.rulesDir(b.rules().hash());
             if (!Files.isDirectory(local)) {

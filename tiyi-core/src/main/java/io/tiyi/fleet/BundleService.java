@@ -184,7 +184,8 @@ public final class BundleService implements AutoCloseable, RpcService {
             certs.add(new RuntimeConfig.CertificateConfig(c.name(), c.certPem(), null, c.sans(), c.notAfter()));
         }
         RuntimeConfig r = p.runtime();
-        RuntimeConfig stripped = r.withCertificates(certs, r.waf());
+        // waf.rules_dirs are paths on this host; an agent reads custom rules' files from its CRS copy only.
+        RuntimeConfig stripped = r.withCertificates(certs, r.waf().withRulesDirs(List.of()));
         Bundle b = new Bundle(Bundle.FORMAT, p.epoch(), p.seq(), agent.id(), System.currentTimeMillis(), stripped, sealed, p.rules(),
                 endpoints.get(), commands.apply(agent.id()));
         return SignedBundle.sign(b, signingKey);

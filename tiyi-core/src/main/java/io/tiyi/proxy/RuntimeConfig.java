@@ -200,12 +200,30 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
     }
 
     /**
-     * Which rules the WAF runs.
+     * Which rules the WAF runs, and which directories a site's custom rules may read files from.
      *
      * @param kind {@code crs} or {@code builtin}
      * @param crsDir the CRS directory, for {@code crs}
+     * @param rulesDirs setting {@code waf.rules_dirs}: absolute directories custom rules may
+     *     Include and read data files from, besides the CRS rules directory. Left out of the JSON
+     *     when empty, and never sent to agents: they are paths on the control plane's hosts.
      */
-    public record WafRules(String kind, String crsDir) {}
+    public record WafRules(String kind, String crsDir,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY) List<String> rulesDirs) {
+        public WafRules {
+            rulesDirs = rulesDirs == null ? List.of() : List.copyOf(rulesDirs);
+        }
+
+        /** Rules without directories for custom rules. */
+        public WafRules(String kind, String crsDir) {
+            this(kind, crsDir, List.of());
+        }
+
+        /** These rules with {@code dirs} as {@code waf.rules_dirs}. */
+        public WafRules withRulesDirs(List<String> dirs) {
+            return new WafRules(kind, crsDir, dirs);
+        }
+    }
 
     /**
      * A site's WAF policy.

@@ -5,6 +5,8 @@ import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.RuleExclusion;
 import io.tiyi.waf.WafMode;
 import io.tiyi.waf.WafPolicy;
+import io.tiyi.waf.crs.CrsLayout;
+import io.tiyi.waf.seclang.RuleFiles;
 import io.tiyi.waf.seclang.SecLangException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,7 +73,7 @@ public final class WafEngines {
             if (!"crs".equals(rules.kind())) {
                 throw e;
             }
-            TiyiWaf fallback = compile(BUILTIN_RULES, policy, limits);
+            TiyiWaf fallback = compile(BUILTIN_RULES.withRulesDirs(rules.rulesDirs()), policy, limits);
             LOG.error("waf: the CRS in {} cannot be loaded ({}); sites run Tiyi's built-in rules until it is fixed (tiyi crs status)",
                     rules.crsDir(), e.getMessage());
             return fallback;
@@ -84,17 +86,38 @@ public final class WafEngines {
         TiyiWaf.Builder b = TiyiWaf.builder().policy(policy(policy, limits));
         try {
             if (policy.customRules() != null && !policy.customRules().isBlank()) {
-                b.seclang(policy.customRules(), "<site policy>", null);
+                b.seclang(policy.customRules(), "<site policy>", ruleFiles(rules));
             }
             if ("crs".equals(rules.kind())) {
                 b.crs(Path.of(rules.crsDir()));
             } else {
-                b.seclang(builtin(), "builtin.conf", null);
+                b.seclang(builtin(), "builtin.conf", RuleFiles.none());
             }
             return b.build();
         } catch (SecLangException e) {
             throw new TiyiException("WAF rules cannot be loaded: " + e.getMessage());
         }
+    }
+
+    /**
+     * The files a site's custom rules may read: the CRS rules directory in use, then each of
+     * {@code waf.rules_dirs} in order (relative paths in custom rules are looked up in that order).
+     * Custom rules come from API callers, who must not read the host's other files through
+     * {@code Include} or {@code @pmFromFile}.
+     */
+    public static RuleFiles ruleFiles(RuntimeConfig.WafRules rules) {
+        List<Path> dirs = new ArrayList<>();
+        if ("crs".equals(rules.kind()) && rules.crsDir() != null) {
+            try {
+                dirs.add(CrsLayout.of(Path.of(rules.crsDir())).rulesDir());
+            } catch (SecLangException e) {
+                // The CRS gives way to the built-in rules (see build); its directory allows nothing then.
+            }
+        }
+        for (String d : rules.rulesDirs()) {
+            dirs.add(Path.of(d));
+        }
+        return RuleFiles.within(dirs);
     }
 
     /** The library's policy for a site's stored one, under the node's limits. */

@@ -53,6 +53,10 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
         return new SettingDefinition(key, SettingType.CRS_DIR, "", description, List.of("/absolute/path", "(empty)"), 0, 0);
     }
 
+    static SettingDefinition rulesDirs(String key, String description) {
+        return new SettingDefinition(key, SettingType.RULES_DIRS, "", description, List.of("/absolute/dir[,/absolute/dir...]", "(empty)"), 0, 0);
+    }
+
     static SettingDefinition httpsUrl(String key, String def, String description) {
         return new SettingDefinition(key, SettingType.HTTPS_URL, def, description, List.of("https://host[:port]/path"), 0, 0);
     }
@@ -155,6 +159,13 @@ public record SettingDefinition(String key, SettingType type, String defaultValu
                     throw bad(value, e.getMessage());
                 }
                 return d.normalize().toString();
+            }
+            case RULES_DIRS -> {
+                try {
+                    return RulesDirs.canonical(v);
+                } catch (IllegalArgumentException e) {
+                    throw bad(value, e.getMessage() + "; allowed: absolute paths of existing directories other than /, separated by commas, or empty");
+                }
             }
             case HTTPS_URL -> {
                 java.net.URI u;

@@ -13,6 +13,8 @@ enum SettingType {
     LISTEN,
     /** An OWASP CRS 4 directory, absolute, that compiles; or empty. */
     CRS_DIR,
+    /** Absolute directories, comma-separated, each existing and not {@code /}; or empty. See {@link RulesDirs}. */
+    RULES_DIRS,
     /** An https:// URL. */
     HTTPS_URL,
     /** An absolute path, or empty. */

@@ -28,6 +28,9 @@ public final class SettingsRegistry {
         add(SettingDefinition.crsDir("waf.crs_dir",
                 "OWASP CRS 4 directory (rules/ and crs-setup.conf or its .example; 'tiyi crs install' sets it); empty:"
                         + " /usr/share/modsecurity-crs if it holds CRS 4, else Tiyi's built-in rules"));
+        add(SettingDefinition.rulesDirs("waf.rules_dirs",
+                "Directories, besides the CRS rules directory, that sites' custom rules may Include and read data files"
+                        + " (@pmFromFile, @ipMatchFromFile) from; absolute, comma-separated (empty: none)"));
         add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
         add(SettingDefinition.integer("logs.max_bytes", 0, 0, Long.MAX_VALUE,
                 "Most bytes logs/ partition files may take; the oldest whole partitions go first (0: no limit)"));

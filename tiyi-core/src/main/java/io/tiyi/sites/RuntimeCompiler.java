@@ -78,9 +78,14 @@ public final class RuntimeCompiler implements AutoCloseable {
         }
         RuntimeConfig.Listeners listeners = new RuntimeConfig.Listeners(settings.value("proxy.http_addr"), settings.value("proxy.https_addr"));
         io.tiyi.trust.TrustProfile tp = trust.profile();
-        return new RuntimeConfig(v, listeners, out, certs, wafRules(settings.value("waf.crs_dir")),
+        return new RuntimeConfig(v, listeners, out, certs, wafRules(settings),
                 new RuntimeConfig.TrustConfig(tp.trustedProxies(), tp.clientIpHeaders(), tp.cdnProviders(), trust.trustedCdnLists(tp)),
                 SiemSettings.config(settings), LimitsSettings.limits(settings));
+    }
+
+    /** The rules {@link #wafRules(String)} picks, with {@code waf.rules_dirs} for sites' custom rules. */
+    public static RuntimeConfig.WafRules wafRules(Settings settings) {
+        return wafRules(settings.value("waf.crs_dir")).withRulesDirs(io.tiyi.settings.RulesDirs.parse(settings.value("waf.rules_dirs")));
     }
 
     /**

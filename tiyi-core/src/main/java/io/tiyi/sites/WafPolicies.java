@@ -122,8 +122,11 @@ public final class WafPolicies implements RpcService {
         }
         String custom = customRules == null ? cur.customRules() : customRules.isBlank() ? null : customRules;
         if (custom != null) {
+            // Read files as the data plane will: only inside the CRS rules directory and waf.rules_dirs.
+            // The message quotes what the caller typed, never a file's text, so it is safe to return and to audit.
+            io.tiyi.waf.seclang.RuleFiles files = io.tiyi.proxy.WafEngines.ruleFiles(RuntimeCompiler.wafRules(settings));
             try {
-                io.tiyi.waf.TiyiWaf.builder().seclang(custom, "custom rules of site " + site, null).build();
+                io.tiyi.waf.TiyiWaf.builder().seclang(custom, "custom rules of site " + site, files).build();
             } catch (io.tiyi.waf.seclang.SecLangException e) {
                 throw TiyiException.invalid(e.getMessage());
             }

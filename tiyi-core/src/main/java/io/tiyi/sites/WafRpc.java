@@ -50,7 +50,7 @@ final class WafRpc {
                     ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
                             policy.exclusions(), policy.customRules(), policy.strictBodies())
                     : policy;
-            TiyiWaf waf = WafEngines.build(RuntimeCompiler.wafRules(settings.value("waf.crs_dir")), run,
+            TiyiWaf waf = WafEngines.build(RuntimeCompiler.wafRules(settings), run,
                     io.tiyi.settings.LimitsSettings.limits(settings));
             Transaction tx = raw(waf, q.request());
             return new TestResult(q.site(), p.mode(), tx.interruption().isPresent(), tx.interruption().orElse(null), tx.matchedRules(),

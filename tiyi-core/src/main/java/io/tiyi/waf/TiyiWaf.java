@@ -3,6 +3,7 @@ package io.tiyi.waf;
 import io.tiyi.waf.engine.RuleSet;
 import io.tiyi.waf.engine.RuleSetCompiler;
 import io.tiyi.waf.seclang.Directive;
+import io.tiyi.waf.seclang.RuleFiles;
 import io.tiyi.waf.seclang.SecLangParser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,12 +61,22 @@ public final class TiyiWaf {
 
         /** SecLang text, labelled {@code <inline>} in errors; Includes resolve from the working directory. */
         public Builder seclang(String text) {
-            return seclang(text, "<inline>", null);
+            return seclang(text, "<inline>", (Path) null);
         }
 
-        /** SecLang text with a label for errors and a directory for relative Includes and data files. */
+        /** Trusted SecLang text with a label for errors and a directory for relative Includes and data files (any file may be read). */
         public Builder seclang(String text, String name, Path baseDir) {
             directives.addAll(SecLangParser.parse(text, name, baseDir));
+            return this;
+        }
+
+        /**
+         * SecLang text whose Includes and data files {@code files} resolves: {@link RuleFiles#within}
+         * for rules from someone who must not read the host's files through them, whose errors then
+         * never quote a file's text.
+         */
+        public Builder seclang(String text, String name, RuleFiles files) {
+            directives.addAll(SecLangParser.parse(text, name, Objects.requireNonNull(files, "files")));
             return this;
         }
 
@@ -125,11 +136,11 @@ public final class TiyiWaf {
         public TiyiWaf build() {
             RuleSetCompiler c = new RuleSetCompiler();
             if (policy != null) {
-                c.add(SecLangParser.parse(PolicyRules.before(policy), "<policy>", null));
+                c.add(SecLangParser.parse(PolicyRules.before(policy), "<policy>", RuleFiles.none()));
             }
             c.add(directives);
             if (policy != null) {
-                c.add(SecLangParser.parse(PolicyRules.after(policy), "<policy exclusions>", null));
+                c.add(SecLangParser.parse(PolicyRules.after(policy), "<policy exclusions>", RuleFiles.none()));
             }
             return new TiyiWaf(c.build(), mode, listener, policy == null ? WafLimits.defaults() : policy.limits());
         }

@@ -16,6 +16,8 @@ final class Rule {
     int phase = 2;
     String file;
     int line;
+    /** Whether errors may repeat this rule's text: false when it comes from a file its author may not read. */
+    boolean quotable = true;
     String marker;
 
     List<VariableSelector> targets = new ArrayList<>();

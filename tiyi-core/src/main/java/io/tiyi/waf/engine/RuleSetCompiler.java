@@ -6,7 +6,6 @@ import io.tiyi.waf.seclang.Directive;
 import io.tiyi.waf.seclang.SecLangException;
 import io.tiyi.waf.transforms.Transformation;
 import io.tiyi.waf.variables.VariableSelector;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,6 +35,13 @@ public final class RuleSetCompiler {
             "secrequestbodyinmemorylimit", "seccollectiontimeout",
             "seccookieformat", "secconnengine", "seccontentinjection", "secstreamoutbodyinspection", "secwebappid",
             "secsensorid", "secremoterules", "secremoterulesfailaction", "secxmlexternalentity", "secinterceptonerror");
+
+    private static final Set<String> KNOWN = Set.of("secrule", "secaction", "secmarker", "secdefaultaction", "secruleengine",
+            "secrequestbodyaccess", "secresponsebodyaccess", "secrequestbodylimit", "secrequestbodynofileslimit", "secargumentslimit",
+            "secrequestbodyjsondepthlimit", "secresponsebodylimit", "secrequestbodylimitaction", "secresponsebodylimitaction",
+            "secresponsebodymimetype", "secresponsebodymimetypesclear", "secargumentseparator", "seccomponentsignature",
+            "secruleremovebyid", "secruleremovebytag", "secruleremovebymsg", "secruleupdatetargetbyid", "secruleupdatetargetbytag",
+            "secruleupdatetargetbymsg", "secruleupdateactionbyid");
 
     private final List<Rule> rules = new ArrayList<>();
     final Map<Long, Rule> byId = new LinkedHashMap<>();
@@ -70,18 +76,40 @@ public final class RuleSetCompiler {
             try {
                 directive(d);
             } catch (SecLangException e) {
+                if (!d.quotable() && e.quotesText()) {
+                    throw withoutText(d);
+                }
                 throw e;
-            } catch (OperatorException | IllegalArgumentException e) {
-                throw new SecLangException(d.where(), e.getMessage());
+            } catch (RuntimeException e) {
+                if (!d.quotable()) {
+                    throw withoutText(d);
+                }
+                if (e instanceof OperatorException || e instanceof IllegalArgumentException) {
+                    throw new SecLangException(d.where(), e.getMessage());
+                }
+                throw e;
             }
         }
         return this;
     }
 
+    /**
+     * The error for a directive from a file its author may not read: operator, action and regex
+     * messages quote their arguments, so none of them is kept; the place and the directive's name,
+     * when it is one SecLang knows, are.
+     */
+    private static SecLangException withoutText(Directive d) {
+        String lower = d.name().toLowerCase(Locale.ROOT);
+        boolean known = KNOWN.contains(lower) || IGNORED.contains(lower);
+        return SecLangException.withoutText(d.where(), (known ? d.name() : "the directive") + " on this line does not load (text from a"
+                + " rule file is not repeated in errors; open the file at this line)");
+    }
+
     /** Finishes loading. */
     public RuleSet build() {
         if (pendingChain != null) {
-            throw new SecLangException(pendingChain.where(), "rule " + pendingChain.id + " ends with 'chain' but no rule follows it");
+            throw pendingChain.quotable ? new SecLangException(pendingChain.where(), "rule " + pendingChain.id + " ends with 'chain' but no rule follows it")
+                    : SecLangException.withoutText(pendingChain.where(), "the rule on this line ends with 'chain' but no rule follows it");
         }
         for (Rule r : rules) {
             for (Rule x = r; x != null; x = x.next) {
@@ -318,6 +346,7 @@ public final class RuleSetCompiler {
         Rule r = new Rule();
         r.file = d.file();
         r.line = d.line();
+        r.quotable = d.quotable();
         boolean child = pendingChain != null;
         if (variables == null) {
             r.operator = Operators.create("unconditionalMatch", "", null);
@@ -407,8 +436,7 @@ public final class RuleSetCompiler {
             name = "rx";
             arg = s;
         }
-        Path base = d.file().startsWith("<") ? null : Path.of(d.file()).toAbsolutePath().getParent();
-        r.operator = Operators.create(name, arg, base, r.capture);
+        r.operator = Operators.create(name, arg, d.files(), d.where(), r.capture);
         r.operatorName = name;
         r.operatorArgument = arg;
     }

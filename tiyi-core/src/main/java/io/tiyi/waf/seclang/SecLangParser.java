@@ -2,52 +2,58 @@ package io.tiyi.waf.seclang;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads SecLang text into {@link Directive}s: line continuations (a backslash at the end of a
  * line), {@code #} comments, double-quoted arguments (in which {@code \"} is a quote and every
  * other backslash is kept for the operator or action parser), and {@code Include} with globs,
- * resolved relative to the including file.
+ * resolved by the text's {@link RuleFiles}: relative to the including file, and confined to the
+ * allowed directories when the text is not trusted.
  */
 public final class SecLangParser {
     private static final int MAX_INCLUDE_DEPTH = 16;
 
     private SecLangParser() {}
 
-    /** Parses text; {@code name} labels it in error messages, {@code baseDir} resolves Includes (may be null). */
+    /** Parses trusted text; {@code name} labels it in error messages, {@code baseDir} resolves Includes (may be null). */
     public static List<Directive> parse(String text, String name, Path baseDir) {
+        return parse(text, name, RuleFiles.anywhere(baseDir));
+    }
+
+    /** Parses text whose Includes and data files {@code files} resolves; {@code name} labels it in error messages. */
+    public static List<Directive> parse(String text, String name, RuleFiles files) {
         List<Directive> out = new ArrayList<>();
-        parseInto(text, name, baseDir, out, 0);
+        parseInto(text, name, files, out, 0);
         return out;
     }
 
-    /** Parses a file and everything it includes. */
+    /** Parses a trusted file and everything it includes. */
     public static List<Directive> parseFile(Path file) {
         List<Directive> out = new ArrayList<>();
-        parseFileInto(file, out, 0);
+        parseFileInto(file, null, RuleFiles.anywhere(null), out, 0);
         return out;
     }
 
-    private static void parseFileInto(Path file, List<Directive> out, int depth) {
+    /** {@code where}: the Include that names the file, or null for a file given directly. */
+    private static void parseFileInto(Path file, String where, RuleFiles files, List<Directive> out, int depth) {
         String text;
         try {
             text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw new SecLangException("cannot read rule file " + file + ": " + e.getMessage());
+            if (files.restricted()) {
+                throw SecLangException.withoutText(where, "Include: cannot read " + files.label(file));
+            }
+            String m = "cannot read rule file " + file + ": " + e.getMessage();
+            throw where == null ? new SecLangException(m) : new SecLangException(where, "Include: " + m);
         }
-        parseInto(text, file.toString(), file.toAbsolutePath().getParent(), out, depth);
+        parseInto(text, files.label(file), files.in(file), out, depth);
     }
 
-    private static void parseInto(String text, String name, Path baseDir, List<Directive> out, int depth) {
+    private static void parseInto(String text, String name, RuleFiles files, List<Directive> out, int depth) {
         String[] lines = text.split("\r?\n", -1);
         StringBuilder logical = new StringBuilder();
         int start = 0;
@@ -66,11 +72,11 @@ public final class SecLangParser {
                 continue;
             }
             logical.append(line);
-            handle(logical.toString(), name, start, baseDir, out, depth);
+            handle(logical.toString(), name, start, files, out, depth);
             logical.setLength(0);
         }
         if (logical.length() > 0) {
-            handle(logical.toString(), name, start, baseDir, out, depth);
+            handle(logical.toString(), name, start, files, out, depth);
         }
     }
 
@@ -82,8 +88,9 @@ public final class SecLangParser {
         return s.substring(0, end);
     }
 
-    private static void handle(String logical, String file, int line, Path baseDir, List<Directive> out, int depth) {
-        List<String> words = split(logical, file + ":" + line);
+    private static void handle(String logical, String file, int line, RuleFiles files, List<Directive> out, int depth) {
+        String where = file + ":" + line;
+        List<String> words = split(logical, where, files.quotesText());
         if (words.isEmpty()) {
             return;
         }
@@ -91,60 +98,26 @@ public final class SecLangParser {
         List<String> args = words.subList(1, words.size());
         if (name.equalsIgnoreCase("Include")) {
             if (args.size() != 1) {
-                throw new SecLangException(file + ":" + line, "Include expects one path or glob, got " + args.size() + " arguments");
+                throw new SecLangException(where, "Include expects one path or glob, got " + args.size() + " arguments");
             }
             if (depth >= MAX_INCLUDE_DEPTH) {
-                throw new SecLangException(file + ":" + line, "Include nested more than " + MAX_INCLUDE_DEPTH + " deep (a loop?)");
+                throw new SecLangException(where, "Include nested more than " + MAX_INCLUDE_DEPTH + " deep (a loop?)");
             }
-            for (Path p : resolveGlob(args.get(0), baseDir, file + ":" + line)) {
-                parseFileInto(p, out, depth + 1);
+            for (Path p : files.glob(args.get(0), "Include", where)) {
+                parseFileInto(p, where, files, out, depth + 1);
             }
             return;
         }
-        out.add(new Directive(name, args, file, line));
-    }
-
-    static List<Path> resolveGlob(String pattern, Path baseDir, String where) {
-        Path p;
-        try {
-            p = Path.of(pattern);
-            if (!p.isAbsolute() && baseDir != null) {
-                p = baseDir.resolve(pattern);
-            }
-        } catch (InvalidPathException e) {
-            throw new SecLangException(where, "Include: invalid path " + abbreviate(pattern) + ": " + e.getReason());
-        }
-        String s = p.toString();
-        if (s.indexOf('*') < 0 && s.indexOf('?') < 0 && s.indexOf('[') < 0) {
-            if (!Files.isRegularFile(p)) {
-                throw new SecLangException(where, "Include: file " + p + " does not exist");
-            }
-            return List.of(p);
-        }
-        // A bare glob ("Include *.conf" in text without a base directory) lists the working directory.
-        Path dir = p.getParent() == null ? Path.of("") : p.getParent();
-        PathMatcher m;
-        try {
-            m = FileSystems.getDefault().getPathMatcher("glob:" + p.getFileName());
-        } catch (PatternSyntaxException e) {
-            throw new SecLangException(where, "Include: invalid glob " + abbreviate(pattern) + ": " + e.getDescription());
-        }
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path f : ds) {
-                if (Files.isRegularFile(f) && m.matches(f.getFileName())) {
-                    out.add(f);
-                }
-            }
-        } catch (IOException e) {
-            throw new SecLangException(where, "Include: cannot list " + dir + ": " + e.getMessage());
-        }
-        out.sort(null);
-        return out;
+        out.add(new Directive(name, args, file, line, files));
     }
 
     /** Splits a logical line into words; double-quoted words may contain spaces and escaped quotes. */
     static List<String> split(String s, String where) {
+        return split(s, where, true);
+    }
+
+    /** {@code quote} false: the text is not repeated in errors (it is a file the rule author may not read). */
+    static List<String> split(String s, String where, boolean quote) {
         List<String> out = new ArrayList<>();
         int i = 0;
         int n = s.length();
@@ -174,6 +147,9 @@ public final class SecLangParser {
                     i++;
                 }
                 if (!closed) {
+                    if (!quote) {
+                        throw SecLangException.withoutText(where, "unterminated double quote");
+                    }
                     throw new SecLangException(where, "unterminated double quote in: " + abbreviate(s));
                 }
             } else {

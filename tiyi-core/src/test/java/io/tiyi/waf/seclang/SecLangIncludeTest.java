@@ -14,14 +14,14 @@ class SecLangIncludeTest {
     @Test
     void aBareGlobInTextWithoutABaseDirectoryListsTheWorkingDirectory() {
         // Was a NullPointerException: the glob has no parent directory to list.
-        assertThat(SecLangParser.parse("Include *.no-such-extension-tiyi\n", "<inline>", null)).isEmpty();
+        assertThat(SecLangParser.parse("Include *.no-such-extension-tiyi\n", "<inline>", (Path) null)).isEmpty();
         assertThat(TiyiWaf.builder().seclang("Include *.no-such-extension-tiyi\nSecAction \"id:1,pass\"\n").build().ruleCount()).isOne();
     }
 
     @Test
     void aPathWithANulCharacterIsARuleError() {
         // Was an InvalidPathException out of SecLangParser.parse.
-        assertThatThrownBy(() -> SecLangParser.parse("Include a\u0000b\n", "<inline>", null)).isInstanceOf(SecLangException.class)
+        assertThatThrownBy(() -> SecLangParser.parse("Include a\u0000b\n", "<inline>", (Path) null)).isInstanceOf(SecLangException.class)
                 .hasMessageContaining("<inline>:1").hasMessageContaining("invalid path");
     }
 
