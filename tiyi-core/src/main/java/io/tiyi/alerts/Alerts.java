@@ -10,6 +10,7 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.events.AlertEvent;
 import io.tiyi.events.EventLog;
 import io.tiyi.fleet.Fleet;
+import io.tiyi.internal.Text;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.AlertFiringsRecord;
@@ -96,6 +97,7 @@ public final class Alerts implements RpcService {
 
     /** Changes a rule; null fields stay as they are. */
     public Rule update(String actor, String name, Boolean enabled, Integer windowSeconds, Integer threshold) {
+        Text.requirePlain("name", name);
         Rule cur = rule(name);
         int w = windowSeconds == null ? cur.windowSeconds() : windowSeconds;
         int t = threshold == null ? cur.threshold() : threshold;
