@@ -60,10 +60,10 @@ final class BackupCommands {
                 p.done();
             }
             if (!withoutKek) {
-                ctx.err.println("WARNING " + c.out() + " holds the KEK: whoever has it can decrypt every secret in state.db; store it as a"
-                        + " secret (or back up with --without-kek and keep the KEK elsewhere)");
+                ctx.err.println(Table.escape("WARNING " + c.out() + " holds the KEK: whoever has it can decrypt every secret in state.db; store it as a"
+                        + " secret (or back up with --without-kek and keep the KEK elsewhere)"));
             }
-            ctx.out.println("backup of node " + c.manifest().nodeId() + " at seq " + c.manifest().lastSeq() + " written to " + c.out());
+            ctx.out.println(Table.escape("backup of node " + c.manifest().nodeId() + " at seq " + c.manifest().lastSeq() + " written to " + c.out()));
             printManifest(ctx, c.manifest());
             return 0;
         }
@@ -84,8 +84,8 @@ final class BackupCommands {
                 v = Backups.verify(Path.of(backup.get(0)), p);
                 p.done();
             }
-            ctx.out.println("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain " + v.auditEntries()
-                    + " entries, head " + v.auditHead());
+            ctx.out.println(Table.escape("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain " + v.auditEntries()
+                    + " entries, head " + v.auditHead()));
             return 0;
         }
     }
@@ -122,10 +122,10 @@ final class BackupCommands {
                     throw new UsageException("--at " + at + " is not an RFC 3339 time such as 2026-11-28T22:00:00Z");
                 }
                 StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force);
-                ctx.out.println("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
-                        + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir);
-                ctx.out.println("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
-                        + ", then tiyi system resume-writes --yes once no other primary serves");
+                ctx.out.println(Table.escape("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
+                        + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir));
+                ctx.out.println(Table.escape("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
+                        + ", then tiyi system resume-writes --yes once no other primary serves"));
                 return 0;
             }
             if (at != null) {
@@ -136,10 +136,10 @@ final class BackupCommands {
             }
             Backups.Verified v = Backups.restore(Path.of(backup.get(0)), dir, force);
             BackupManifest m = v.manifest();
-            ctx.out.println("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()
-                    + ") into " + dir);
-            ctx.out.println("it starts as a read-only primary: tiyi server --state-dir " + dir + (m.kekIncluded() ? "" : " (put its KEK "
-                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves");
+            ctx.out.println(Table.escape("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()
+                    + ") into " + dir));
+            ctx.out.println(Table.escape("it starts as a read-only primary: tiyi server --state-dir " + dir + (m.kekIncluded() ? "" : " (put its KEK "
+                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves"));
             return 0;
         }
     }
@@ -156,8 +156,8 @@ final class BackupCommands {
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {
-                ctx.out.println("writes resumed: this node is the read-write primary at epoch " + r.get("epoch").asLong() + " with seq "
-                        + r.get("last_seq").asLong());
+                ctx.out.println(Table.escape("writes resumed: this node is the read-write primary at epoch " + r.get("epoch").asLong() + " with seq "
+                        + r.get("last_seq").asLong()));
             }
             return 0;
         }

@@ -76,8 +76,8 @@ final class CrsCommands {
                 layout = CrsLayout.of(dir);
                 rules = TiyiWaf.builder().crs(dir).build().ruleCount();
             } catch (SecLangException e) {
-                ctx.err.println("ERROR the CRS in " + dir + " (" + source + ") cannot be used: " + e.getMessage()
-                        + "; the node runs Tiyi's built-in rules instead");
+                ctx.err.println(Table.escape("ERROR the CRS in " + dir + " (" + source + ") cannot be used: " + e.getMessage()
+                        + "; the node runs Tiyi's built-in rules instead"));
                 return 1;
             }
             Map<String, Object> r = describe(layout, rules, source);
