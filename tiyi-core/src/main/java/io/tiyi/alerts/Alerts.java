@@ -92,7 +92,7 @@ public final class Alerts implements RpcService {
 
     public Rule rule(String name) {
         return store.read(db -> db.selectFrom(ALERT_RULES).where(ALERT_RULES.NAME.eq(name)).fetchOptional()).map(Alerts::rule)
-                .orElseThrow(() -> TiyiException.notFound("no alert rule named '" + name + "' (tiyi alerts rules list)"));
+                .orElseThrow(() -> TiyiException.notFound("no alert rule named '" + Text.escape(name) + "' (tiyi alerts rules list)"));
     }
 
     /** Changes a rule; null fields stay as they are. */

@@ -72,7 +72,7 @@ public final class Certificates implements RpcService {
 
     public Certificate get(String name) {
         return store.read(db -> db.selectFrom(CERTIFICATES).where(CERTIFICATES.NAME.eq(name)).fetchOptional(Certificates::view))
-                .orElseThrow(() -> TiyiException.notFound("no certificate named '" + name + "'"));
+                .orElseThrow(() -> TiyiException.notFound("no certificate named '" + Text.escape(name) + "'"));
     }
 
     public void delete(String actor, String name) {

@@ -61,7 +61,7 @@ public final class Settings implements RpcService {
 
     private static SettingDefinition definition(String key) {
         return SettingsRegistry.find(key == null ? "" : key.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> TiyiException.notFound(
-                "unknown setting '" + key + "'; known: " + SettingsRegistry.all().stream().map(SettingDefinition::key)
+                "unknown setting '" + Text.escape(key) + "'; known: " + SettingsRegistry.all().stream().map(SettingDefinition::key)
                         .collect(Collectors.joining(", "))));
     }
 

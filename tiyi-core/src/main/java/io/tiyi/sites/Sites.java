@@ -99,7 +99,7 @@ public final class Sites implements RpcService {
     }
 
     public Site get(String name) {
-        return find(name).orElseThrow(() -> TiyiException.notFound("no site named '" + name + "'"));
+        return find(name).orElseThrow(() -> TiyiException.notFound("no site named '" + Text.escape(name) + "'"));
     }
 
     static Site toSite(SitesRecord r, List<Site.Route> routes) {
