@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,6 +123,15 @@ class StoredTextTest {
             assertThat(e.getMessage()).contains(f.field() + " contains ").contains("(" + codePoint + ") at position " + (f.prefix().length() + 1));
         });
         assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void aLookedUpNameIsQuotedEscapedInTheAnswer() {
+        assertThatThrownBy(() -> client.raw("SitesService", "Get", Map.of("name", "shop\u001b[2J\r\n"))).isInstanceOfSatisfying(
+                TiyiApiException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(404);
+                    assertThat(e.getMessage()).isEqualTo("no site named 'shop\\e[2J\\r\\n'");
+                });
     }
 
     /** Everything the refused calls could have changed, as the API reads it back. */
