@@ -9,6 +9,7 @@ import io.tiyi.api.NodeStatus;
 import io.tiyi.cluster.Role;
 import io.tiyi.config.TiyiConfig;
 import io.tiyi.events.EventLog;
+import io.tiyi.internal.PrivateFiles;
 import io.tiyi.metrics.TiyiMetrics;
 import io.tiyi.siem.Origin;
 import io.tiyi.siem.SiemDispatcher;
@@ -52,6 +53,7 @@ final class AgentNode implements Assembly {
                 a = new AdminServer(config.server().addr(), AllowedHosts.of(config), metrics, health);
                 LOG.info("agent: health and metrics on {}", a.url());
             }
+            PrivateFiles.secure(dir, "agent state directory");
             e = new EventLog(dir.resolve("logs"), () -> RETENTION_DAYS);
             d = new DataPlaneNode(config, metrics.registry(), e, health, dir, o.route());
             AgentRuntime agent = d.agent();

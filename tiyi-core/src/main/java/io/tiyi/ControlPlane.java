@@ -105,6 +105,7 @@ final class ControlPlane implements Assembly {
             if (freshSecondary) {
                 ClusterRole.bootstrapSecondary(config, o.controlPlaneApi(), o.enrollmentToken(), o.route(), dir);
             }
+            StateStore.secure(dir);
             store = StateStore.open(dir);
             LOG.info("state: {}", store.dbFile());
             Kek kek = Kek.resolve(config.crypto().kekFile(), store.dir(), store.storedKekFingerprint());

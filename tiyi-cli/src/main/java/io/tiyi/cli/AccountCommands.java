@@ -42,11 +42,11 @@ final class AccountCommands {
             if (ctx.json()) {
                 ctx.printJson(new LoggedIn(api.baseUrl(), user, g.get("role").asText(), mustChange));
             } else {
-                ctx.out.println("logged in to " + api.baseUrl() + " as " + user + " (" + g.get("role").asText() + "); session in "
-                        + ctx.sessions.file());
+                ctx.out.println(Table.escape("logged in to " + api.baseUrl() + " as " + user + " (" + g.get("role").asText() + "); session in "
+                        + ctx.sessions.file()));
             }
             if (mustChange) {
-                ctx.err.println("WARNING this password must be replaced before anything else: tiyi users set-password --name " + user);
+                ctx.err.println(Table.escape("WARNING this password must be replaced before anything else: tiyi users set-password --name " + user));
             }
             return 0;
         }
@@ -62,7 +62,7 @@ final class AccountCommands {
             }
             SessionStore.Session s = ctx.sessions.find(api).orElse(null);
             if (s == null) {
-                ctx.out.println("no session for " + api);
+                ctx.out.println(Table.escape("no session for " + api));
                 return 0;
             }
             try {
@@ -70,7 +70,7 @@ final class AccountCommands {
             } finally {
                 ctx.sessions.remove(api);
             }
-            ctx.out.println("logged out of " + api);
+            ctx.out.println(Table.escape("logged out of " + api));
             return 0;
         }
     }
@@ -117,7 +117,7 @@ final class AccountCommands {
             if (ctx.json()) {
                 ctx.printJson(u);
             } else {
-                ctx.out.println("created user " + u.get("name").asText() + " (" + u.get("role").asText() + ")");
+                ctx.out.println(Table.escape("created user " + u.get("name").asText() + " (" + u.get("role").asText() + ")"));
             }
             return 0;
         }
@@ -149,8 +149,8 @@ final class AccountCommands {
             if (ctx.json()) {
                 ctx.printJson(new PasswordSet(name, true));
             } else {
-                ctx.out.println("password of " + name + " set" + (self ? "; every session of this user was ended" : "")
-                        + (renewed ? ", and this one renewed with the new password" : ""));
+                ctx.out.println(Table.escape("password of " + name + " set" + (self ? "; every session of this user was ended" : "")
+                        + (renewed ? ", and this one renewed with the new password" : "")));
             }
             if (self && !renewed) {
                 ctx.err.println("WARNING the saved session of " + name + " ended with the password change; run: tiyi login --api "
@@ -233,7 +233,7 @@ final class AccountCommands {
         if (ctx.json()) {
             ctx.printJson(json);
         } else {
-            ctx.out.println(text);
+            ctx.out.println(Table.escape(text));
         }
         return 0;
     }

@@ -50,9 +50,9 @@ final class AgentCommands {
             // Always JSON: the token is read by scripts (jq -r .token); it is shown this once only.
             ctx.printJson(t);
             if (ctx.terminal()) {
-                ctx.err.println("INFO single-use token " + t.get("id").asText() + " for tag " + t.get("tag").asText() + ", valid until "
+                ctx.err.println(Table.escape("INFO single-use token " + t.get("id").asText() + " for tag " + t.get("tag").asText() + ", valid until "
                         + Table.time(t.get("expires_at").asLong()) + "; start the agent with: tiyi agent --api URL --enrollment-token TOKEN"
-                        + " --state-dir DIR");
+                        + " --state-dir DIR"));
             }
             return 0;
         }
@@ -201,7 +201,7 @@ final class AgentCommands {
                 ctx.printJson(r);
                 return 0;
             }
-            ctx.out.println("bundle signing key rotated: now " + r.get("fingerprint").asText() + " (was " + r.get("previous").asText() + ")");
+            ctx.out.println(Table.escape("bundle signing key rotated: now " + r.get("fingerprint").asText() + " (was " + r.get("previous").asText() + ")"));
             ctx.out.println("""
                     Every enrolled agent now refuses new bundles (other_signing_key) and keeps serving its last good one.
                     Re-enroll each agent:

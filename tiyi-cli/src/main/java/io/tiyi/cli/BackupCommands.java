@@ -60,10 +60,10 @@ final class BackupCommands {
                 p.done();
             }
             if (!withoutKek) {
-                ctx.err.println("WARNING " + c.out() + " holds the KEK: whoever has it can decrypt every secret in state.db; store it as a"
-                        + " secret (or back up with --without-kek and keep the KEK elsewhere)");
+                ctx.err.println(Table.escape("WARNING " + c.out() + " holds the KEK: whoever has it can decrypt every secret in state.db; store it as a"
+                        + " secret (or back up with --without-kek and keep the KEK elsewhere)"));
             }
-            ctx.out.println("backup of node " + c.manifest().nodeId() + " at seq " + c.manifest().lastSeq() + " written to " + c.out());
+            ctx.out.println(Table.escape("backup of node " + c.manifest().nodeId() + " at seq " + c.manifest().lastSeq() + " written to " + c.out()));
             printManifest(ctx, c.manifest());
             return 0;
         }
@@ -88,8 +88,8 @@ final class BackupCommands {
                 v = Backups.verify(Path.of(backup.get(0)), kekFile == null ? null : Path.of(kekFile), p);
                 p.done();
             }
-            ctx.out.println("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain " + v.auditEntries()
-                    + " entries, head " + v.auditHead());
+            ctx.out.println(Table.escape("backup OK: node " + v.manifest().nodeId() + " at seq " + v.manifest().lastSeq() + ", audit chain "
+                    + v.auditEntries() + " entries, head " + v.auditHead()));
             if (!v.auditKeyed()) {
                 ctx.out.println("the audit chain's keyed hashes were not checked (no KEK in the backup): give --kek-file with the node's"
                         + " KEK to check them");
@@ -138,10 +138,10 @@ final class BackupCommands {
                     throw new UsageException("restoring from a stream needs the source node's KEK: give --kek-file, or put it at " + kek);
                 }
                 StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force, io.tiyi.crypto.Kek.load(kek));
-                ctx.out.println("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
-                        + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir);
-                ctx.out.println("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
-                        + ", then tiyi system resume-writes --yes once no other primary serves");
+                ctx.out.println(Table.escape("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
+                        + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir));
+                ctx.out.println(Table.escape("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
+                        + ", then tiyi system resume-writes --yes once no other primary serves"));
                 return 0;
             }
             if (at != null) {
@@ -155,10 +155,10 @@ final class BackupCommands {
             }
             Backups.Verified v = Backups.restore(Path.of(backup.get(0)), dir, force);
             BackupManifest m = v.manifest();
-            ctx.out.println("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()
-                    + ") into " + dir);
-            ctx.out.println("it starts as a read-only primary: tiyi server --state-dir " + dir + (m.kekIncluded() ? "" : " (put its KEK "
-                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves");
+            ctx.out.println(Table.escape("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()
+                    + ") into " + dir));
+            ctx.out.println(Table.escape("it starts as a read-only primary: tiyi server --state-dir " + dir + (m.kekIncluded() ? "" : " (put its KEK "
+                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves"));
             return 0;
         }
     }
@@ -175,8 +175,8 @@ final class BackupCommands {
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {
-                ctx.out.println("writes resumed: this node is the read-write primary at epoch " + r.get("epoch").asLong() + " with seq "
-                        + r.get("last_seq").asLong());
+                ctx.out.println(Table.escape("writes resumed: this node is the read-write primary at epoch " + r.get("epoch").asLong() + " with seq "
+                        + r.get("last_seq").asLong()));
             }
             return 0;
         }

@@ -1,5 +1,8 @@
 package io.tiyi.cli;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
 import io.tiyi.auth.LocalAdminCredential;
@@ -145,12 +148,49 @@ final class CliContext {
         return p;
     }
 
-    /** Prints a JSON value as-is in json mode. */
+    /** Prints a JSON value as-is in json mode, with the characters a terminal would act on escaped ({@link TerminalEscapes}). */
     void printJson(Object value) {
         try {
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().with(TerminalEscapes.INSTANCE).writeValueAsString(value));
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code value} as one line of JSON, escaped as {@link #printJson} does. */
+    static String jsonLine(Object value) {
+        try {
+            return Json.MAPPER.writer().with(TerminalEscapes.INSTANCE).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * JSON that is safe to print: Jackson already writes C0 controls as escapes; this adds DEL,
+     * the C1 controls, the line separators and the bidirectional controls, as {@code \}{@code uXXXX},
+     * which a JSON reader turns back into the same string.
+     */
+    static final class TerminalEscapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        static final TerminalEscapes INSTANCE = new TerminalEscapes();
+
+        private final int[] ascii;
+
+        private TerminalEscapes() {
+            ascii = standardAsciiEscapesForJSON();
+            ascii[0x7f] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return Table.escape(String.valueOf((char) ch)).length() > 1
+                    ? new SerializedString(String.format(java.util.Locale.ROOT, "\\u%04x", ch)) : null;
         }
     }
 }

@@ -4,6 +4,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.client.rpc.SystemService;
+import io.tiyi.internal.PrivateFiles;
 import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.crs.CrsInstaller;
 import io.tiyi.waf.crs.CrsLayout;
@@ -37,6 +38,12 @@ final class CrsCommands {
             CrsLayout installed;
             int rules;
             try (Progress p = Progress.start(ctx, "installing the CRS")) {
+                // A state directory that does not exist yet is created as the node would create it: 0700.
+                try {
+                    PrivateFiles.createDirectories(ctx.stateDir());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
                 installed = new CrsInstaller(root, p).install(from, Optional.ofNullable(sha256));
                 p.step("compiling the rules");
                 rules = TiyiWaf.builder().crs(installed.dir()).build().ruleCount();
@@ -76,8 +83,8 @@ final class CrsCommands {
                 layout = CrsLayout.of(dir);
                 rules = TiyiWaf.builder().crs(dir).build().ruleCount();
             } catch (SecLangException e) {
-                ctx.err.println("ERROR the CRS in " + dir + " (" + source + ") cannot be used: " + e.getMessage()
-                        + "; the node runs Tiyi's built-in rules instead");
+                ctx.err.println(Table.escape("ERROR the CRS in " + dir + " (" + source + ") cannot be used: " + e.getMessage()
+                        + "; the node runs Tiyi's built-in rules instead"));
                 return 1;
             }
             Map<String, Object> r = describe(layout, rules, source);

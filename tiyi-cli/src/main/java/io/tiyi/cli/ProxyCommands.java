@@ -200,8 +200,8 @@ final class ProxyCommands {
             if (ctx.json()) {
                 ctx.printJson(c);
             } else {
-                ctx.out.println("imported certificate " + name + " for " + join(c.get("sans")) + ", valid until "
-                        + Table.time(c.get("not_after").asLong()));
+                ctx.out.println(Table.escape("imported certificate " + name + " for " + join(c.get("sans")) + ", valid until "
+                        + Table.time(c.get("not_after").asLong())));
             }
             return 0;
         }
@@ -285,12 +285,12 @@ final class ProxyCommands {
                 return 0;
             }
             if (r.path("dropped").asLong() > 0) {
-                ctx.err.println("WARNING the node dropped " + r.path("dropped").asLong() + " events since it started (its log queue was"
-                        + " full): they are in no list");
+                ctx.err.println(Table.escape("WARNING the node dropped " + r.path("dropped").asLong() + " events since it started (its log queue was"
+                        + " full): they are in no list"));
             }
             if (events.isEmpty()) {
-                ctx.out.println("no " + type + " events" + (site == null ? "" : " of site " + Table.escape(site))
-                        + (status == null ? "" : " with status " + Table.escape(status)) + " since " + Table.escape(since));
+                ctx.out.println(Table.escape("no " + type + " events" + (site == null ? "" : " of site " + site)
+                        + (status == null ? "" : " with status " + status) + " since " + since));
             } else {
                 EventTables.print(ctx.out, events);
             }
@@ -320,7 +320,7 @@ final class ProxyCommands {
                     seen.remove(seen.iterator().next());
                 }
                 if (ctx.json()) {
-                    fresh.forEach(e -> ctx.out.println(e.toString()));
+                    fresh.forEach(e -> ctx.out.println(CliContext.jsonLine(e)));
                 } else {
                     table.print(fresh);
                 }

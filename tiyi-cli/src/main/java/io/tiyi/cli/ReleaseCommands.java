@@ -57,8 +57,8 @@ final class ReleaseCommands {
                 p.done();
             }
             ReleaseManifest.Artifact a = m.artifacts().get(0);
-            ctx.out.println("release " + m.version() + ": " + file + " (" + Files.size(file) + " bytes, artifact " + a.name() + " sha256 "
-                    + a.sha256() + ")");
+            ctx.out.println(Table.escape("release " + m.version() + ": " + file + " (" + Files.size(file) + " bytes, artifact " + a.name() + " sha256 "
+                    + a.sha256() + ")"));
             return 0;
         }
 

@@ -30,9 +30,9 @@ final class RolloutCommands {
     }
 
     static void printRollout(CliContext ctx, JsonNode run) {
-        ctx.out.println("rollout " + run.get("id").asLong() + ": " + run.get("kind").asText()
+        ctx.out.println(Table.escape("rollout " + run.get("id").asLong() + ": " + run.get("kind").asText()
                 + (run.get("version").isNull() ? "" : " " + run.get("version").asText()) + " by " + run.get("created_by").asText() + " at "
-                + Table.time(run.get("created_at").asLong()));
+                + Table.time(run.get("created_at").asLong())));
         Table t = new Table("AGENT", "STATE", "FROM", "TO", "RUNS NOW", "REASON");
         for (JsonNode a : run.get("agents")) {
             t.row(a.get("agent_id").asText(), a.get("state").asText(), a.path("from_version").asText(""), a.path("to_version").asText(""),

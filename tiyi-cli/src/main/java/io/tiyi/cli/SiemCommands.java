@@ -21,16 +21,16 @@ final class SiemCommands {
                 ctx.printJson(r);
             }
             if (written && !ctx.json()) {
-                ctx.out.println("test event " + r.get("id").asText() + " written to " + res.get("address").asText() + " as "
-                        + res.get("format").asText() + " (" + res.get("bytes").asInt() + " bytes); check that it arrived:");
-                ctx.out.println("  " + res.get("message").asText());
+                ctx.out.println(Table.escape("test event " + r.get("id").asText() + " written to " + res.get("address").asText() + " as "
+                        + res.get("format").asText() + " (" + res.get("bytes").asInt() + " bytes); check that it arrived:"));
+                ctx.out.println(Table.escape("  " + res.get("message").asText()));
             }
             if (written) {
                 return 0;
             }
             String address = res.get("address").asText();
-            ctx.err.println("ERROR the test event was not written" + (address.isEmpty() ? "" : " to " + address) + ": "
-                    + res.get("error").asText());
+            ctx.err.println(Table.escape("ERROR the test event was not written" + (address.isEmpty() ? "" : " to " + address) + ": "
+                    + res.get("error").asText()));
             return 1;
         }
     }

@@ -43,20 +43,20 @@ final class SystemCommands {
         public int run(CliContext ctx) {
             JsonNode s = ctx.client().call(SystemService.STATUS, Empty.INSTANCE);
             if (!"secondary".equals(s.get("role").asText())) {
-                ctx.err.println("ERROR this node is " + s.get("role").asText() + " at epoch " + s.get("epoch").asLong()
-                        + "; tiyi promote runs on a secondary (on its host, or with --api pointing at it)");
+                ctx.err.println(Table.escape("ERROR this node is " + s.get("role").asText() + " at epoch " + s.get("epoch").asLong()
+                        + "; tiyi promote runs on a secondary (on its host, or with --api pointing at it)"));
                 return 1;
             }
             if (force) {
-                ctx.err.println("WARNING promoting without the primary" + (s.hasNonNull("primary_api") ? " at " + s.get("primary_api").asText() : "")
+                ctx.err.println(Table.escape("WARNING promoting without the primary" + (s.hasNonNull("primary_api") ? " at " + s.get("primary_api").asText() : "")
                         + ": mutations it committed after seq " + s.get("last_seq").asLong()
-                        + " (the last one replicated here) are lost; if it comes back it steps down to agent-only");
+                        + " (the last one replicated here) are lost; if it comes back it steps down to agent-only"));
             }
             JsonNode r = ctx.client().call(SystemService.PROMOTE, new SystemService.PromoteRequest(force));
             if (ctx.json()) {
                 ctx.printJson(r);
             } else {
-                ctx.out.println(r.get("message").asText());
+                ctx.out.println(Table.escape(r.get("message").asText()));
             }
             return 0;
         }
@@ -145,21 +145,21 @@ final class SystemCommands {
             if (ctx.json()) {
                 ctx.printJson(v);
             } else if (ok) {
-                ctx.out.println("audit chain OK: " + v.get("entries").asLong() + " entries, head " + v.get("head_hash").asText());
+                ctx.out.println(Table.escape("audit chain OK: " + v.get("entries").asLong() + " entries, head " + v.get("head_hash").asText()));
                 if (witness) {
                     JsonNode c = w.get("checkpoint");
-                    ctx.out.println("witness OK: " + w.get("agents").asInt() + " agent(s) hold checkpoints; newest #" + c.get("count").asLong()
+                    ctx.out.println(Table.escape("witness OK: " + w.get("agents").asInt() + " agent(s) hold checkpoints; newest #" + c.get("count").asLong()
                             + " (epoch " + c.get("epoch").asLong() + ", " + java.time.Instant.ofEpochMilli(c.get("ts").asLong()) + ") held by "
-                            + w.get("agent_id").asText() + " matches the chain");
+                            + w.get("agent_id").asText() + " matches the chain"));
                 }
             }
             if (!ok) {
                 long bad = v.get("first_bad_id").asLong();
                 if (bad == 0) {
-                    ctx.err.println("ERROR no witness for the audit chain: " + v.get("problem").asText());
+                    ctx.err.println(Table.escape("ERROR no witness for the audit chain: " + v.get("problem").asText()));
                 } else {
-                    ctx.err.println("ERROR audit chain broken at entry " + bad + ": " + v.get("problem").asText() + " ("
-                            + v.get("entries").asLong() + " entries verified before it)");
+                    ctx.err.println(Table.escape("ERROR audit chain broken at entry " + bad + ": " + v.get("problem").asText() + " ("
+                            + v.get("entries").asLong() + " entries verified before it)"));
                 }
                 return 1;
             }

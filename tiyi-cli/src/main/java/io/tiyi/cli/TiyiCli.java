@@ -69,8 +69,8 @@ public final class TiyiCli {
     private static int admin(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
         CommandNode.Group tree = CommandTree.adminRoot();
         if (tree.child(args[0]).isEmpty()) {
-            err.println("ERROR " + (args[0].startsWith("-") ? "unknown option " + args[0] : "unknown command '" + args[0] + "'")
-                    + " for 'tiyi'; see --help");
+            err.println(Table.escape("ERROR " + (args[0].startsWith("-") ? "unknown option " + args[0] : "unknown command '" + args[0] + "'")
+                    + " for 'tiyi'; see --help"));
             return 2;
         }
         GroupOptions root = new GroupOptions();
@@ -80,7 +80,7 @@ public final class TiyiCli {
         try {
             CommandLine.parse(jc, "tiyi", args);
         } catch (CommandLine.UsageError e) {
-            err.println("ERROR " + e.getMessage());
+            err.println(Table.escape("ERROR " + e.getMessage()));
             return 2;
         }
         JCommander current = jc;
@@ -119,16 +119,16 @@ public final class TiyiCli {
         try {
             return command.run(ctx);
         } catch (UsageException e) {
-            err.println("ERROR " + e.getMessage() + " (see: " + prog + " --help)");
+            err.println(Table.escape("ERROR " + e.getMessage() + " (see: " + prog + " --help)"));
             return 2;
         } catch (TiyiException e) {
             String hint = e.code() == ErrorCode.UNAUTHENTICATED
                     ? "; on a node's host pass --state-dir (or TIYI_STATE_DIR) to use its local admin credential, elsewhere run: tiyi login --api URL --user NAME"
                     : "";
-            err.println("ERROR " + e.getMessage() + hint);
+            err.println(Table.escape("ERROR " + e.getMessage() + hint));
             return 1;
         } catch (Exception e) {
-            err.println("ERROR " + describe(e));
+            err.println(Table.escape("ERROR " + describe(e)));
             return 1;
         }
     }

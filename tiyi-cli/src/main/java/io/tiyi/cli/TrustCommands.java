@@ -94,12 +94,12 @@ final class TrustCommands {
                 ctx.printJson(r);
                 return 0;
             }
-            ctx.out.println("client " + r.get("client").asText() + (r.get("bypass_attempt").asBoolean() ? " (origin bypass attempt)" : ""));
+            ctx.out.println(Table.escape("client " + r.get("client").asText() + (r.get("bypass_attempt").asBoolean() ? " (origin bypass attempt)" : "")));
             for (JsonNode step : r.get("steps")) {
-                ctx.out.println("  " + step.asText());
+                ctx.out.println(Table.escape("  " + step.asText()));
             }
             if (r.get("malformed").asInt() > 0) {
-                ctx.out.println("  " + r.get("malformed").asInt() + " malformed entr" + (r.get("malformed").asInt() == 1 ? "y" : "ies") + " skipped");
+                ctx.out.println(Table.escape("  " + r.get("malformed").asInt() + " malformed entr" + (r.get("malformed").asInt() == 1 ? "y" : "ies") + " skipped"));
             }
             return 0;
         }

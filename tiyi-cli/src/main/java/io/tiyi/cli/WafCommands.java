@@ -24,8 +24,8 @@ final class WafCommands {
             ctx.printJson(p);
             return;
         }
-        ctx.out.printf("site %s: mode %s, paranoia %d, anomaly thresholds inbound %d / outbound %d, strict bodies %s%n", p.get("site").asText(),
-                p.get("mode").asText(), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt(),
+        ctx.out.printf("site %s: mode %s, paranoia %d, anomaly thresholds inbound %d / outbound %d, strict bodies %s%n", Table.escape(p.get("site").asText()),
+                Table.escape(p.get("mode").asText()), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt(),
                 p.path("strict_bodies").asBoolean(true) ? "on" : "off");
         if (p.get("exclusions").size() > 0) {
             Table t = new Table("ID", "RULE", "PATH PREFIX", "METHOD", "TARGET");
@@ -186,7 +186,7 @@ final class WafCommands {
                     if (progress.active()) {
                         progress.note(line);
                     } else {
-                        ctx.err.println(line);
+                        ctx.err.println(Table.escape(line));
                     }
                 }
             };
@@ -241,9 +241,9 @@ final class WafCommands {
                 return 0;
             }
             JsonNode i = r.get("interruption");
-            ctx.out.println(r.get("interrupted").asBoolean()
+            ctx.out.println(Table.escape(r.get("interrupted").asBoolean()
                     ? "BLOCKED with " + i.get("status").asInt() + " by rule " + i.get("rule_id").asLong() + " (site mode " + r.get("mode").asText() + ")"
-                    : "passed (site mode " + r.get("mode").asText() + ")");
+                    : "passed (site mode " + r.get("mode").asText() + ")"));
             Table t = new Table("RULE", "PHASE", "MESSAGE", "MATCHED");
             r.get("matched_rules").forEach(m -> t.row(m.get("id").asLong(), m.get("phase").asInt(), m.get("message").asText(),
                     m.get("variable").asText() + "=" + m.get("value").asText()));

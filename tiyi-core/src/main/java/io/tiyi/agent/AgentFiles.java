@@ -4,12 +4,11 @@ import io.tiyi.TiyiException;
 import io.tiyi.bundle.SignedBundle;
 import io.tiyi.bundle.SignedCheckpoint;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -61,7 +60,7 @@ public final class AgentFiles {
     public AgentFiles(Path dir) {
         this.dir = dir;
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new TiyiException("cannot create the agent's state directory " + dir + ": " + e.getMessage());
         }
@@ -126,11 +125,7 @@ public final class AgentFiles {
         try {
             Path tmp = dir.resolve("." + name + ".tmp");
             Files.deleteIfExists(tmp);
-            try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
-                Files.createFile(tmp);
-            }
+            PrivateFiles.createFile(tmp);
             Files.write(tmp, Json.MAPPER.writeValueAsBytes(value));
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.force(true);

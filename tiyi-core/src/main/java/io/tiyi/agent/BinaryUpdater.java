@@ -6,6 +6,7 @@ import io.tiyi.bundle.Bundle;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.client.rpc.ReleasesService;
 import io.tiyi.crypto.Sha256;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -222,7 +223,7 @@ public final class BinaryUpdater {
             p.setProperty("reason", r.reason());
         }
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
             write(dir.resolve("last"), p);
         } catch (IOException e) {
             LOG.warn("agent: cannot record rollout {} as {} in {}: {}", r.rolloutId(), r.state(), dir, e.toString());
@@ -238,7 +239,7 @@ public final class BinaryUpdater {
             return;
         }
         record(new AgentReport.Rollout(id, "downloading", null));
-        Files.createDirectories(target.getParent());
+        PrivateFiles.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(JAR + ".tmp");
         client.get().download(ReleasesService.DOWNLOAD, new ReleasesService.DownloadRequest(sha), tmp);
         long got = Files.size(tmp);
@@ -251,6 +252,7 @@ public final class BinaryUpdater {
             Files.deleteIfExists(tmp);
             throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);
         }
+        PrivateFiles.restrict(tmp);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
@@ -268,9 +270,10 @@ public final class BinaryUpdater {
         if (running == null) {
             throw new IOException("cannot find the jar this agent runs from, to keep it for a rollback");
         }
-        Files.createDirectories(target.getParent());
+        PrivateFiles.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(JAR + ".tmp");
         Files.copy(running, tmp, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFiles.restrict(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -307,8 +310,11 @@ public final class BinaryUpdater {
     }
 
     private void markDone(String commandId) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("done"), commandId + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        PrivateFiles.createDirectories(dir);
+        try (var out = PrivateFiles.newOutputStream(dir.resolve("done"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            out.write((commandId + "\n").getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** The jar this process runs from, or null when it runs from classes (tests, an IDE). */
@@ -336,7 +342,8 @@ public final class BinaryUpdater {
         StringBuilder sb = new StringBuilder();
         ordered.forEach((k, v) -> sb.append(k).append('=').append(v.replace('\n', ' ')).append('\n'));
         Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.deleteIfExists(tmp);
+        PrivateFiles.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8));
         Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -3,6 +3,7 @@ package io.tiyi.agent;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.bundle.RulesArchive;
 import io.tiyi.crypto.SealedBox;
+import io.tiyi.internal.PrivateFiles;
 import io.tiyi.proxy.RuntimeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ final class LocalConfig {
             Path local = files.rulesDir(b.rules().hash());
             if (!Files.isDirectory(local)) {
                 byte[] archive = fetchRules.apply(b.rules().hash());
-                Files.createDirectories(local.getParent());
+                PrivateFiles.createDirectories(local.getParent());
                 RulesArchive.unpack(archive, b.rules().hash(), local);
                 LOG.info("agent: rule set {} fetched ({} bytes)", b.rules().hash().substring(0, 19), archive.length);
             }

@@ -10,6 +10,7 @@ import io.tiyi.bundle.AgentReport;
 import io.tiyi.events.AlertEvent;
 import io.tiyi.events.EventLog;
 import io.tiyi.fleet.Fleet;
+import io.tiyi.internal.Text;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.AlertFiringsRecord;
@@ -91,11 +92,12 @@ public final class Alerts implements RpcService {
 
     public Rule rule(String name) {
         return store.read(db -> db.selectFrom(ALERT_RULES).where(ALERT_RULES.NAME.eq(name)).fetchOptional()).map(Alerts::rule)
-                .orElseThrow(() -> TiyiException.notFound("no alert rule named '" + name + "' (tiyi alerts rules list)"));
+                .orElseThrow(() -> TiyiException.notFound("no alert rule named '" + Text.escape(name) + "' (tiyi alerts rules list)"));
     }
 
     /** Changes a rule; null fields stay as they are. */
     public Rule update(String actor, String name, Boolean enabled, Integer windowSeconds, Integer threshold) {
+        Text.requirePlain("name", name);
         Rule cur = rule(name);
         int w = windowSeconds == null ? cur.windowSeconds() : windowSeconds;
         int t = threshold == null ? cur.threshold() : threshold;

@@ -1,5 +1,6 @@
 package io.tiyi.bundle;
 
+import io.tiyi.internal.PrivateFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -124,8 +126,11 @@ public final class RulesArchive {
                 byte[] data = new byte[len];
                 in.readFully(data);
                 Path f = tmp.resolve(entry);
-                Files.createDirectories(f.getParent());
-                Files.write(f, data);
+                PrivateFiles.createDirectories(f.getParent());
+                try (var out = PrivateFiles.newOutputStream(f, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+                    out.write(data);
+                }
             }
         } catch (EOFException e) {
             throw new IOException("rule archive is truncated");

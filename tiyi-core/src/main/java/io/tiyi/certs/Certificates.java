@@ -8,6 +8,7 @@ import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
 import io.tiyi.crypto.Envelope;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.Text;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
@@ -43,6 +44,7 @@ public final class Certificates implements RpcService {
      * certificate has expired or is not yet valid.
      */
     public Certificate importPem(String actor, String name, String certPem, String keyPem) {
+        Text.requirePlain("name", name);
         if (name == null || !NAME.matcher(name).matches()) {
             throw TiyiException.invalid("certificate name must be 1-64 characters of a-z, 0-9, '.', '_' or '-'; got '" + name + "'");
         }
@@ -70,10 +72,11 @@ public final class Certificates implements RpcService {
 
     public Certificate get(String name) {
         return store.read(db -> db.selectFrom(CERTIFICATES).where(CERTIFICATES.NAME.eq(name)).fetchOptional(Certificates::view))
-                .orElseThrow(() -> TiyiException.notFound("no certificate named '" + name + "'"));
+                .orElseThrow(() -> TiyiException.notFound("no certificate named '" + Text.escape(name) + "'"));
     }
 
     public void delete(String actor, String name) {
+        Text.requirePlain("name", name);
         pipeline.apply(actor, new Delete(name));
     }
 

@@ -9,6 +9,7 @@ import io.tiyi.client.rpc.Empty;
 import io.tiyi.client.rpc.ReplicationService;
 import io.tiyi.crypto.Kek;
 import io.tiyi.store.StateStore;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -58,7 +59,8 @@ final class SecondaryBootstrap {
         byte[] db = snap.db();
         try {
             Path tmp = dir.resolve(StateStore.DB_FILE + ".restore");
-            Files.write(tmp, db);
+            Files.deleteIfExists(tmp);
+            PrivateFiles.write(tmp, db);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }

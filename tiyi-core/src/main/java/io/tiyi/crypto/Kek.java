@@ -2,6 +2,7 @@ package io.tiyi.crypto;
 
 import io.tiyi.TiyiException;
 import io.tiyi.internal.LogMarkers;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -119,14 +120,11 @@ public final class Kek {
         byte[] key = new byte[LENGTH];
         new SecureRandom().nextBytes(key);
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-            try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(owner))) {
+            PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
+            try (FileChannel ch = PrivateFiles.newFileChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(key));
                 ch.force(true);
             }
-            Files.setPosixFilePermissions(file, owner);
         } catch (IOException e) {
             throw new TiyiException("cannot create KEK file " + file + ": " + e.getMessage());
         }

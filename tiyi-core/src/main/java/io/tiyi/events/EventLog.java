@@ -3,6 +3,7 @@ package io.tiyi.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.TiyiException;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.PrivateFiles;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -82,7 +83,7 @@ public final class EventLog implements AutoCloseable {
         this.retentionDays = retentionDays;
         this.maxBytes = maxBytes;
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new TiyiException("cannot create log directory " + dir + ": " + e.getMessage());
         }
@@ -175,7 +176,9 @@ public final class EventLog implements AutoCloseable {
                     if (w != null) {
                         w.close();
                     }
-                    w = Files.newBufferedWriter(dir.resolve(file), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    // 0600 from creation: partitions hold client addresses, paths and query strings.
+                    w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(PrivateFiles.newOutputStream(dir.resolve(file),
+                            StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), StandardCharsets.UTF_8));
                     currentFile = file;
                 }
                 w.write(LINE.writeValueAsString(e));

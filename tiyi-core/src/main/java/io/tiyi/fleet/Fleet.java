@@ -6,6 +6,7 @@ import static io.tiyi.store.generated.Tables.ENROLLMENT_TOKENS;
 import io.tiyi.TiyiException;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.crypto.RandomTokens;
+import io.tiyi.internal.Text;
 import io.tiyi.internal.Topic;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
@@ -57,6 +58,7 @@ public final class Fleet {
     }
 
     public IssuedToken issueToken(String actor, String tag, Duration ttl) {
+        Text.requirePlain("tag", tag);
         if (tag == null || !tag.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
             throw TiyiException.invalid("--tag must be 1-63 characters of a-z, 0-9, '.', '_' or '-' starting with a letter or digit, got '"
                     + tag + "'");

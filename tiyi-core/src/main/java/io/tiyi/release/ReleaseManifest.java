@@ -2,6 +2,7 @@ package io.tiyi.release;
 
 import io.tiyi.TiyiException;
 import io.tiyi.internal.EntryPaths;
+import io.tiyi.internal.Text;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -127,9 +128,10 @@ public record ReleaseManifest(int manifestVersion, String version, String create
             if (sha256 == null || !SHA256.matcher(sha256).matches()) {
                 throw TiyiException.invalid(what + ": sha256 '" + sha256 + "' is not 64 lowercase hex digits");
             }
-            if (entryPoint == null || entryPoint.isBlank() || entryPoint.chars().anyMatch(Character::isISOControl)) {
+            if (entryPoint == null || entryPoint.isBlank()) {
                 throw TiyiException.invalid(what + ": entry_point must be one non-empty line");
             }
+            Text.requirePlain(what + ": entry_point", entryPoint);
         }
 
         /** Whether this artifact runs on a host of {@code os}/{@code arch}; an {@code any/any} one runs on all. */

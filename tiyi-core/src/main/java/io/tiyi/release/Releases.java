@@ -11,6 +11,7 @@ import io.tiyi.api.RpcService;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
 import io.tiyi.fleet.Fleet;
+import io.tiyi.internal.Text;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
@@ -160,6 +161,8 @@ public final class Releases implements RpcService {
      * whose OS and architecture one of its artifacts matches.
      */
     public Rollout apply(String actor, String releaseIdOrVersion, List<String> agentIds) {
+        Text.requirePlain("release", releaseIdOrVersion);
+        Text.requirePlain("agent_ids", agentIds);
         Release rel = release(releaseIdOrVersion).orElseThrow(() -> TiyiException.notFound("no release '" + releaseIdOrVersion
                 + "' (tiyi release list)"));
         Map<String, Candidate> all = candidates();
@@ -222,6 +225,7 @@ public final class Releases implements RpcService {
      * every agent whose last rollout was an apply.
      */
     public Rollout rollback(String actor, List<String> agentIds) {
+        Text.requirePlain("agent_ids", agentIds);
         Map<String, Candidate> all = candidates();
         Map<String, RolloutTargetsRecord> last = lastTargets();
         List<ReleaseMutations.Target> targets = new ArrayList<>();

@@ -5,6 +5,7 @@ import static io.tiyi.store.generated.Tables.SETTINGS;
 import io.tiyi.TiyiException;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
+import io.tiyi.internal.Text;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
@@ -49,7 +50,9 @@ public final class Settings implements RpcService {
      * @throws TiyiException naming the key, the value and what is allowed
      */
     public Setting update(String actor, String key, String value) {
+        Text.requirePlain("key", key);
         SettingDefinition d = definition(key);
+        Text.requirePlain("value of setting " + d.key(), value);
         String canonical = d.canonical(value);
         LimitsSettings.checkConsistent(d.key(), canonical, this::value);
         pipeline.apply(actor, new Set(d.key(), canonical));
@@ -58,7 +61,7 @@ public final class Settings implements RpcService {
 
     private static SettingDefinition definition(String key) {
         return SettingsRegistry.find(key == null ? "" : key.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> TiyiException.notFound(
-                "unknown setting '" + key + "'; known: " + SettingsRegistry.all().stream().map(SettingDefinition::key)
+                "unknown setting '" + Text.escape(key) + "'; known: " + SettingsRegistry.all().stream().map(SettingDefinition::key)
                         .collect(Collectors.joining(", "))));
     }
 

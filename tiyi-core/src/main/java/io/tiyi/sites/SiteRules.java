@@ -1,6 +1,7 @@
 package io.tiyi.sites;
 
 import io.tiyi.TiyiException;
+import io.tiyi.internal.Text;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -17,6 +18,16 @@ final class SiteRules {
     public static final List<String> LB = List.of("round_robin", "least_conn");
 
     private SiteRules() {}
+
+    /** Refuses control and bidirectional characters in the site's name and every text field of {@code spec}. */
+    static void plain(String name, Sites.Spec spec) {
+        Text.requirePlain("name", name);
+        Text.requirePlain("hosts", spec.hosts());
+        Text.requirePlain("upstreams", spec.upstreams());
+        Text.requirePlain("lb", spec.lb());
+        Text.requirePlain("health_path", spec.healthPath());
+        Text.requirePlain("certificate", spec.certificate());
+    }
 
     public static String name(String name) {
         if (name == null || !NAME.matcher(name).matches()) {

@@ -7,6 +7,7 @@ import io.tiyi.TiyiException;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.Text;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.SitesRecord;
@@ -37,6 +38,7 @@ public final class Sites implements RpcService {
     public record Spec(List<String> hosts, List<String> upstreams, String lb, String healthPath, String certificate) {}
 
     public Site create(String actor, String name, Spec spec) {
+        SiteRules.plain(name, spec);
         SiteRules.name(name);
         pipeline.apply(actor, new SiteMutations.Put(name, SiteRules.hosts(spec.hosts()), SiteRules.upstreams(spec.upstreams()),
                 SiteRules.lb(spec.lb()), blankToNull(SiteRules.path(emptyToNull(spec.healthPath()), "--health-path")),
@@ -45,6 +47,7 @@ public final class Sites implements RpcService {
     }
 
     public Site update(String actor, String name, Spec spec) {
+        SiteRules.plain(name, spec);
         Site cur = get(name);
         List<String> hosts = spec.hosts() == null || spec.hosts().isEmpty() ? cur.hosts() : SiteRules.hosts(spec.hosts());
         List<String> ups = spec.upstreams() == null || spec.upstreams().isEmpty() ? cur.upstreams() : SiteRules.upstreams(spec.upstreams());
@@ -56,10 +59,15 @@ public final class Sites implements RpcService {
     }
 
     public void delete(String actor, String name) {
+        Text.requirePlain("name", name);
         pipeline.apply(actor, new SiteMutations.Delete(name));
     }
 
     public Site addRoute(String actor, String site, String pathPrefix, List<String> upstreams, String lb) {
+        Text.requirePlain("site", site);
+        Text.requirePlain("path_prefix", pathPrefix);
+        Text.requirePlain("upstreams", upstreams);
+        Text.requirePlain("lb", lb);
         if (pathPrefix == null) {
             throw TiyiException.invalid("--path-prefix is required");
         }
@@ -69,6 +77,8 @@ public final class Sites implements RpcService {
     }
 
     public Site removeRoute(String actor, String site, String pathPrefix) {
+        Text.requirePlain("site", site);
+        Text.requirePlain("path_prefix", pathPrefix);
         pipeline.apply(actor, new SiteMutations.RemoveRoute(site, pathPrefix));
         return get(site);
     }
@@ -89,7 +99,7 @@ public final class Sites implements RpcService {
     }
 
     public Site get(String name) {
-        return find(name).orElseThrow(() -> TiyiException.notFound("no site named '" + name + "'"));
+        return find(name).orElseThrow(() -> TiyiException.notFound("no site named '" + Text.escape(name) + "'"));
     }
 
     static Site toSite(SitesRecord r, List<Site.Route> routes) {

@@ -7,6 +7,7 @@ import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
+import io.tiyi.internal.Text;
 import io.tiyi.settings.Settings;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
@@ -62,6 +63,9 @@ public final class Trust implements RpcService {
 
     /** Replaces the profile; null lists keep their current value. */
     public TrustProfile set(String actor, List<String> trustedProxies, List<String> clientIpHeaders, List<String> cdnProviders) {
+        Text.requirePlain("trusted_proxies", trustedProxies);
+        Text.requirePlain("client_ip_headers", clientIpHeaders);
+        Text.requirePlain("cdn_providers", cdnProviders);
         TrustProfile cur = profile();
         TrustProfile next;
         try {
@@ -111,6 +115,7 @@ public final class Trust implements RpcService {
      * An empty or malformed list, or a failed fetch, is refused and the stored list is kept.
      */
     public CdnStatus refresh(String actor, String provider) {
+        Text.requirePlain("provider", provider);
         if (provider == null || !CdnRanges.providers().contains(provider)) {
             throw TiyiException.invalid("unknown CDN provider '" + provider + "'; known: " + String.join(", ", CdnRanges.providers()));
         }

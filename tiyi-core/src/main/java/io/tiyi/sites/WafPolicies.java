@@ -7,6 +7,7 @@ import static io.tiyi.store.generated.Tables.WAF_POLICIES;
 import io.tiyi.TiyiException;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
+import io.tiyi.internal.Text;
 import io.tiyi.proxy.RuntimeConfig;
 import io.tiyi.settings.Settings;
 import io.tiyi.store.AuditRecord;
@@ -106,6 +107,8 @@ public final class WafPolicies implements RpcService {
      */
     public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound, String customRules,
             Boolean strictBodies) {
+        Text.requirePlain("site", site);
+        Text.requirePlain("mode", mode);
         Policy cur = get(site);
         String m = mode == null ? cur.mode() : mode.trim().toLowerCase(Locale.ROOT);
         if (!MODES.contains(m)) {
@@ -138,6 +141,11 @@ public final class WafPolicies implements RpcService {
 
     /** Adds an exclusion of a rule id or of every rule with a tag; the target, if any, must be a variable such as ARGS:q. */
     public Policy exclude(String actor, String site, long ruleId, String tag, String pathPrefix, String method, String target) {
+        Text.requirePlain("site", site);
+        Text.requirePlain("tag", tag);
+        Text.requirePlain("path_prefix", pathPrefix);
+        Text.requirePlain("method", method);
+        Text.requirePlain("target", target);
         String t0 = tag == null || tag.isBlank() ? null : tag.trim();
         if ((ruleId > 0) == (t0 != null)) {
             throw TiyiException.invalid("give either --rule ID or --tag TAG (not both), got rule " + ruleId + " and tag " + tag);

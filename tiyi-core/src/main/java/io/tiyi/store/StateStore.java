@@ -5,10 +5,10 @@ import static io.tiyi.store.generated.Tables.CLUSTER_STATE;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tiyi.TiyiException;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,6 +32,8 @@ import org.sqlite.SQLiteDataSource;
 public final class StateStore implements AutoCloseable {
     /** The database file name inside the state directory. */
     public static final String DB_FILE = "state.db";
+    /** Where {@code tiyi crs install} puts OWASP CRS releases, inside the state directory. */
+    public static final String CRS_DIR = "crs";
 
     /** Pool names, as the pool's own log lines and thread names show them. */
     static final String WRITER_POOL = "tiyi-state";
@@ -52,15 +54,15 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed, mode 0700) the state directory and its {@code state.db}. Does not
-     * migrate: call {@link #migrate()} once the caller has checked what it needs to check first.
+     * Opens (creating if needed) the state directory and its {@code state.db}: a new directory is
+     * created {@code 0700}, a new database {@code 0600}. A node makes an existing directory private
+     * first ({@link #secure}). Does not migrate: call {@link #migrate()} once the caller has
+     * checked what it needs to check first.
      */
     public static StateStore open(Path stateDir) {
         Path dir = stateDir.toAbsolutePath().normalize();
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new TiyiException("cannot create state directory " + dir + ": " + e.getMessage()
                     + "; check the path and permissions of state.dir / --state-dir");
@@ -69,6 +71,14 @@ public final class StateStore implements AutoCloseable {
             throw new TiyiException("state directory " + dir + " is not writable by this user");
         }
         Path db = dir.resolve(DB_FILE);
+        try {
+            // Created here, 0600, rather than by SQLite with the umask's mode: SQLite gives its -wal and -shm files the mode of the database.
+            if (!Files.exists(db)) {
+                PrivateFiles.createFile(db);
+            }
+        } catch (IOException e) {
+            throw new TiyiException("cannot create " + db + ": " + e.getMessage() + "; check the permissions of state.dir / --state-dir");
+        }
         HikariDataSource w = null;
         HikariDataSource r;
         try {
@@ -82,12 +92,17 @@ public final class StateStore implements AutoCloseable {
             Throwable cause = e.getCause() instanceof SQLException ? e.getCause() : e;
             throw new TiyiException("cannot open " + db + ": " + cause.getMessage(), e);
         }
-        try {
-            Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // Best effort: the directory's mode already keeps others out.
-        }
         return new StateStore(dir, db, w, r);
+    }
+
+    /**
+     * Makes a node's state directory private before it starts: group and other permissions are
+     * removed from it and everything under it, with a WARNING per path, and a path that belongs to
+     * another user is refused ({@link PrivateFiles#secure}). {@code crs/}, published OWASP CRS rule
+     * files, keeps the modes it was installed with: the directory's 0700 already keeps others out.
+     */
+    public static void secure(Path stateDir) {
+        PrivateFiles.secure(stateDir, "state directory", Path.of(CRS_DIR));
     }
 
     /**

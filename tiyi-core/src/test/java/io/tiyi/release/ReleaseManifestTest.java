@@ -65,7 +65,7 @@ class ReleaseManifestTest {
         assertThatThrownBy(() -> new Artifact("a", "any", "any", "artifacts/", 1, SHA, "x"))
                 .hasMessage("artifact a (any/any): path artifacts/: write it without a leading ./ or a trailing /");
         assertThatThrownBy(() -> new Artifact("a", "any", "any", "a", 1, SHA, "java -jar a\nrm -rf /"))
-                .hasMessage("artifact a (any/any): entry_point must be one non-empty line");
+                .hasMessage("artifact a (any/any): entry_point contains a control character (U+000A) at position 12");
     }
 
     @Test
