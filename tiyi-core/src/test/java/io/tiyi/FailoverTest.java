@@ -301,7 +301,7 @@ class FailoverTest {
         // An agent hears of the new primary in its next report (every 10 s), follows it once its long-poll on the old one ends
         // (at most 25 s), and tells the old one of epoch 2 in the report after: up to 45 s.
         await(() -> cluster.primary().role() == Role.AGENT, "the old primary learns of epoch 2 from the agents and steps down",
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(90));
         for (int i = 0; i < cluster.agentCount(); i++) {
             int agent = i;
             await(() -> cluster.agent(agent).agent().orElseThrow().appliedVersion()[0] == 2, "agent " + i + " follows epoch 2");

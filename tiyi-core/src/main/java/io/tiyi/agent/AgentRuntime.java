@@ -349,7 +349,11 @@ public final class AgentRuntime implements AutoCloseable {
         CheckpointGate.Decision d = CheckpointGate.check(c, pin.signingKey(),
                 held == null ? Optional.empty() : held.open(pin.signingKey()));
         switch (d.verdict()) {
-            case KEEP -> {
+            case KEEP, REBASED -> {
+                if (d.verdict() == CheckpointGate.Verdict.REBASED) {
+                    LOG.warn("agent: {}; keeping it. If no forced promotion happened, run tiyi audit verify-chain --witness on the primary",
+                            d.reason());
+                }
                 files.checkpoint(c);
                 checkpoint = c;
                 refusedCheckpoint = null;

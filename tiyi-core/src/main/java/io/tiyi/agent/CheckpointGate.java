@@ -7,9 +7,11 @@ import java.util.Optional;
 /**
  * Decides whether an agent keeps an audit checkpoint it was sent instead of the one it holds. The
  * chain only grows, so a checkpoint that counts fewer entries than the held one, or the same
- * number with another head, at the same or a later epoch, means the primary's chain was cut or
- * rewritten: it is refused as tampering. One from a lower epoch comes from a demoted primary and
- * is refused quietly, as its bundles are.
+ * number with another head, at the same epoch, means the primary's chain was cut or rewritten: it
+ * is refused as tampering. At a later epoch the same is what a forced promotion does (the new
+ * primary never had the old one's last entries), so it is kept, with a warning that names the
+ * entries gone. One from a lower epoch comes from a demoted primary and is refused quietly, as
+ * its bundles are.
  */
 final class CheckpointGate {
     private CheckpointGate() {}
@@ -23,7 +25,9 @@ final class CheckpointGate {
         /** Not signed by the pinned key, unreadable, or from a lower epoch. */
         UNTRUSTED,
         /** Says the chain shrank or changed: evidence of tampering on the primary. */
-        BACKWARDS
+        BACKWARDS,
+        /** Shorter or different, but from a later epoch: a forced promotion lost the old primary's newest entries. Kept. */
+        REBASED
     }
 
     /**
@@ -48,11 +52,18 @@ final class CheckpointGate {
             return new Decision(Verdict.UNTRUSTED, c, "audit checkpoint " + c.brief() + " is from epoch " + c.epoch()
                     + ", lower than the held " + h.brief() + ": it comes from a demoted or stale control plane");
         }
-        if (c.count() < h.count()) {
+        boolean shorter = c.count() < h.count();
+        boolean different = c.count() == h.count() && !c.headHash().equals(h.headHash());
+        if (c.epoch() > h.epoch() && (shorter || different)) {
+            return new Decision(Verdict.REBASED, c, "audit checkpoint " + c.brief() + " of epoch " + c.epoch() + " does not extend the held "
+                    + h.brief() + " of epoch " + h.epoch() + ": entries up to #" + h.count()
+                    + " of the old primary are not in the new primary's chain (a forced promotion loses what was not replicated)");
+        }
+        if (shorter) {
             return new Decision(Verdict.BACKWARDS, c, "audit checkpoint " + c.brief() + " counts fewer entries than the held "
                     + h.brief() + ": the audit chain on " + c.nodeId() + " lost its newest entries");
         }
-        if (c.count() == h.count() && !c.headHash().equals(h.headHash())) {
+        if (different) {
             return new Decision(Verdict.BACKWARDS, c, "audit checkpoint " + c.brief() + " names another head for entry #" + c.count()
                     + " than the held " + h.brief() + ": the audit chain on " + c.nodeId() + " was rewritten");
         }

@@ -37,13 +37,22 @@ class CheckpointGateTest {
     }
 
     @Test
-    void fewerEntriesAtTheSameOrALaterEpochIsRefusedAsTampering() {
+    void fewerEntriesAtTheSameEpochIsRefusedAsTampering() {
         Checkpoint held = new Checkpoint(5, A, 1, 100, "node-1");
         assertThat(check(signed(4, B, 1, 200), held)).isEqualTo(Verdict.BACKWARDS);
-        assertThat(check(signed(4, B, 2, 200), held)).isEqualTo(Verdict.BACKWARDS);
         CheckpointGate.Decision d = CheckpointGate.check(signed(5, B, 1, 200), KEY.publicKey(), Optional.of(held));
         assertThat(d.verdict()).isEqualTo(Verdict.BACKWARDS);
         assertThat(d.reason()).contains("another head for entry #5").contains("rewritten");
+    }
+
+    @Test
+    void aShorterOrDifferentChainAtALaterEpochIsWhatAForcedPromotionLeavesAndIsKept() {
+        Checkpoint held = new Checkpoint(5, A, 1, 100, "node-1");
+        CheckpointGate.Decision d = CheckpointGate.check(signed(4, B, 2, 200), KEY.publicKey(), Optional.of(held));
+        assertThat(d.verdict()).isEqualTo(Verdict.REBASED);
+        assertThat(d.reason()).contains("epoch 2").contains("forced promotion");
+        assertThat(check(signed(5, B, 2, 200), held)).isEqualTo(Verdict.REBASED);
+        assertThat(check(signed(6, B, 2, 200), held)).as("longer: the gate cannot tell, and keeps it").isEqualTo(Verdict.KEEP);
     }
 
     @Test
