@@ -2,6 +2,7 @@ package io.tiyi.certs;
 
 import io.tiyi.api.Access;
 import io.tiyi.api.Paging;
+import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.client.rpc.CertificatesService;
 import io.tiyi.client.rpc.CertificatesService.ImportRequest;
@@ -24,10 +25,10 @@ final class CertificatesRpc {
                     c -> Stream.concat(Stream.of(c.name(), c.subject(), c.issuer()), Paging.each(c.sans())));
             return new CertificateList(p.items(), p.total());
         });
-        r.query(CertificatesService.GET, Access.VIEWER, (ctx, q) -> certs.get(q.name()));
-        r.mutation(CertificatesService.IMPORT, Access.OPERATOR, (ctx, q) -> certs.importPem(ctx.actor(), q.name(), q.certPem(), q.keyPem()));
+        r.query(CertificatesService.GET, Access.VIEWER, (ctx, q) -> certs.get(RpcMethod.required(q.name(), "name")));
+        r.mutation(CertificatesService.IMPORT, Access.OPERATOR, (ctx, q) -> certs.importPem(ctx.actor(), RpcMethod.required(q.name(), "name"), q.certPem(), q.keyPem()));
         r.mutation(CertificatesService.DELETE, Access.OPERATOR, (ctx, q) -> {
-            certs.delete(ctx.actor(), q.name());
+            certs.delete(ctx.actor(), RpcMethod.required(q.name(), "name"));
             return Empty.INSTANCE;
         });
     }

@@ -1,6 +1,7 @@
 package io.tiyi.settings;
 
 import io.tiyi.api.Access;
+import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.SystemRpc;
 import io.tiyi.client.rpc.Empty;
@@ -17,7 +18,7 @@ final class SettingsRpc {
 
     static void register(RpcRegistry r, Settings settings) {
         r.query(SystemService.LIST_SETTINGS, Access.VIEWER, (ctx, q) -> new SettingList(settings.list()));
-        r.query(SystemService.GET_SETTING, Access.VIEWER, (ctx, q) -> settings.get(q.key()));
-        r.mutation(SystemService.UPDATE_SETTING, Access.ADMIN, (ctx, q) -> settings.update(ctx.actor(), q.key(), q.value()));
+        r.query(SystemService.GET_SETTING, Access.VIEWER, (ctx, q) -> settings.get(RpcMethod.required(q.key(), "key")));
+        r.mutation(SystemService.UPDATE_SETTING, Access.ADMIN, (ctx, q) -> settings.update(ctx.actor(), RpcMethod.required(q.key(), "key"), q.value()));
     }
 }

@@ -2,6 +2,7 @@ package io.tiyi.sites;
 
 import io.tiyi.TiyiException;
 import io.tiyi.api.Access;
+import io.tiyi.api.RpcMethod;
 import io.tiyi.api.RpcRegistry;
 import io.tiyi.client.rpc.WafService;
 import io.tiyi.client.rpc.WafService.ExcludeRequest;
@@ -28,23 +29,23 @@ final class WafRpc {
     private WafRpc() {}
 
     static void register(RpcRegistry r, WafPolicies policies, Settings settings) {
-        r.query(WafService.GET_POLICY, Access.VIEWER, (ctx, q) -> policies.get(q.site()));
-        r.mutation(WafService.SET_POLICY, Access.OPERATOR, (ctx, q) -> policies.set(ctx.actor(), q.site(), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
+        r.query(WafService.GET_POLICY, Access.VIEWER, (ctx, q) -> policies.get(RpcMethod.required(q.site(), "site")));
+        r.mutation(WafService.SET_POLICY, Access.OPERATOR, (ctx, q) -> policies.set(ctx.actor(), RpcMethod.required(q.site(), "site"), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
                         q.customRules(), q.strictBodies()));
         r.mutation(WafService.ADD_EXCLUSION, Access.OPERATOR, (ctx, q) -> {
-            return policies.exclude(ctx.actor(), q.site(), q.ruleId() == null ? 0 : q.ruleId(), q.tag(), q.pathPrefix(), q.method(), q.target());
+            return policies.exclude(ctx.actor(), RpcMethod.required(q.site(), "site"), q.ruleId() == null ? 0 : q.ruleId(), q.tag(), q.pathPrefix(), q.method(), q.target());
         });
         r.mutation(WafService.REMOVE_EXCLUSION, Access.OPERATOR, (ctx, q) -> {
             if (q.id() == null) {
                 throw TiyiException.invalid("field 'id' is required");
             }
-            return policies.removeExclusion(ctx.actor(), q.site(), q.id());
+            return policies.removeExclusion(ctx.actor(), RpcMethod.required(q.site(), "site"), q.id());
         });
         r.query(WafService.TEST, Access.OPERATOR, (ctx, q) -> {
             if (q.request() == null || q.request().isBlank()) {
                 throw TiyiException.invalid("field 'request' must hold a raw HTTP request");
             }
-            WafPolicies.Policy p = policies.get(q.site());
+            WafPolicies.Policy p = policies.get(RpcMethod.required(q.site(), "site"));
             RuntimeConfig.WafPolicy policy = policies.all().get(q.site());
             RuntimeConfig.WafPolicy run = "off".equals(policy.mode())
                     ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
