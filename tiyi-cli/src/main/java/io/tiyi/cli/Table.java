@@ -110,42 +110,7 @@ final class Table {
 
     /** {@code s} with every control character written as an escape, so printing it cannot move the cursor or change colours. */
     static String escape(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            String e = escapeOf(c);
-            if (e != null && sb == null) {
-                sb = new StringBuilder(s.length() + 16).append(s, 0, i);
-            }
-            if (sb != null) {
-                sb.append(e != null ? e : String.valueOf(c));
-            }
-        }
-        return sb == null ? s : sb.toString();
-    }
-
-    private static String escapeOf(char c) {
-        switch (c) {
-            case '\r':
-                return "\\r";
-            case '\n':
-                return "\\n";
-            case '\t':
-                return "\\t";
-            case 0x1b:
-                return "\\e";
-            default:
-                break;
-        }
-        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-            return String.format("\\x%02x", (int) c);
-        }
-        // Line separators, and the bidirectional controls that make text display in another order than it is stored.
-        if (c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f
-                || c == 0x061c) {
-            return String.format("\\u%04x", (int) c);
-        }
-        return null;
+        return io.tiyi.internal.Text.escape(s);
     }
 
     static String shorten(String s, int width, Cut cut) {

@@ -3,19 +3,22 @@ package io.tiyi.api;
 import io.tiyi.ErrorCode;
 import io.tiyi.TiyiException;
 import io.undertow.io.IoCallback;
-import io.undertow.io.Receiver;
 import io.undertow.io.Sender;
 import io.undertow.server.Connectors;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSourceChannel;
 
 /**
  * Reads a request body without holding a worker thread: the bytes are collected by the
@@ -60,24 +63,123 @@ final class BodyReader {
                 timedOut(exchange, millis);
             }
         }, millis, TimeUnit.MILLISECONDS);
-        Receiver receiver = exchange.getRequestReceiver();
-        receiver.setMaxBufferSize(max);
-        receiver.receiveFullBytes((ex, body) -> {
-            if (settled.compareAndSet(false, true)) {
-                timer.remove();
-                done.accept(body);
+        StreamSourceChannel channel = exchange.getRequestChannel();
+        if (channel == null) {
+            settled.set(true);
+            timer.remove();
+            done.accept(new byte[0]);
+            return;
+        }
+        Body body = new Body(declared, max);
+        ChannelListener<StreamSourceChannel> pump = c -> {
+            if (settled.get()) {
+                // Timed out meanwhile: the 408 closes the connection; stop hearing of its bytes.
+                c.suspendReads();
+            } else {
+                pump(exchange, c, body, settled, timer, done, refused, true);
             }
-        }, (ex, e) -> {
-            if (settled.compareAndSet(false, true)) {
-                timer.remove();
-                if (e instanceof Receiver.RequestToLargeException || e instanceof RequestTooBigException) {
-                    refused.accept(tooLarge(declared, max));
-                } else {
-                    // The client went away or broke the framing: nobody is left to answer.
-                    IoUtils.safeClose(ex.getConnection());
+        };
+        channel.getReadSetter().set(pump);
+        pump(exchange, channel, body, settled, timer, done, refused, false);
+    }
+
+    /**
+     * Reads what has arrived; on the end of the body or an error settles the exchange, else waits
+     * for the next read event. {@code fromListener} is true when called by the I/O thread's read
+     * listener, outside any handler, where the callbacks are run as root handlers.
+     */
+    private static void pump(HttpServerExchange exchange, StreamSourceChannel channel, Body body, AtomicBoolean settled,
+            XnioExecutor.Key timer, Consumer<byte[]> done, Consumer<TiyiException> refused, boolean fromListener) {
+        try {
+            while (true) {
+                int n = channel.read(body.room());
+                if (n > 0) {
+                    body.filled(n);
+                }
+                if (n == 0) {
+                    channel.resumeReads();
+                    return;
+                }
+                if (n < 0) {
+                    byte[] all = body.bytes();
+                    settle(exchange, channel, settled, timer, fromListener, ex -> done.accept(all));
+                    return;
+                }
+                if (body.over()) {
+                    settle(exchange, channel, settled, timer, fromListener, ex -> refused.accept(tooLarge(body.declared, body.max)));
+                    return;
                 }
             }
-        });
+        } catch (IOException e) {
+            // The client went away or broke the framing: nobody is left to answer.
+            if (settled.compareAndSet(false, true)) {
+                timer.remove();
+                IoUtils.safeClose(exchange.getConnection());
+            }
+        }
+    }
+
+    private static void settle(HttpServerExchange exchange, StreamSourceChannel channel, AtomicBoolean settled, XnioExecutor.Key timer,
+            boolean fromListener, HttpHandler then) {
+        if (!settled.compareAndSet(false, true)) {
+            return;
+        }
+        timer.remove();
+        channel.suspendReads();
+        channel.getReadSetter().set(null);
+        if (fromListener) {
+            Connectors.executeRootHandler(then, exchange);
+        } else {
+            try {
+                then.handleRequest(exchange);
+            } catch (Exception e) {
+                throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * The body as it arrives: one array of exactly the declared length (a large upload is held
+     * once, not copied as it grows), or for a chunked body an array that doubles up to one byte
+     * past the limit, which is how an oversized one is noticed.
+     */
+    private static final class Body {
+        final long declared;
+        final int max;
+        private byte[] data;
+        private int size;
+
+        Body(long declared, int max) {
+            this.declared = declared;
+            this.max = max;
+            this.data = new byte[declared >= 0 ? (int) declared : Math.min(max + 1, 8192)];
+        }
+
+        /**
+         * Where the next read goes. Once a body of known length is complete, the read that sees its
+         * end goes to a one-byte spare, which the channel never fills (it stops at the length).
+         */
+        ByteBuffer room() {
+            if (size == data.length) {
+                if (declared >= 0) {
+                    return ByteBuffer.allocate(1);
+                }
+                data = Arrays.copyOf(data, (int) Math.min((long) max + 1, data.length * 2L));
+            }
+            return ByteBuffer.wrap(data, size, data.length - size);
+        }
+
+        void filled(int n) {
+            size += n;
+        }
+
+        boolean over() {
+            return declared >= 0 ? size > declared : size > max;
+        }
+
+        byte[] bytes() {
+            return size == data.length ? data : Arrays.copyOf(data, size);
+        }
     }
 
     /** How long a body of {@code bytes} may take to arrive. */

@@ -10,6 +10,7 @@ import io.tiyi.cluster.ClusterStates;
 import io.tiyi.cluster.Role;
 import io.tiyi.crypto.Kek;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.PrivateFiles;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.StateStore;
 import java.io.IOException;
@@ -396,8 +397,11 @@ public final class Backups {
             for (BackupManifest.Member mem : m.members()) {
                 Path from = safe(backup, mem.name());
                 if (Files.isRegularFile(from)) {
-                    Files.createDirectories(work.resolve(mem.name()).getParent());
-                    Files.copy(from, work.resolve(mem.name()));
+                    PrivateFiles.createDirectories(work.resolve(mem.name()).getParent());
+                    try (InputStream in = Files.newInputStream(from); OutputStream out = PrivateFiles.newOutputStream(work.resolve(mem.name()),
+                            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        in.transferTo(out);
+                    }
                 }
             }
             return m;
@@ -420,8 +424,11 @@ public final class Backups {
                     throw TiyiException.invalid("backup entry " + e.getName() + " is larger than " + MAX_MEMBER + " bytes");
                 }
                 Path to = safe(work, e.getName());
-                Files.createDirectories(to.getParent());
-                Files.copy(tar, to);
+                // The KEK and state.db land here: private from the first byte, as in a state directory.
+                PrivateFiles.createDirectories(to.getParent());
+                try (OutputStream out = PrivateFiles.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    tar.transferTo(out);
+                }
             }
         } catch (java.util.zip.ZipException | java.io.EOFException x) {
             throw TiyiException.invalid(backup + " is not a complete .tar.gz backup: " + x.getMessage());

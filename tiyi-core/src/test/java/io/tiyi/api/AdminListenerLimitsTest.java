@@ -68,6 +68,33 @@ class AdminListenerLimitsTest {
     }
 
     @Test
+    void chunkedBodiesAreReadWholeAndRefusedPastTheLimit() throws Exception {
+        // A body without a length, in small chunks: read whole, then answered.
+        StringBuilder chunks = new StringBuilder();
+        for (char c : "{\"limit\": 5}".toCharArray()) {
+            chunks.append("1\r\n").append(c).append("\r\n");
+        }
+        String ok = exchange("POST /rpc/tiyi.v1.AuditService/List HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + adminToken
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + "0\r\n\r\n");
+        assertThat(ok).startsWith("HTTP/1.1 200").contains("\"entries\"");
+
+        // One byte past the method's limit, without a length: 413 once the limit is passed.
+        String big = " ".repeat(RpcHandler.MAX_BODY) + "{}";
+        String refused = exchange("POST /rpc/tiyi.v1.SystemService/Status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + adminToken + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n");
+        assertThat(refused).startsWith("HTTP/1.1 413").contains("exceeds the limit of " + RpcHandler.MAX_BODY);
+    }
+
+    private String exchange(String request) throws IOException {
+        try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+            s.setSoTimeout(30_000);
+            send(s, request);
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void twentySlowHeadersDoNotStopAnAuthenticatedCallAndAreDropped() throws Exception {
         List<Socket> slow = new ArrayList<>();
         try {
