@@ -50,7 +50,7 @@ final class AgentsRpc {
     }
 
     static void register(RpcRegistry r, Fleet fleet, BundleService bundles) {
-        r.mutation(AgentsService.ISSUE_TOKEN, Access.ADMIN, (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "--ttl")));
+        r.mutation(AgentsService.ISSUE_TOKEN, Access.ADMIN, (ctx, q) -> fleet.issueToken(ctx.actor(), q.tag(), duration(q.ttl(), "ttl")));
         r.query(AgentsService.LIST_TOKENS, Access.VIEWER, (ctx, q) -> new TokenList(fleet.tokens()));
         r.mutation(AgentsService.REVOKE_TOKEN, Access.ADMIN, (ctx, q) -> {
             fleet.revokeToken(ctx.actor(), RpcMethod.required(q.id(), "id"));

@@ -64,7 +64,7 @@ public final class Fleet {
                     + tag + "'");
         }
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            throw TiyiException.invalid("--ttl must be more than 0 and at most 720h, got " + ttl);
+            throw TiyiException.invalid("ttl must be more than 0 and at most 720h, got " + ttl);
         }
         String token = TOKEN_PREFIX + RandomTokens.token(32);
         String id = RandomTokens.sha256Hex(token).substring(0, 12);

@@ -152,7 +152,7 @@ class ClusterTest {
                 .agentApi(cluster.primary().adminUrl()).enrollmentToken(revoked.get("token").asText()).build().start())
                 .hasMessageContaining("was revoked");
         assertThatThrownBy(() -> api.raw("AgentsService", "IssueToken", Map.of("tag", "edge", "ttl", "forever")))
-                .hasMessageContaining("--ttl must be a duration");
+                .hasMessageContaining("ttl must be a duration");
     }
 
     @Test

@@ -281,7 +281,7 @@ class UiPages1Test {
         b.type(By.id("token-issue-tag"), "edge-us");
         b.type(By.id("token-issue-ttl"), "forever");
         b.click(By.id("token-issue-submit"));
-        awaitText(b, By.id("token-issue-ttl-err"), "--ttl must be a duration");
+        awaitText(b, By.id("token-issue-ttl-err"), "ttl must be a duration");
         b.type(By.id("token-issue-ttl"), "2h");
         b.click(By.id("token-issue-submit"));
         String token = b.await(d -> {
