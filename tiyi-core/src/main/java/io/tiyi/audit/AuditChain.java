@@ -73,6 +73,10 @@ public final class AuditChain implements AuditAppender {
             return new AuditChain(Hasher.UNKEYED);
         }
         long n = store.writeLocal(db -> rekey(db, keyed));
+        if (n == 0) {
+            // A new state.db: its chain starts keyed, nothing to tell.
+            return new AuditChain(keyed);
+        }
         LOG.info("audit: re-keyed the audit chain ({} entries verified first) under the KEK; rewriting it now needs the KEK", n);
         return new AuditChain(keyed);
     }
