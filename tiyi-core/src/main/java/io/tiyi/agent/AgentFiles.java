@@ -61,6 +61,15 @@ public final class AgentFiles {
         this.dir = dir;
         try {
             PrivateFiles.createDirectories(dir);
+            // Temporary files a crash left behind between writing and renaming; a fresh one may be another writer's.
+            long old = System.currentTimeMillis() - 60_000;
+            try (var leftovers = Files.newDirectoryStream(dir, ".*.tmp")) {
+                for (Path p : leftovers) {
+                    if (Files.getLastModifiedTime(p).toMillis() < old) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new TiyiException("cannot create the agent's state directory " + dir + ": " + e.getMessage());
         }
@@ -120,19 +129,33 @@ public final class AgentFiles {
         }
     }
 
+    /**
+     * Writes through a temporary file of its own, renamed over the old one: two writers of the same
+     * file (a role change and the agent's own follow-up, which may hold separate instances) each
+     * rename a complete file, and the last one wins, instead of one losing its temporary file to
+     * the other.
+     */
     private void write(String name, Object value) {
         Path f = dir.resolve(name);
+        Path tmp = dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".tmp");
         try {
-            Path tmp = dir.resolve("." + name + ".tmp");
-            Files.deleteIfExists(tmp);
-            PrivateFiles.createFile(tmp);
-            Files.write(tmp, Json.MAPPER.writeValueAsBytes(value));
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            try (java.nio.channels.FileChannel ch = PrivateFiles.newFileChannel(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Json.MAPPER.writeValueAsBytes(value));
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
                 ch.force(true);
             }
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new TiyiException("cannot write " + f + ": " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // Only a leftover temporary file; a later start removes it.
+            }
         }
     }
 }
