@@ -119,7 +119,7 @@ class RpcBadInputTest {
         List<String> seen = new ArrayList<>();
         entries.forEach(e -> seen.add(e.get("actor").asText() + " " + e.get("target").asText() + " " + e.get("details").asText()));
         assertThat(seen).anyMatch(s -> s.startsWith("user:vic UsersService/Create ") && s.contains("\"code\":\"permission_denied\""))
-                .anyMatch(s -> s.contains(" AgentsService/IssueToken ") && s.contains("\"code\":\"invalid_argument\"") && s.contains("--ttl"))
+                .anyMatch(s -> s.contains(" AgentsService/IssueToken ") && s.contains("\"code\":\"invalid_argument\"") && s.contains("ttl must be a duration"))
                 .noneMatch(s -> s.contains("AuditService/"));
     }
 
