@@ -45,7 +45,8 @@ class BackupCliIT {
         }
         // The same state from the stream the server shipped while it ran (before the restored node streams there too).
         Path fromStream = dir.resolve("s");
-        TiyiProcess s = AgentProcessIT.cli(Map.of(), "backup", "restore", "--from-stream", stream.toString(), "--state-dir", fromStream.toString());
+        TiyiProcess s = AgentProcessIT.cli(Map.of(), "backup", "restore", "--from-stream", stream.toString(), "--state-dir", fromStream.toString(),
+                "--kek-file", state.resolve("kek.bin").toString());
         assertThat(s.output()).as(createdOutput).contains("restored generation").contains("audit head " + head);
         java.nio.file.Files.copy(state.resolve("kek.bin"), fromStream.resolve("kek.bin"));
         try (TiyiProcess server = TiyiProcess.start(Map.of(), "server", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--https-addr",
