@@ -60,7 +60,9 @@ final class UiCookies {
      * header must be the token of that same session.
      */
     static Caller authenticate(HttpServerExchange exchange, Sessions sessions, String session) {
-        return sessions.authenticateBrowser(session, exchange.getRequestHeaders().getFirst(CSRF_HEADER), CSRF_HEADER);
+        Sessions.BrowserSession s = sessions.authenticateBrowser(session);
+        requireSessionCsrf(exchange, s.csrfToken());
+        return s.caller();
     }
 
     /** Refuses a request whose CSRF header is not {@code expected}, the token of the session it acts on. */

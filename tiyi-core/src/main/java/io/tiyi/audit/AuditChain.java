@@ -3,19 +3,18 @@ package io.tiyi.audit;
 import static io.tiyi.store.generated.Tables.AUDIT_CHAIN;
 import static io.tiyi.store.generated.Tables.AUDIT_LOG;
 
+import io.tiyi.crypto.HmacSha256;
 import io.tiyi.crypto.Kek;
+import io.tiyi.crypto.Sha256;
 import io.tiyi.internal.Json;
 import io.tiyi.store.AuditAppender;
 import io.tiyi.store.AuditRecord;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.AuditLogRecord;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
 import org.slf4j.Logger;
@@ -179,19 +178,17 @@ public final class AuditChain implements AuditAppender {
     static final class Hasher {
         static final Hasher UNKEYED = new Hasher(null, "tiyi-audit-v1");
 
-        private final SecretKeySpec key;
+        /** The key derived from the KEK, or null for the unkeyed version 1. */
+        private final byte[] key;
         private final String label;
 
-        private Hasher(SecretKeySpec key, String label) {
+        private Hasher(byte[] key, String label) {
             this.key = key;
             this.label = label;
         }
 
         static Hasher keyed(Kek kek) {
-            byte[] k = kek.derive(KEY_LABEL);
-            Hasher h = new Hasher(new SecretKeySpec(k, "HmacSHA256"), "tiyi-audit-v2");
-            java.util.Arrays.fill(k, (byte) 0);
-            return h;
+            return new Hasher(kek.derive(KEY_LABEL), "tiyi-audit-v2");
         }
 
         String hash(long id, long ts, String actor, String action, String target, String details, Long seq, String prev) {
@@ -201,16 +198,7 @@ public final class AuditChain implements AuditAppender {
                 fields.append(f.getBytes(StandardCharsets.UTF_8).length).append(':').append(f).append('\n');
             }
             byte[] message = fields.toString().getBytes(StandardCharsets.UTF_8);
-            try {
-                if (key == null) {
-                    return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(message));
-                }
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(key);
-                return HexFormat.of().formatHex(mac.doFinal(message));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
+            return key == null ? Sha256.hex(message) : HexFormat.of().formatHex(HmacSha256.of(key, message));
         }
     }
 }

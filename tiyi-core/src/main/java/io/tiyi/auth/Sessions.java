@@ -186,21 +186,22 @@ public final class Sessions {
     }
 
     /**
-     * Resolves the access token of a browser session whose request carried {@code csrf}: as
-     * {@link #authenticate}, and the CSRF token must be the one of this very login.
+     * A browser session's caller and the CSRF token its requests must carry.
      *
-     * @throws TiyiException UNAUTHENTICATED when the token does not verify or its session ended;
-     *     PERMISSION_DENIED when {@code csrf} is missing or belongs to another session
+     * @param caller as {@link #authenticate} gives it
+     * @param csrfToken the token of this very login ({@link #csrfToken})
      */
-    public Caller authenticateBrowser(String accessToken, String csrf, String csrfHeader) {
+    public record BrowserSession(Caller caller, String csrfToken) {}
+
+    /**
+     * Resolves the access token of a browser session, as {@link #authenticate}, with the CSRF
+     * token of its login, which the caller compares with the one the request carried.
+     *
+     * @throws TiyiException UNAUTHENTICATED when the token does not verify or its session ended
+     */
+    public BrowserSession authenticateBrowser(String accessToken) {
         TokenService.Claims c = tokens.verify(accessToken);
-        Caller caller = current(c);
-        byte[] expected = tokens.csrfToken(c.sid()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        if (csrf == null || !java.security.MessageDigest.isEqual(expected, csrf.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
-            throw TiyiException.permissionDenied("CSRF check failed: the " + csrfHeader
-                    + " header does not belong to this session; reload the page and try again");
-        }
-        return caller;
+        return new BrowserSession(current(c), tokens.csrfToken(c.sid()));
     }
 
     /**

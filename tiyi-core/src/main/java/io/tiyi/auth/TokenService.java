@@ -8,14 +8,11 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import io.tiyi.TiyiException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
+import io.tiyi.crypto.HmacSha256;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Access tokens: HS256 JWTs signed with {@code auth.jwt_secret}, short-lived. Only HS256 with
@@ -33,17 +30,16 @@ import javax.crypto.spec.SecretKeySpec;
 public final class TokenService {
     public static final Duration ACCESS_TTL = Duration.ofMinutes(15);
     private static final String ISSUER = "tiyi";
-    private static final String HMAC = "HmacSHA256";
 
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
-    private final SecretKeySpec csrfKey;
+    private final byte[] csrfKey;
 
     public TokenService(byte[] secret) {
         this.algorithm = Algorithm.HMAC256(secret);
         this.verifier = JWT.require(algorithm).withIssuer(ISSUER).withClaimPresence("exp").withClaimPresence("iat")
                 .acceptLeeway(5).build();
-        this.csrfKey = new SecretKeySpec(hmac(new SecretKeySpec(secret, HMAC), "tiyi csrf key v1"), HMAC);
+        this.csrfKey = HmacSha256.of(secret, "tiyi csrf key v1");
     }
 
     /**
@@ -115,16 +111,6 @@ public final class TokenService {
      * signing secret. Every node that shares {@code auth.jwt_secret} derives the same one.
      */
     public String csrfToken(String sid) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(csrfKey, "csrf:" + sid));
-    }
-
-    private static byte[] hmac(SecretKeySpec key, String message) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(key);
-            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(HmacSha256.of(csrfKey, "csrf:" + sid));
     }
 }

@@ -176,13 +176,7 @@ public final class Kek {
      * @return 32 fresh bytes; the caller may wipe them
      */
     public byte[] derive(String label) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return HmacSha256.of(key, label);
     }
 
     @Override
