@@ -1,6 +1,7 @@
 package io.tiyi.api;
 
 import io.tiyi.config.TiyiConfig;
+import io.tiyi.internal.Cidr;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.Collections;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The {@code Host} values the admin listener answers, against DNS rebinding: a web page on a
@@ -24,8 +24,6 @@ import java.util.regex.Pattern;
  * host's own name and fully qualified name. A {@code *} entry accepts any {@code Host}.
  */
 public final class AllowedHosts {
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*(%[0-9a-z._~-]+)?");
 
     private final Set<String> names;
     private final boolean any;
@@ -62,7 +60,7 @@ public final class AllowedHosts {
             return true;
         }
         String h = hostOf(hostHeader);
-        return names.contains(h) || h.endsWith(".localhost") || IPV4.matcher(h).matches() || IPV6.matcher(h).matches();
+        return names.contains(h) || h.endsWith(".localhost") || ipLiteral(h);
     }
 
     /** The host of a {@code Host} header: lower case, without port, IPv6 brackets or a trailing dot. */
@@ -77,6 +75,12 @@ public final class AllowedHosts {
             h = h.substring(0, colon);
         }
         return normalize(h);
+    }
+
+    /** An IPv4 or IPv6 address (an IPv6 zone such as {@code %eth0} allowed), never a name to look up. */
+    private static boolean ipLiteral(String h) {
+        int zone = h.indexOf('%');
+        return Cidr.literal(zone >= 0 && h.indexOf(':') >= 0 ? h.substring(0, zone) : h) != null;
     }
 
     private static String normalize(String host) {
@@ -110,7 +114,7 @@ public final class AllowedHosts {
             } catch (java.io.IOException e) {
                 // No name for this host: only addresses, localhost and the configured names reach it.
             }
-            return out.stream().map(AllowedHosts::normalize).filter(n -> !n.isEmpty() && !IPV4.matcher(n).matches()).toList();
+            return out.stream().map(AllowedHosts::normalize).filter(n -> !n.isEmpty() && !ipLiteral(n)).toList();
         }
     }
 }
