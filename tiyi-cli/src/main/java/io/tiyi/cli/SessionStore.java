@@ -3,11 +3,11 @@ package io.tiyi.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tiyi.TiyiException;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 
@@ -91,10 +91,10 @@ final class SessionStore {
 
     private void write(ObjectNode root) {
         try {
-            Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            PrivateFiles.createDirectories(file.getParent());
             Path tmp = file.resolveSibling("session.json.tmp");
             Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            PrivateFiles.createFile(tmp);
             Files.writeString(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

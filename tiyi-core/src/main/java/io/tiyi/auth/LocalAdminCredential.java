@@ -4,12 +4,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tiyi.TiyiException;
 import io.tiyi.crypto.RandomTokens;
 import io.tiyi.internal.Json;
+import io.tiyi.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -36,7 +36,7 @@ public record LocalAdminCredential(@JsonProperty("api") String api, @JsonPropert
         Path tmp = stateDir.resolve(FILE + ".tmp");
         try {
             Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            PrivateFiles.createFile(tmp);
             Files.writeString(tmp, Json.write(c), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

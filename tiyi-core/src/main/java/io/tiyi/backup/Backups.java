@@ -305,7 +305,7 @@ public final class Backups {
             Path targetKek = stateDir.resolve(KEK);
             boolean usable = Files.isReadable(targetKek) && Kek.load(targetKek).fingerprint().equals(m.kekFingerprint());
             Verified v = check(m, work, usable ? targetKek : null, ProgressListener.NONE);
-            Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            PrivateFiles.createDirectories(stateDir);
             // Prepared beside the target and made read-only there, then moved in: an interrupted restore leaves
             // either the old state or the complete read-only one, never a fresh or read-write database.
             Path staged = Files.createTempDirectory(stateDir, ".restore-");
@@ -367,7 +367,7 @@ public final class Backups {
 
     /** Written inside the 0700 work directory as 0600 from the start, then linked to {@code out}, which must not exist. */
     private static void writeArchive(Path work, BackupManifest m, Path out, Path tmp) throws IOException {
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        PrivateFiles.createFile(tmp);
         try (OutputStream fo = Files.newOutputStream(tmp, StandardOpenOption.WRITE); GZIPOutputStream gz = new GZIPOutputStream(fo);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -398,9 +398,9 @@ public final class Backups {
                 Path from = safe(backup, mem.name());
                 if (Files.isRegularFile(from)) {
                     PrivateFiles.createDirectories(work.resolve(mem.name()).getParent());
-                    try (InputStream in = Files.newInputStream(from); OutputStream out = PrivateFiles.newOutputStream(work.resolve(mem.name()),
-                            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                        in.transferTo(out);
+                    try (OutputStream out = PrivateFiles.newOutputStream(work.resolve(mem.name()), StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE)) {
+                        Files.copy(from, out);
                     }
                 }
             }
