@@ -43,7 +43,7 @@ final class AgentNode implements Assembly {
         Path dir = config.state().dir();
         this.controlPlaneApi = o.controlPlaneApi();
         TiyiMetrics metrics = new TiyiMetrics();
-        HealthHandler health = new HealthHandler(status, this::runtimeVersion);
+        HealthHandler health = new HealthHandler(status, this::runtimeVersion, this::notReady);
         AdminServer a = null;
         EventLog e = null;
         DataPlaneNode d = null;
@@ -75,6 +75,12 @@ final class AgentNode implements Assembly {
         this.admin = a;
         this.events = e;
         this.dataPlane = d;
+    }
+
+    /** Why the agent cannot carry traffic although it runs (listeners not bound, no verified bundle), or null. */
+    private String notReady() {
+        DataPlaneNode d = dataPlane;
+        return d == null ? null : d.agent().notReadyReason();
     }
 
     private long runtimeVersion() {

@@ -114,7 +114,7 @@ final class ControlPlane implements Assembly {
             ClusterState cluster = boot(states, o, freshSecondary, kek);
 
             TiyiMetrics metrics = new TiyiMetrics();
-            HealthHandler health = new HealthHandler(status, this::runtimeVersion);
+            HealthHandler health = new HealthHandler(status, this::runtimeVersion, this::dataPlaneNotReady);
             admin = new AdminServer(config.server().addr(), AllowedHosts.of(config), metrics, health);
             LOG.info("api: admin listener on {}", admin.url());
             pipeline = new MutationPipeline(store, AuditChain.open(store, kek), states);
@@ -272,6 +272,16 @@ final class ControlPlane implements Assembly {
                 // Demotion for a promotion elsewhere, and its undoing, leave the data plane where it is.
             }
         }
+    }
+
+    /**
+     * Why this node's data plane cannot carry traffic (listeners not bound, no verified bundle),
+     * or null; nothing is said before its embedded agent has an identity (a restored node waiting
+     * for resume-writes), since it then serves no bundles by design.
+     */
+    private String dataPlaneNotReady() {
+        DataPlaneNode d = dataPlane;
+        return d == null || d.agent().identity() == null ? null : d.agent().notReadyReason();
     }
 
     private long runtimeVersion() {

@@ -159,13 +159,7 @@ public final class TiyiCluster implements AutoCloseable {
             apiPorts.put(PRIMARY, freePort());
             nodes.put(PRIMARY, startPrimary());
             if (withSecondary) {
-                apiPorts.put(SECONDARY, freePort());
-                Files.createDirectories(root.resolve(SECONDARY));
-                Files.copy(root.resolve(PRIMARY).resolve("kek.bin"), root.resolve(SECONDARY).resolve("kek.bin"),
-                        StandardCopyOption.COPY_ATTRIBUTES);
-                String token = token(SECONDARY);
-                nodes.put(SECONDARY, TiyiNode.builder().role(Role.SECONDARY).config(config(root.resolve(SECONDARY), apiPorts.get(SECONDARY)))
-                        .primaryApi(apiUrl(PRIMARY)).enrollmentToken(token).route(routeFor(SECONDARY)).build().start());
+                addSecondary();
             }
             for (int i = 0; i < agentCount; i++) {
                 String name = "agent-" + i;
@@ -180,6 +174,29 @@ public final class TiyiCluster implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Seeds and starts a warm secondary from the primary now, as an operator adds one to a running
+     * installation (after its agents enrolled, in the order the README gives).
+     */
+    public TiyiNode addSecondary() {
+        if (apiPorts.containsKey(SECONDARY)) {
+            throw new IllegalStateException("the cluster has a secondary already");
+        }
+        try {
+            apiPorts.put(SECONDARY, freePort());
+            Files.createDirectories(root.resolve(SECONDARY));
+            Files.copy(root.resolve(PRIMARY).resolve("kek.bin"), root.resolve(SECONDARY).resolve("kek.bin"),
+                    StandardCopyOption.COPY_ATTRIBUTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String token = token(SECONDARY);
+        TiyiNode n = TiyiNode.builder().role(Role.SECONDARY).config(config(root.resolve(SECONDARY), apiPorts.get(SECONDARY)))
+                .primaryApi(apiUrl(PRIMARY)).enrollmentToken(token).route(routeFor(SECONDARY)).build().start();
+        nodes.put(SECONDARY, n);
+        return n;
     }
 
     private String token(String tag) {

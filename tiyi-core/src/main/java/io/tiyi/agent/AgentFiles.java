@@ -16,14 +16,16 @@ import java.util.Optional;
  * atomic rename) and readable by its owner only: its identity ({@code agent.json}: id,
  * credential, private keys), the pinned signing key with the highest epoch seen
  * ({@code pin.json}), the last good bundle as signed ({@code bundle.json}, TLS keys still
- * sealed), the newest audit checkpoint it verified ({@code checkpoint.json}, as signed), and rule
- * sets by hash ({@code rules/}).
+ * sealed), the newest audit checkpoint it verified ({@code checkpoint.json}, as signed), the
+ * control-plane endpoints it learned ({@code endpoints.json}: where to look for the primary after
+ * a restart), and rule sets by hash ({@code rules/}).
  */
 public final class AgentFiles {
     static final String IDENTITY = "agent.json";
     static final String PIN = "pin.json";
     static final String BUNDLE = "bundle.json";
     static final String CHECKPOINT = "checkpoint.json";
+    static final String ENDPOINTS = "endpoints.json";
 
     private final Path dir;
 
@@ -114,6 +116,15 @@ public final class AgentFiles {
 
     public void checkpoint(SignedCheckpoint c) {
         write(CHECKPOINT, c);
+    }
+
+    /** The control-plane endpoints this agent learned from bundles and answers; empty before the first. */
+    public java.util.List<String> endpoints() {
+        return read(ENDPOINTS, String[].class).map(java.util.List::of).orElse(java.util.List.of());
+    }
+
+    public void endpoints(java.util.List<String> urls) {
+        write(ENDPOINTS, urls);
     }
 
     private <T> Optional<T> read(String name, Class<T> type) {

@@ -42,15 +42,25 @@ import org.slf4j.LoggerFactory;
  * An agent: enrolls once, then long-polls the control plane for its bundles, checks each one
  * ({@link BundleGate}), applies it to the data plane (built completely, then swapped in) and
  * keeps it as the last good bundle. It reports its state on every change and every heartbeat.
- * When the control plane cannot be reached it keeps serving what it has and retries with
- * backoff and jitter; after a restart it serves its last good bundle before it reaches anyone.
- * Traffic never waits for the control plane: the data plane reads only the applied configuration.
+ * When the control plane it follows cannot be reached or is no longer the primary, it keeps
+ * serving what it has and looks for the read-write primary among every control-plane endpoint it
+ * learned (from bundles and from poll and report answers, kept in {@code endpoints.json}) about
+ * once a second, so it follows a promotion as soon as the new primary answers, whatever backoff it
+ * built up. A refused bundle never moves what it polls for: only a bundle that verified and
+ * applied does. After a restart it serves its last good bundle before it reaches anyone. Traffic
+ * never waits for the control plane: the data plane reads only the applied configuration.
  */
 public final class AgentRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentRuntime.class);
     static final long HEARTBEAT_MS = 10_000;
     static final long MAX_BACKOFF_MS = 30_000;
     static final long WATCH_MS = 25_000;
+    /** The longest pause between two searches for the primary while none answers (jittered down to half of it). */
+    static final long SEARCH_MS = 1_000;
+    /** The pause before asking again after the same refused bundle came back (jittered down to half of it). */
+    static final long REFUSAL_PAUSE_MS = 1_000;
+    /** Endpoints kept at most: hints from answers beyond it push out the oldest. */
+    static final int MAX_ENDPOINTS = 32;
 
     private static final com.fasterxml.jackson.core.type.TypeReference<List<JsonNode>> JSON_LIST =
             new com.fasterxml.jackson.core.type.TypeReference<>() {};
@@ -70,8 +80,8 @@ public final class AgentRuntime implements AutoCloseable {
     /** The applied version as one number, {@code epoch << 40 | seq}, for waiting on it (seq stays far below 2^40). */
     private final io.tiyi.internal.Watermark applied = new io.tiyi.internal.Watermark(0);
     private volatile long appliedSeq;
-    private volatile long refusedEpoch;
-    private volatile long refusedSeq;
+    /** The last refused bundle, as a hash of what was signed and the signature: the same one again is logged and counted once. */
+    private volatile String refusedBundle;
     private volatile String lastRefusal;
     private volatile String health = "starting";
     private volatile boolean reachable;
@@ -167,6 +177,11 @@ public final class AgentRuntime implements AutoCloseable {
         updater.start();
         pin = files.pin().orElseThrow();
         current = id.api();
+        try {
+            endpoints = files.endpoints();
+        } catch (RuntimeException e) {
+            LOG.warn("agent: {}; it is only a list of control-plane endpoints, relearned from the next answer", e.getMessage());
+        }
         checkpoint = files.checkpoint().orElse(null);
         files.lastBundle().ifPresent(b -> {
             try {
@@ -208,38 +223,39 @@ public final class AgentRuntime implements AutoCloseable {
         while (running.get()) {
             String url = current;
             try {
-                long afterEpoch = appliedEpoch;
-                long afterSeq = appliedSeq;
-                if (Bundle.compare(refusedEpoch, refusedSeq, afterEpoch, afterSeq) > 0) {
-                    afterEpoch = refusedEpoch;
-                    afterSeq = refusedSeq;
-                }
-                JsonNode r = client(url, 60).call(BundlesService.WATCH, new BundlesService.WatchRequest(afterEpoch, afterSeq, (long) WATCH_MS));
+                // Only what verified and applied moves the poll: a refused bundle never hides the versions after it.
+                JsonNode r = client(url, 60).call(BundlesService.WATCH, new BundlesService.WatchRequest(appliedEpoch, appliedSeq,
+                        (long) WATCH_MS));
                 if (!reachable || announcedOutage) {
                     LOG.info("agent: control plane {} reachable", url);
                     announcedOutage = false;
                 }
                 reachable = true;
                 backoff.succeeded();
+                learn(r.get("endpoints"));
                 receiveCheckpoint(r.get("checkpoint"));
                 if (r.get("changed").asBoolean()) {
                     SignedBundle b = Json.MAPPER.treeToValue(r.get("bundle"), SignedBundle.class);
-                    receive(b);
+                    if (receive(b)) {
+                        pause(REFUSAL_PAUSE_MS);
+                    }
                 }
             } catch (TiyiApiException e) {
                 if (!running.get()) {
                     return;
                 }
                 if (e.httpStatus() == 409 || e.httpStatus() == 503) {
-                    // Not (or no longer) the primary: try the next control-plane endpoint.
-                    LOG.info("agent: {} is not the primary ({}); trying the next control-plane endpoint", url, e.getMessage());
-                    nextEndpoint();
+                    if (!announcedOutage) {
+                        LOG.info("agent: {} is not the primary ({}); looking for the primary among {}", url, e.getMessage(), endpoints());
+                        announcedOutage = true;
+                    }
+                    searchForPrimary();
                 } else {
                     LOG.warn("agent: control plane {} refused the bundle poll: {} ({}); serving bundle {}.{}, retrying in {} ms", url,
                             e.getMessage(), e.wireCode(), appliedEpoch, appliedSeq, backoff.nextStepMs());
                     health = e.httpStatus() == 401 ? "credential refused: " + e.getMessage() : health;
+                    sleep(backoff);
                 }
-                sleep(backoff);
             } catch (RuntimeException | IOException e) {
                 if (!running.get()) {
                     // close() interrupted the poll: a shutdown, not an outage.
@@ -247,31 +263,87 @@ public final class AgentRuntime implements AutoCloseable {
                 }
                 reachable = false;
                 if (!announcedOutage) {
-                    LOG.warn("agent: control plane {} unreachable ({}); serving bundle {}.{} and retrying with backoff", url, e.getMessage(),
-                            appliedEpoch, appliedSeq);
+                    LOG.warn("agent: control plane {} unreachable ({}); serving bundle {}.{} and looking for the primary among {}", url,
+                            e.getMessage(), appliedEpoch, appliedSeq, endpoints());
                     announcedOutage = true;
                 }
-                nextEndpoint();
-                sleep(backoff);
+                searchForPrimary();
             }
         }
     }
 
-    /** Every control-plane endpoint this agent knows: the one it enrolled with or was moved to, then those its bundle names. */
+    /**
+     * Asks every known endpoint who the read-write primary is and follows the one with the highest
+     * epoch (never below the pinned one). Returns at once when it moved to another node, else
+     * after a short jittered pause: the search runs at its own bounded cadence, not at the poll's backoff, so
+     * an agent follows a new primary within about a second of it answering.
+     */
+    private void searchForPrimary() {
+        long floor = Math.max(pin.highestEpoch(), appliedEpoch);
+        Optional<PrimarySearch.Found> found = PrimarySearch.run(endpoints(),
+                u -> client(u, 2).call(io.tiyi.client.rpc.ReplicationService.STATUS, io.tiyi.client.rpc.Empty.INSTANCE), floor,
+                u -> learn(List.of(u)));
+        if (found.isPresent() && !found.get().url().equals(current)) {
+            LOG.warn("agent: {} is the read-write primary at epoch {}; following it", found.get().url(), found.get().epoch());
+            moveTo(found.get().url());
+            return;
+        }
+        // None answered, or the one followed says it is the primary but cannot serve yet (no configuration compiled).
+        pause(SEARCH_MS);
+    }
+
+    /** Sleeps between half of {@code maxMs} and {@code maxMs}, so that a fleet does not ask in step. */
+    private void pause(long maxMs) {
+        try {
+            Thread.sleep(maxMs / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(maxMs / 2 + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    /** Adds the endpoints an answer or a bundle named to those this agent knows, and keeps them for the next start. */
+    private void learn(JsonNode urls) {
+        if (urls == null || !urls.isArray()) {
+            return;
+        }
+        List<String> named = new ArrayList<>();
+        urls.forEach(u -> {
+            if (u.isTextual()) {
+                named.add(u.textValue());
+            }
+        });
+        learn(named);
+    }
+
+    private synchronized void learn(List<String> named) {
+        LinkedHashSet<String> all = new LinkedHashSet<>(endpoints);
+        boolean added = false;
+        for (String u : named) {
+            if (u != null && PrimarySearch.isUrl(u) && all.add(u)) {
+                added = true;
+            }
+        }
+        if (!added) {
+            return;
+        }
+        List<String> kept = new ArrayList<>(all);
+        kept = kept.subList(Math.max(0, kept.size() - MAX_ENDPOINTS), kept.size());
+        endpoints = List.copyOf(kept);
+        try {
+            files.endpoints(endpoints);
+        } catch (RuntimeException e) {
+            LOG.warn("agent: {}; the endpoints are kept in memory only until the next change", e.getMessage());
+        }
+    }
+
+    /** Every control-plane endpoint this agent knows: the one it follows, then those bundles and answers named. */
     private List<String> endpoints() {
         LinkedHashSet<String> all = new LinkedHashSet<>();
+        all.add(current == null ? identity.api() : current);
         all.add(identity.api());
         all.addAll(endpoints);
         return new ArrayList<>(all);
-    }
-
-    private void nextEndpoint() {
-        List<String> all = endpoints();
-        if (all.size() < 2) {
-            return;
-        }
-        int i = all.indexOf(current);
-        current = all.get((i + 1) % all.size());
     }
 
     /**
@@ -281,6 +353,7 @@ public final class AgentRuntime implements AutoCloseable {
     public void moveTo(String url) {
         AgentFiles.Identity id = identity;
         if (id == null || url.equals(id.api())) {
+            current = url;
             return;
         }
         AgentFiles.Identity moved = new AgentFiles.Identity(url, id.agentId(), id.tag(), id.credential(), id.x25519Private(),
@@ -313,20 +386,27 @@ public final class AgentRuntime implements AutoCloseable {
         }
     }
 
-    /** Checks and applies a bundle received from the control plane; refusals are logged, counted and reported. */
-    void receive(SignedBundle b) {
+    /**
+     * Checks and applies a bundle received from the control plane; refusals are logged, counted
+     * and reported once per distinct bundle.
+     *
+     * @return true when it is the same bundle refused last time: the caller pauses before asking again
+     */
+    boolean receive(SignedBundle b) {
         if (b == null) {
-            LOG.warn("agent: the control plane at {} said the bundle changed but sent none; asking again", identity.api());
-            return;
+            LOG.warn("agent: the control plane at {} said the bundle changed but sent none; asking again", current);
+            return false;
         }
         try {
-            apply(b, "control plane " + identity.api());
+            apply(b, "control plane " + current);
         } catch (RefusedBundle e) {
-            // Poll for something newer than the refused bundle instead of receiving it again at once.
-            refusedEpoch = e.epoch;
-            refusedSeq = e.seq;
+            if (!e.repeated) {
+                report();
+            }
+            return true;
         }
         report();
+        return false;
     }
 
     /**
@@ -384,28 +464,42 @@ public final class AgentRuntime implements AutoCloseable {
         return Optional.ofNullable(checkpoint);
     }
 
-    /** A bundle was refused; thrown out of {@link #apply} so callers can skip past its version. */
+    /** A bundle was refused or could not be applied; thrown out of {@link #apply}. */
     private static final class RefusedBundle extends RuntimeException {
-        final long epoch;
-        final long seq;
+        /** Whether it is the same bundle as the last one refused (said already). */
+        final boolean repeated;
 
-        RefusedBundle(String message, long epoch, long seq) {
+        RefusedBundle(String message, boolean repeated) {
             super(message);
-            this.epoch = epoch;
-            this.seq = seq;
+            this.repeated = repeated;
         }
     }
 
+    /** A bundle's identity for telling refusals apart: its whole content, so that a forged copy never shadows the genuine one. */
+    private static String contentKey(SignedBundle signed) {
+        byte[] p = signed.payload() == null ? new byte[0] : signed.payload();
+        byte[] sig = signed.signature() == null ? new byte[0] : signed.signature();
+        byte[] all = new byte[p.length + sig.length];
+        System.arraycopy(p, 0, all, 0, p.length);
+        System.arraycopy(sig, 0, all, p.length, sig.length);
+        return io.tiyi.crypto.Sha256.hex(all);
+    }
+
     private synchronized void apply(SignedBundle signed, String from) {
+        String key = contentKey(signed);
+        boolean repeated = key.equals(refusedBundle);
         Bundle b;
         try {
             b = BundleGate.check(signed, pin, identity.agentId(), appliedEpoch, appliedSeq);
         } catch (RefusedException e) {
-            metrics.counter("tiyi_agent_bundles_refused." + e.reason().wireName()).inc();
-            lastRefusal = e.reason().wireName() + ": " + e.getMessage();
-            LOG.warn("agent: refused a bundle from {}: {}", from, e.getMessage());
-            long[] v = signed.claimedVersion();
-            throw new RefusedBundle(e.getMessage(), v[0], v[1]);
+            if (!repeated) {
+                metrics.counter("tiyi_agent_bundles_refused." + e.reason().wireName()).inc();
+                lastRefusal = e.reason().wireName() + ": " + e.getMessage();
+                LOG.warn("agent: refused a bundle from {}: {}; still serving {}.{} and asking for what follows it", from, e.getMessage(),
+                        appliedEpoch, appliedSeq);
+            }
+            refusedBundle = key;
+            throw new RefusedBundle(e.getMessage(), repeated);
         }
         if (b.epoch() == appliedEpoch && b.seq() == appliedSeq) {
             return;
@@ -416,19 +510,23 @@ public final class AgentRuntime implements AutoCloseable {
             dataPlane.apply(cfg);
         } catch (RuntimeException | IOException | GeneralSecurityException e) {
             health = "bundle " + b.version() + " not applied: " + e.getMessage();
-            LOG.error("agent: cannot apply bundle {} from {}: {}; still serving {}.{}", b.version(), from, e.getMessage(), appliedEpoch,
-                    appliedSeq);
-            metrics.counter("tiyi_agent_bundles_failed").inc();
-            throw new RefusedBundle(e.getMessage(), b.epoch(), b.seq());
+            if (!repeated) {
+                LOG.error("agent: cannot apply bundle {} from {}: {}; still serving {}.{} and trying again", b.version(), from,
+                        e.getMessage(), appliedEpoch, appliedSeq);
+                metrics.counter("tiyi_agent_bundles_failed").inc();
+            }
+            refusedBundle = key;
+            throw new RefusedBundle(e.getMessage(), repeated);
         } finally {
             t.stop();
         }
         appliedEpoch = b.epoch();
         appliedSeq = b.seq();
         applied.set(b.epoch() << 40 | b.seq());
-        endpoints = b.endpoints();
+        learn(b.endpoints());
         health = "ok";
         lastRefusal = null;
+        refusedBundle = null;
         if (b.epoch() > pin.highestEpoch()) {
             pin = pin.withEpoch(b.epoch());
             files.pin(pin);
@@ -464,6 +562,9 @@ public final class AgentRuntime implements AutoCloseable {
             for (String url : endpoints()) {
                 try {
                     AgentsService.ReportResponse answer = client(url, 3).call(AgentsService.REPORT, r);
+                    if (answer.endpoints() != null) {
+                        learn(answer.endpoints());
+                    }
                     long epoch = answer.epoch();
                     primaryTookIt |= answer.primary();
                     if (answer.primary() && epoch > Math.max(pin.highestEpoch(), appliedEpoch) && !url.equals(current)) {
@@ -494,7 +595,9 @@ public final class AgentRuntime implements AutoCloseable {
 
     private AgentReport report(OriginBypass.Seen bypass) {
         String address = dataPlane.httpAddress().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).orElse(null);
-        return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq, health, TiyiVersion.version(),
+        String notReady = notReadyReason();
+        return new AgentReport(pin == null ? 0 : pin.highestEpoch(), appliedEpoch, appliedSeq,
+                notReady == null ? health : "not ready: " + notReady, TiyiVersion.version(),
                 System.getProperty("os.name").toLowerCase(Locale.ROOT), arch(), (System.currentTimeMillis() - startedAt) / 1000, address,
                 lastRefusal, nodeApi == null ? null : nodeApi.get(), current, bypass.count(), bypass.sample(), updater.state(),
                 dataPlane.upstreamHealth(), checkpoint);
@@ -516,8 +619,7 @@ public final class AgentRuntime implements AutoCloseable {
     public synchronized void trustRotatedSigningKey(byte[] signingKey) {
         pin = new AgentFiles.Pin(signingKey.clone(), Ed25519KeyPair.fingerprint(signingKey), pin.highestEpoch());
         files.pin(pin);
-        refusedEpoch = 0;
-        refusedSeq = 0;
+        refusedBundle = null;
     }
 
     /** The agent's identity, once enrolled. */
@@ -525,9 +627,26 @@ public final class AgentRuntime implements AutoCloseable {
         return identity;
     }
 
-    /** The control-plane endpoints named by the bundle in force. */
+    /** The control-plane endpoints this agent learned from bundles and answers (kept in {@code endpoints.json}). */
     public List<String> knownEndpoints() {
         return endpoints;
+    }
+
+    /**
+     * Why this agent is not ready to carry traffic, or null when it is: its listeners are bound
+     * and it serves a bundle that verified under the pinned key.
+     */
+    public String notReadyReason() {
+        Optional<String> listeners = dataPlane.listenerProblem();
+        if (listeners.isPresent()) {
+            return "listeners not bound: " + listeners.get();
+        }
+        if (appliedEpoch == 0) {
+            String refused = lastRefusal;
+            return "no verified bundle in force" + (refused == null ? "" : " (last refused: " + refused + ")")
+                    + "; serving an empty configuration until the control plane sends one";
+        }
+        return null;
     }
 
     /** The agent's id, once enrolled. */

@@ -12,27 +12,39 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /healthz}: 200 with role, epoch and version when ready; 503 with a reason while
- * starting or stopping. A node answers it with this one handler on its admin listener and on
+ * starting or stopping, or while the node's data plane cannot carry traffic (its listeners are
+ * not bound, or it serves no verified bundle). A node answers it with this one handler on its admin listener and on
  * every data-plane listener, since load balancers check the nodes that carry traffic.
  */
 public final class HealthHandler implements HttpHandler {
     private final Supplier<NodeStatus> status;
     private final LongSupplier runtimeVersion;
+    private final Supplier<String> notReady;
 
     /** @param runtimeVersion the version of the configuration the node's data plane runs */
     public HealthHandler(Supplier<NodeStatus> status, LongSupplier runtimeVersion) {
+        this(status, runtimeVersion, () -> null);
+    }
+
+    /**
+     * @param runtimeVersion the version of the configuration the node's data plane runs
+     * @param notReady why the node's data plane cannot carry traffic although the node runs, or null when it can
+     */
+    public HealthHandler(Supplier<NodeStatus> status, LongSupplier runtimeVersion, Supplier<String> notReady) {
         this.status = status;
         this.runtimeVersion = runtimeVersion;
+        this.notReady = notReady;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         NodeStatus s = status.get();
         Map<String, Object> body = new LinkedHashMap<>();
-        boolean ready = s.phase() == NodeStatus.Phase.READY;
+        String dataPlane = s.phase() == NodeStatus.Phase.READY ? notReady.get() : null;
+        boolean ready = s.phase() == NodeStatus.Phase.READY && dataPlane == null;
         body.put("status", ready ? "ok" : "unavailable");
         if (!ready) {
-            body.put("reason", s.phase() == NodeStatus.Phase.STARTING ? "starting" : "shutting down");
+            body.put("reason", dataPlane != null ? dataPlane : s.phase() == NodeStatus.Phase.STARTING ? "starting" : "shutting down");
         }
         body.put("ready", ready);
         body.put("role", s.role());

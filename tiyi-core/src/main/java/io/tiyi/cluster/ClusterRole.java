@@ -189,9 +189,14 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         return endpoints.advertised();
     }
 
-    /** This node and the other control-plane nodes that reported lately: every bundle names them. */
+    /** This node, the primary it follows (if any) and the other control-plane nodes that reported: every bundle names them. */
     public List<String> controlPlaneEndpoints() {
-        return endpoints.controlPlane();
+        List<String> all = endpoints.controlPlane();
+        String p = primaryApi;
+        if (p != null && !all.contains(p)) {
+            all.add(p);
+        }
+        return all;
     }
 
     /** Why this node takes no mutations now, with where to send them; null when it is the read-write primary. */

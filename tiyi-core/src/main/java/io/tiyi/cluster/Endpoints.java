@@ -13,10 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the control-plane nodes are: this one's advertised API, and the peers whose embedded agents reported lately. */
+/** Where the control-plane nodes are: this one's advertised API, and the peers whose embedded agents told theirs. */
 final class Endpoints {
-    /** A peer that has not reported for this long is left out of bundles. */
-    private static final long PEER_MS = 60_000;
 
     private final Optional<String> advertiseUrl;
     private final InetSocketAddress adminAddress;
@@ -66,14 +64,17 @@ final class Endpoints {
         }
     }
 
-    /** This node and the other control-plane nodes that reported lately (their embedded agents tell their API). */
+    /**
+     * This node and every other control-plane node whose embedded agent reported its API since
+     * this node started, however long ago: a secondary that is down right now is where agents
+     * must look once it is promoted. A node that became agent-only reports no API and drops out
+     * with its next report; a revoked one at once.
+     */
     List<String> controlPlane() {
         LinkedHashSet<String> all = new LinkedHashSet<>();
         all.add(advertised());
-        long since = System.currentTimeMillis() - PEER_MS;
         for (Fleet.Agent a : fleet.agents()) {
-            fleet.lastReport(a.id()).filter(r -> r.at() >= since && r.report().nodeApi() != null && !a.revoked())
-                    .ifPresent(r -> all.add(r.report().nodeApi()));
+            fleet.lastReport(a.id()).filter(r -> r.report().nodeApi() != null && !a.revoked()).ifPresent(r -> all.add(r.report().nodeApi()));
         }
         return new ArrayList<>(all);
     }

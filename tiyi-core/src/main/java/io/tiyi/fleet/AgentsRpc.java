@@ -87,7 +87,9 @@ final class AgentsRpc {
         r.query(AgentsService.REPORT, Access.AGENT, (ctx, q) -> {
             fleet.report(ctx.agentId(), q, ctx.client());
             long[] v = bundles.version();
-            return new ReportResponse(bundles.epoch(), bundles.notPrimaryReason() == null, v[0] + "." + v[1]);
+            // Agents decode this answer strictly: only those of this very build are sent the field they know.
+            List<String> endpoints = TiyiVersion.version().equals(q.binaryVersion()) ? bundles.endpoints() : null;
+            return new ReportResponse(bundles.epoch(), bundles.notPrimaryReason() == null, v[0] + "." + v[1], endpoints);
         });
     }
 

@@ -139,6 +139,11 @@ public final class BundleService implements AutoCloseable, RpcService {
         return epoch.getAsLong();
     }
 
+    /** Every control-plane endpoint bundles name now; also handed out with poll and report answers. */
+    public List<String> endpoints() {
+        return endpoints.get();
+    }
+
     /** Why this node serves no bundles now (with where the primary is), or null when it does. */
     public String notPrimaryReason() {
         return notPrimary.get();

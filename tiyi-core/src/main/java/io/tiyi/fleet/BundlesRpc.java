@@ -22,8 +22,10 @@ final class BundlesRpc {
     /**
      * @param checkpoint the newest signed audit checkpoint, or null; agents of builds that do not
      *     know it read {@code changed} and {@code bundle} only
+     * @param endpoints every control-plane endpoint this node knows, with every answer (an unsigned
+     *     hint for finding the primary; the bundle's own list is what its signature covers)
      */
-    record WatchResponse(boolean changed, SignedBundle bundle, SignedCheckpoint checkpoint) {}
+    record WatchResponse(boolean changed, SignedBundle bundle, SignedCheckpoint checkpoint, java.util.List<String> endpoints) {}
 
     record RulesResponse(String hash, byte[] archive) {}
 
@@ -49,7 +51,7 @@ final class BundlesRpc {
                     throw TiyiException.unauthenticated("agent credential is not valid: unknown or revoked agent; re-enroll it with a new"
                             + " token (tiyi agents issue-token)");
                 }
-                return new WatchResponse(w.changed(), w.bundle(), bundles.checkpoint());
+                return new WatchResponse(w.changed(), w.bundle(), bundles.checkpoint(), bundles.endpoints());
             });
         });
         r.query(BundlesService.GET_RULES, Access.AGENT, (ctx, q) -> {

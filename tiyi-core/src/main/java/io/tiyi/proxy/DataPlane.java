@@ -64,6 +64,11 @@ public final class DataPlane implements AutoCloseable {
     private String boundHttps;
     private InetSocketAddress httpAddress;
     private InetSocketAddress httpsAddress;
+    /** Why no listener is open although a configuration is in force; null while they are bound. */
+    private volatile String listenerProblem;
+    private String wantHttp;
+    private String wantHttps;
+    private java.util.concurrent.ScheduledFuture<?> rebind;
 
     /**
      * @param metrics where request and upstream metrics go
@@ -95,8 +100,10 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /**
-     * Builds the next configuration and swaps it in. On the first call a listener that cannot
-     * bind is an error; later, a listener change that fails is logged and the old listeners stay.
+     * Builds the next configuration and swaps it in. A listener change that fails is logged and
+     * the old listeners stay; when no listener is open at all (the address is taken on the first
+     * call), the configuration is still put in force, {@link #listenerProblem} says why nothing
+     * listens, and binding is retried every {@value #REBIND_SECONDS} s until it succeeds.
      */
     public synchronized void apply(RuntimeConfig cfg) {
         Objects.requireNonNull(cfg);
@@ -128,21 +135,58 @@ public final class DataPlane implements AutoCloseable {
         }
         String http = httpOverride.map(HostPort::toString).orElse(cfg.listeners().http());
         String https = keys.isEmpty() ? null : httpsOverride.map(HostPort::toString).orElse(cfg.listeners().https());
+        wantHttp = http;
+        wantHttps = https;
         if (server == null || !Objects.equals(http, boundHttp) || !Objects.equals(https, boundHttps)) {
             try {
                 relisten(http, https);
             } catch (TiyiException e) {
-                if (previous == null) {
-                    throw e;
-                }
                 if (server != null) {
                     LOG.error("data plane: {}; keeping the listeners on {}{}", e.getMessage(), boundHttp, boundHttps == null ? "" : " and " + boundHttps);
                 } else {
-                    LOG.error("data plane: {}; the previous listeners could not be reopened either, so none is open: fix the addresses",
-                            e.getMessage());
+                    listenerProblem = e.getMessage();
+                    LOG.error("data plane: {}; no listener is open, retrying every {} s: free the address or change it", e.getMessage(),
+                            REBIND_SECONDS);
+                    scheduleRebind();
                 }
             }
         }
+    }
+
+    /** Seconds between attempts to open the listeners while none is open. */
+    static final long REBIND_SECONDS = 2;
+
+    private void scheduleRebind() {
+        if (rebind == null || rebind.isDone()) {
+            rebind = scheduler.scheduleWithFixedDelay(this::rebind, REBIND_SECONDS, REBIND_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One attempt to open the listeners of the configuration in force; stops the retries once they are open. */
+    private synchronized void rebind() {
+        if (server != null || wantHttp == null) {
+            stopRebind();
+            return;
+        }
+        try {
+            listen(wantHttp, wantHttps);
+            LOG.info("data plane: the listeners are open now; serving configuration {}", version.get());
+        } catch (TiyiException e) {
+            listenerProblem = e.getMessage();
+            LOG.debug("data plane: still cannot listen: {}", e.getMessage());
+        }
+    }
+
+    private void stopRebind() {
+        if (rebind != null) {
+            rebind.cancel(false);
+            rebind = null;
+        }
+    }
+
+    /** Why no listener is open although a configuration is in force (the address named); empty while they are bound or before the first configuration. */
+    public Optional<String> listenerProblem() {
+        return Optional.ofNullable(listenerProblem);
     }
 
     /**
@@ -244,6 +288,8 @@ public final class DataPlane implements AutoCloseable {
         boundHttps = https;
         httpAddress = u.httpAddress();
         httpsAddress = u.httpsAddress();
+        listenerProblem = null;
+        stopRebind();
         LOG.info("data plane: HTTP on {}{}", httpAddress, httpsAddress == null ? "" : ", HTTPS on " + httpsAddress);
     }
 

@@ -2,6 +2,7 @@ package io.tiyi.client.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tiyi.bundle.AgentReport;
+import java.util.List;
 
 /** {@code tiyi.v1.AgentsService}: enrollment tokens, enrollment and the fleet. */
 public final class AgentsService {
@@ -31,8 +32,11 @@ public final class AgentsService {
      * @param epoch the node's epoch
      * @param primary whether the node is a read-write primary
      * @param bundleVersion the bundle version it serves
+     * @param endpoints every control-plane endpoint the node knows, an unsigned hint for finding the
+     *     primary; left out for agents of other builds, whose strict decoding would refuse the field
      */
-    public record ReportResponse(long epoch, boolean primary, String bundleVersion) {}
+    public record ReportResponse(long epoch, boolean primary, String bundleVersion,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<String> endpoints) {}
 
     public static final Rpc<IssueRequest, JsonNode> ISSUE_TOKEN = rpc("IssueToken", IssueRequest.class);
     public static final Rpc<Empty, JsonNode> LIST_TOKENS = rpc("ListTokens", Empty.class);
