@@ -329,12 +329,13 @@ public final class AgentRuntime implements AutoCloseable {
         }
         List<String> kept = new ArrayList<>(all);
         kept = kept.subList(Math.max(0, kept.size() - MAX_ENDPOINTS), kept.size());
-        endpoints = List.copyOf(kept);
+        List<String> now = List.copyOf(kept);
         try {
-            files.endpoints(endpoints);
+            files.endpoints(now);
         } catch (RuntimeException e) {
             LOG.warn("agent: {}; the endpoints are kept in memory only until the next change", e.getMessage());
         }
+        endpoints = now;
     }
 
     /** Every control-plane endpoint this agent knows: the one it follows, then those bundles and answers named. */
