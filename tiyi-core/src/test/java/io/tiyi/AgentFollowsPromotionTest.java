@@ -40,7 +40,7 @@ class AgentFollowsPromotionTest {
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         cluster.addSecondary();
         // A change after the secondary joined: its bundle, and every answer since, name the secondary.
-        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "mode", "detect"));
+        cluster.client().raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "7"));
         String secondary = cluster.apiUrl(TiyiCluster.SECONDARY);
         Await.until(Duration.ofSeconds(20), "the agent learns the secondary it never enrolled with",
                 () -> agent().knownEndpoints().contains(secondary));

@@ -182,6 +182,8 @@ public final class AgentRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("agent: {}; it is only a list of control-plane endpoints, relearned from the next answer", e.getMessage());
         }
+        // An --api given at start replaces the one followed; the list keeps both.
+        learn(List.of(id.api()));
         checkpoint = files.checkpoint().orElse(null);
         files.lastBundle().ifPresent(b -> {
             try {
@@ -357,6 +359,7 @@ public final class AgentRuntime implements AutoCloseable {
             current = url;
             return;
         }
+        learn(List.of(id.api(), url));
         AgentFiles.Identity moved = new AgentFiles.Identity(url, id.agentId(), id.tag(), id.credential(), id.x25519Private(),
                 id.ed25519Private());
         files.identity(moved);
