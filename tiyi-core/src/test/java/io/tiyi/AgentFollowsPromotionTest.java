@@ -39,11 +39,15 @@ class AgentFollowsPromotionTest {
         cluster.client().raw("SitesService", "Create", Map.of("name", "shop", "hosts", List.of("shop.test"), "upstreams", List.of(up.url())));
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         cluster.addSecondary();
-        // A change after the secondary joined: its bundle, and every answer since, name the secondary.
-        cluster.client().raw("SystemService", "UpdateSetting", Map.of("key", "logs.retention_days", "value", "7"));
+        // No change after the secondary joined, so no bundle names it: the agent learns it from the answers to its reports
+        // (sent every 10 s; here at once).
         String secondary = cluster.apiUrl(TiyiCluster.SECONDARY);
-        Await.until(Duration.ofSeconds(20), "the agent learns the secondary it never enrolled with",
-                () -> agent().knownEndpoints().contains(secondary));
+        Await.until(Duration.ofSeconds(20), "the agent learns the secondary it never enrolled with", () -> {
+            agent().report();
+            return agent().knownEndpoints().contains(secondary);
+        });
+        assertThat(agent().appliedVersion()).as("no bundle was published since the secondary joined")
+                .containsExactly(1, cluster.primary().runtimeVersion());
         assertThat(clusters.root().resolve("agent-0").resolve("endpoints.json")).content().contains(secondary);
     }
 
