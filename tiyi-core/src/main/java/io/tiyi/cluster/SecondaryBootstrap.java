@@ -55,7 +55,7 @@ final class SecondaryBootstrap {
         if (id == null) {
             AgentRuntime enrolling = new AgentRuntime(files, null, new MetricRegistry());
             enrolling.route(route);
-            id = enrolling.enroll(primaryApi, enrollmentToken);
+            id = enroll(enrolling, primaryApi, enrollmentToken);
         }
         if (!io.tiyi.api.AgentIdentity.SECONDARY_TAG.equals(id.tag())) {
             throw TiyiException.invalid("the enrollment token was issued with tag '" + id.tag() + "'; a secondary needs one issued with"
@@ -66,6 +66,30 @@ final class SecondaryBootstrap {
         } catch (IOException e) {
             throw new TiyiException("cannot put the primary's snapshot " + part + " in place as " + dir.resolve(StateStore.DB_FILE) + ": "
                     + e.getMessage());
+        }
+    }
+
+    /** Enrolls, retrying while the primary cannot be reached (a refusal by the primary is final). */
+    private static AgentFiles.Identity enroll(AgentRuntime enrolling, String primaryApi, String token) {
+        Backoff backoff = Backoff.jittered(Duration.ofMillis(500), Duration.ofSeconds(10));
+        for (int attempt = 1;; attempt++) {
+            try {
+                return enrolling.enroll(primaryApi, token);
+            } catch (TiyiApiException refused) {
+                throw refused;
+            } catch (TiyiException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw new TiyiException("cannot enroll with the primary at " + primaryApi + " (" + e.getMessage() + "); the verified snapshot"
+                            + " is kept: start again to enroll and use it", e);
+                }
+                LOG.warn("cluster: enrolling with {} failed (attempt {} of {}): {}; retrying", primaryApi, attempt, ATTEMPTS, e.getMessage());
+                try {
+                    Thread.sleep(backoff.failed());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
