@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * An agent is ready only while its listeners are bound and it serves a verified bundle: one whose
  * HTTP port is taken says so on {@code /healthz} and in {@code agents list}, naming the address,
- * and binds and turns ready by itself once the port is free.
+ * and binds and turns ready by itself once the port is free; one whose last good bundle fails its
+ * checks while no control plane answers is not ready until one sends it a bundle.
  */
 class AgentReadinessTest {
     @RegisterExtension
@@ -84,6 +85,41 @@ class AgentReadinessTest {
                 HttpResponse<String> r = RawHttp.get(new InetSocketAddress("127.0.0.1", port), "shop.test", "/", Map.of());
                 assertThat(r.statusCode()).isEqualTo(200);
             }
+        }
+    }
+
+    @Test
+    void anAgentWhoseLastGoodBundleFailsItsChecksIsNotReadyUntilAControlPlaneSendsOne() throws Exception {
+        TiyiCluster cluster = clusters.cluster();
+        String token = cluster.client().call(AgentsService.ISSUE_TOKEN, new AgentsService.IssueRequest("edge", "10m")).get("token").asText();
+        java.nio.file.Path dir = Files.createDirectories(clusters.root().resolve("edge"));
+        String api = cluster.apiUrl(TiyiCluster.PRIMARY);
+        try (TiyiNode agent = TiyiNode.builder().role(Role.AGENT).stateDir(dir).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
+                .httpsAddress("127.0.0.1:0").agentApi(api).enrollmentToken(token).build().start()) {
+            assertThat(health(agent).statusCode()).isEqualTo(200);
+        }
+        // The last good bundle tampered with, and every control plane out of reach.
+        io.tiyi.agent.AgentFiles files = new io.tiyi.agent.AgentFiles(dir);
+        io.tiyi.bundle.SignedBundle good = files.lastBundle().orElseThrow();
+        byte[] payload = good.payload().clone();
+        payload[payload.length / 2] ^= 1;
+        files.lastBundle(new io.tiyi.bundle.SignedBundle(payload, good.signature(), good.signingKey()));
+        try (TiyiNode agent = TiyiNode.builder().role(Role.AGENT).stateDir(dir).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
+                .httpsAddress("127.0.0.1:0").route(url -> "http://127.0.0.1:9").build().start()) {
+            HttpResponse<String> h = health(agent);
+            assertThat(h.statusCode()).isEqualTo(503);
+            assertThat(Json.MAPPER.readTree(h.body()).get("reason").asText()).startsWith("no verified bundle in force (last refused: ");
+            assertThat(agent.agent().orElseThrow().currentReport().health()).startsWith("not ready: no verified bundle");
+        }
+        try (TiyiNode agent = TiyiNode.builder().role(Role.AGENT).stateDir(dir).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
+                .httpsAddress("127.0.0.1:0").build().start()) {
+            Await.until(Duration.ofSeconds(10), "the agent turns ready with a bundle from the control plane", () -> {
+                try {
+                    return health(agent).statusCode() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
         }
     }
 }
