@@ -94,6 +94,13 @@ public final class AgentRuntime implements AutoCloseable {
     private Thread sync;
     private Thread heartbeat;
     private final BinaryUpdater updater;
+    /** Asks the control-plane nodes of one search side by side; its threads end when idle. */
+    private final java.util.concurrent.ExecutorService search = new java.util.concurrent.ThreadPoolExecutor(0, PrimarySearch.MAX_ASKED,
+            30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "tiyi-agent-search");
+                t.setDaemon(true);
+                return t;
+            });
     private EventShipper shipper;
 
     public AgentRuntime(AgentFiles files, DataPlane dataPlane, MetricRegistry metrics) {
@@ -282,9 +289,15 @@ public final class AgentRuntime implements AutoCloseable {
      */
     private void searchForPrimary() {
         long floor = Math.max(pin.highestEpoch(), appliedEpoch);
-        Optional<PrimarySearch.Found> found = PrimarySearch.run(endpoints(),
-                u -> client(u, 2).call(io.tiyi.client.rpc.ReplicationService.STATUS, io.tiyi.client.rpc.Empty.INSTANCE), floor,
-                u -> learn(List.of(u)));
+        Optional<PrimarySearch.Found> found;
+        try {
+            found = PrimarySearch.run(endpoints(),
+                    u -> client(u, 2).call(io.tiyi.client.rpc.ReplicationService.STATUS, io.tiyi.client.rpc.Empty.INSTANCE), floor,
+                    u -> learn(List.of(u)), search);
+        } catch (RuntimeException e) {
+            // Only when closing (the search pool is shut down): the loop ends with the next check.
+            found = Optional.empty();
+        }
         if (found.isPresent() && !found.get().url().equals(current)) {
             LOG.warn("agent: {} is the read-write primary at epoch {}; following it", found.get().url(), found.get().epoch());
             moveTo(found.get().url());
@@ -685,5 +698,6 @@ public final class AgentRuntime implements AutoCloseable {
         if (shipper != null) {
             shipper.close();
         }
+        search.shutdownNow();
     }
 }

@@ -26,7 +26,7 @@ class PrimarySearchTest {
                 throw new UncheckedIOException(new java.net.ConnectException("connection refused: " + url));
             }
             return status(a);
-        }, minEpoch, learned::add);
+        }, minEpoch, learned::add, Runnable::run);
     }
 
     @Test
