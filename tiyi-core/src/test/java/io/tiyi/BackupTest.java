@@ -66,7 +66,7 @@ class BackupTest {
         assertThat(v.auditHead()).isEqualTo(m.auditHead());
 
         Path restored = dir.resolve("restored");
-        Backups.restore(out, restored, false);
+        Backups.restore(out, restored, false, false);
         try (StateStore src = StateStore.open(state); StateStore dst = StateStore.open(restored)) {
             List<Record> a = src.read(db -> db.select(MUTATION_LOG.fields()).from(MUTATION_LOG).where(MUTATION_LOG.SEQ.le(m.lastSeq()))
                     .orderBy(MUTATION_LOG.SEQ).fetch());
@@ -79,7 +79,7 @@ class BackupTest {
             assertThat(io.tiyi.cluster.ClusterStates.read(dst).orElseThrow().epoch()).isEqualTo(m.epoch());
         }
         assertThat(restored.resolve("kek.bin")).hasSameBinaryContentAs(state.resolve("kek.bin"));
-        assertThatThrownBy(() -> Backups.restore(out, restored, false)).hasMessageContaining("is not empty").hasMessageContaining("--force");
+        assertThatThrownBy(() -> Backups.restore(out, restored, false, false)).hasMessageContaining("is not empty").hasMessageContaining("--force");
 
         // The restored node starts, read-only, with the same chain; writes resume when told.
         try (TiyiNode node = TiyiNode.builder().stateDir(restored).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
@@ -113,7 +113,7 @@ class BackupTest {
         }
         assertThatThrownBy(() -> Backups.verify(asDir)).hasMessageContaining("backup member state.db is corrupt");
         Path target = dir.resolve("r");
-        assertThatThrownBy(() -> Backups.restore(asDir, target, false)).hasMessageContaining("corrupt");
+        assertThatThrownBy(() -> Backups.restore(asDir, target, false, false)).hasMessageContaining("corrupt");
         assertThat(target.resolve("state.db")).doesNotExist();
         assertThatThrownBy(() -> Backups.verify(dir.resolve("nope.tar.gz"))).hasMessageContaining("no such backup");
         Path notGz = dir.resolve("x.tar.gz");
