@@ -21,6 +21,8 @@ import io.tiyi.store.StateStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -125,6 +127,8 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private volatile StartFence.Round lastRound;
     /** The epoch of the primary this node stepped down for, 0 when it did not. */
     private volatile long steppedDownTo;
+    /** When this node last became able to take writes (its start, or its start fence opening), ms. */
+    private volatile long openedAt = System.currentTimeMillis();
 
     /**
      * @param agent the node's embedded agent: its credential is how this node calls its peers
@@ -146,7 +150,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         this.known = new KnownPeers(store.dir());
         this.remembered = known.load();
         this.fenceWait = fenceWait;
-        this.peers = new PeerWatch(this, endpoints, agent, localApi, this::stepDown, remembered::controlPlane, this::afterRound);
+        this.peers = new PeerWatch(this, endpoints, agent, localApi, this::stepDown, () -> remembered, this::afterRound);
     }
 
     /** Enrolls a new secondary, checks its KEK against the primary's and restores the primary's snapshot into {@code dir}. */
@@ -339,8 +343,23 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         if (startFence != null) {
             settleFence(round);
         } else if (writable()) {
-            known.save(new KnownPeers.Snapshot(peers.current(), activeAgents()));
+            rememberPeers();
         }
+    }
+
+    /**
+     * Keeps what the start fence of the next start asks: the peers that reported within the last
+     * minute, and for the first minute after this node opened also those kept before (a live
+     * peer reports every 10 s, so one that has not by then is gone).
+     */
+    private void rememberPeers() {
+        LinkedHashSet<String> all = new LinkedHashSet<>(peers.reporting());
+        if (System.currentTimeMillis() - openedAt < 60_000) {
+            all.addAll(remembered.controlPlane());
+        }
+        all.remove(advertisedApi());
+        all.remove(localApi);
+        known.save(new KnownPeers.Snapshot(advertisedApi(), new ArrayList<>(all), activeAgents()));
     }
 
     /** The separate agents that reported within the last minute: the start fence's witnesses after a restart. */
@@ -383,6 +402,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     /** Lifts the start fence (under the lock); returns what waited for writes, if anything. */
     private Runnable open() {
+        openedAt = System.currentTimeMillis();
         startFence = null;
         states.unfence();
         primaryApi = null;
@@ -431,6 +451,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             // Writes resumed but the embedded agent's start failed last time: only that is retried.
             boolean retryOnly = cs.role() == Role.PRIMARY && !cs.readOnly() && !fenced && afterResume != null;
             if (fenced) {
+                openedAt = System.currentTimeMillis();
                 startFence = null;
                 states.unfence();
                 primaryApi = null;
@@ -562,7 +583,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         stopReplicator();
         peers.close();
         if (writable()) {
-            known.save(new KnownPeers.Snapshot(peers.current(), activeAgents()));
+            rememberPeers();
         }
         replication.close();
     }

@@ -23,11 +23,13 @@ final class KnownPeers {
     /**
      * One snapshot of the cluster as the primary saw it.
      *
+     * @param self this node's own advertised API URL then: its last bundle names it, and after a restart on another
+     *     address it must not be taken for a peer that does not answer
      * @param controlPlane the other control-plane nodes' API URLs
      * @param agents the separate agents (not embedded in a control-plane node) that reported within the last minute
      */
-    record Snapshot(List<String> controlPlane, List<String> agents) {
-        static final Snapshot NONE = new Snapshot(List.of(), List.of());
+    record Snapshot(String self, List<String> controlPlane, List<String> agents) {
+        static final Snapshot NONE = new Snapshot(null, List.of(), List.of());
 
         Snapshot {
             controlPlane = controlPlane == null ? List.of() : List.copyOf(controlPlane);

@@ -39,7 +39,7 @@ final class PeerWatch implements AutoCloseable {
     private final AgentRuntime agent;
     private final String localApi;
     private final Replaced replaced;
-    private final Supplier<List<String>> remembered;
+    private final Supplier<KnownPeers.Snapshot> remembered;
     private final Consumer<StartFence.Round> afterRound;
     private ScheduledExecutorService timer;
 
@@ -47,7 +47,7 @@ final class PeerWatch implements AutoCloseable {
      * @param remembered the peers kept from before the last restart
      * @param afterRound what hears each round that did not end in a step down
      */
-    PeerWatch(ClusterRole role, Endpoints endpoints, AgentRuntime agent, String localApi, Replaced replaced, Supplier<List<String>> remembered,
+    PeerWatch(ClusterRole role, Endpoints endpoints, AgentRuntime agent, String localApi, Replaced replaced, Supplier<KnownPeers.Snapshot> remembered,
             Consumer<StartFence.Round> afterRound) {
         this.role = role;
         this.endpoints = endpoints;
@@ -67,12 +67,24 @@ final class PeerWatch implements AutoCloseable {
         return new ArrayList<>(peers);
     }
 
-    /** The peers to ask: those known now, and those kept from before the last restart. */
-    private List<String> peers() {
-        LinkedHashSet<String> peers = new LinkedHashSet<>(current());
-        peers.addAll(remembered.get());
+    /** The other control-plane nodes that reported lately: what this node's bundles name besides itself. */
+    List<String> reporting() {
+        List<String> peers = new ArrayList<>(endpoints.controlPlane());
         peers.remove(localApi);
         peers.remove(endpoints.advertised());
+        return peers;
+    }
+
+    /** The peers to ask: those known now, and those kept from before the last restart (without this node's address then). */
+    private List<String> peers() {
+        KnownPeers.Snapshot before = remembered.get();
+        LinkedHashSet<String> peers = new LinkedHashSet<>(current());
+        peers.addAll(before.controlPlane());
+        peers.remove(localApi);
+        peers.remove(endpoints.advertised());
+        if (before.self() != null) {
+            peers.remove(before.self());
+        }
         return new ArrayList<>(peers);
     }
 
