@@ -94,7 +94,7 @@ class StartFenceTest {
             while (hammering.get()) {
                 Optional<LocalAdminCredential> c = LocalAdminCredential.read(dir);
                 if (c.isEmpty()) {
-                    Thread.onSpinWait();
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                     continue;
                 }
                 try {

@@ -100,7 +100,7 @@ class FailoverProcessIT {
                 while (running.get()) {
                     java.util.Optional<io.tiyi.auth.LocalAdminCredential> c = io.tiyi.auth.LocalAdminCredential.read(state);
                     if (c.isEmpty()) {
-                        Thread.onSpinWait();
+                        java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                         continue;
                     }
                     try {

@@ -66,7 +66,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             PROMOTED,
             /** A read-only primary takes mutations again. */
             WRITES_RESUMED,
-            /** A primary that restarted confirmed no newer primary exists: its start fence opened. */
+            /** The start fence of a primary that restarted opened: no newer primary was found, or the operator resumed writes. */
             UNFENCED
         }
     }
@@ -373,7 +373,6 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     /** Opens the start fence when the rule of {@link StartFence} allows it, else says why it holds. */
     private void settleFence(StartFence.Round round) {
-        Runnable then = null;
         synchronized (lock) {
             StartFence f = startFence;
             ClusterState cs = states.current();
@@ -392,24 +391,33 @@ public final class ClusterRole implements AutoCloseable, RpcService {
                     : round.silent().isEmpty() ? "every peer (" + String.join(", ", round.known()) + ") is at epoch " + cs.epoch() + " or lower"
                     : "peers " + String.join(", ", round.silent()) + " did not answer, and every agent active before the restart reported"
                             + " epoch " + cs.epoch() + " or lower";
-            then = open();
+            open();
             LOG.info("cluster: writes open: this node is the read-write primary at epoch {} because {}", cs.epoch(), how);
         }
-        if (then != null) {
-            then.run();
+        try {
+            runAfterResume();
+        } catch (RuntimeException e) {
+            LOG.error("cluster: writes are open but the embedded agent could not enroll ({}); run tiyi system resume-writes --yes to retry",
+                    e.getMessage());
         }
     }
 
-    /** Lifts the start fence (under the lock); returns what waited for writes, if anything. */
-    private Runnable open() {
+    /** Lifts the start fence; under the lock. */
+    private void open() {
         openedAt = System.currentTimeMillis();
         startFence = null;
         states.unfence();
         primaryApi = null;
         changes.publish(new RoleChange(RoleChange.Kind.UNFENCED, states.current(), null));
+    }
+
+    /** Runs what waited for writes (the embedded agent's enrollment), once; kept for a retry when it fails. */
+    private void runAfterResume() {
         Runnable then = afterResume;
-        afterResume = null;
-        return then;
+        if (then != null) {
+            then.run();
+            afterResume = null;
+        }
     }
 
     /**
@@ -451,13 +459,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             // Writes resumed but the embedded agent's start failed last time: only that is retried.
             boolean retryOnly = cs.role() == Role.PRIMARY && !cs.readOnly() && !fenced && afterResume != null;
             if (fenced) {
-                openedAt = System.currentTimeMillis();
-                startFence = null;
-                states.unfence();
-                primaryApi = null;
+                open();
                 LOG.warn("cluster: writes resumed by the operator: the start fence is lifted; this node is the read-write primary at epoch {}"
                         + " with seq {}", cs.epoch(), pipeline.lastSeq());
-                changes.publish(new RoleChange(RoleChange.Kind.WRITES_RESUMED, states.current(), null));
             } else if (!retryOnly && (cs.role() != Role.PRIMARY || !cs.readOnly())) {
                 throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "")
                         + " at epoch " + cs.epoch() + "; only a read-only primary resumes writes");
@@ -469,11 +473,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
                 changes.publish(new RoleChange(RoleChange.Kind.WRITES_RESUMED, now, null));
             }
         }
-        Runnable then = afterResume;
-        if (then != null) {
-            then.run();
-            afterResume = null;
-        }
+        runAfterResume();
         return Map.of("epoch", states.current().epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
     }
 
