@@ -52,6 +52,7 @@ public final class TiyiCluster implements AutoCloseable {
     private final int agentCount;
     private final boolean withSecondary;
     private final String jwtSecret;
+    private final java.time.Duration fenceWait;
     private final Map<String, Integer> apiPorts = new ConcurrentHashMap<>();
     private final Map<String, Map<String, TcpLink>> links = new ConcurrentHashMap<>();
     private final Map<String, TiyiNode> nodes = new ConcurrentHashMap<>();
@@ -62,6 +63,7 @@ public final class TiyiCluster implements AutoCloseable {
         this.agentCount = b.agents;
         this.withSecondary = b.secondary;
         this.jwtSecret = b.jwtSecret;
+        this.fenceWait = b.fenceWait;
     }
 
     public static Builder builder() {
@@ -74,8 +76,15 @@ public final class TiyiCluster implements AutoCloseable {
         private int agents = 1;
         private boolean secondary;
         private String jwtSecret;
+        private java.time.Duration fenceWait = TiyiNodeBuilder.DEFAULT_FENCE_WAIT;
 
         private Builder() {}
+
+        /** How long the primary, restarted, waits for agents' reports when a peer does not answer ({@link TiyiNodeBuilder#fenceWait}). */
+        public Builder fenceWait(java.time.Duration wait) {
+            this.fenceWait = Objects.requireNonNull(wait);
+            return this;
+        }
 
         /** {@code auth.jwt_secret} of the control-plane nodes; shared, sessions survive a promotion. */
         public Builder jwtSecret(String secret) {
@@ -187,7 +196,7 @@ public final class TiyiCluster implements AutoCloseable {
     }
 
     private TiyiNode startPrimary() {
-        return TiyiNode.builder().config(config(root.resolve(PRIMARY), apiPorts.get(PRIMARY))).route(routeFor(PRIMARY)).build().start();
+        return TiyiNode.builder().config(config(root.resolve(PRIMARY), apiPorts.get(PRIMARY))).route(routeFor(PRIMARY)).fenceWait(fenceWait).build().start();
     }
 
     private TiyiNode startAgent(String name, String token) {
