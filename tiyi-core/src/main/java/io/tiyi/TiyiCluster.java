@@ -301,6 +301,46 @@ public final class TiyiCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds node {@code name} ({@link #PRIMARY}, {@link #SECONDARY} or {@code agent-i}) as a paused
+     * process would be held: every link to and from it is cut, so it neither hears from nor
+     * reaches any other node, while it keeps running (and its data plane keeps serving).
+     */
+    public void pause(String name) {
+        cutAll(name, true);
+    }
+
+    /** Ends {@link #pause(String)}. */
+    public void resume(String name) {
+        cutAll(name, false);
+    }
+
+    private void cutAll(String name, boolean cut) {
+        List<String> all = new ArrayList<>(List.of(PRIMARY, SECONDARY));
+        all.addAll(agentNames);
+        for (String other : all) {
+            if (other.equals(name)) {
+                continue;
+            }
+            // Links are made on first use; making them now means a paused node cannot open a fresh one.
+            if (apiPorts.containsKey(name)) {
+                routeFor(other).apply(apiUrl(name));
+            }
+            if (apiPorts.containsKey(other)) {
+                routeFor(name).apply(apiUrl(other));
+            }
+        }
+        links.forEach((from, byUrl) -> byUrl.forEach((url, link) -> {
+            if (from.equals(name) || apiPorts.containsKey(name) && url.equals(apiUrl(name))) {
+                if (cut) {
+                    link.cut();
+                } else {
+                    link.restore();
+                }
+            }
+        }));
+    }
+
     /** Promotes the secondary (through its own API, as {@code tiyi promote} does on its host). */
     public com.fasterxml.jackson.databind.JsonNode promote(boolean force) {
         return secondary().client().call(SystemService.PROMOTE, new SystemService.PromoteRequest(force));
