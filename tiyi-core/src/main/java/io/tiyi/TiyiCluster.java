@@ -56,6 +56,7 @@ public final class TiyiCluster implements AutoCloseable {
     private final Map<String, Map<String, TcpLink>> links = new ConcurrentHashMap<>();
     private final Map<String, TiyiNode> nodes = new ConcurrentHashMap<>();
     private final List<String> agentNames = new ArrayList<>();
+    private final java.util.Set<String> paused = ConcurrentHashMap.newKeySet();
 
     private TiyiCluster(Builder b) {
         this.root = b.root;
@@ -144,7 +145,11 @@ public final class TiyiCluster implements AutoCloseable {
             URI u = URI.create(url);
             TcpLink l = mine.computeIfAbsent(url, k -> {
                 try {
-                    return new TcpLink(new InetSocketAddress(u.getHost(), u.getPort()));
+                    TcpLink made = new TcpLink(new InetSocketAddress(u.getHost(), u.getPort()));
+                    if (paused.contains(from) || pausedTarget(u)) {
+                        made.cut();
+                    }
+                    return made;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -304,7 +309,8 @@ public final class TiyiCluster implements AutoCloseable {
     /**
      * Holds node {@code name} ({@link #PRIMARY}, {@link #SECONDARY} or {@code agent-i}) as a paused
      * process would be held: every link to and from it is cut, so it neither hears from nor
-     * reaches any other node, while it keeps running (and its data plane keeps serving).
+     * reaches any other node, while it keeps running (and its data plane keeps serving). Links
+     * made while it is paused start cut.
      */
     public void pause(String name) {
         cutAll(name, true);
@@ -316,29 +322,26 @@ public final class TiyiCluster implements AutoCloseable {
     }
 
     private void cutAll(String name, boolean cut) {
-        List<String> all = new ArrayList<>(List.of(PRIMARY, SECONDARY));
-        all.addAll(agentNames);
-        for (String other : all) {
-            if (other.equals(name)) {
-                continue;
-            }
-            // Links are made on first use; making them now means a paused node cannot open a fresh one.
-            if (apiPorts.containsKey(name)) {
-                routeFor(other).apply(apiUrl(name));
-            }
-            if (apiPorts.containsKey(other)) {
-                routeFor(name).apply(apiUrl(other));
-            }
+        if (cut) {
+            paused.add(name);
+        } else {
+            paused.remove(name);
         }
         links.forEach((from, byUrl) -> byUrl.forEach((url, link) -> {
-            if (from.equals(name) || apiPorts.containsKey(name) && url.equals(apiUrl(name))) {
-                if (cut) {
+            URI u = URI.create(url);
+            if (from.equals(name) || Objects.equals(apiPorts.get(name), u.getPort())) {
+                if (paused.contains(from) || pausedTarget(u)) {
                     link.cut();
                 } else {
                     link.restore();
                 }
             }
         }));
+    }
+
+    /** Whether {@code url} is the API of a paused node (by port: a node may be named by any spelling of its URL). */
+    private boolean pausedTarget(URI url) {
+        return paused.stream().anyMatch(n -> Objects.equals(apiPorts.get(n), url.getPort()));
     }
 
     /** Promotes the secondary (through its own API, as {@code tiyi promote} does on its host). */

@@ -227,6 +227,9 @@ class ChaosTest {
                 l.restore();
             }
             paused.remove(n);
+            if (partitioned) {
+                cluster.partition();
+            }
         }
 
         void partition(boolean cut) {
@@ -234,6 +237,8 @@ class ChaosTest {
                 cluster.partition();
             } else {
                 cluster.healPartition();
+                // Healing restores the links between primary and secondary, a paused one's too: hold it again.
+                paused.forEach(cluster::pause);
             }
             partitioned = cut;
         }
