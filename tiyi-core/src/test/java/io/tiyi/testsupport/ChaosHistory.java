@@ -129,6 +129,11 @@ public final class ChaosHistory {
         return requestFailures.get();
     }
 
+    /** When the history began ({@link System#nanoTime()}). */
+    long originNanos() {
+        return origin;
+    }
+
     /** Milliseconds since the history began, as {@link #summary} prints them. */
     public long ms(long nanos) {
         return (nanos - origin) / 1_000_000;
