@@ -175,10 +175,23 @@ public final class ChaosHistory {
         if (current != null) {
             flush(current, run.remove(current), order, lines);
         }
+        // An agent's bundles within one epoch are one line: the epochs are what the checker judges.
+        Map<String, Applied[]> epochRun = new LinkedHashMap<>();
+        Map<String, Integer> runLength = new LinkedHashMap<>();
         for (Applied a : applied) {
-            order.add(new long[] {a.atNanos(), lines.size()});
-            lines.add(String.format("%7d ms       %s applies %d.%d", ms(a.atNanos()), a.agent(), a.epoch(), a.seq()));
+            Applied[] r = epochRun.get(a.agent());
+            if (r != null && r[0].epoch() == a.epoch()) {
+                r[1] = a;
+                runLength.merge(a.agent(), 1, Integer::sum);
+                continue;
+            }
+            if (r != null) {
+                applies(r, runLength.get(a.agent()), order, lines);
+            }
+            epochRun.put(a.agent(), new Applied[] {a, a});
+            runLength.put(a.agent(), 1);
         }
+        epochRun.forEach((agent, r) -> applies(r, runLength.get(agent), order, lines));
         order.sort(Comparator.comparingLong(o -> o[0]));
         StringBuilder b = new StringBuilder(figures()).append('\n');
         int shown = 0;
@@ -190,6 +203,13 @@ public final class ChaosHistory {
             b.append(lines.get((int) o[1])).append('\n');
         }
         return b.toString();
+    }
+
+    private void applies(Applied[] run, int n, List<long[]> order, List<String> lines) {
+        order.add(new long[] {run[0].atNanos(), lines.size()});
+        lines.add(n == 1 ? String.format("%7d ms       %s applies %d.%d", ms(run[0].atNanos()), run[0].agent(), run[0].epoch(), run[0].seq())
+                : String.format("%7d ms       %s applies %d.%d to %d.%d (%d bundles) until %d ms", ms(run[0].atNanos()), run[0].agent(),
+                        run[0].epoch(), run[0].seq(), run[1].epoch(), run[1].seq(), n, ms(run[1].atNanos())));
     }
 
     private void flush(String key, long[] r, List<long[]> order, List<String> lines) {
