@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tiyi.auth.LocalAdminCredential;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.cluster.Role;
+import io.tiyi.internal.Json;
 import io.tiyi.internal.TcpLink;
 import io.tiyi.testsupport.ChaosChecker;
 import io.tiyi.testsupport.ChaosHistory;
 import io.tiyi.testsupport.RawHttp;
 import io.tiyi.testsupport.TestUpstream;
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,7 +30,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -49,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosTest {
     private static final int WRITERS = 3;
     private static final List<String> CONTROL_PLANE = List.of(TiyiCluster.PRIMARY, TiyiCluster.SECONDARY);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     @TestFactory
     Stream<DynamicTest> randomFaultSchedulesKeepTheInvariants(@TempDir Path dir) {
@@ -344,18 +349,23 @@ class ChaosTest {
                     TiyiClient c = TiyiClient.of("http://127.0.0.1:" + writerLinks.get(target).port(), token, Duration.ofSeconds(5));
                     c.raw("AgentsService", "IssueToken", Map.of("tag", id, "ttl", "1h"));
                     long end = System.nanoTime();
-                    history.ack(id, target, epochOf(() -> node(target)), start, end);
+                    history.ack(id, target, epochOf("http://127.0.0.1:" + writerLinks.get(target).port()), start, end);
                 } catch (RuntimeException e) {
                     history.notAcknowledged();
                 }
             }
         }
 
-        static long epochOf(Supplier<TiyiNode> node) {
+        /** The epoch a node reports on {@code /healthz} right after it acknowledged (it answers while it starts, too); -1 if it does not answer. */
+        static long epochOf(String api) {
             try {
-                TiyiNode n = node.get();
-                return n == null ? -1 : n.epoch();
-            } catch (RuntimeException e) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return Json.MAPPER.readTree(r.body()).path("epoch").asLong(-1);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return -1;
             }
         }
