@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -56,7 +57,7 @@ public final class TiyiCluster implements AutoCloseable {
     private final Map<String, Map<String, TcpLink>> links = new ConcurrentHashMap<>();
     private final Map<String, TiyiNode> nodes = new ConcurrentHashMap<>();
     private final List<String> agentNames = new ArrayList<>();
-    private final java.util.Set<String> paused = ConcurrentHashMap.newKeySet();
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
 
     private TiyiCluster(Builder b) {
         this.root = b.root;
