@@ -49,4 +49,19 @@ public final class Blobs {
     public Optional<byte[]> get(String sha256) {
         return store.read(db -> db.select(BLOBS.DATA).from(BLOBS).where(BLOBS.SHA256.eq(sha256)).fetchOptional(BLOBS.DATA));
     }
+
+    /** Deletes the blob {@code sha256}, if stored; deleting one that is not stored is a no-op. */
+    public void delete(String sha256) {
+        store.writeTx(db -> delete(db, sha256));
+    }
+
+    /**
+     * Deletes the blob {@code sha256} inside a mutation's transaction, so that the blob goes with
+     * the row that referred to it, on the primary and on every replica that replays the mutation.
+     *
+     * @return whether a blob was deleted
+     */
+    public static boolean delete(org.jooq.DSLContext db, String sha256) {
+        return db.deleteFrom(BLOBS).where(BLOBS.SHA256.eq(sha256)).execute() > 0;
+    }
 }
