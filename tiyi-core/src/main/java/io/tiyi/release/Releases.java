@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Releases implements RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(Releases.class);
+    // Two imports in one millisecond still list in the order they were made.
+    private static final org.jooq.Field<Long> ROWID = org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("releases", "rowid"), Long.class);
 
     /**
      * An imported release.
@@ -152,7 +154,7 @@ public final class Releases implements RpcService {
                 Ed25519KeyPair.fingerprint(key.publicKey())));
         LOG.info("releases: imported {} as {} by {}, manifest signed with {}", m.version(), id, actor, Ed25519KeyPair.fingerprint(key.publicKey()));
         Release imported = release(id).orElseThrow();
-        retain(actor);
+        retain(actor, id);
         return imported;
     }
 
@@ -182,7 +184,7 @@ public final class Releases implements RpcService {
      * Keeps the {@code releases.keep} newest imports and deletes older ones, except those in use:
      * they stay, and are deleted by a later import once nothing uses them.
      */
-    private void retain(String actor) {
+    private void retain(String actor, String imported) {
         int n = keep.getAsInt();
         if (n <= 0) {
             return;
@@ -190,6 +192,9 @@ public final class Releases implements RpcService {
         List<Release> all = list();
         for (Release old : all.subList(Math.min(n, all.size()), all.size())) {
             List<String> uses = inUse(old);
+            if (old.id().equals(imported)) {
+                continue;
+            }
             if (uses.isEmpty()) {
                 remove(actor, old, "retention");
             } else {
@@ -248,7 +253,7 @@ public final class Releases implements RpcService {
     public List<Release> list() {
         return store.read(db -> {
             List<Release> out = new ArrayList<>();
-            for (ReleasesRecord r : db.selectFrom(RELEASES).orderBy(RELEASES.IMPORTED_AT.desc()).fetch()) {
+            for (ReleasesRecord r : db.selectFrom(RELEASES).orderBy(RELEASES.IMPORTED_AT.desc(), ROWID.desc()).fetch()) {
                 out.add(release(r, db.selectFrom(RELEASE_ARTIFACTS).where(RELEASE_ARTIFACTS.RELEASE_ID.eq(r.getId()))
                         .orderBy(RELEASE_ARTIFACTS.NAME).fetch()));
             }
