@@ -1,12 +1,15 @@
 package io.tiyi;
 
 import static io.tiyi.store.generated.Tables.BLOBS;
+import static io.tiyi.store.generated.Tables.BUNDLE_SIGNING_KEY;
 import static io.tiyi.store.generated.Tables.RELEASES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tiyi.bundle.SignedRelease;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.store.Blobs;
 import io.tiyi.store.Snapshots;
 import io.tiyi.store.StateStore;
@@ -27,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Releases that are safe to apply, delete and trust, through the API of an in-JVM cluster: a
  * same-version apply refused before anything starts, delete and retention freeing the artifact
- * blobs on the primary and the secondary, and an agent refusing a manifest or an artifact
- * changed in state.db after import.
+ * blobs on the primary and the secondary, an agent refusing a manifest or an artifact changed in
+ * state.db after import, and manifests signed again when the signing key rotates.
  */
 class ReleaseLifecycleTest {
     @RegisterExtension
@@ -145,6 +148,37 @@ class ReleaseLifecycleTest {
         JsonNode agent = failedOn(api.raw("ReleasesService", "Apply", Map.of("release", "3.1.0", "agent_ids", List.of(agentId))));
         assertThat(agent.get("reason").asText()).contains("refused: downloaded artifact has SHA-256 " + Blobs.sha256(other))
                 .contains("the signed release manifest says " + Blobs.sha256(jar));
+    }
+
+    @Test
+    void aSigningKeyRotationSignsTheImportedManifestsAgainWithTheNewKey() throws Exception {
+        importRelease("3.1.0", jar(1000, 8));
+        StateStore primary = NodeInternals.store(cluster.primary());
+        // A manifest changed after import is not laundered by the rotation: it stays signed by the old key.
+        importRelease("3.1.1", jar(1000, 9));
+        primary.writeLocal(db -> db.update(RELEASES).set(RELEASES.MANIFEST, RELEASES.MANIFEST.replace("2026-11-28", "2026-11-29"))
+                .where(RELEASES.VERSION.eq("3.1.1")).execute());
+        String before = signedBy(primary, "3.1.0");
+
+        api.raw("BundlesService", "RotateSigningKey", Map.of("yes", true));
+
+        byte[] key = primary.read(db -> db.select(BUNDLE_SIGNING_KEY.PUBLIC_KEY).from(BUNDLE_SIGNING_KEY).fetchOne(BUNDLE_SIGNING_KEY.PUBLIC_KEY));
+        assertThat(signedBy(primary, "3.1.0")).isEqualTo(Ed25519KeyPair.fingerprint(key)).isNotEqualTo(before);
+        assertThat(signed(primary, "3.1.0").verifiesWith(key)).isTrue();
+        assertThat(signedBy(primary, "3.1.1")).isEqualTo(before);
+        assertThat(signed(primary, "3.1.1").verifiesWith(key)).isFalse();
+        // Replicated: the secondary holds the same signatures (agents refuse the new key, so the cluster does not converge).
+        StateStore secondary = NodeInternals.store(cluster.secondary());
+        Await.until(Duration.ofSeconds(30), "the secondary to replay the new signature", () -> signed(secondary, "3.1.0").verifiesWith(key));
+    }
+
+    static String signedBy(StateStore s, String version) {
+        return s.read(db -> db.select(RELEASES.SIGNED_BY).from(RELEASES).where(RELEASES.VERSION.eq(version)).fetchOne(RELEASES.SIGNED_BY));
+    }
+
+    static SignedRelease signed(StateStore s, String version) {
+        return s.read(db -> db.select(RELEASES.MANIFEST, RELEASES.SIGNATURE).from(RELEASES).where(RELEASES.VERSION.eq(version))
+                .fetchOne(r -> new SignedRelease(r.value1(), r.value2())));
     }
 
     JsonNode failedOn(JsonNode run) {
