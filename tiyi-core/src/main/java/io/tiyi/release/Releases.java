@@ -33,9 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Releases and rollouts on the control plane: importing a checked tarball, starting an apply or a
- * rollback, the command each targeted agent finds in its bundle, and the agents' progress as
- * their reports tell it.
+ * Releases and rollouts on the control plane: importing a checked tarball and signing its
+ * manifest, deleting releases (by hand or by {@code releases.keep}) with their artifact blobs,
+ * starting an apply or a rollback, the command each targeted agent finds in its bundle, and the
+ * agents' progress as their reports tell it.
+ *
+ * <p>The manifest is signed at import with the bundle signing key, and signed again when that key
+ * rotates, rather than at apply time: a manifest changed in state.db after import then fails at
+ * the agent instead of being signed as it now reads.
  */
 public final class Releases implements RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(Releases.class);
