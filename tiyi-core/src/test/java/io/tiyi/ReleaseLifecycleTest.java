@@ -123,6 +123,21 @@ class ReleaseLifecycleTest {
     }
 
     @Test
+    void aReleaseInAnUnfinishedRolloutIsNeitherDeletedNorRetiredByRetention() throws Exception {
+        importRelease("3.2.0", jar(1000, 10));
+        // The agent is down: its rollout stays pending.
+        cluster.stopAgent(0);
+        long rollout = api.raw("ReleasesService", "Apply", Map.of("release", "3.2.0", "agent_ids", List.of(agentId))).get("id").asLong();
+
+        assertThatThrownBy(() -> api.raw("ReleasesService", "Delete", Map.of("release", "3.2.0")))
+                .hasMessageContaining("release 3.2.0").hasMessageContaining("rollout " + rollout + " is applying it to agent " + agentId);
+        api.raw("SystemService", "UpdateSetting", Map.of("key", "releases.keep", "value", "1"));
+        importRelease("3.2.1", jar(1000, 11));
+        assertThat(versions()).containsExactly("3.2.1", "3.2.0");
+        assertThat(blobs(NodeInternals.store(cluster.primary()))).contains(Blobs.sha256(jar(1000, 10)));
+    }
+
+    @Test
     void anAgentRefusesAManifestChangedAfterImport() throws Exception {
         importRelease("3.1.0", jar(1000, 5));
         // Someone with write access to state.db but not the KEK points the release at other bytes.
