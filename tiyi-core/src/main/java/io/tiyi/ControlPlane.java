@@ -169,6 +169,8 @@ final class ControlPlane implements Assembly {
             fleet.onReport(releases::onReport);
             fleet.onReport(alerts::onAgentReport);
             role.onChange(this::roleChanged);
+            metrics.registry().gauge("tiyi_replication_lag_seq", () -> role::replicationLag);
+            role.onReplicationStall(alerts::replicationStalled, alerts::replicationRecovered);
             bundles.onSigningKeyRotated(dataPlane.agent()::trustRotatedSigningKey);
             bundles.onSigningKeyRotated(key -> compiler.request());
 

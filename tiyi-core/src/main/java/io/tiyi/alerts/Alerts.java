@@ -36,6 +36,10 @@ public final class Alerts implements RpcService {
     public static final String ORIGIN_BYPASS = "origin-bypass-attempt";
     /** The condition of {@link #ORIGIN_BYPASS}: requests claiming a client address through an untrusted peer. */
     public static final String KIND_ORIGIN_BYPASS = "origin_bypass";
+    /** The rule that fires when a secondary's replication stands still behind the primary. */
+    public static final String REPLICATION_STALLED = "replication-stalled";
+    /** The condition of {@link #REPLICATION_STALLED}: the primary saw a stalled secondary. */
+    public static final String KIND_REPLICATION_STALLED = "replication_stalled";
 
     private final StateStore store;
     private final MutationPipeline pipeline;
@@ -79,10 +83,41 @@ public final class Alerts implements RpcService {
         this.evaluating = evaluating;
     }
 
-    /** Seeds the default rules on a node that has none of them (first boot). */
+    /** Seeds each default rule the node does not have yet (first boot, or a rule newer than the state). */
     public void ensureSeeded() {
-        if (!store.read(db -> db.fetchExists(ALERT_RULES, ALERT_RULES.NAME.eq(ORIGIN_BYPASS)))) {
-            pipeline.apply("system", new AlertMutations.SeedRule(ORIGIN_BYPASS, "Origin Bypass Attempt", KIND_ORIGIN_BYPASS, 300, 1));
+        seed(new AlertMutations.SeedRule(ORIGIN_BYPASS, "Origin Bypass Attempt", KIND_ORIGIN_BYPASS, 300, 1));
+        seed(new AlertMutations.SeedRule(REPLICATION_STALLED, "Replication Stalled", KIND_REPLICATION_STALLED, 300, 1));
+    }
+
+    private void seed(AlertMutations.SeedRule rule) {
+        if (!store.read(db -> db.fetchExists(ALERT_RULES, ALERT_RULES.NAME.eq(rule.name())))) {
+            pipeline.apply("system", rule);
+        }
+    }
+
+    /**
+     * A secondary's replication stands still behind this primary ({@code detail} says which and
+     * how far): counted for {@link #REPLICATION_STALLED}, which fires once per window while it lasts.
+     */
+    public void replicationStalled(String detail) {
+        observe(KIND_REPLICATION_STALLED, 1, "the primary's replication check", detail);
+    }
+
+    /**
+     * No secondary is stalled any more: the rule's unacknowledged firings are acknowledged by
+     * {@code system}, so that the open alerts show only what still needs someone.
+     */
+    public void replicationRecovered() {
+        if (!evaluating.getAsBoolean()) {
+            return;
+        }
+        List<Long> open = store.read(db -> db.select(ALERT_FIRINGS.ID).from(ALERT_FIRINGS)
+                .where(ALERT_FIRINGS.RULE.eq(REPLICATION_STALLED).and(ALERT_FIRINGS.ACKED_AT.isNull())).fetch(r -> r.value1().longValue()));
+        for (long id : open) {
+            pipeline.submit("system", new AlertMutations.Ack(id));
+        }
+        if (!open.isEmpty()) {
+            LOG.info("alert: Replication Stalled cleared: the secondaries replicate again ({} firing(s) acknowledged by system)", open.size());
         }
     }
 

@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /healthz}: 200 with role, epoch and version when ready; 503 with a reason while
- * starting or stopping. A node answers it with this one handler on its admin listener and on
+ * starting or stopping. A ready node that works but not as it should (a secondary whose
+ * replication stalled) answers 200 with {@code "status": "degraded"} and the reason: it still
+ * serves traffic with what it has, so load balancers keep it, and monitoring sees the status. A node answers it with this one handler on its admin listener and on
  * every data-plane listener, since load balancers check the nodes that carry traffic.
  */
 public final class HealthHandler implements HttpHandler {
@@ -30,9 +32,12 @@ public final class HealthHandler implements HttpHandler {
         NodeStatus s = status.get();
         Map<String, Object> body = new LinkedHashMap<>();
         boolean ready = s.phase() == NodeStatus.Phase.READY;
-        body.put("status", ready ? "ok" : "unavailable");
+        boolean degraded = ready && s.degraded() != null;
+        body.put("status", !ready ? "unavailable" : degraded ? "degraded" : "ok");
         if (!ready) {
             body.put("reason", s.phase() == NodeStatus.Phase.STARTING ? "starting" : "shutting down");
+        } else if (degraded) {
+            body.put("reason", s.degraded());
         }
         body.put("ready", ready);
         body.put("role", s.role());

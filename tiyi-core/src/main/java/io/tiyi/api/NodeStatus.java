@@ -9,8 +9,17 @@ package io.tiyi.api;
  * @param readOnly true when the node refuses mutations
  * @param lastSeq the last committed mutation
  * @param nodeId this node's id
+ * @param lag how many mutations a secondary misses, -1 when not known or not a secondary
+ * @param primaryApi the primary this node follows, null on the read-write primary
+ * @param degraded why the node works but not as it should (a secondary's replication stalled), or null
  */
-public record NodeStatus(Phase phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, long lag, String primaryApi) {
+public record NodeStatus(Phase phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, long lag, String primaryApi,
+        String degraded) {
+    /** A status with nothing degraded. */
+    public NodeStatus(Phase phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, long lag, String primaryApi) {
+        this(phase, role, epoch, readOnly, lastSeq, nodeId, lag, primaryApi, null);
+    }
+
     /** The node's lifecycle. */
     public enum Phase {
         STARTING,

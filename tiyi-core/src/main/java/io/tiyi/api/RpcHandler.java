@@ -263,7 +263,9 @@ public final class RpcHandler implements HttpHandler {
         exchange.getResponseHeaders().put(new HttpString("X-Content-Type-Options"), "nosniff");
         if (body instanceof RawBody raw) {
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
-            exchange.getResponseHeaders().put(new HttpString("X-Tiyi-Sha256"), raw.sha256());
+            if (raw.sha256() != null) {
+                exchange.getResponseHeaders().put(new HttpString("X-Tiyi-Sha256"), raw.sha256());
+            }
             exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(raw.data()));
             return;
         }

@@ -208,6 +208,41 @@ public final class TiyiClient {
     }
 
     /**
+     * Calls a method that answers with bytes (a range of a snapshot or blob) and returns them; for
+     * answers of bounded size only. Errors come back as JSON, as from {@link #call(Rpc, Object)}.
+     */
+    public <Q> byte[] bytes(Rpc<Q, ?> method, Q request) {
+        String url = baseUrl + "/rpc/tiyi.v1." + method.service() + "/" + method.method();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(request)));
+        if (token != null) {
+            b.header("authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> resp;
+        try {
+            resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot read from the Tiyi API at " + baseUrl + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
+        if (resp.statusCode() != 200) {
+            String code = "internal";
+            String msg = "HTTP " + resp.statusCode();
+            try {
+                JsonNode body = Json.MAPPER.readTree(resp.body());
+                code = body.path("code").asText(code);
+                msg = body.path("message").asText(msg);
+            } catch (IOException | RuntimeException ignored) {
+                // Not JSON: the status says it.
+            }
+            throw new TiyiApiException(resp.statusCode(), code, msg);
+        }
+        return resp.body();
+    }
+
+    /**
      * {@code publisher}, telling {@code progress} how much is handed to the connection (scaled to
      * {@code shownTotal}, the file's size rather than its base64's), then that the answer is awaited.
      */

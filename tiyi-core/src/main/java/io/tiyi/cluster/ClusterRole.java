@@ -113,6 +113,8 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private volatile String primaryApi;
     private volatile Replicator replicator;
     private volatile Runnable afterResume;
+    private final java.nio.file.Path stateDir;
+    private final StallWatch stallWatch;
 
     /**
      * @param agent the node's embedded agent: its credential is how this node calls its peers
@@ -130,6 +132,8 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         this.fleet = fleet;
         this.blobs = new Blobs(store);
         this.replication = new ReplicationSource(store, pipeline);
+        this.stateDir = store.dir();
+        this.stallWatch = new StallWatch(replication, pipeline::lastSeq, this::writable);
         this.peers = new PeerWatch(this, endpoints, agent, localApi, this::stepDown);
     }
 
@@ -141,6 +145,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     /** Starts following the role once the embedded agent runs: the primary watches its peers, a secondary replicates. */
     public void start() {
         ClusterState cs = states.current();
+        stallWatch.start();
         if (cs.role() == Role.PRIMARY) {
             peers.check();
             peers.start();
@@ -168,8 +173,32 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         ClusterState cs = states.current();
         long seq = pipeline.lastSeq();
         boolean writable = cs.role() == Role.PRIMARY && !cs.readOnly();
+        Replicator r = replicator;
+        String stalled = cs.role() == Role.SECONDARY && r != null ? r.stalled() : null;
         return new NodeStatus(phase, cs.role().wireName(), cs.epoch(), cs.readOnly(), seq, cs.nodeId(),
-                cs.role() == Role.SECONDARY ? lag(seq) : -1, writable ? null : primaryApi);
+                cs.role() == Role.SECONDARY ? lag(seq) : -1, writable ? null : primaryApi, stalled);
+    }
+
+    /**
+     * For the {@code tiyi_replication_lag_seq} gauge: how many mutations this secondary misses
+     * (-1 before it first heard from the primary); 0 on a node that does not replicate.
+     */
+    public long replicationLag() {
+        ClusterState cs = states.current();
+        return cs != null && cs.role() == Role.SECONDARY ? lag(pipeline.lastSeq()) : 0;
+    }
+
+    /**
+     * Tells {@code stalled} (on the primary) of every secondary whose replication stands still
+     * behind it, every few seconds while it does, and {@code recovered} once none does.
+     */
+    public void onReplicationStall(Consumer<String> stalled, Runnable recovered) {
+        stallWatch.listen(stalled, recovered);
+    }
+
+    /** The enrolled agents, whose enrollment tokens a new secondary's snapshot download is checked against. */
+    Fleet fleet() {
+        return fleet;
     }
 
     /** Seq the replicated primary is ahead of {@code seq}, -1 before the first answer; 0 when not replicating. */
@@ -423,7 +452,8 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     private void startReplicator() {
         String credential = agent.identity().credential();
-        replicator = new Replicator(pipeline, () -> primaryApi, url -> peer(url, credential, Duration.ofSeconds(60)), blobs).start();
+        replicator = new Replicator(pipeline, () -> primaryApi, url -> peer(url, credential, Duration.ofSeconds(60)), blobs, stateDir,
+                Duration.ofMillis(Followers.stallAfterMs())).start();
     }
 
     private void stopReplicator() {
@@ -441,6 +471,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     @Override
     public void close() {
+        stallWatch.close();
         stopReplicator();
         peers.close();
         replication.close();

@@ -1,42 +1,30 @@
 package io.tiyi.cluster;
 
-import io.tiyi.TiyiException;
 import io.tiyi.internal.LongPolls;
 import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a node serves to secondaries: a consistent snapshot of state.db, and its
- * {@code mutation_log} by long poll (answered at the next commit, or empty when the poll times out).
+ * What a node serves to secondaries: consistent snapshots of state.db by range ({@link SnapshotFiles}),
+ * and its {@code mutation_log} by long poll (answered at the next commit, or empty when the poll
+ * times out), noting how far each secondary got ({@link Followers}).
  */
 final class ReplicationSource implements AutoCloseable {
     private final StateStore store;
     private final MutationPipeline pipeline;
     private final LongPolls polls = new LongPolls("tiyi-replication-poll");
 
-    /**
-     * A consistent copy of state.db.
-     *
-     * @param db the database file's bytes
-     * @param seq the last mutation seq it holds
-     */
-    public record Snapshot(byte[] db, long seq) {}
+    private final SnapshotFiles snapshots;
+    private final Followers followers = new Followers(System::currentTimeMillis);
 
     public ReplicationSource(StateStore store, MutationPipeline pipeline) {
         this.store = store;
         this.pipeline = pipeline;
+        this.snapshots = new SnapshotFiles(store, System::currentTimeMillis);
         pipeline.onCommit(c -> polls.wake());
     }
 
@@ -45,30 +33,29 @@ final class ReplicationSource implements AutoCloseable {
         return polls.poll(() -> pipeline.lastSeq() > afterSeq, () -> pipeline.entriesAfter(afterSeq, limit), List.of(), timeout);
     }
 
-    /** Copies state.db with {@code VACUUM INTO}: one read transaction, so the copy is consistent while mutations go on. */
-    public Snapshot snapshot() {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(store.dir(), ".snapshot-", ".db");
-            Files.delete(tmp);
-            io.tiyi.store.Snapshots.vacuumInto(store.dbFile(), tmp);
-            long seq = io.tiyi.store.Snapshots.lastEntry(tmp).map(io.tiyi.store.LogEntry::seq).orElse(0L);
-            return new Snapshot(Files.readAllBytes(tmp), seq);
-        } catch (IOException | SQLException e) {
-            throw new TiyiException("cannot take a snapshot of " + store.dbFile() + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temporary file in the state directory; the next snapshot uses another name
-                }
-            }
-        }
+    /** A consistent copy of state.db in a file, read by range with {@link #snapshotRange}. */
+    SnapshotFiles.Snapshot snapshot() {
+        return snapshots.take();
+    }
+
+    /** A range of the snapshot {@code id}. */
+    byte[] snapshotRange(String id, long offset, int length) {
+        return snapshots.read(id, offset, length);
+    }
+
+    /** Deletes snapshot files nobody read for a while. */
+    void expireSnapshots() {
+        snapshots.expire();
+    }
+
+    /** Who follows this node's log, and how far each got. */
+    Followers followers() {
+        return followers;
     }
 
     @Override
     public void close() {
         polls.close();
+        snapshots.close();
     }
 }

@@ -10,6 +10,8 @@ import io.tiyi.store.LogEntry;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.MutationTypes;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +37,27 @@ final class Replicator implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean held;
     private volatile long primaryLastSeq = -1;
+    private final Path partDir;
+    private final long stallAfterMs;
+    /** When the secondary last replayed or was caught up (or started); the stall is measured from here. */
+    private volatile long progressAt = System.currentTimeMillis();
+    /** When the current run of failures began, 0 while replication works. */
+    private volatile long failingSince;
+    private volatile String lastError;
+    private volatile String stalled;
 
     /**
      * @param primaryApi the primary to follow, asked before every poll
      * @param client a client of a URL with this node's credential
      * @param blobs where blobs the entries name are kept, fetched from the primary before replay
+     * @param partDir where blobs being fetched are kept until they are complete (the state directory)
+     * @param stallAfter how long without progress, while behind or failing, counts as stalled
      */
-    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client, Blobs blobs) {
+    public Replicator(MutationPipeline pipeline, Supplier<String> primaryApi, Function<String, TiyiClient> client, Blobs blobs, Path partDir,
+            Duration stallAfter) {
         this.pipeline = pipeline;
+        this.partDir = partDir;
+        this.stallAfterMs = stallAfter.toMillis();
         this.blobs = blobs;
         this.primaryApi = primaryApi;
         this.client = client;
@@ -55,9 +70,14 @@ final class Replicator implements AutoCloseable {
         return this;
     }
 
-    /** The primary's last seq as of its last answer; -1 before the first. */
+    /** The primary's last seq as of its last answer (a Pull, or a Status after a failure); -1 before the first. */
     public long primaryLastSeq() {
         return primaryLastSeq;
+    }
+
+    /** Why replication is stalled (behind with no progress, or failing, for the stall time), or null when it is not. */
+    public String stalled() {
+        return stalled;
     }
 
     /** For failover drills: a held replicator stops polling, and applies nothing, until released. */
@@ -96,6 +116,12 @@ final class Replicator implements AutoCloseable {
                     pipeline.replay(entries, e -> MutationTypes.decode(e.kind(), e.payload()));
                 }
                 primaryLastSeq = r.get("last_seq").asLong();
+                if (!entries.isEmpty() || pipeline.lastSeq() >= primaryLastSeq) {
+                    progressAt = System.currentTimeMillis();
+                }
+                failingSince = 0;
+                lastError = null;
+                checkStall(from);
                 if (announced) {
                     LOG.info("cluster: replicating from {} again at seq {}", from, pipeline.lastSeq());
                     announced = false;
@@ -110,6 +136,12 @@ final class Replicator implements AutoCloseable {
                             pipeline.lastSeq());
                     announced = true;
                 }
+                lastError = e.getMessage();
+                if (failingSince == 0) {
+                    failingSince = System.currentTimeMillis();
+                }
+                learnPrimarySeq(from);
+                checkStall(from);
                 if (!pause(backoff.failed())) {
                     return;
                 }
@@ -124,10 +156,52 @@ final class Replicator implements AutoCloseable {
                 if (blobs.has(sha)) {
                     continue;
                 }
-                ReplicationService.BlobResponse b = client.apply(from).call(ReplicationService.BLOB, new ReplicationService.BlobRequest(sha));
-                blobs.put(sha, b.data());
-                LOG.info("cluster: fetched blob {} ({} bytes) for seq {}", sha.substring(0, 12), b.size(), e.seq());
+                Path part = partDir.resolve(".blob-" + sha + ".part");
+                TiyiClient c = client.apply(from);
+                long fetched = RangeDownload.complete(part, -1, sha, (offset, length) -> c.bytes(ReplicationService.BLOB,
+                        new ReplicationService.BlobRequest(sha, offset, length)));
+                blobs.put(sha, part);
+                Files.deleteIfExists(part);
+                LOG.info("cluster: fetched blob {} ({} bytes this time) for seq {}", sha.substring(0, 12), fetched, e.seq());
             }
+        }
+    }
+
+    /**
+     * After a failed poll or replay: asks the primary's Status for its last seq, so that the lag
+     * stays a real number while replay fails (a primary that cannot be reached leaves the last known).
+     */
+    private void learnPrimarySeq(String from) {
+        try {
+            JsonNode st = client.apply(from).call(ReplicationService.STATUS, io.tiyi.client.rpc.Empty.INSTANCE);
+            if (st.hasNonNull("last_seq")) {
+                primaryLastSeq = st.get("last_seq").asLong();
+            }
+        } catch (RuntimeException unreachable) {
+            // The lag stays as last known; the stall check below says the primary cannot be reached.
+        }
+    }
+
+    /** Sets or clears the stall, with one log line when it begins and one when it ends. */
+    private void checkStall(String from) {
+        long now = System.currentTimeMillis();
+        long seq = pipeline.lastSeq();
+        long primary = primaryLastSeq;
+        String why = null;
+        if (failingSince != 0 && now - failingSince >= stallAfterMs) {
+            why = "replication from " + from + " has failed for " + (now - failingSince) / 1000 + " s at seq " + seq
+                    + (primary >= 0 ? " (" + Math.max(0, primary - seq) + " behind)" : "") + ": " + lastError;
+        } else if (primary > seq && now - progressAt >= stallAfterMs) {
+            why = "replication from " + from + " is " + (primary - seq) + " behind at seq " + seq + " with nothing replayed for "
+                    + (now - progressAt) / 1000 + " s";
+        }
+        String was = stalled;
+        stalled = why;
+        if (why != null && was == null) {
+            LOG.warn("cluster: replication stalled: {}; check that the primary is reachable and its log, then this node's log; if it does not"
+                    + " recover, re-seed this secondary (docs/ha.md)", why);
+        } else if (why == null && was != null) {
+            LOG.info("cluster: replication recovered at seq {} ({} behind the primary)", seq, Math.max(0, primary - seq));
         }
     }
 

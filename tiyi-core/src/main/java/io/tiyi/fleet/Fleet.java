@@ -105,6 +105,33 @@ public final class Fleet {
         return new Enrolled(agentId, credential, tag);
     }
 
+    /**
+     * Checks that {@code token} would enroll a secondary now, without spending it: a new secondary
+     * fetches the primary's snapshot with it and enrolls only once the snapshot is safely on disk.
+     *
+     * @throws TiyiException naming why the token is refused: unknown, used, revoked, expired, or not tagged secondary
+     */
+    public void checkSecondaryToken(String token) {
+        if (token == null || !token.startsWith(TOKEN_PREFIX)) {
+            throw TiyiException.unauthenticated("enrollment token is not valid: tokens start with " + TOKEN_PREFIX
+                    + " (tiyi agents issue-token --tag " + io.tiyi.api.AgentIdentity.SECONDARY_TAG + " prints one)");
+        }
+        String hash = RandomTokens.sha256Hex(token);
+        var t = store.read(db -> db.selectFrom(ENROLLMENT_TOKENS).where(ENROLLMENT_TOKENS.TOKEN_HASH.eq(hash)).fetchOne());
+        if (t == null) {
+            throw TiyiException.unauthenticated("enrollment token is not valid: no such token was issued by this control plane");
+        }
+        if (t.getUsedAt() != null || t.getRevokedAt() != null || t.getExpiresAt() <= System.currentTimeMillis()) {
+            throw TiyiException.unauthenticated("enrollment token " + t.getId() + " is " + (t.getUsedAt() != null ? "already used"
+                    : t.getRevokedAt() != null ? "revoked" : "expired") + "; issue a new one with tiyi agents issue-token --tag "
+                    + io.tiyi.api.AgentIdentity.SECONDARY_TAG);
+        }
+        if (!io.tiyi.api.AgentIdentity.SECONDARY_TAG.equals(t.getTag())) {
+            throw TiyiException.permissionDenied("enrollment token " + t.getId() + " was issued with tag '" + t.getTag()
+                    + "'; a secondary needs one issued with tiyi agents issue-token --tag " + io.tiyi.api.AgentIdentity.SECONDARY_TAG);
+        }
+    }
+
     /** The agent a credential belongs to, unless it is unknown or revoked. */
     public Optional<Agent> authenticate(String credential) {
         if (credential == null || !credential.startsWith(CREDENTIAL_PREFIX)) {
