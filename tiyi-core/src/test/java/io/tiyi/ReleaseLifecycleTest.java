@@ -1,6 +1,7 @@
 package io.tiyi;
 
 import static io.tiyi.store.generated.Tables.BLOBS;
+import static io.tiyi.store.generated.Tables.BLOB_CHUNKS;
 import static io.tiyi.store.generated.Tables.BUNDLE_SIGNING_KEY;
 import static io.tiyi.store.generated.Tables.RELEASES;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +106,7 @@ class ReleaseLifecycleTest {
         assertThat(cluster.awaitConvergence(Duration.ofSeconds(30))).isTrue();
         for (StateStore s : List.of(primary, secondary)) {
             assertThat(blobs(s)).isEmpty();
+            assertThat((int) s.read(db -> db.fetchCount(BLOB_CHUNKS))).isZero();
             assertThat((int) s.read(db -> db.fetchCount(RELEASES))).isZero();
         }
         // The shared 1 MiB artifact is no longer in what a backup copies.
@@ -154,7 +156,7 @@ class ReleaseLifecycleTest {
         importRelease("3.1.0", jar);
         StateStore primary = NodeInternals.store(cluster.primary());
         byte[] other = jar(1000, 7);
-        primary.writeLocal(db -> db.update(BLOBS).set(BLOBS.DATA, other).where(BLOBS.SHA256.eq(Blobs.sha256(jar))).execute());
+        primary.writeLocal(db -> db.update(BLOB_CHUNKS).set(BLOB_CHUNKS.DATA, other).where(BLOB_CHUNKS.SHA256.eq(Blobs.sha256(jar))).execute());
         // An agent under a supervisor: it gets as far as the download.
         cluster.agent(0).agent().orElseThrow().onRestart(() -> {
             throw new AssertionError("a refused artifact must never be switched to");
