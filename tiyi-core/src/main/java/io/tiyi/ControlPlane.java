@@ -166,7 +166,9 @@ final class ControlPlane implements Assembly {
             pipeline.onCommit(siemSettings::committed);
             pipeline.onCommit(streams::committed);
             pipeline.onCommit(audit::committed);
-            Releases releases = new Releases(store, pipeline, new Blobs(store), fleet, role::writable);
+            Releases releases = new Releases(store, pipeline, new Blobs(store), fleet, role::writable, keys::load,
+                    () -> Integer.parseInt(settings.value("releases.keep")));
+            bundles.onSigningKeyReplaced(releases::signingKeyRotated);
             bundles.commands(releases::commandsFor);
             for (RolloutState st : RolloutState.values()) {
                 metrics.registry().gauge("tiyi.releases.agents." + st.wireName(), () -> () -> releases.targetsByState().get(st));

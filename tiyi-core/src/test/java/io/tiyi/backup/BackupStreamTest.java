@@ -243,7 +243,7 @@ class BackupStreamTest {
         byte[] jar = "not really a jar".getBytes();
         String sha = new Blobs(store).put(Blobs.sha256(jar), jar);
         pipeline.apply("user:admin", new ReleaseMutations.Import("r1", "1.2.3", "2026-11-01T00:00:00Z", "{}",
-                List.of(new ReleaseMutations.ArtifactRow("tiyi.jar", "any", "any", jar.length, sha, "java -jar"))));
+                List.of(new ReleaseMutations.ArtifactRow("tiyi.jar", "any", "any", jar.length, sha, "java -jar")), null, null));
         mutate(3);
         awaitShipped();
         s.close();
