@@ -111,7 +111,14 @@ final class ControlPlane implements Assembly {
             Kek kek = Kek.resolve(config.crypto().kekFile(), store.dir(), store.storedKekFingerprint());
             LOG.info("state: schema version {}", store.migrate());
             ClusterStates states = new ClusterStates(store);
+            boolean restart = states.current() != null;
             ClusterState cluster = boot(states, o, freshSecondary, kek);
+            if (restart && cluster.role() == Role.PRIMARY && !cluster.readOnly()) {
+                // Before the admin listener opens: a forced promotion may have replaced this node while it was down, so
+                // nothing is acknowledged until ClusterRole.start has confirmed that no newer primary exists.
+                states.fence("read-only after a restart at epoch " + cluster.epoch() + " until no newer primary is confirmed: asking the"
+                        + " control-plane peers");
+            }
 
             TiyiMetrics metrics = new TiyiMetrics();
             HealthHandler health = new HealthHandler(status, this::runtimeVersion, this::dataPlaneNotReady);
@@ -136,13 +143,18 @@ final class ControlPlane implements Assembly {
             dataPlane = new DataPlaneNode(config, metrics.registry(), events, health, store.dir().resolve("agent"), o.route());
             WafPolicies waf = new WafPolicies(store, pipeline, settings);
             Trust trust = new Trust(store, pipeline, settings, Trust.defaultHttpClient());
-            role = new ClusterRole(config, store, pipeline, states, fleet, dataPlane.agent(), admin.address(), o.route());
+            role = new ClusterRole(config, store, pipeline, states, fleet, dataPlane.agent(), admin.address(), o.route(), o.fenceWait());
             bundles = new BundleService(fleet, keys, () -> states.current().epoch(), role::controlPlaneEndpoints, role::notPrimaryReason,
                     metrics.registry());
             Alerts alerts = new Alerts(store, pipeline, role::writable);
             if (role.writable()) {
                 alerts.ensureSeeded();
             }
+            role.onChange(c -> {
+                if (c.kind() == ClusterRole.RoleChange.Kind.UNFENCED) {
+                    alerts.ensureSeeded();
+                }
+            });
             alerts.reportTo(events);
             siem = new SiemDispatcher(Origin.local(cluster.nodeId()), metrics.registry(), SiemDispatcher.DEFAULT_QUEUE);
             SiemSettings siemSettings = new SiemSettings(settings, siem);
@@ -154,7 +166,9 @@ final class ControlPlane implements Assembly {
             pipeline.onCommit(siemSettings::committed);
             pipeline.onCommit(streams::committed);
             pipeline.onCommit(audit::committed);
-            Releases releases = new Releases(store, pipeline, new Blobs(store), fleet, role::writable);
+            Releases releases = new Releases(store, pipeline, new Blobs(store), fleet, role::writable, keys::load,
+                    () -> Integer.parseInt(settings.value("releases.keep")));
+            bundles.onSigningKeyReplaced(releases::signingKeyRotated);
             bundles.commands(releases::commandsFor);
             for (RolloutState st : RolloutState.values()) {
                 metrics.registry().gauge("tiyi.releases.agents." + st.wireName(), () -> () -> releases.targetsByState().get(st));
@@ -249,10 +263,11 @@ final class ControlPlane implements Assembly {
         }
         Runnable enroll = () -> agent.start(agent.enroll(local.api(), dataPlane.enrolled() ? null
                 : fleet.issueToken("system", TiyiNode.EMBEDDED_AGENT_TAG, EMBEDDED_TOKEN_TTL).token()));
-        if (cs.readOnly() && !dataPlane.enrolled()) {
-            // Restored from a stream: enrolling the embedded agent is a change, and changes wait for resume-writes.
-            LOG.warn("cluster: this node is a read-only primary whose data plane has no identity yet (restored without agent/); it"
-                    + " serves no traffic until writes resume: tiyi system resume-writes --yes once no other primary serves");
+        if (!role.writable() && !dataPlane.enrolled()) {
+            // Restored without an identity, or fenced at start: enrolling the embedded agent is a change, and changes wait.
+            LOG.warn("cluster: this node is a read-only primary whose data plane has no identity yet (restored without agent/, or a new"
+                    + " identity after a restore); it serves no traffic until it takes changes: {}", cs.readOnly()
+                    ? "tiyi system resume-writes --yes once no other primary serves" : "its start fence opens, or tiyi system resume-writes --yes");
             role.onResumeWrites(enroll);
         } else {
             enroll.run();

@@ -2,6 +2,7 @@ package io.tiyi;
 
 import io.tiyi.cluster.Role;
 import io.tiyi.config.TiyiConfig;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
@@ -14,6 +15,7 @@ import java.util.function.UnaryOperator;
  * @param agentAdminListener whether an agent opens an admin listener for {@code /healthz} and {@code /metrics}
  * @param route how the node reaches other nodes' APIs
  * @param onRestart how an agent restarts into a binary a rollout installed, or null
+ * @param fenceWait how long a primary that restarted waits for agents' reports when a peer does not answer
  */
 record NodeOptions(TiyiConfig config, Role role, String controlPlaneApi, String enrollmentToken, boolean agentAdminListener,
-        UnaryOperator<String> route, Runnable onRestart) {}
+        UnaryOperator<String> route, Runnable onRestart, Duration fenceWait) {}

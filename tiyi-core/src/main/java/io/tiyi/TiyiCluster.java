@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -52,16 +53,19 @@ public final class TiyiCluster implements AutoCloseable {
     private final int agentCount;
     private final boolean withSecondary;
     private final String jwtSecret;
+    private final java.time.Duration fenceWait;
     private final Map<String, Integer> apiPorts = new ConcurrentHashMap<>();
     private final Map<String, Map<String, TcpLink>> links = new ConcurrentHashMap<>();
     private final Map<String, TiyiNode> nodes = new ConcurrentHashMap<>();
     private final List<String> agentNames = new ArrayList<>();
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
 
     private TiyiCluster(Builder b) {
         this.root = b.root;
         this.agentCount = b.agents;
         this.withSecondary = b.secondary;
         this.jwtSecret = b.jwtSecret;
+        this.fenceWait = b.fenceWait;
     }
 
     public static Builder builder() {
@@ -74,8 +78,15 @@ public final class TiyiCluster implements AutoCloseable {
         private int agents = 1;
         private boolean secondary;
         private String jwtSecret;
+        private java.time.Duration fenceWait = TiyiNodeBuilder.DEFAULT_FENCE_WAIT;
 
         private Builder() {}
+
+        /** How long the primary, restarted, waits for agents' reports when a peer does not answer ({@link TiyiNodeBuilder#fenceWait}). */
+        public Builder fenceWait(java.time.Duration wait) {
+            this.fenceWait = Objects.requireNonNull(wait);
+            return this;
+        }
 
         /** {@code auth.jwt_secret} of the control-plane nodes; shared, sessions survive a promotion. */
         public Builder jwtSecret(String secret) {
@@ -144,7 +155,11 @@ public final class TiyiCluster implements AutoCloseable {
             URI u = URI.create(url);
             TcpLink l = mine.computeIfAbsent(url, k -> {
                 try {
-                    return new TcpLink(new InetSocketAddress(u.getHost(), u.getPort()));
+                    TcpLink made = new TcpLink(new InetSocketAddress(u.getHost(), u.getPort()));
+                    if (paused.contains(from) || pausedTarget(u)) {
+                        made.cut();
+                    }
+                    return made;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -204,7 +219,7 @@ public final class TiyiCluster implements AutoCloseable {
     }
 
     private TiyiNode startPrimary() {
-        return TiyiNode.builder().config(config(root.resolve(PRIMARY), apiPorts.get(PRIMARY))).route(routeFor(PRIMARY)).build().start();
+        return TiyiNode.builder().config(config(root.resolve(PRIMARY), apiPorts.get(PRIMARY))).route(routeFor(PRIMARY)).fenceWait(fenceWait).build().start();
     }
 
     private TiyiNode startAgent(String name, String token) {
@@ -316,6 +331,44 @@ public final class TiyiCluster implements AutoCloseable {
                 l.restore();
             }
         }
+    }
+
+    /**
+     * Holds node {@code name} ({@link #PRIMARY}, {@link #SECONDARY} or {@code agent-i}) as a paused
+     * process would be held: every link to and from it is cut, so it neither hears from nor
+     * reaches any other node, while it keeps running (and its data plane keeps serving). Links
+     * made while it is paused start cut.
+     */
+    public void pause(String name) {
+        cutAll(name, true);
+    }
+
+    /** Ends {@link #pause(String)}. */
+    public void resume(String name) {
+        cutAll(name, false);
+    }
+
+    private void cutAll(String name, boolean cut) {
+        if (cut) {
+            paused.add(name);
+        } else {
+            paused.remove(name);
+        }
+        links.forEach((from, byUrl) -> byUrl.forEach((url, link) -> {
+            URI u = URI.create(url);
+            if (from.equals(name) || Objects.equals(apiPorts.get(name), u.getPort())) {
+                if (paused.contains(from) || pausedTarget(u)) {
+                    link.cut();
+                } else {
+                    link.restore();
+                }
+            }
+        }));
+    }
+
+    /** Whether {@code url} is the API of a paused node (by port: a node may be named by any spelling of its URL). */
+    private boolean pausedTarget(URI url) {
+        return paused.stream().anyMatch(n -> Objects.equals(apiPorts.get(n), url.getPort()));
     }
 
     /** Promotes the secondary (through its own API, as {@code tiyi promote} does on its host). */

@@ -4,6 +4,7 @@ import io.tiyi.cluster.Role;
 import io.tiyi.config.HostPort;
 import io.tiyi.config.TiyiConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -20,6 +21,10 @@ public final class TiyiNodeBuilder {
     private boolean adminAddressSet;
     private UnaryOperator<String> route = UnaryOperator.identity();
     private Runnable onRestart;
+    private Duration fenceWait = DEFAULT_FENCE_WAIT;
+
+    /** How long a primary that restarted waits for agents' reports when a peer does not answer (docs/ha.md). */
+    public static final Duration DEFAULT_FENCE_WAIT = Duration.ofSeconds(30);
 
     TiyiNodeBuilder() {}
 
@@ -104,8 +109,20 @@ public final class TiyiNodeBuilder {
         return this;
     }
 
+    /**
+     * For a primary that restarts: how long its start fence waits for agents' reports when a
+     * control-plane peer does not answer, before it says it stays read-only (default 30 s).
+     */
+    public TiyiNodeBuilder fenceWait(Duration wait) {
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("fenceWait must not be negative, got " + wait);
+        }
+        this.fenceWait = wait;
+        return this;
+    }
+
     /** The node, not started yet. */
     public TiyiNode build() {
-        return new TiyiNode(new NodeOptions(config, role, controlPlaneApi, enrollmentToken, adminAddressSet, route, onRestart));
+        return new TiyiNode(new NodeOptions(config, role, controlPlaneApi, enrollmentToken, adminAddressSet, route, onRestart, fenceWait));
     }
 }

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tiyi.backup.BackupManifest;
 import io.tiyi.backup.Backups;
 import io.tiyi.client.TiyiClient;
+import io.tiyi.client.rpc.AgentsService;
+import io.tiyi.client.rpc.SystemService;
 import io.tiyi.store.StateStore;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -66,7 +68,7 @@ class BackupTest {
         assertThat(v.auditHead()).isEqualTo(m.auditHead());
 
         Path restored = dir.resolve("restored");
-        Backups.restore(out, restored, false);
+        Backups.restore(out, restored, false, false);
         try (StateStore src = StateStore.open(state); StateStore dst = StateStore.open(restored)) {
             List<Record> a = src.read(db -> db.select(MUTATION_LOG.fields()).from(MUTATION_LOG).where(MUTATION_LOG.SEQ.le(m.lastSeq()))
                     .orderBy(MUTATION_LOG.SEQ).fetch());
@@ -79,7 +81,7 @@ class BackupTest {
             assertThat(io.tiyi.cluster.ClusterStates.read(dst).orElseThrow().epoch()).isEqualTo(m.epoch());
         }
         assertThat(restored.resolve("kek.bin")).hasSameBinaryContentAs(state.resolve("kek.bin"));
-        assertThatThrownBy(() -> Backups.restore(out, restored, false)).hasMessageContaining("is not empty").hasMessageContaining("--force");
+        assertThatThrownBy(() -> Backups.restore(out, restored, false, false)).hasMessageContaining("is not empty").hasMessageContaining("--force");
 
         // The restored node starts, read-only, with the same chain; writes resume when told.
         try (TiyiNode node = TiyiNode.builder().stateDir(restored).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
@@ -113,11 +115,51 @@ class BackupTest {
         }
         assertThatThrownBy(() -> Backups.verify(asDir)).hasMessageContaining("backup member state.db is corrupt");
         Path target = dir.resolve("r");
-        assertThatThrownBy(() -> Backups.restore(asDir, target, false)).hasMessageContaining("corrupt");
+        assertThatThrownBy(() -> Backups.restore(asDir, target, false, false)).hasMessageContaining("corrupt");
         assertThat(target.resolve("state.db")).doesNotExist();
         assertThatThrownBy(() -> Backups.verify(dir.resolve("nope.tar.gz"))).hasMessageContaining("no such backup");
         Path notGz = dir.resolve("x.tar.gz");
         Files.writeString(notGz, "hello");
         assertThatThrownBy(() -> Backups.verify(notGz)).hasMessageContaining("not a complete .tar.gz backup");
+    }
+    @Test
+    void aNodeRestoredBesideItsLiveSourceEnrollsUnderANewAgentIdentityUnlessToldSameIdentity() throws Exception {
+        Path state = dir.resolve("source");
+        Path out = dir.resolve("source.tar.gz");
+        try (TiyiNode source = TiyiNode.builder().stateDir(state).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
+                .httpsAddress("127.0.0.1:0").build().start()) {
+            String sourceAgent = source.agent().orElseThrow().agentId();
+            assertThat(sourceAgent).isNotNull();
+            Backups.create(state, null, null, out, true);
+
+            Path restored = dir.resolve("restored");
+            Backups.restore(out, restored, false, false);
+            assertThat(restored.resolve("agent/agent.json")).as("the source's identity is not restored").doesNotExist();
+            try (TiyiNode copy = TiyiNode.builder().stateDir(restored).adminAddress("127.0.0.1:0").httpAddress("127.0.0.1:0")
+                    .httpsAddress("127.0.0.1:0").build().start()) {
+                assertThat(copy.agent().orElseThrow().agentId()).as("no identity before writes resume").isNull();
+                copy.client().call(SystemService.RESUME_WRITES, new SystemService.ResumeRequest(true));
+                String copyAgent = copy.agent().orElseThrow().agentId();
+                assertThat(copyAgent).isNotNull().isNotEqualTo(sourceAgent);
+                io.tiyi.testsupport.Await.until(java.time.Duration.ofSeconds(20), "the restored node's agent reports under its new id",
+                        () -> lastSeen(copy, copyAgent) > 0);
+                assertThat(lastSeen(copy, sourceAgent)).as("nothing reports as the source's agent on the restored node").isZero();
+            }
+            assertThat(lastSeen(source, sourceAgent)).as("the source's agent still reports to the source").isPositive();
+
+            Path inPlace = dir.resolve("in-place");
+            Backups.restore(out, inPlace, false, true);
+            assertThat(inPlace.resolve("agent/agent.json")).as("--same-identity keeps it").hasSameBinaryContentAs(state.resolve("agent/agent.json"));
+        }
+    }
+
+    private static long lastSeen(TiyiNode node, String agentId) {
+        for (com.fasterxml.jackson.databind.JsonNode a : node.client().call(AgentsService.LIST, new AgentsService.ListRequest(null, null, null))
+                .get("agents")) {
+            if (a.get("id").asText().equals(agentId)) {
+                return a.get("last_seen").asLong();
+            }
+        }
+        return 0;
     }
 }

@@ -116,6 +116,11 @@ final class BackupCommands {
         @Parameter(names = "--force", description = "Restore into a directory that is not empty, replacing its state")
         boolean force;
 
+        @Parameter(names = "--same-identity", description = "Keep the embedded agent identity of the backed-up node (a backup file's, or the one"
+                + " already in --state-dir for --from-stream): only to replace that node, dead, in place. Without it the restored node's"
+                + " data plane enrolls anew under a new agent id when writes resume")
+        boolean sameIdentity;
+
         @Parameter(names = "--kek-file", description = "With --from-stream: the source node's KEK (default <state-dir>/kek.bin); the"
                 + " replayed audit entries are keyed under it")
         String kekFile;
@@ -137,11 +142,11 @@ final class BackupCommands {
                 if (!java.nio.file.Files.isRegularFile(kek)) {
                     throw new UsageException("restoring from a stream needs the source node's KEK: give --kek-file, or put it at " + kek);
                 }
-                StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force, io.tiyi.crypto.Kek.load(kek));
+                StreamRestore.Result r = StreamRestore.restore(Path.of(fromStream), dir, when, force, io.tiyi.crypto.Kek.load(kek), sameIdentity);
                 ctx.out.println(Table.escape("restored generation " + r.generation() + " to seq " + r.lastSeq() + " (" + r.lastTs() + "; snapshot at seq "
                         + r.snapshotSeq() + ", audit head " + r.auditHead() + ") into " + dir));
                 ctx.out.println(Table.escape("it starts as a read-only primary: put its KEK in place, tiyi server --state-dir " + dir
-                        + ", then tiyi system resume-writes --yes once no other primary serves"));
+                        + ", then tiyi system resume-writes --yes once no other primary serves" + identityNote()));
                 return 0;
             }
             if (at != null) {
@@ -153,13 +158,18 @@ final class BackupCommands {
             if (backup.size() != 1) {
                 throw new UsageException("give one backup: tiyi backup restore FILE.tar.gz --state-dir DIR (or --from-stream DIR)");
             }
-            Backups.Verified v = Backups.restore(Path.of(backup.get(0)), dir, force);
+            Backups.Verified v = Backups.restore(Path.of(backup.get(0)), dir, force, sameIdentity);
             BackupManifest m = v.manifest();
             ctx.out.println(Table.escape("restored node " + m.nodeId() + " (epoch " + m.epoch() + ", seq " + m.lastSeq() + ", audit head " + v.auditHead()
                     + ") into " + dir));
             ctx.out.println(Table.escape("it starts as a read-only primary: tiyi server --state-dir " + dir + (m.kekIncluded() ? "" : " (put its KEK "
-                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves"));
+                    + m.kekFingerprint() + " in place first)") + ", then tiyi system resume-writes --yes once no other primary serves"
+                    + identityNote()));
             return 0;
+        }
+
+        private String identityNote() {
+            return sameIdentity ? "" : "; its data plane serves once writes resume, enrolled under a new agent id";
         }
     }
 

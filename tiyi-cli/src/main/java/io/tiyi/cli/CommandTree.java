@@ -162,6 +162,7 @@ final class CommandTree {
                         leaf("package", ReleaseCommands.Package::new),
                         leaf("import", RolloutCommands.Import::new),
                         leaf("list", RolloutCommands.ListReleases::new),
+                        leaf("delete", RolloutCommands.Delete::new),
                         leaf("apply", RolloutCommands.Apply::new),
                         leaf("runs", RolloutCommands.Runs::new),
                         leaf("rollback", RolloutCommands.Rollback::new)),

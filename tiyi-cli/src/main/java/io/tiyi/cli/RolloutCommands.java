@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code tiyi release import|list|apply|runs|rollback}: releases on the control plane and their rollouts to agents. */
+/** {@code tiyi release import|list|delete|apply|runs|rollback}: releases on the control plane and their rollouts to agents. */
 final class RolloutCommands {
     private RolloutCommands() {}
 
@@ -47,11 +47,26 @@ final class RolloutCommands {
         @Parameter(names = "--tarball", description = "The release tarball, tiyi-<version>.tar.gz", required = true)
         String tarball;
 
+        @Parameter(names = "--sha256", description = "The tarball's SHA-256 as its publisher lists it; another tarball is refused before"
+                + " it is uploaded")
+        String sha256;
+
         @Override
         public int run(CliContext ctx) throws IOException {
             Path f = Path.of(tarball);
             if (!Files.isRegularFile(f)) {
                 throw new UsageException("--tarball " + tarball + ": no such file");
+            }
+            if (sha256 != null) {
+                String want = sha256.strip().toLowerCase(java.util.Locale.ROOT);
+                if (!want.matches("[0-9a-f]{64}")) {
+                    throw new UsageException("--sha256 " + sha256 + ": not 64 hex digits; give the SHA-256 the publisher lists for the tarball");
+                }
+                String got = io.tiyi.crypto.Sha256.hex(f);
+                if (!got.equals(want)) {
+                    throw new UsageException("release tarball refused: " + f.getFileName() + " has SHA-256 " + got + ", not the expected " + want
+                            + "; it is not the tarball the publisher released, do not import it");
+                }
             }
             JsonNode r;
             try (Progress p = Progress.start(ctx, "release import")) {
@@ -79,6 +94,28 @@ final class RolloutCommands {
             Table t = new Table("ID", "VERSION", "ARTIFACTS", "IMPORTED", "BY");
             list.forEach(r -> row(t, r));
             t.print(ctx.out);
+            return 0;
+        }
+    }
+
+    @Parameters(commandDescription = "Delete a release and its artifacts (an artifact another release shares stays); refused while it is"
+            + " in use: in an unfinished rollout, run by an agent, or what an agent would roll back to")
+    static final class Delete extends AccountCommands.Base {
+        @Parameter(description = "RELEASE (its id or version)")
+        List<String> release = new ArrayList<>();
+
+        @Override
+        public int run(CliContext ctx) {
+            if (release.size() != 1) {
+                throw new UsageException("give one release id or version (tiyi release list)");
+            }
+            JsonNode r = ctx.client().call(ReleasesService.DELETE, new ReleasesService.DeleteRequest(release.get(0)));
+            if (ctx.json()) {
+                ctx.printJson(r);
+            } else {
+                ctx.out.println(Table.escape("deleted release " + r.get("version").asText() + " (" + r.get("id").asText() + "); "
+                        + r.get("freed_blobs").size() + " artifact(s) freed"));
+            }
             return 0;
         }
     }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tiyi secondary} (B) and {@code tiyi agent} (C) as separate processes on loopback, driven
  * with the CLI: replication, a graceful {@code tiyi promote}, then {@code kill -9} of the new
  * primary and {@code tiyi promote --force} is impossible (no secondary left) — so the second
- * scenario kills A and force-promotes B, and restarts A to watch it step down. A client loop
- * through C counts failed requests during each switch.
+ * scenario kills A and force-promotes B, and restarts A, hammered with changes, to watch it step
+ * down without acknowledging one. A client loop through C counts failed requests during each switch.
  */
 class FailoverProcessIT {
     private static final Pattern AGENT_READY = Pattern.compile("^INFO tiyi agent (ag-[0-9a-f]+) ready");
@@ -73,6 +73,49 @@ class FailoverProcessIT {
                     }
                 }
             });
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+    }
+
+    /**
+     * A client that sends {@code UpdateSetting} to a node's API as admin (its local admin
+     * credential, read again on every try, since each start writes a new one) as fast as it can:
+     * counts the changes acknowledged with HTTP 200 and those refused with 409 (an old credential's 401 counts as neither).
+     */
+    static final class WriteHammer implements AutoCloseable {
+        final AtomicInteger acknowledged = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread thread;
+
+        WriteHammer(Path state) {
+            thread = new Thread(() -> {
+                int i = 0;
+                while (running.get()) {
+                    java.util.Optional<io.tiyi.auth.LocalAdminCredential> c = io.tiyi.auth.LocalAdminCredential.read(state);
+                    if (c.isEmpty()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                        continue;
+                    }
+                    try {
+                        io.tiyi.client.TiyiClient.of(c.get().api(), c.get().token(), Duration.ofSeconds(2)).raw("SystemService",
+                                "UpdateSetting", Map.of("key", "logs.retention_days", "value", Integer.toString(1 + i++ % 30)));
+                        acknowledged.incrementAndGet();
+                    } catch (io.tiyi.client.TiyiApiException e) {
+                        if (e.httpStatus() == 409) {
+                            refused.incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        // Not listening yet: try again.
+                    }
+                }
+            }, "write-hammer");
             thread.start();
         }
 
@@ -189,12 +232,21 @@ class FailoverProcessIT {
                         + " requests through C failed");
                 assertThat(loop.failures).hasValue(0);
             }
-            // A comes back at epoch 1 and finds B at epoch 2: it steps down and never takes a change.
-            a = TiyiProcess.start(Map.of(), "server", "--addr", k.aUrl().replace("http://", ""), "--http-addr", "127.0.0.1:0", "--https-addr",
-                    "127.0.0.1:0", "--state-dir", k.aState().toString());
-            a.awaitReady(PATIENCE);
+            // A comes back at epoch 1 and finds B at epoch 2: it steps down and never takes a change, though a client
+            // hammers it with changes, as admin, from before it listens until it has stepped down.
+            try (WriteHammer hammer = new WriteHammer(k.aState())) {
+                a = TiyiProcess.start(Map.of(), "server", "--addr", k.aUrl().replace("http://", ""), "--http-addr", "127.0.0.1:0", "--https-addr",
+                        "127.0.0.1:0", "--state-dir", k.aState().toString());
+                a.awaitReady(PATIENCE);
+                await(() -> "agent".equals(status(envA).get("role").asText()), "the old primary steps down");
+                await(() -> hammer.refused.get() > 0, "the client reaches the old primary");
+                hammer.close();
+                System.out.println("failover (processes): the restarted old primary acknowledged " + hammer.acknowledged.get() + " of "
+                        + (hammer.acknowledged.get() + hammer.refused.get()) + " changes sent to it");
+                assertThat(hammer.acknowledged).as("changes acknowledged (HTTP 200) by the restarted old primary").hasValue(0);
+            }
+            assertThat(status(envA).get("last_seq").asLong()).as("nothing committed on the old primary after its restart").isEqualTo(aSeq);
             TiyiProcess back = a;
-            await(() -> "agent".equals(status(envA).get("role").asText()), "the old primary steps down");
             // Whichever comes first: its own question to the peer, or an agent's report of epoch 2.
             assertThat(back.output()).containsPattern("(?m)^WARNING cluster: this node \\(epoch 1\\) is now agent-only because (peer "
                     + Pattern.quote(k.bUrl()) + " is the primary at epoch 2|an agent reports epoch 2 from " + Pattern.quote(k.bUrl()) + ")");

@@ -167,7 +167,13 @@ class ReleaseUpgradeIT {
             assertThat(refusedPath.exitCode()).isNotZero();
             assertThat(refusedPath.output()).contains("../x");
 
-            AgentProcessIT.cli(env, "release", "import", "--tarball", next.toString());
+            // The publisher's SHA-256 is checked before the upload: another tarball is refused.
+            TiyiProcess notPublished = TiyiProcess.run(env, null, "release", "import", "--tarball", next.toString(), "--sha256",
+                    io.tiyi.crypto.Sha256.hex(bad));
+            assertThat(notPublished.exitCode()).isNotZero();
+            assertThat(notPublished.output()).contains("not the expected " + io.tiyi.crypto.Sha256.hex(bad));
+
+            AgentProcessIT.cli(env, "release", "import", "--tarball", next.toString(), "--sha256", io.tiyi.crypto.Sha256.hex(good));
             JsonNode releases = AgentProcessIT.json(env, "release", "list", "--output", "json");
             assertThat(releases.findValuesAsText("version")).containsExactly(NEXT);
             String releaseId = releases.get(0).get("id").asText();

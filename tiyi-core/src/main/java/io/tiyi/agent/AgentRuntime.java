@@ -105,7 +105,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     public AgentRuntime(AgentFiles files, DataPlane dataPlane, MetricRegistry metrics) {
         this.files = files;
-        this.updater = new BinaryUpdater(files.dir().resolve("releases"), () -> client(current, 300));
+        this.updater = new BinaryUpdater(files.dir().resolve("releases"), () -> client(current, 300), () -> pin.signingKey());
         this.dataPlane = dataPlane;
         this.metrics = metrics;
         this.applyTimer = metrics.timer("tiyi_agent_bundle_apply");

@@ -3,6 +3,7 @@ package io.tiyi.agent;
 import io.tiyi.TiyiVersion;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
+import io.tiyi.bundle.SignedRelease;
 import io.tiyi.client.TiyiClient;
 import io.tiyi.client.rpc.ReleasesService;
 import io.tiyi.crypto.Sha256;
@@ -23,8 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an agent's binary rollout commands: downloads the release artifact with the agent's
- * credential, checks its size and SHA-256, installs it beside the others under
+ * Runs an agent's binary rollout commands: checks the release manifest the command carries
+ * against the pinned signing key (the control plane signed it at import), refuses a version that
+ * is the one running or older than it (only a rollback goes back, to the binary kept on disk),
+ * downloads the artifact with the agent's credential, checks its size and SHA-256 against the
+ * signed manifest, installs it beside the others under
  * {@code releases/<version>/tiyi.jar}, points {@code releases/current} at it (keeping
  * {@code releases/previous}) and asks the process to exit with {@link #EXIT_RESTART} so its
  * supervisor starts the new binary.
@@ -43,6 +47,7 @@ public final class BinaryUpdater {
 
     private final Path dir;
     private final Supplier<TiyiClient> client;
+    private final Supplier<byte[]> pinnedKey;
     private volatile Runnable restart;
     private volatile AgentReport.Rollout state;
     private volatile String awaiting;
@@ -51,10 +56,12 @@ public final class BinaryUpdater {
     /**
      * @param dir the agent's {@code releases/} directory
      * @param client a client of the control plane with the agent's credential
+     * @param pinnedKey the bundle signing key the agent pinned, which release manifests are checked with
      */
-    BinaryUpdater(Path dir, Supplier<TiyiClient> client) {
+    BinaryUpdater(Path dir, Supplier<TiyiClient> client, Supplier<byte[]> pinnedKey) {
         this.dir = dir;
         this.client = client;
+        this.pinnedKey = pinnedKey;
     }
 
     /** How the process restarts into a new binary (the launcher exits with {@link #EXIT_RESTART}); without it commands fail. */
@@ -160,17 +167,26 @@ public final class BinaryUpdater {
 
     private void execute(Bundle.AgentCommand c, long id) {
         try {
+            String from = TiyiVersion.version();
+            SignedRelease.Artifact artifact = null;
+            if (Bundle.AgentCommand.APPLY_BINARY.equals(c.type())) {
+                // Checked before anything is downloaded: a refused release costs nothing.
+                try {
+                    artifact = checkRelease(c, from);
+                } catch (IOException e) {
+                    refuse(c, id, e.getMessage());
+                    return;
+                }
+            }
             if (restart == null) {
                 fail(c, id, "this agent runs inside another program: binary updates need the tiyi agent launcher under a supervisor");
                 return;
             }
             Path running = runningJar();
-            String from = TiyiVersion.version();
             String to;
-            if (Bundle.AgentCommand.APPLY_BINARY.equals(c.type())) {
+            if (artifact != null) {
                 to = c.args().get("version");
-                checkVersion(to, c);
-                install(c, id, to);
+                install(id, to, artifact);
             } else if (Bundle.AgentCommand.ROLLBACK_BINARY.equals(c.type())) {
                 Path prev = dir.resolve("previous");
                 if (!Files.isSymbolicLink(prev) || !Files.isRegularFile(prev.resolve(JAR))) {
@@ -206,6 +222,52 @@ public final class BinaryUpdater {
         }
     }
 
+    /**
+     * The artifact to install, once the command's manifest verifies with the pinned key and names
+     * the command's version and artifact, and that version is newer than the running one.
+     */
+    private SignedRelease.Artifact checkRelease(Bundle.AgentCommand c, String running) throws IOException {
+        String to = c.args().get("version");
+        checkVersion(to, c);
+        SignedRelease.Verified m = SignedRelease.verify(c.args().get("manifest"), c.args().get("manifest_signature"), pinnedKey.get());
+        if (!m.version().equals(to)) {
+            throw new IOException("the command asks for tiyi " + to + " but its signed manifest is of release " + m.version());
+        }
+        String sha = c.args().get("sha256");
+        SignedRelease.Artifact a = m.artifact(sha == null ? "" : sha).orElseThrow(() -> new IOException("artifact sha256 " + sha
+                + " is not in the signed manifest of release " + to));
+        if (a.size() != Long.parseLong(c.args().getOrDefault("size", "-1"))) {
+            throw new IOException("the command's artifact size " + c.args().get("size") + " is not the signed manifest's " + a.size());
+        }
+        if (to.equals(running)) {
+            throw new IOException("this agent already runs tiyi " + to + "; nothing to install");
+        }
+        boolean older;
+        try {
+            older = SignedRelease.compareVersions(to, running) < 0;
+        } catch (IllegalArgumentException e) {
+            // A dev build's version is not a release version: any release may replace it.
+            older = false;
+        }
+        if (older) {
+            throw new IOException("tiyi " + to + " is older than the running " + running + ": an apply never downgrades;"
+                    + " to go back, use tiyi release rollback");
+        }
+        return a;
+    }
+
+    /** A release the agent will not install: the reason goes in its report, and the rollout fails on this agent. */
+    private void refuse(Bundle.AgentCommand c, long id, String reason) {
+        LOG.error("agent: refused release {} of rollout {}: {}; still running tiyi {}. Check tiyi release runs and the release's origin",
+                c.args().get("version"), id, reason, TiyiVersion.version());
+        record(new AgentReport.Rollout(id, "failed", "refused: " + reason));
+        try {
+            markDone(c.id());
+        } catch (IOException e) {
+            LOG.warn("agent: cannot record command {} as done: {}", c.id(), e.toString());
+        }
+    }
+
     /** A version names a directory under releases/: never one of the links or notes kept there. */
     private static void checkVersion(String v, Bundle.AgentCommand c) throws IOException {
         if (v == null || !v.matches("[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?")) {
@@ -230,9 +292,9 @@ public final class BinaryUpdater {
         }
     }
 
-    private void install(Bundle.AgentCommand c, long id, String version) throws IOException {
-        String sha = c.args().get("sha256");
-        long size = Long.parseLong(c.args().getOrDefault("size", "-1"));
+    private void install(long id, String version, SignedRelease.Artifact artifact) throws IOException {
+        String sha = artifact.sha256();
+        long size = artifact.size();
         Path target = dir.resolve(version).resolve(JAR);
         if (Files.isRegularFile(target) && Sha256.hex(target).equals(sha)) {
             record(new AgentReport.Rollout(id, "verified", null));
@@ -245,12 +307,13 @@ public final class BinaryUpdater {
         long got = Files.size(tmp);
         if (got != size) {
             Files.deleteIfExists(tmp);
-            throw new IOException("downloaded artifact is " + got + " bytes, the release says " + size);
+            throw new IOException("refused: downloaded artifact is " + got + " bytes, the signed release manifest says " + size);
         }
         String actual = Sha256.hex(tmp);
         if (!actual.equals(sha)) {
             Files.deleteIfExists(tmp);
-            throw new IOException("downloaded artifact has SHA-256 " + actual + ", the release says " + sha);
+            throw new IOException("refused: downloaded artifact has SHA-256 " + actual + ", the signed release manifest says " + sha
+                    + "; it was altered on the control plane or on the way");
         }
         PrivateFiles.restrict(tmp);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

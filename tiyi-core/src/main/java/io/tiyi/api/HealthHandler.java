@@ -56,6 +56,9 @@ public final class HealthHandler implements HttpHandler {
         body.put("role", s.role());
         body.put("epoch", s.epoch());
         body.put("read_only", s.readOnly());
+        if (s.readOnlyReason() != null) {
+            body.put("read_only_reason", s.readOnlyReason());
+        }
         body.put("last_seq", s.lastSeq());
         body.put("node_id", s.nodeId());
         if (s.lag() >= 0) {

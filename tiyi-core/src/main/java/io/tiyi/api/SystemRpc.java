@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  */
 public final class SystemRpc implements RpcService {
     record Status(String phase, String role, long epoch, boolean readOnly, long lastSeq, String nodeId, String version, String commit,
-            long uptimeSeconds, long lag, String primaryApi) {}
+            long uptimeSeconds, long lag, String primaryApi, String readOnlyReason) {}
 
     private final Supplier<NodeStatus> status;
     private final long startedAt;
@@ -29,7 +29,7 @@ public final class SystemRpc implements RpcService {
             NodeStatus s = status.get();
             return new Status(s.phase().name().toLowerCase(Locale.ROOT), s.role(), s.epoch(), s.readOnly(), s.lastSeq(),
                     s.nodeId(), TiyiVersion.version(), TiyiVersion.commit(), (System.currentTimeMillis() - startedAt) / 1000, s.lag(),
-                    s.primaryApi());
+                    s.primaryApi(), s.readOnlyReason());
         });
     }
 }

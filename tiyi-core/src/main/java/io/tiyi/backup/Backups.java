@@ -57,7 +57,7 @@ public final class Backups {
     public static final String DB = "state.db";
     public static final String KEK = "kek.bin";
     public static final String CONFIG = "tiyi.yaml";
-    /** The embedded agent's identity and pinned key, so a restored node serves at once (not its rule cache). */
+    /** The embedded agent's identity and pinned key, so that a node restored with its identity (replacing the source) serves at once. */
     static final List<String> AGENT_FILES = List.of("agent/agent.json", "agent/pin.json", "agent/bundle.json");
     private static final long MAX_MEMBER = 8L << 30;
 
@@ -291,9 +291,14 @@ public final class Backups {
      * starts as a read-only primary: the cluster may have moved on since the backup, and a second
      * read-write primary must not appear by accident ({@code tiyi system resume-writes} ends it).
      *
+     * <p>The node's embedded agent gets a new identity (it enrolls when writes resume), so that a
+     * restore beside a running source never reports as the source's agent; {@code sameIdentity}
+     * keeps the backed-up one, for a node that replaces the dead source in place.
+     *
      * @param force restore into a directory that is not empty (its state.db, KEK and agent identity are replaced)
+     * @param sameIdentity restore the embedded agent's identity, pinned key and last bundle from the backup
      */
-    public static Verified restore(Path backup, Path stateDir, boolean force) {
+    public static Verified restore(Path backup, Path stateDir, boolean force, boolean sameIdentity) {
         if (Files.exists(stateDir) && !isEmpty(stateDir) && !force) {
             throw TiyiException.failedPrecondition(stateDir + " is not empty: restoring would replace its state; give --force to do so");
         }
@@ -309,8 +314,9 @@ public final class Backups {
             // Prepared beside the target and made read-only there, then moved in: an interrupted restore leaves
             // either the old state or the complete read-only one, never a fresh or read-write database.
             Path staged = Files.createTempDirectory(stateDir, ".restore-");
+            List<BackupManifest.Member> restored = m.members().stream().filter(x -> sameIdentity || !AGENT_FILES.contains(x.name())).toList();
             try {
-                for (BackupManifest.Member mem : m.members()) {
+                for (BackupManifest.Member mem : restored) {
                     Path to = staged.resolve(mem.name());
                     Files.createDirectories(to.getParent());
                     Files.copy(work.resolve(mem.name()), to);
@@ -330,14 +336,17 @@ public final class Backups {
                 }
                 Files.deleteIfExists(staged.resolve(DB + "-wal"));
                 Files.deleteIfExists(staged.resolve(DB + "-shm"));
-                for (BackupManifest.Member mem : m.members()) {
+                for (BackupManifest.Member mem : restored) {
                     fsync(staged.resolve(mem.name()));
+                }
+                if (!sameIdentity) {
+                    forgetAgentIdentity(stateDir);
                 }
                 for (String stale : List.of(DB + "-wal", DB + "-shm")) {
                     Files.deleteIfExists(stateDir.resolve(stale));
                 }
                 // state.db last: until it moves, the target holds its old database (or none).
-                List<BackupManifest.Member> order = new ArrayList<>(m.members());
+                List<BackupManifest.Member> order = new ArrayList<>(restored);
                 order.sort(Comparator.comparing(x -> x.name().equals(DB)));
                 for (BackupManifest.Member mem : order) {
                     Path to = stateDir.resolve(mem.name());
@@ -353,6 +362,16 @@ public final class Backups {
             throw new TiyiException("cannot restore into " + stateDir + ": " + e.getMessage(), e);
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /**
+     * Removes the embedded agent's identity, pinned key, last bundle and audit checkpoint from a
+     * state directory: the node enrolls anew, under a new agent id, once it takes changes.
+     */
+    static void forgetAgentIdentity(Path stateDir) throws IOException {
+        for (String f : List.of("agent/agent.json", "agent/pin.json", "agent/bundle.json", "agent/checkpoint.json")) {
+            Files.deleteIfExists(stateDir.resolve(f));
         }
     }
 

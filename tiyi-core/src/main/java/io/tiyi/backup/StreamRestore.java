@@ -66,10 +66,12 @@ public final class StreamRestore {
      * @param at restore the state as of this time (every entry committed at or before it), or the newest state
      * @param force replace the target's state.db (and its -wal and -shm) when the directory is not empty; other files stay
      * @param kek the source node's KEK: the replayed entries of the audit chain are keyed under it, as on the source
+     * @param sameIdentity keep the embedded agent identity the target holds (a node replacing itself in place); otherwise it
+     *     is removed and the node enrolls anew once it takes changes, so that it never reports as another node's agent
      * @throws TiyiException when there is nothing to restore from, the stream misses entries, or the result does not verify;
      *     the target is unchanged then
      */
-    public static Result restore(Path streamDir, Path targetStateDir, Optional<Instant> at, boolean force, Kek kek) {
+    public static Result restore(Path streamDir, Path targetStateDir, Optional<Instant> at, boolean force, Kek kek, boolean sameIdentity) {
         Objects.requireNonNull(kek, "kek");
         Objects.requireNonNull(streamDir, "streamDir");
         Objects.requireNonNull(targetStateDir, "targetStateDir");
@@ -87,6 +89,9 @@ public final class StreamRestore {
                 settle(work.resolve(StateStore.DB_FILE));
                 for (String f : DB_FILES) {
                     Files.deleteIfExists(target.resolve(f));
+                }
+                if (!sameIdentity) {
+                    Backups.forgetAgentIdentity(target);
                 }
                 StreamFiles.publish(work.resolve(StateStore.DB_FILE), target.resolve(StateStore.DB_FILE));
                 return result;

@@ -21,6 +21,8 @@ import io.tiyi.store.StateStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +65,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             /** This secondary became the primary. */
             PROMOTED,
             /** A read-only primary takes mutations again. */
-            WRITES_RESUMED
+            WRITES_RESUMED,
+            /** The start fence of a primary that restarted opened: no newer primary was found, or the operator resumed writes. */
+            UNFENCED
         }
     }
 
@@ -75,8 +79,11 @@ public final class ClusterRole implements AutoCloseable, RpcService {
      * @param readOnly whether it refuses mutations
      * @param lastSeq its last committed mutation seq
      * @param api its API URL
+     * @param primaryApi the read-write primary as this node knows it: itself when it is that primary, the primary it
+     *     follows otherwise; null when it does not know
+     * @param primaryEpoch that primary's epoch, null when not known
      */
-    record PeerStatus(String role, long epoch, boolean readOnly, long lastSeq, String api) {}
+    record PeerStatus(String role, long epoch, boolean readOnly, long lastSeq, String api, String primaryApi, Long primaryEpoch) {}
 
     /**
      * The answer to a demotion.
@@ -108,6 +115,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private final Blobs blobs;
     private final ReplicationSource replication;
     private final PeerWatch peers;
+    private final KnownPeers known;
+    private final KnownPeers.Snapshot remembered;
+    private final Duration fenceWait;
     private final Topic<RoleChange> changes = new Topic<>("role changes");
     private final Object lock = new Object();
     private volatile String primaryApi;
@@ -115,14 +125,21 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private volatile Runnable afterResume;
     private final java.nio.file.Path stateDir;
     private final StallWatch stallWatch;
+    private volatile StartFence startFence;
+    private volatile StartFence.Round lastRound;
+    /** The epoch of the primary this node stepped down for, 0 when it did not. */
+    private volatile long steppedDownTo;
+    /** When this node last became able to take writes (its start, or its start fence opening), ms. */
+    private volatile long openedAt = System.currentTimeMillis();
 
     /**
      * @param agent the node's embedded agent: its credential is how this node calls its peers
      * @param admin the admin listener's bound address
      * @param route how this node reaches other nodes' APIs
+     * @param fenceWait how long a primary that restarted, fenced, waits for agents' reports when a peer does not answer
      */
     public ClusterRole(TiyiConfig config, StateStore store, MutationPipeline pipeline, ClusterStates states, Fleet fleet, AgentRuntime agent,
-            InetSocketAddress admin, UnaryOperator<String> route) {
+            InetSocketAddress admin, UnaryOperator<String> route, Duration fenceWait) {
         this.pipeline = pipeline;
         this.states = states;
         this.agent = agent;
@@ -134,7 +151,10 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         this.replication = new ReplicationSource(store, pipeline);
         this.stateDir = store.dir();
         this.stallWatch = new StallWatch(replication, pipeline::lastSeq, this::writable);
-        this.peers = new PeerWatch(this, endpoints, agent, localApi, this::stepDown);
+        this.known = new KnownPeers(store.dir());
+        this.remembered = known.load();
+        this.fenceWait = fenceWait;
+        this.peers = new PeerWatch(this, endpoints, agent, localApi, this::stepDown, () -> remembered, this::afterRound);
     }
 
     /** Enrolls a new secondary, checks its KEK against the primary's and restores the primary's snapshot into {@code dir}. */
@@ -147,7 +167,10 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         ClusterState cs = states.current();
         stallWatch.start();
         if (cs.role() == Role.PRIMARY) {
-            peers.check();
+            if (states.fenceReason() != null) {
+                startFence = new StartFence(remembered.agents(), fenceWait, System.currentTimeMillis());
+            }
+            afterRound(peers.check());
             peers.start();
         } else if (cs.role() == Role.SECONDARY) {
             primaryApi = agent.identity().api();
@@ -172,11 +195,12 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     public NodeStatus nodeStatus(NodeStatus.Phase phase) {
         ClusterState cs = states.current();
         long seq = pipeline.lastSeq();
-        boolean writable = cs.role() == Role.PRIMARY && !cs.readOnly();
+        String fenced = states.fenceReason();
+        boolean writable = cs.role() == Role.PRIMARY && !cs.readOnly() && fenced == null;
         Replicator r = replicator;
         String stalled = cs.role() == Role.SECONDARY && r != null ? r.stalled() : null;
-        return new NodeStatus(phase, cs.role().wireName(), cs.epoch(), cs.readOnly(), seq, cs.nodeId(),
-                cs.role() == Role.SECONDARY ? lag(seq) : -1, writable ? null : primaryApi, stalled);
+        return new NodeStatus(phase, cs.role().wireName(), cs.epoch(), cs.readOnly() || fenced != null, seq, cs.nodeId(),
+                cs.role() == Role.SECONDARY ? lag(seq) : -1, writable ? null : primaryApi, stalled, fenced);
     }
 
     /**
@@ -231,8 +255,12 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     /** Why this node takes no mutations now, with where to send them; null when it is the read-write primary. */
     public String notPrimaryReason() {
         ClusterState cs = states.current();
-        if (cs == null || cs.role() == Role.PRIMARY && !cs.readOnly()) {
+        String fenced = states.fenceReason();
+        if (cs == null || cs.role() == Role.PRIMARY && !cs.readOnly() && fenced == null) {
             return null;
+        }
+        if (cs.role() == Role.PRIMARY && !cs.readOnly()) {
+            return "not accepting changes yet: this primary is " + fenced;
         }
         String where = primaryApi == null ? "the current primary" : "the primary at " + primaryApi;
         return "not primary: this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "") + " at epoch " + cs.epoch()
@@ -263,7 +291,19 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     /** This node's role as its peers see it. */
     PeerStatus status() {
         ClusterState cs = states.current();
-        return new PeerStatus(cs.role().wireName(), cs.epoch(), cs.readOnly(), pipeline.lastSeq(), advertisedApi());
+        boolean readOnly = cs.readOnly() || states.fenceReason() != null;
+        String api = advertisedApi();
+        if (cs.role() == Role.PRIMARY && !readOnly) {
+            return new PeerStatus(cs.role().wireName(), cs.epoch(), false, pipeline.lastSeq(), api, api, cs.epoch());
+        }
+        String primary = primaryApi;
+        Long primaryEpoch = null;
+        if (primary != null && cs.role() != Role.PRIMARY) {
+            // A secondary's or agent-only node's embedded agent runs the bundles of the primary it follows, at that primary's epoch.
+            long seen = Math.max(steppedDownTo, agent.appliedVersion()[0]);
+            primaryEpoch = seen > 0 ? seen : null;
+        }
+        return new PeerStatus(cs.role().wireName(), cs.epoch(), readOnly, pipeline.lastSeq(), api, primary, primaryEpoch);
     }
 
     /** The KEK state.db's secrets are sealed with: a new secondary must hold the same. */
@@ -316,6 +356,101 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && !r.following().equals(localApi)
                 && !r.following().equals(advertisedApi())) {
             stepDown(r.following(), r.epochSeen(), "an agent reports epoch " + r.epochSeen() + " from " + r.following());
+            return;
+        }
+        StartFence f = startFence;
+        StartFence.Round round = lastRound;
+        if (f != null && !reported.agentId().equals(agent.agentId())) {
+            f.reported(reported.agentId(), r.epochSeen());
+            if (round != null) {
+                settleFence(round);
+            }
+        }
+    }
+
+    /** After each round of asking the peers: the start fence is settled, or the read-write primary keeps what it knows. */
+    private void afterRound(StartFence.Round round) {
+        if (round == null) {
+            return;
+        }
+        lastRound = round;
+        if (startFence != null) {
+            settleFence(round);
+        } else if (writable()) {
+            rememberPeers();
+        }
+    }
+
+    /**
+     * Keeps what the start fence of the next start asks: the peers that reported within the last
+     * minute, and for the first minute after this node opened also those kept before (a live
+     * peer reports every 10 s, so one that has not by then is gone).
+     */
+    private void rememberPeers() {
+        LinkedHashSet<String> all = new LinkedHashSet<>(peers.reporting());
+        if (System.currentTimeMillis() - openedAt < 60_000) {
+            all.addAll(remembered.controlPlane());
+        }
+        all.remove(advertisedApi());
+        all.remove(localApi);
+        known.save(new KnownPeers.Snapshot(advertisedApi(), new ArrayList<>(all), activeAgents()));
+    }
+
+    /** The separate agents that reported within the last minute: the start fence's witnesses after a restart. */
+    private List<String> activeAgents() {
+        long since = System.currentTimeMillis() - 60_000;
+        String own = agent.agentId();
+        return fleet.agents().stream().filter(a -> !a.revoked() && !a.id().equals(own))
+                .filter(a -> fleet.lastReport(a.id()).filter(s -> s.at() >= since && s.report().nodeApi() == null).isPresent())
+                .map(Fleet.Agent::id).sorted().toList();
+    }
+
+    /** Opens the start fence when the rule of {@link StartFence} allows it, else says why it holds. */
+    private void settleFence(StartFence.Round round) {
+        synchronized (lock) {
+            StartFence f = startFence;
+            ClusterState cs = states.current();
+            if (f == null || cs.role() != Role.PRIMARY) {
+                return;
+            }
+            String why = f.verdict(round, cs.epoch(), System.currentTimeMillis());
+            if (why != null) {
+                if (!why.equals(states.fenceReason())) {
+                    states.fence(why);
+                    LOG.warn("cluster: {}", why);
+                }
+                return;
+            }
+            String how = round.known().isEmpty() ? "no other control-plane node is known"
+                    : round.silent().isEmpty() ? "every peer (" + String.join(", ", round.known()) + ") is at epoch " + cs.epoch() + " or lower"
+                    : "peers " + String.join(", ", round.silent()) + " did not answer, and every agent active before the restart reported"
+                            + " epoch " + cs.epoch() + " or lower";
+            open();
+            LOG.info("cluster: writes open: this node is the read-write primary at epoch {} because {}", cs.epoch(), how);
+        }
+        try {
+            runAfterResume();
+        } catch (RuntimeException e) {
+            LOG.error("cluster: writes are open but the embedded agent could not enroll ({}); run tiyi system resume-writes --yes to retry",
+                    e.getMessage());
+        }
+    }
+
+    /** Lifts the start fence; under the lock. */
+    private void open() {
+        openedAt = System.currentTimeMillis();
+        startFence = null;
+        states.unfence();
+        primaryApi = null;
+        changes.publish(new RoleChange(RoleChange.Kind.UNFENCED, states.current(), null));
+    }
+
+    /** Runs what waited for writes (the embedded agent's enrollment), once; kept for a retry when it fails. */
+    private void runAfterResume() {
+        Runnable then = afterResume;
+        if (then != null) {
+            then.run();
+            afterResume = null;
         }
     }
 
@@ -330,7 +465,10 @@ public final class ClusterRole implements AutoCloseable, RpcService {
                 return;
             }
             ClusterState now = pipeline.onWriter(() -> states.become(Role.AGENT, cs.epoch(), true));
+            startFence = null;
+            states.unfence();
             primaryApi = api;
+            steppedDownTo = epoch;
             stopReplicator();
             peers.close();
             changes.publish(new RoleChange(RoleChange.Kind.STEPPED_DOWN, now, api));
@@ -351,24 +489,25 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     Map<String, Object> resumeWrites() {
         synchronized (lock) {
             ClusterState cs = states.current();
+            boolean fenced = cs.role() == Role.PRIMARY && !cs.readOnly() && states.fenceReason() != null;
             // Writes resumed but the embedded agent's start failed last time: only that is retried.
-            boolean retryOnly = cs.role() == Role.PRIMARY && !cs.readOnly() && afterResume != null;
-            if (!retryOnly && (cs.role() != Role.PRIMARY || !cs.readOnly())) {
+            boolean retryOnly = cs.role() == Role.PRIMARY && !cs.readOnly() && !fenced && afterResume != null;
+            if (fenced) {
+                open();
+                LOG.warn("cluster: writes resumed by the operator: the start fence is lifted; this node is the read-write primary at epoch {}"
+                        + " with seq {}", cs.epoch(), pipeline.lastSeq());
+            } else if (!retryOnly && (cs.role() != Role.PRIMARY || !cs.readOnly())) {
                 throw TiyiException.failedPrecondition("this node is " + cs.role().wireName() + (cs.readOnly() ? " (read-only)" : "")
                         + " at epoch " + cs.epoch() + "; only a read-only primary resumes writes");
             }
-            if (!retryOnly) {
+            if (!retryOnly && !fenced) {
                 ClusterState now = pipeline.onWriter(() -> states.setReadOnly(false));
                 primaryApi = null;
                 LOG.warn("cluster: writes resumed: this node is the read-write primary at epoch {} with seq {}", cs.epoch(), pipeline.lastSeq());
                 changes.publish(new RoleChange(RoleChange.Kind.WRITES_RESUMED, now, null));
             }
         }
-        Runnable then = afterResume;
-        if (then != null) {
-            then.run();
-            afterResume = null;
-        }
+        runAfterResume();
         return Map.of("epoch", states.current().epoch(), "last_seq", pipeline.lastSeq(), "role", "primary", "read_only", false);
     }
 
@@ -479,6 +618,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         stallWatch.close();
         stopReplicator();
         peers.close();
+        if (writable()) {
+            rememberPeers();
+        }
         replication.close();
     }
 

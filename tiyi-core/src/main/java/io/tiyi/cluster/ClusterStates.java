@@ -24,6 +24,8 @@ public final class ClusterStates implements WriteFence {
     private final StateStore store;
     private final Topic<ClusterState> changes = new Topic<>("cluster state changes");
     private volatile ClusterState current;
+    /** Why a primary that restarted takes no mutations yet (its start fence); null once open. Node-local and never persisted. */
+    private volatile String fence;
 
     /** The view of {@code store}'s row as it is now (none before the node's first boot). */
     public ClusterStates(StateStore store) {
@@ -81,6 +83,24 @@ public final class ClusterStates implements WriteFence {
         return reload();
     }
 
+    /**
+     * Fences this node in memory: every mutation is refused with {@code reason} until {@link #unfence}.
+     * Unlike the persisted read-only flag it does not survive a restart, where the fence is raised anew.
+     */
+    public void fence(String reason) {
+        fence = reason;
+    }
+
+    /** Lifts the in-memory fence. */
+    public void unfence() {
+        fence = null;
+    }
+
+    /** Why the node is fenced in memory, or null when it is not. */
+    public String fenceReason() {
+        return fence;
+    }
+
     /** Sets the read-only flag (demotion, fencing, resuming writes); node-local, not a replicated mutation. */
     public ClusterState setReadOnly(boolean readOnly) {
         store.writeLocal(db -> db.update(CLUSTER_STATE).set(CLUSTER_STATE.READ_ONLY, readOnly)
@@ -135,6 +155,10 @@ public final class ClusterStates implements WriteFence {
         if (cs.getReadOnly()) {
             throw new MutationRejectedException(MutationRejectedException.Reason.READ_ONLY,
                     "this node is read-only (demoted or fenced at epoch " + cs.getEpoch() + "); send changes to the current primary");
+        }
+        String fenced = fence;
+        if (fenced != null) {
+            throw new MutationRejectedException(MutationRejectedException.Reason.READ_ONLY, fenced);
         }
         long epoch = cs.getEpoch();
         if (epoch != granted.epoch()) {

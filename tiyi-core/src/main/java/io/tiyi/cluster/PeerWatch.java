@@ -6,17 +6,25 @@ import io.tiyi.agent.AgentRuntime;
 import io.tiyi.client.rpc.Empty;
 import io.tiyi.client.rpc.ReplicationService;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The primary's watch for a newer primary (fencing, ARCHITECTURE §8): every few seconds it asks
  * each known peer for its role; one that is a read-write primary at a higher epoch replaces this
- * node. Peers are the endpoints of the bundle the embedded agent runs and those that reported.
+ * node. Peers are the endpoints of the bundle the embedded agent runs, those that reported, and
+ * those the node kept from before its restart ({@link KnownPeers}). Each round is handed on, for
+ * the start fence and for keeping the peers known.
  */
 final class PeerWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
@@ -31,39 +39,85 @@ final class PeerWatch implements AutoCloseable {
     private final AgentRuntime agent;
     private final String localApi;
     private final Replaced replaced;
+    private final Supplier<KnownPeers.Snapshot> remembered;
+    private final Consumer<StartFence.Round> afterRound;
     private ScheduledExecutorService timer;
 
-    PeerWatch(ClusterRole role, Endpoints endpoints, AgentRuntime agent, String localApi, Replaced replaced) {
+    /**
+     * @param remembered the peers kept from before the last restart
+     * @param afterRound what hears each round that did not end in a step down
+     */
+    PeerWatch(ClusterRole role, Endpoints endpoints, AgentRuntime agent, String localApi, Replaced replaced, Supplier<KnownPeers.Snapshot> remembered,
+            Consumer<StartFence.Round> afterRound) {
         this.role = role;
         this.endpoints = endpoints;
         this.agent = agent;
         this.localApi = localApi;
         this.replaced = replaced;
+        this.remembered = remembered;
+        this.afterRound = afterRound;
     }
 
-    /** Asks every known peer once. */
-    void check() {
-        ClusterState cs = role.state();
-        AgentFiles.Identity id = agent.identity();
-        if (cs.role() != Role.PRIMARY || id == null) {
-            return;
-        }
+    /** The other control-plane nodes this one knows of now: its last bundle's and those that reported lately. */
+    List<String> current() {
         LinkedHashSet<String> peers = new LinkedHashSet<>(agent.knownEndpoints());
         peers.addAll(endpoints.controlPlane());
         peers.remove(localApi);
         peers.remove(endpoints.advertised());
+        return new ArrayList<>(peers);
+    }
+
+    /** The other control-plane nodes that reported lately: what this node's bundles name besides itself. */
+    List<String> reporting() {
+        List<String> peers = new ArrayList<>(endpoints.controlPlane());
+        peers.remove(localApi);
+        peers.remove(endpoints.advertised());
+        return peers;
+    }
+
+    /** The peers to ask: those known now, and those kept from before the last restart (without this node's address then). */
+    private List<String> peers() {
+        KnownPeers.Snapshot before = remembered.get();
+        LinkedHashSet<String> peers = new LinkedHashSet<>(current());
+        peers.addAll(before.controlPlane());
+        peers.remove(localApi);
+        peers.remove(endpoints.advertised());
+        if (before.self() != null) {
+            peers.remove(before.self());
+        }
+        return new ArrayList<>(peers);
+    }
+
+    /** Asks every known peer once; null when this node is no primary, or stepped down in this round. */
+    StartFence.Round check() {
+        ClusterState cs = role.state();
+        if (cs.role() != Role.PRIMARY) {
+            return null;
+        }
+        AgentFiles.Identity id = agent.identity();
+        List<String> peers = peers();
+        Map<String, Long> epochs = new LinkedHashMap<>();
+        List<String> silent = new ArrayList<>();
         for (String url : peers) {
+            if (id == null) {
+                // Without the embedded agent's credential no peer can be asked.
+                silent.add(url);
+                continue;
+            }
             try {
                 JsonNode st = role.peer(url, id.credential(), Duration.ofSeconds(3)).call(ReplicationService.STATUS, Empty.INSTANCE);
                 long epoch = st.path("epoch").asLong();
                 if ("primary".equals(st.path("role").asText()) && !st.path("read_only").asBoolean() && epoch > role.state().epoch()) {
                     replaced.by(url, epoch, "peer " + url + " is the primary at epoch " + epoch);
-                    return;
+                    return null;
                 }
+                epochs.put(url, epoch);
             } catch (RuntimeException e) {
                 LOG.debug("cluster: peer {} did not answer: {}", url, e.getMessage());
+                silent.add(url);
             }
         }
+        return new StartFence.Round(peers, epochs, silent);
     }
 
     /** Checks every 5 s from now on. */
@@ -78,7 +132,10 @@ final class PeerWatch implements AutoCloseable {
         });
         timer.scheduleWithFixedDelay(() -> {
             try {
-                check();
+                StartFence.Round round = check();
+                if (round != null) {
+                    afterRound.accept(round);
+                }
             } catch (RuntimeException e) {
                 LOG.debug("cluster: peer check failed: {}", e.toString());
             }

@@ -52,6 +52,7 @@ public final class BundleService implements AutoCloseable, RpcService {
     private final Supplier<List<String>> endpoints;
     private final Supplier<String> notPrimary;
     private final Topic<byte[]> rotations = new Topic<>("signing key rotations");
+    private final List<java.util.function.BiConsumer<byte[], String>> replaced = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Ed25519KeyPair signingKey;
     private volatile Published current;
     private final Map<String, RulesArchive> archives = new ConcurrentHashMap<>();
@@ -121,12 +122,23 @@ public final class BundleService implements AutoCloseable, RpcService {
      */
     public Rotated rotateSigningKey(String actor) {
         String previous = Ed25519KeyPair.fingerprint(signingKeyPublic());
+        byte[] outgoing = signingKeyPublic();
         String next = keys.rotate(actor);
         signingKey = keys.load();
+        // Before any agent hears of the new key: what the outgoing key signed is signed again first.
+        replaced.forEach(r -> r.accept(outgoing, actor));
         perAgent.clear();
         rotations.publish(signingKeyPublic());
         LOG.warn("bundles: signing key rotated from {} to {}; every agent refuses new bundles until it is re-enrolled", previous, next);
         return new Rotated(next, previous);
+    }
+
+    /**
+     * Calls {@code subscriber} with the outgoing public key and the actor at every rotation, once
+     * the new key is stored, on the rotating thread: it may submit mutations.
+     */
+    public void onSigningKeyReplaced(java.util.function.BiConsumer<byte[], String> subscriber) {
+        replaced.add(subscriber);
     }
 
     /** Calls {@code subscriber} with the new public key after every rotation. */

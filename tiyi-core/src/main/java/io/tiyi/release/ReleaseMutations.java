@@ -8,6 +8,7 @@ import static io.tiyi.store.generated.Tables.ROLLOUT_TARGETS;
 
 import io.tiyi.TiyiException;
 import io.tiyi.store.AuditRecord;
+import io.tiyi.store.Blobs;
 import io.tiyi.store.Mutation;
 import io.tiyi.store.MutationContext;
 import io.tiyi.store.MutationKinds;
@@ -31,8 +32,12 @@ public final class ReleaseMutations {
      */
     public record ArtifactRow(String name, String os, String arch, long size, String sha256, String entryPoint) {}
 
-    /** A release whose tarball was checked; its artifacts are stored as blobs before this commits. */
-    public record Import(String id, String version, String created, String manifest, List<ArtifactRow> artifacts) implements Mutation<Void> {
+    /**
+     * A release whose tarball was checked; its artifacts are stored as blobs before this commits.
+     * {@code signature} is the manifest's, made with the bundle signing key {@code signedBy}.
+     */
+    public record Import(String id, String version, String created, String manifest, List<ArtifactRow> artifacts, byte[] signature,
+            String signedBy) implements Mutation<Void> {
         public static final String KIND = "releases.import";
 
         public Import {
@@ -62,7 +67,8 @@ public final class ReleaseMutations {
                 }
             }
             ctx.db().insertInto(RELEASES).set(RELEASES.ID, id).set(RELEASES.VERSION, version).set(RELEASES.CREATED, created)
-                    .set(RELEASES.MANIFEST, manifest).set(RELEASES.IMPORTED_AT, ctx.ts()).set(RELEASES.IMPORTED_BY, ctx.actor()).execute();
+                    .set(RELEASES.MANIFEST, manifest).set(RELEASES.IMPORTED_AT, ctx.ts()).set(RELEASES.IMPORTED_BY, ctx.actor())
+                    .set(RELEASES.SIGNATURE, signature).set(RELEASES.SIGNED_BY, signedBy).execute();
             for (ArtifactRow a : artifacts) {
                 ctx.db().insertInto(RELEASE_ARTIFACTS).set(RELEASE_ARTIFACTS.RELEASE_ID, id).set(RELEASE_ARTIFACTS.NAME, a.name())
                         .set(RELEASE_ARTIFACTS.OS, a.os()).set(RELEASE_ARTIFACTS.ARCH, a.arch()).set(RELEASE_ARTIFACTS.SIZE, a.size())
@@ -170,11 +176,71 @@ public final class ReleaseMutations {
         }
     }
 
+    /**
+     * A release is deleted, with its artifact rows; each artifact blob no other release refers to
+     * goes in the same transaction, so replicas free the same space as the primary. Whether the
+     * release is in use was checked on the primary before this was submitted.
+     *
+     * @param reason {@code delete} for an operator's delete, {@code retention} for releases.keep
+     */
+    public record Delete(String id, String version, String reason) implements Mutation<List<String>> {
+        public static final String KIND = "releases.delete";
+
+        @Override
+        public String kind() {
+            return KIND;
+        }
+
+        /** @return the SHA-256 of each blob deleted */
+        @Override
+        public List<String> apply(MutationContext ctx) {
+            if (ctx.db().deleteFrom(RELEASES).where(RELEASES.ID.eq(id)).execute() == 0) {
+                throw TiyiException.notFound("no release " + id + " (" + version + "); it was deleted already (tiyi release list)");
+            }
+            List<String> shas = ctx.db().select(RELEASE_ARTIFACTS.SHA256).from(RELEASE_ARTIFACTS).where(RELEASE_ARTIFACTS.RELEASE_ID.eq(id))
+                    .fetch(RELEASE_ARTIFACTS.SHA256);
+            ctx.db().deleteFrom(RELEASE_ARTIFACTS).where(RELEASE_ARTIFACTS.RELEASE_ID.eq(id)).execute();
+            List<String> freed = new java.util.ArrayList<>();
+            for (String sha : shas) {
+                if (!ctx.db().fetchExists(RELEASE_ARTIFACTS, RELEASE_ARTIFACTS.SHA256.eq(sha)) && Blobs.delete(ctx.db(), sha)) {
+                    freed.add(sha);
+                }
+            }
+            return freed;
+        }
+
+        @Override
+        public AuditRecord audit() {
+            return new AuditRecord("releases.delete", "release:" + id, Map.of("version", version, "reason", reason));
+        }
+    }
+
+    /** A release's manifest signed again with a new bundle signing key, after a rotation. */
+    public record Resign(String id, byte[] signature, String signedBy) implements Mutation<Void> {
+        public static final String KIND = "releases.resign";
+
+        @Override
+        public String kind() {
+            return KIND;
+        }
+
+        @Override
+        public Void apply(MutationContext ctx) {
+            ctx.db().update(RELEASES).set(RELEASES.SIGNATURE, signature).set(RELEASES.SIGNED_BY, signedBy).where(RELEASES.ID.eq(id)).execute();
+            return null;
+        }
+
+        @Override
+        public AuditRecord audit() {
+            return new AuditRecord("releases.resign", "release:" + id, Map.of("signed_by", signedBy));
+        }
+    }
+
     /** The mutation types of releases and rollouts. */
     public static final class Kinds implements MutationKinds {
         @Override
         public List<Class<? extends Mutation<?>>> types() {
-            return List.of(Import.class, StartRollout.class, SetTargetState.class);
+            return List.of(Import.class, StartRollout.class, SetTargetState.class, Delete.class, Resign.class);
         }
     }
 }

@@ -10,6 +10,8 @@ import io.tiyi.api.RpcRegistry;
 import io.tiyi.api.RpcService;
 import io.tiyi.bundle.AgentReport;
 import io.tiyi.bundle.Bundle;
+import io.tiyi.bundle.SignedRelease;
+import io.tiyi.crypto.Ed25519KeyPair;
 import io.tiyi.fleet.Fleet;
 import io.tiyi.internal.Text;
 import io.tiyi.store.Blobs;
@@ -25,16 +27,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Releases and rollouts on the control plane: importing a checked tarball, starting an apply or a
- * rollback, the command each targeted agent finds in its bundle, and the agents' progress as
- * their reports tell it.
+ * Releases and rollouts on the control plane: importing a checked tarball and signing its
+ * manifest, deleting releases (by hand or by {@code releases.keep}) with their artifact blobs,
+ * starting an apply or a rollback, the command each targeted agent finds in its bundle, and the
+ * agents' progress as their reports tell it.
+ *
+ * <p>The manifest is signed at import with the bundle signing key, and signed again when that key
+ * rotates, rather than at apply time: a manifest changed in state.db after import then fails at
+ * the agent instead of being signed as it now reads.
  */
 public final class Releases implements RpcService {
     private static final Logger LOG = LoggerFactory.getLogger(Releases.class);
+    // Two imports in one millisecond still list in the order they were made.
+    private static final org.jooq.Field<Long> ROWID = org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("releases", "rowid"), Long.class);
 
     /**
      * An imported release.
@@ -81,21 +92,53 @@ public final class Releases implements RpcService {
     private final Blobs blobs;
     private final Fleet fleet;
     private final BooleanSupplier writable;
+    private final Supplier<Ed25519KeyPair> signingKey;
+    private final IntSupplier keep;
 
-    /** @param writable whether this node is the read-write primary, the only one that records rollout progress */
-    public Releases(StateStore store, MutationPipeline pipeline, Blobs blobs, Fleet fleet, BooleanSupplier writable) {
+    /**
+     * A release deleted by an operator or by retention.
+     *
+     * @param id its id
+     * @param version its version
+     * @param freedBlobs the SHA-256 of each artifact blob deleted with it (one another release shares stays)
+     */
+    public record Deleted(String id, String version, List<String> freedBlobs) {}
+
+    /**
+     * @param writable whether this node is the read-write primary, the only one that records rollout progress
+     * @param signingKey the bundle signing key, which signs each imported manifest
+     * @param keep the {@code releases.keep} setting: how many of the newest releases retention keeps (0: all)
+     */
+    public Releases(StateStore store, MutationPipeline pipeline, Blobs blobs, Fleet fleet, BooleanSupplier writable,
+            Supplier<Ed25519KeyPair> signingKey, IntSupplier keep) {
         this.store = store;
         this.pipeline = pipeline;
         this.blobs = blobs;
         this.fleet = fleet;
         this.writable = writable;
+        this.signingKey = signingKey;
+        this.keep = keep;
     }
 
     /**
      * Checks a release tarball completely (manifest, every checksum, every entry), stores its
-     * artifacts and records the release.
+     * artifacts, signs its manifest with the bundle signing key and records the release; then
+     * retention ({@code releases.keep}) deletes the oldest releases not in use.
+     *
+     * @param expectedSha256 the tarball's SHA-256 as its publisher gave it, or null to trust the bytes as they came
      */
-    public Release importTarball(String actor, byte[] tarball) {
+    public Release importTarball(String actor, byte[] tarball, String expectedSha256) {
+        if (expectedSha256 != null) {
+            String want = expectedSha256.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!want.matches("[0-9a-f]{64}")) {
+                throw TiyiException.invalid("sha256 '" + expectedSha256 + "' is not 64 hex digits: give the SHA-256 the publisher lists for the tarball");
+            }
+            String got = Blobs.sha256(tarball);
+            if (!got.equals(want)) {
+                throw TiyiException.invalid("release tarball refused: its SHA-256 is " + got + ", not the expected " + want
+                        + "; it is not the tarball the publisher released, do not import it");
+            }
+        }
         ReleaseTarball t;
         try {
             t = ReleaseTarball.read(new java.io.ByteArrayInputStream(tarball), ReleaseTarball.Limits.DEFAULT);
@@ -110,16 +153,112 @@ public final class Releases implements RpcService {
             blobs.put(a.sha256(), t.shared(a.name()));
             rows.add(new ReleaseMutations.ArtifactRow(a.name(), a.os(), a.arch(), a.size(), a.sha256(), a.entryPoint()));
         }
-        pipeline.apply(actor, new ReleaseMutations.Import(id, m.version(), m.created(), manifestJson, rows));
-        LOG.info("releases: imported {} as {} by {}", m.version(), id, actor);
-        return release(id).orElseThrow();
+        Ed25519KeyPair key = signingKey.get();
+        SignedRelease signed = SignedRelease.sign(manifestJson, key);
+        pipeline.apply(actor, new ReleaseMutations.Import(id, m.version(), m.created(), manifestJson, rows, signed.signature(),
+                Ed25519KeyPair.fingerprint(key.publicKey())));
+        LOG.info("releases: imported {} as {} by {}, manifest signed with {}", m.version(), id, actor, Ed25519KeyPair.fingerprint(key.publicKey()));
+        Release imported = release(id).orElseThrow();
+        retain(actor, id);
+        return imported;
+    }
+
+    /**
+     * Deletes a release and the artifact blobs no other release refers to; refused while the
+     * release is in use (see {@link #inUse}).
+     */
+    public Deleted delete(String actor, String releaseIdOrVersion) {
+        Text.requirePlain("release", releaseIdOrVersion);
+        Release rel = release(releaseIdOrVersion).orElseThrow(() -> TiyiException.notFound("no release '" + releaseIdOrVersion
+                + "' (tiyi release list)"));
+        List<String> uses = inUse(rel);
+        if (!uses.isEmpty()) {
+            throw TiyiException.failedPrecondition("release " + rel.version() + " (" + rel.id() + ") is in use and was not deleted: "
+                    + String.join("; ", uses));
+        }
+        return remove(actor, rel, "delete");
+    }
+
+    private Deleted remove(String actor, Release rel, String reason) {
+        List<String> freed = pipeline.apply(actor, new ReleaseMutations.Delete(rel.id(), rel.version(), reason)).result();
+        LOG.info("releases: deleted {} ({}) by {} ({}); {} artifact blob(s) freed", rel.version(), rel.id(), actor, reason, freed.size());
+        return new Deleted(rel.id(), rel.version(), freed);
+    }
+
+    /**
+     * Keeps the {@code releases.keep} newest imports and deletes older ones, except those in use:
+     * they stay, and are deleted by a later import once nothing uses them.
+     */
+    private void retain(String actor, String imported) {
+        int n = keep.getAsInt();
+        if (n <= 0) {
+            return;
+        }
+        List<Release> all = list();
+        for (Release old : all.subList(Math.min(n, all.size()), all.size())) {
+            List<String> uses = inUse(old);
+            if (old.id().equals(imported)) {
+                continue;
+            }
+            if (uses.isEmpty()) {
+                remove(actor, old, "retention");
+            } else {
+                LOG.info("releases: keeping {} beyond releases.keep={}: {}", old.version(), n, String.join("; ", uses));
+            }
+        }
+    }
+
+    /**
+     * Why a release must stay, or nothing: it is being applied in an unfinished rollout, an agent
+     * reports it runs its version, or an agent's last upgrade came from it, so that
+     * {@code tiyi release rollback} would return there.
+     */
+    List<String> inUse(Release rel) {
+        List<String> uses = new ArrayList<>();
+        store.read(db -> db.select(ROLLOUT_TARGETS.ROLLOUT_ID, ROLLOUT_TARGETS.AGENT_ID, ROLLOUT_TARGETS.STATE).from(ROLLOUT_TARGETS)
+                .join(ROLLOUTS).on(ROLLOUTS.ID.eq(ROLLOUT_TARGETS.ROLLOUT_ID)).where(ROLLOUTS.RELEASE_ID.eq(rel.id())).fetch())
+                .forEach(r -> {
+                    if (!RolloutState.fromWire(r.value3()).terminal()) {
+                        uses.add("rollout " + r.value1() + " is applying it to agent " + r.value2() + " (tiyi release runs)");
+                    }
+                });
+        for (Fleet.Agent a : fleet.agents()) {
+            if (!a.revoked() && fleet.lastReport(a.id()).map(s -> rel.version().equals(s.report().binaryVersion())).orElse(false)) {
+                uses.add("agent " + a.id() + " runs it");
+            }
+        }
+        lastTargets().forEach((agent, t) -> {
+            if (rel.version().equals(t.getFromVersion()) && RolloutState.HEALTHY.wireName().equals(t.getState()) && !isRollback(t.getRolloutId())) {
+                uses.add("agent " + agent + " would roll back to it (tiyi release rollback)");
+            }
+        });
+        return uses;
+    }
+
+    /**
+     * Signs again, with the new key, every manifest the outgoing key signed, so that agents
+     * re-enrolled under the new key accept those releases; a manifest whose signature does not
+     * verify with the outgoing key is left as it is, and agents refuse it.
+     */
+    public void signingKeyRotated(byte[] previousPublicKey, String actor) {
+        String previous = Ed25519KeyPair.fingerprint(previousPublicKey);
+        Ed25519KeyPair next = signingKey.get();
+        String fp = Ed25519KeyPair.fingerprint(next.publicKey());
+        for (ReleasesRecord r : store.read(db -> db.selectFrom(RELEASES).fetch())) {
+            if (!previous.equals(r.getSignedBy()) || !new SignedRelease(r.getManifest(), r.getSignature()).verifiesWith(previousPublicKey)) {
+                LOG.warn("releases: release {} was not signed by the outgoing key {}; not re-signed, agents will refuse it:"
+                        + " delete it and import its tarball again", r.getVersion(), previous);
+                continue;
+            }
+            pipeline.apply(actor, new ReleaseMutations.Resign(r.getId(), SignedRelease.sign(r.getManifest(), next).signature(), fp));
+        }
     }
 
     /** Every release, newest import first. */
     public List<Release> list() {
         return store.read(db -> {
             List<Release> out = new ArrayList<>();
-            for (ReleasesRecord r : db.selectFrom(RELEASES).orderBy(RELEASES.IMPORTED_AT.desc()).fetch()) {
+            for (ReleasesRecord r : db.selectFrom(RELEASES).orderBy(RELEASES.IMPORTED_AT.desc(), ROWID.desc()).fetch()) {
                 out.add(release(r, db.selectFrom(RELEASE_ARTIFACTS).where(RELEASE_ARTIFACTS.RELEASE_ID.eq(r.getId()))
                         .orderBy(RELEASE_ARTIFACTS.NAME).fetch()));
             }
@@ -165,8 +304,14 @@ public final class Releases implements RpcService {
         Text.requirePlain("agent_ids", agentIds);
         Release rel = release(releaseIdOrVersion).orElseThrow(() -> TiyiException.notFound("no release '" + releaseIdOrVersion
                 + "' (tiyi release list)"));
+        if (!signed(rel.id())) {
+            throw TiyiException.failedPrecondition("release " + rel.version() + " was imported before releases were signed and agents refuse it;"
+                    + " delete it (tiyi release delete " + rel.version() + ") and import its tarball again");
+        }
         Map<String, Candidate> all = candidates();
         boolean named = agentIds != null && !agentIds.isEmpty();
+        List<String> already = new ArrayList<>();
+        List<String> newer = new ArrayList<>();
         List<ReleaseMutations.Target> targets = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         Map<String, RolloutTargetsRecord> last = lastTargets();
@@ -200,11 +345,27 @@ public final class Releases implements RpcService {
                 skipped.add(id + " (" + c.report().os() + "/" + c.report().arch() + ")");
                 continue;
             }
-            if (rel.version().equals(c.report().binaryVersion()) && !named) {
+            // Decided here, from the agent's last report, so that nothing is downloaded to be refused.
+            if (rel.version().equals(c.report().binaryVersion())) {
+                already.add(id);
                 skipped.add(id + " (already on " + rel.version() + ")");
                 continue;
             }
+            if (newer(c.report().binaryVersion(), rel.version())) {
+                newer.add(id + " (" + c.report().binaryVersion() + ")");
+                skipped.add(id + " (runs newer " + c.report().binaryVersion() + ")");
+                continue;
+            }
             targets.add(new ReleaseMutations.Target(id, c.report().binaryVersion(), rel.version(), art.get().sha256(), art.get().size()));
+        }
+        if (named && !already.isEmpty()) {
+            throw TiyiException.failedPrecondition("agent" + (already.size() == 1 ? " " : "s ") + String.join(", ", already)
+                    + (already.size() == 1 ? " already runs" : " already run") + " tiyi " + rel.version() + "; nothing was started:"
+                    + " leave " + (already.size() == 1 ? "it" : "them") + " out of --agents");
+        }
+        if (named && !newer.isEmpty()) {
+            throw TiyiException.failedPrecondition("an apply never downgrades: agent(s) " + String.join(", ", newer) + " run a version newer than "
+                    + rel.version() + "; nothing was started. To go back to the binary an agent ran before, use tiyi release rollback");
         }
         if (targets.isEmpty()) {
             throw TiyiException.failedPrecondition("no agent to upgrade to " + rel.version() + (skipped.isEmpty() ? "" : "; skipped: "
@@ -214,6 +375,19 @@ public final class Releases implements RpcService {
         LOG.info("releases: rollout {} of {} to {} agent(s) started by {}{}", id, rel.version(), targets.size(), actor,
                 skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped));
         return rollout(id).orElseThrow();
+    }
+
+    /** Whether {@code running} is a release version above {@code version}; a dev build's unparsable version is never newer. */
+    private static boolean newer(String running, String version) {
+        try {
+            return SignedRelease.compareVersions(running, version) > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private boolean signed(String releaseId) {
+        return store.read(db -> db.fetchExists(RELEASES, RELEASES.ID.eq(releaseId).and(RELEASES.SIGNATURE.isNotNull())));
     }
 
     static boolean matches(ReleaseMutations.ArtifactRow a, AgentReport r) {
@@ -342,6 +516,13 @@ public final class Releases implements RpcService {
             args.put("version", t.getToVersion());
             args.put("sha256", t.getArtifactSha256());
             args.put("size", Long.toString(t.getArtifactSize()));
+            // The agent installs only what this manifest, signed at import, says: its pinned key checks it.
+            ReleasesRecord rel = store.read(db -> db.selectFrom(RELEASES).where(RELEASES.ID.eq(db.select(ROLLOUTS.RELEASE_ID).from(ROLLOUTS)
+                    .where(ROLLOUTS.ID.eq(t.getRolloutId())))).fetchOne());
+            if (rel != null && rel.getSignature() != null) {
+                args.put("manifest", rel.getManifest());
+                args.put("manifest_signature", new SignedRelease(rel.getManifest(), rel.getSignature()).signatureBase64());
+            }
             return List.of(new Bundle.AgentCommand(commandId(t.getRolloutId()), Bundle.AgentCommand.APPLY_BINARY, args));
         }
         return List.of(new Bundle.AgentCommand(commandId(t.getRolloutId()), Bundle.AgentCommand.ROLLBACK_BINARY, args));

@@ -16,7 +16,7 @@ import io.tiyi.client.rpc.ReleasesService.RunsRequest;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@code tiyi.v1.ReleasesService}: release import, rollouts to agents, rollback, and the artifact download agents use. */
+/** {@code tiyi.v1.ReleasesService}: release import and delete, rollouts to agents, rollback, and the artifact download agents use. */
 final class ReleasesRpc {
     /** A release tarball, base64 in JSON: the runnable jar is tens of MiB. */
     static final int MAX_IMPORT_BODY = 384 << 20;
@@ -32,7 +32,7 @@ final class ReleasesRpc {
             if (q.tarball() == null || q.tarball().length == 0) {
                 throw TiyiException.invalid("tarball is required: the release tarball's bytes, base64");
             }
-            return releases.importTarball(ctx.actor(), q.tarball());
+            return releases.importTarball(ctx.actor(), q.tarball(), q.sha256());
         });
         r.allowBody(ReleasesService.IMPORT, MAX_IMPORT_BODY);
         r.query(ReleasesService.LIST, Access.VIEWER, (ctx, q) -> {
@@ -40,6 +40,7 @@ final class ReleasesRpc {
                     x -> Stream.of(x.id(), x.version()));
             return new ReleaseList(p.items(), p.total());
         });
+        r.mutation(ReleasesService.DELETE, Access.ADMIN, (ctx, q) -> releases.delete(ctx.actor(), RpcMethod.required(q.release(), "release")));
         r.mutation(ReleasesService.APPLY, Access.ADMIN, (ctx, q) -> releases.apply(ctx.actor(), RpcMethod.required(q.release(), "release"), q.agentIds()));
         r.mutation(ReleasesService.ROLLBACK, Access.ADMIN, (ctx, q) -> releases.rollback(ctx.actor(), q.agentIds()));
         r.query(ReleasesService.RUNS, Access.VIEWER, (ctx, q) -> {

@@ -34,6 +34,8 @@ public final class SettingsRegistry {
         add(SettingDefinition.integer("logs.retention_days", 14, 1, 3650, "Days of logs/ partition files to keep"));
         add(SettingDefinition.integer("logs.max_bytes", 0, 0, Long.MAX_VALUE,
                 "Most bytes logs/ partition files may take; the oldest whole partitions go first (0: no limit)"));
+        add(SettingDefinition.integer("releases.keep", 3, 0, 1000,
+                "Imported releases to keep: each import deletes the oldest beyond this many, except those in use (0: keep all)"));
         add(SettingDefinition.path("backup.stream.dir",
                 "Directory the primary streams its mutation log and snapshots to, for point-in-time restores (empty: off)"));
         add(SettingDefinition.duration("backup.stream.retention", "7d", "How long streamed generations and snapshots are kept"));

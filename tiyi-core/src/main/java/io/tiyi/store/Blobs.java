@@ -173,10 +173,7 @@ public final class Blobs {
 
     /** Removes the blob and all its content; a blob that is not stored is no error. */
     public void delete(String sha256) {
-        store.writeTx(db -> {
-            db.deleteFrom(BLOB_CHUNKS).where(BLOB_CHUNKS.SHA256.eq(sha256)).execute();
-            return db.deleteFrom(BLOBS).where(BLOBS.SHA256.eq(sha256)).execute();
-        });
+        store.writeTx(db -> delete(db, sha256));
     }
 
     /** Whether the blob was stored before chunking, whole in {@code blobs.data}. */
@@ -193,5 +190,17 @@ public final class Blobs {
             throw new TiyiException("blob " + sha256 + " is missing its chunk " + idx + " in state.db; import the release again");
         }
         return chunk;
+    }
+
+    /**
+     * Deletes the blob {@code sha256} and its chunks inside a mutation's transaction, so that the
+     * blob goes with the row that referred to it, on the primary and on every replica that replays
+     * the mutation.
+     *
+     * @return whether a blob was deleted
+     */
+    public static boolean delete(org.jooq.DSLContext db, String sha256) {
+        db.deleteFrom(BLOB_CHUNKS).where(BLOB_CHUNKS.SHA256.eq(sha256)).execute();
+        return db.deleteFrom(BLOBS).where(BLOBS.SHA256.eq(sha256)).execute() > 0;
     }
 }

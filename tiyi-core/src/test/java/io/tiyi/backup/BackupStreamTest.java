@@ -211,7 +211,7 @@ class BackupStreamTest {
         try (Load load = new Load()) {
             Thread.sleep(1500);
             // The stream is read while it is written: a reader never sees a partial file.
-            whileWriting = StreamRestore.restore(streamDir, during, Optional.empty(), false, io.tiyi.store.TestStores.KEK);
+            whileWriting = StreamRestore.restore(streamDir, during, Optional.empty(), false, io.tiyi.store.TestStores.KEK, false);
             Thread.sleep(500);
         }
         awaitShipped();
@@ -225,7 +225,7 @@ class BackupStreamTest {
         assertRestoredEqualsSource(during, whileWriting);
 
         Path target = tmp.resolve("restored");
-        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.generation()).isEqualTo(s.generation().orElseThrow().name());
         assertThat(r.lastSeq()).isEqualTo(pipeline.lastSeq());
         assertThat(r.snapshotSeq()).as("a snapshot taken under load").isPositive().isLessThanOrEqualTo(r.lastSeq());
@@ -243,14 +243,14 @@ class BackupStreamTest {
         byte[] jar = "not really a jar".getBytes();
         String sha = new Blobs(store).put(Blobs.sha256(jar), jar);
         pipeline.apply("user:admin", new ReleaseMutations.Import("r1", "1.2.3", "2026-11-01T00:00:00Z", "{}",
-                List.of(new ReleaseMutations.ArtifactRow("tiyi.jar", "any", "any", jar.length, sha, "java -jar"))));
+                List.of(new ReleaseMutations.ArtifactRow("tiyi.jar", "any", "any", jar.length, sha, "java -jar")), null, null));
         mutate(3);
         awaitShipped();
         s.close();
         assertThat(s.generation().orElseThrow().blobFile(sha)).hasBinaryContent(jar);
 
         Path target = tmp.resolve("restored");
-        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.snapshotSeq()).isZero();
         assertThat(r.lastSeq()).isEqualTo(pipeline.lastSeq()).isEqualTo(8);
         assertRestoredEqualsSource(target, r);
@@ -276,7 +276,7 @@ class BackupStreamTest {
         long expectedLast = source.stream().takeWhile(e -> e.ts() <= at.toEpochMilli()).mapToLong(LogEntry::seq).max().orElseThrow();
 
         Path target = tmp.resolve("restored");
-        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.of(at), false, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.of(at), false, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.lastSeq()).isEqualTo(expectedLast).isLessThan(pipeline.lastSeq());
         assertThat(r.lastTs()).isBeforeOrEqualTo(at);
         assertThat(r.snapshotSeq()).as("the newest snapshot at or before the time").isPositive().isLessThanOrEqualTo(expectedLast);
@@ -299,7 +299,7 @@ class BackupStreamTest {
         Files.delete(lost.file());
 
         Path target = tmp.resolve("restored");
-        assertThatThrownBy(() -> StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK))
+        assertThatThrownBy(() -> StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK, false))
                 .isInstanceOf(TiyiException.class)
                 .hasMessageContaining("is missing seq " + lost.firstSeq() + "-" + lost.lastSeq());
         assertThat(target.resolve(StateStore.DB_FILE)).doesNotExist();
@@ -326,7 +326,7 @@ class BackupStreamTest {
             assertThat(seg.read()).allSatisfy(e -> assertThat(e.epoch()).isEqualTo(1));
         }
 
-        StreamRestore.Result r = StreamRestore.restore(streamDir, tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(streamDir, tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.generation()).isEqualTo(second.name());
         assertThat(r.lastSeq()).isEqualTo(pipeline.lastSeq());
 
@@ -394,7 +394,7 @@ class BackupStreamTest {
         assertThat(oldSegments).as("old segments that a kept snapshot covers are gone")
                 .hasSizeLessThan(segmentsBefore)
                 .allSatisfy(seg -> assertThat(seg.lastSeq()).isGreaterThan(oldestKept));
-        StreamRestore.Result r = StreamRestore.restore(streamDir, tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(streamDir, tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.generation()).isEqualTo(current.name());
         assertRestoredEqualsSource(tmp.resolve("restored"), r);
     }
@@ -437,7 +437,7 @@ class BackupStreamTest {
             awaitShipped();
             assertThat(s.generation()).isPresent();
             s.close();
-            assertThat(StreamRestore.restore(missing, tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK).lastSeq()).isEqualTo(3);
+            assertThat(StreamRestore.restore(missing, tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK, false).lastSeq()).isEqualTo(3);
         } finally {
             logger.detachAppender(logged);
         }
@@ -453,11 +453,11 @@ class BackupStreamTest {
         Files.writeString(target.resolve(StateStore.DB_FILE), "an older node's database");
         Files.writeString(target.resolve("kek.bin"), "kept");
 
-        assertThatThrownBy(() -> StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK))
+        assertThatThrownBy(() -> StreamRestore.restore(streamDir, target, Optional.empty(), false, io.tiyi.store.TestStores.KEK, false))
                 .hasMessageContaining("state directory " + target + " is not empty");
         assertThat(target.resolve(StateStore.DB_FILE)).hasContent("an older node's database");
 
-        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.empty(), true, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(streamDir, target, Optional.empty(), true, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.lastSeq()).isEqualTo(2);
         assertThat(target.resolve("kek.bin")).hasContent("kept");
         try (Stream<Path> files = Files.list(target)) {

@@ -91,7 +91,7 @@ class CompactionTest {
         writeSegment(6, 10);
         assertThat(names()).containsExactly("1-30", "1-5", "6-10");
 
-        StreamRestore.Result r = StreamRestore.restore(tmp.resolve("stream"), tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK);
+        StreamRestore.Result r = StreamRestore.restore(tmp.resolve("stream"), tmp.resolve("restored"), Optional.empty(), false, io.tiyi.store.TestStores.KEK, false);
         assertThat(r.lastSeq()).isEqualTo(30);
 
         assertThat(Compaction.run(generation, 0, 100)).isEqualTo(30);

@@ -14,8 +14,15 @@ public final class ReleasesService {
         return Rpc.of(NAME, method, request, JsonNode.class);
     }
 
-    /** A release tarball, base64 in JSON; {@code TiyiClient.callWithFile} streams it from disk. */
-    public record ImportRequest(byte[] tarball) {}
+    /**
+     * A release tarball, base64 in JSON; {@code TiyiClient.callWithFile} streams it from disk.
+     * {@code sha256}, when given, is the tarball's SHA-256 as its publisher lists it: another
+     * tarball is refused.
+     */
+    public record ImportRequest(byte[] tarball, String sha256) {}
+
+    /** {@code release} is an id or a version. */
+    public record DeleteRequest(String release) {}
 
     public record ApplyRequest(String release, List<String> agentIds) {}
 
@@ -30,6 +37,7 @@ public final class ReleasesService {
 
     public static final Rpc<ImportRequest, JsonNode> IMPORT = rpc("Import", ImportRequest.class);
     public static final Rpc<ListRequest, JsonNode> LIST = rpc("List", ListRequest.class);
+    public static final Rpc<DeleteRequest, JsonNode> DELETE = rpc("Delete", DeleteRequest.class);
     public static final Rpc<ApplyRequest, JsonNode> APPLY = rpc("Apply", ApplyRequest.class);
     public static final Rpc<RollbackRequest, JsonNode> ROLLBACK = rpc("Rollback", RollbackRequest.class);
     public static final Rpc<RunsRequest, JsonNode> RUNS = rpc("Runs", RunsRequest.class);
