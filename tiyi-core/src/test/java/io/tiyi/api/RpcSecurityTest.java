@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -49,11 +50,23 @@ class RpcSecurityTest {
     }
 
     @Test
-    void onlyLoginRefreshLogoutAndEnrollArePublic() {
+    void onlyLoginRefreshLogoutEnrollAndSeedingArePublic() {
         Set<String> pub = NodeInternals.rpcRegistry(node).all().stream().filter(m -> m.access() == Access.PUBLIC).map(RpcMethod::fullName)
                 .collect(Collectors.toSet());
         assertThat(pub).containsExactlyInAnyOrder("tiyi.v1.AuthService/Login", "tiyi.v1.AuthService/Refresh", "tiyi.v1.AuthService/Logout",
-                "tiyi.v1.AgentsService/Enroll");
+                "tiyi.v1.AgentsService/Enroll", "tiyi.v1.ReplicationService/SeedSnapshot", "tiyi.v1.ReplicationService/SeedRange");
+    }
+
+    @Test
+    void seedingNeedsAnUnspentSecondaryToken() {
+        String edge = node.client().raw("AgentsService", "IssueToken", Map.of("tag", "edge")).get("token").asText();
+        for (Map<String, Object> body : List.<Map<String, Object>>of(Map.of(), Map.of("enrollment_token", "tiyi-et-forged"),
+                Map.of("enrollment_token", edge))) {
+            for (String method : List.of("SeedSnapshot", "SeedRange")) {
+                assertThatThrownBy(() -> anonymous.raw("ReplicationService", method, body)).as(method + " with " + body)
+                        .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isIn(401, 403));
+            }
+        }
     }
 
     @Test
@@ -78,8 +91,8 @@ class RpcSecurityTest {
                         .isInstanceOfSatisfying(TiyiApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
             }
         }
-        assertThat(agentMethods).as("Report, Watch, GetRules, Download, Snapshot, Pull, Status, Blob, Demote, Undemote, Promoted, Ingest")
-                .isEqualTo(12);
+        assertThat(agentMethods).as("Report, Watch, GetRules, Download, Snapshot, SnapshotRange, Pull, Status, Blob, Demote, Undemote,"
+                + " Promoted, Ingest").isEqualTo(13);
         assertThat(agent.raw("BundlesService", "Watch", Map.of("after_epoch", 0, "after_seq", 0, "timeout_ms", 0)).get("changed")
                 .asBoolean()).isTrue();
     }
