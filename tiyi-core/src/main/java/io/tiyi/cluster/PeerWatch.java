@@ -42,6 +42,10 @@ final class PeerWatch implements AutoCloseable {
     private final Supplier<KnownPeers.Snapshot> remembered;
     private final Consumer<StartFence.Round> afterRound;
     private ScheduledExecutorService timer;
+    /** The peers the last round asked: what a pause check on the state writer reads without touching the store. */
+    private volatile List<String> lastAsked = List.of();
+    /** Peers known before a pause, asked until its fence settles even if their reports aged out of the bundle's list meanwhile. */
+    private volatile List<String> alsoAsk = List.of();
 
     /**
      * @param remembered the peers kept from before the last restart
@@ -76,7 +80,7 @@ final class PeerWatch implements AutoCloseable {
     }
 
     /** The peers to ask: those known now, and those kept from before the last restart (without this node's address then). */
-    private List<String> peers() {
+    List<String> peers() {
         KnownPeers.Snapshot before = remembered.get();
         LinkedHashSet<String> peers = new LinkedHashSet<>(current());
         peers.addAll(before.controlPlane());
@@ -85,6 +89,9 @@ final class PeerWatch implements AutoCloseable {
         if (before.self() != null) {
             peers.remove(before.self());
         }
+        peers.addAll(alsoAsk);
+        peers.remove(localApi);
+        peers.remove(endpoints.advertised());
         return new ArrayList<>(peers);
     }
 
@@ -94,8 +101,10 @@ final class PeerWatch implements AutoCloseable {
         if (cs.role() != Role.PRIMARY) {
             return null;
         }
+        long asked = System.nanoTime();
         AgentFiles.Identity id = agent.identity();
         List<String> peers = peers();
+        lastAsked = List.copyOf(peers);
         Map<String, Long> epochs = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
         for (String url : peers) {
@@ -117,7 +126,22 @@ final class PeerWatch implements AutoCloseable {
                 silent.add(url);
             }
         }
-        return new StartFence.Round(peers, epochs, silent);
+        return new StartFence.Round(peers, epochs, silent, asked);
+    }
+
+    /** The peers the last round asked; read without touching the store. */
+    List<String> lastAsked() {
+        return lastAsked;
+    }
+
+    /** Asks {@code peers} too from now on, until {@link #forget}: the peers known before a pause. */
+    void alsoAsk(List<String> peers) {
+        alsoAsk = List.copyOf(peers);
+    }
+
+    /** Ends {@link #alsoAsk}: the fence it was for settled. */
+    void forget() {
+        alsoAsk = List.of();
     }
 
     /** Checks every 5 s from now on. */
@@ -130,16 +154,25 @@ final class PeerWatch implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                StartFence.Round round = check();
-                if (round != null) {
-                    afterRound.accept(round);
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("cluster: peer check failed: {}", e.toString());
+        timer.scheduleWithFixedDelay(this::round, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Asks the peers once more right away (after a pause), besides the round every 5 s; nothing when the watch is stopped. */
+    synchronized void checkSoon() {
+        if (timer != null) {
+            timer.execute(this::round);
+        }
+    }
+
+    private void round() {
+        try {
+            StartFence.Round round = check();
+            if (round != null) {
+                afterRound.accept(round);
             }
-        }, 5, 5, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: peer check failed: {}", e.toString());
+        }
     }
 
     @Override
