@@ -350,6 +350,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     /** Fencing: an agent that has seen a higher epoch than this primary's means a newer primary exists. */
     public void onAgentReport(Fleet.Reported reported) {
         AgentReport r = reported.report();
+        if (r.nodeApi() != null && !r.nodeApi().equals(advertisedApi())) {
+            peers.heard(r.nodeApi());
+        }
         ClusterState cs = states.current();
         if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && !r.following().equals(localApi)
                 && !r.following().equals(advertisedApi())) {
@@ -372,7 +375,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
      * last round asked no peer goes on, as its fence would open at once.
      */
     private String stalledReason() {
-        if (!pauses.stale() || peers.lastAsked().isEmpty()) {
+        if (!pauses.stale() || peers.knownBefore().isEmpty()) {
             return null;
         }
         return "read-only: this node did not run for " + seconds(pauses.stalledMs()) + " (a stopped process, a long garbage-collection pause"
@@ -391,8 +394,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             if (cs == null || cs.role() != Role.PRIMARY || cs.readOnly()) {
                 return;
             }
-            LinkedHashSet<String> before = new LinkedHashSet<>(peers.lastAsked());
+            LinkedHashSet<String> before = new LinkedHashSet<>(peers.knownBefore());
             before.addAll(peers.peers());
+            before.remove(advertisedApi());
             if (before.isEmpty()) {
                 LOG.info("cluster: this node did not run for {} (a stopped process, a long garbage-collection pause or a frozen machine); no"
                         + " other control-plane node is known, so it goes on taking writes", seconds(gapMs));

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +44,13 @@ final class PeerWatch implements AutoCloseable {
     private final Supplier<KnownPeers.Snapshot> remembered;
     private final Consumer<StartFence.Round> afterRound;
     private ScheduledExecutorService timer;
+    private volatile Thread watcher;
     /** The peers the last round asked: what a pause check on the state writer reads without touching the store. */
     private volatile List<String> lastAsked = List.of();
     /** Peers known before a pause, asked until its fence settles even if their reports aged out of the bundle's list meanwhile. */
     private volatile List<String> alsoAsk = List.of();
+    /** Control-plane nodes whose embedded agents reported to this one since it started. */
+    private final Set<String> heard = ConcurrentHashMap.newKeySet();
 
     /**
      * @param remembered the peers kept from before the last restart
@@ -134,6 +139,25 @@ final class PeerWatch implements AutoCloseable {
         return lastAsked;
     }
 
+    /** The embedded agent of control-plane node {@code api} reported to this node. */
+    void heard(String api) {
+        if (!api.equals(localApi)) {
+            heard.add(api);
+        }
+    }
+
+    /**
+     * The peers this node knew before now without touching the store: those the last round asked,
+     * those that reported since, those kept for a pause fence. What the state writer reads.
+     */
+    List<String> knownBefore() {
+        LinkedHashSet<String> all = new LinkedHashSet<>(lastAsked);
+        all.addAll(heard);
+        all.addAll(alsoAsk);
+        all.remove(localApi);
+        return new ArrayList<>(all);
+    }
+
     /** Asks {@code peers} too from now on, until {@link #forget}: the peers known before a pause. */
     void alsoAsk(List<String> peers) {
         alsoAsk = List.copyOf(peers);
@@ -151,6 +175,7 @@ final class PeerWatch implements AutoCloseable {
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tiyi-peer-watch");
+            watcher = t;
             t.setDaemon(true);
             return t;
         });
@@ -178,7 +203,12 @@ final class PeerWatch implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            // A step down found by the watch itself closes it: interrupting its own thread would fail the step down's file writes.
+            if (Thread.currentThread() == watcher) {
+                timer.shutdown();
+            } else {
+                timer.shutdownNow();
+            }
             timer = null;
         }
     }
