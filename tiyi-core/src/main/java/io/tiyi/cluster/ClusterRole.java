@@ -375,7 +375,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
      * last round asked no peer goes on, as its fence would open at once.
      */
     private String stalledReason() {
-        if (!pauses.stale() || peers.knownBefore().isEmpty()) {
+        if (!pauses.stale() || peers.knownBefore(pauses.stalledMs()).isEmpty()) {
             return null;
         }
         return "read-only: this node did not run for " + seconds(pauses.stalledMs()) + " (a stopped process, a long garbage-collection pause"
@@ -394,7 +394,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             if (cs == null || cs.role() != Role.PRIMARY || cs.readOnly()) {
                 return;
             }
-            LinkedHashSet<String> before = new LinkedHashSet<>(peers.knownBefore());
+            LinkedHashSet<String> before = new LinkedHashSet<>(peers.knownBefore(gapMs));
             before.addAll(peers.peers());
             before.remove(advertisedApi());
             if (before.isEmpty()) {

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
+    private static final long REPORTED_WITHIN_MS = 60_000;
 
     /** What the watch does when it finds a newer primary. */
     interface Replaced {
@@ -49,8 +49,8 @@ final class PeerWatch implements AutoCloseable {
     private volatile List<String> lastAsked = List.of();
     /** Peers known before a pause, asked until its fence settles even if their reports aged out of the bundle's list meanwhile. */
     private volatile List<String> alsoAsk = List.of();
-    /** Control-plane nodes whose embedded agents reported to this one since it started. */
-    private final Set<String> heard = ConcurrentHashMap.newKeySet();
+    /** Control-plane nodes whose embedded agents reported to this one, with when it last heard of each ({@link System#nanoTime}). */
+    private final Map<String, Long> heard = new ConcurrentHashMap<>();
 
     /**
      * @param remembered the peers kept from before the last restart
@@ -142,17 +142,23 @@ final class PeerWatch implements AutoCloseable {
     /** The embedded agent of control-plane node {@code api} reported to this node. */
     void heard(String api) {
         if (!api.equals(localApi)) {
-            heard.add(api);
+            heard.put(api, System.nanoTime());
         }
     }
 
     /**
-     * The peers this node knew before now without touching the store: those the last round asked,
-     * those that reported since, those kept for a pause fence. What the state writer reads.
+     * The peers this node knew before a pause of {@code pausedMs}, without touching the store:
+     * those the last round asked, those that reported within the minute before the pause (a live
+     * peer reports every 10 s), those kept for a pause fence. What the state writer reads.
      */
-    List<String> knownBefore() {
+    List<String> knownBefore(long pausedMs) {
         LinkedHashSet<String> all = new LinkedHashSet<>(lastAsked);
-        all.addAll(heard);
+        long since = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(pausedMs + REPORTED_WITHIN_MS);
+        heard.forEach((api, at) -> {
+            if (at - since >= 0) {
+                all.add(api);
+            }
+        });
         all.addAll(alsoAsk);
         all.remove(localApi);
         return new ArrayList<>(all);
