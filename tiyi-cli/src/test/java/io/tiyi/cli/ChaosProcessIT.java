@@ -83,6 +83,11 @@ class ChaosProcessIT {
             run.history.fault("kill -CONT A");
             signal(run.a, "CONT");
             run.awaitAgentOnly();
+            // For the timeline: how A learnt of the pause and of epoch 2.
+            run.a.lines.stream().filter(l -> l.contains("did not run for") || l.contains("is now agent-only because")).forEach(l -> {
+                run.history.note(l);
+                System.out.println("chaos (processes): A logged " + l);
+            });
             run.writeFor(Duration.ofSeconds(1));
             run.check();
         }
