@@ -337,15 +337,31 @@ public final class TiyiCluster implements AutoCloseable {
      * Holds node {@code name} ({@link #PRIMARY}, {@link #SECONDARY} or {@code agent-i}) as a paused
      * process would be held: every link to and from it is cut, so it neither hears from nor
      * reaches any other node, while it keeps running (and its data plane keeps serving). Links
-     * made while it is paused start cut.
+     * made while it is paused start cut. A control-plane node's heartbeat stands still too, so
+     * that on {@link #resume} it sees it did not run, as a stopped process does however short
+     * the drill held it.
      */
     public void pause(String name) {
         cutAll(name, true);
+        holdHeartbeat(name, true);
     }
 
     /** Ends {@link #pause(String)}. */
     public void resume(String name) {
+        holdHeartbeat(name, false);
         cutAll(name, false);
+    }
+
+    private void holdHeartbeat(String name, boolean hold) {
+        TiyiNode n = nodes.get(name);
+        if (n == null || !apiPorts.containsKey(name)) {
+            return;
+        }
+        try {
+            n.controlPlane().clusterRole().holdHeartbeat(hold);
+        } catch (IllegalStateException e) {
+            // stopped: its next start has a heartbeat of its own
+        }
     }
 
     private void cutAll(String name, boolean cut) {

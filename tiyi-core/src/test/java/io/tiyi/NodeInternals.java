@@ -18,6 +18,14 @@ public final class NodeInternals {
         node.controlPlane().clusterRole().holdReplication(hold);
     }
 
+    /**
+     * For pause drills: a held heartbeat stands still as a stopped process's would; released, the
+     * node sees a pause longer than its threshold, however short the hold.
+     */
+    public static void holdHeartbeat(TiyiNode node, boolean hold) {
+        node.controlPlane().clusterRole().holdHeartbeat(hold);
+    }
+
     /** The node's accounts. */
     public static Users users(TiyiNode node) {
         return node.controlPlane().users();

@@ -131,6 +131,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private volatile long steppedDownTo;
     /** When this node last became able to take writes (its start, or its start fence opening), ms. */
     private volatile long openedAt = System.currentTimeMillis();
+    private final PauseWatch pauses = new PauseWatch(this::paused);
 
     /**
      * @param agent the node's embedded agent: its credential is how this node calls its peers
@@ -155,6 +156,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         this.remembered = known.load();
         this.fenceWait = fenceWait;
         this.peers = new PeerWatch(this, endpoints, agent, localApi, this::stepDown, () -> remembered, this::afterRound);
+        states.watchPauses(this::stalledReason);
     }
 
     /** Enrolls a new secondary, checks its KEK against the primary's and restores the primary's snapshot into {@code dir}. */
@@ -166,6 +168,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     public void start() {
         ClusterState cs = states.current();
         stallWatch.start();
+        pauses.start();
         if (cs.role() == Role.PRIMARY) {
             if (states.fenceReason() != null) {
                 startFence = new StartFence(remembered.agents(), fenceWait, System.currentTimeMillis());
@@ -352,6 +355,9 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     /** Fencing: an agent that has seen a higher epoch than this primary's means a newer primary exists. */
     public void onAgentReport(Fleet.Reported reported) {
         AgentReport r = reported.report();
+        if (r.nodeApi() != null && !r.nodeApi().equals(advertisedApi())) {
+            peers.heard(r.nodeApi());
+        }
         ClusterState cs = states.current();
         if (cs != null && cs.role() == Role.PRIMARY && r.epochSeen() > cs.epoch() && r.following() != null && !r.following().equals(localApi)
                 && !r.following().equals(advertisedApi())) {
@@ -366,6 +372,62 @@ public final class ClusterRole implements AutoCloseable, RpcService {
                 settleFence(round);
             }
         }
+    }
+
+    /**
+     * Before each commit, on the state writer: a heartbeat older than {@link PauseWatch#THRESHOLD}
+     * means this node did not run and the pause watch has not raised the fence yet. A node whose
+     * last round asked no peer goes on, as its fence would open at once.
+     */
+    private String stalledReason() {
+        if (!pauses.stale() || peers.knownBefore(pauses.stalledMs()).isEmpty()) {
+            return null;
+        }
+        return "read-only: this node did not run for " + seconds(pauses.stalledMs()) + " (a stopped process, a long garbage-collection pause"
+                + " or a frozen machine); a newer primary may have been promoted meanwhile, so it confirms its epoch with its peers before"
+                + " it takes changes again: retry in a few seconds";
+    }
+
+    /**
+     * The pause watch found that this node did not run for {@code gapMs}: a read-write primary
+     * fences itself as at a restart ({@link StartFence}) and asks its peers at once. On the
+     * ticker thread, before the heartbeat is refreshed.
+     */
+    private void paused(long gapMs) {
+        synchronized (lock) {
+            ClusterState cs = states.current();
+            if (cs == null || cs.role() != Role.PRIMARY || cs.readOnly()) {
+                return;
+            }
+            LinkedHashSet<String> before = new LinkedHashSet<>(peers.knownBefore(gapMs));
+            before.addAll(peers.peers());
+            before.remove(advertisedApi());
+            if (before.isEmpty()) {
+                LOG.info("cluster: this node did not run for {} (a stopped process, a long garbage-collection pause or a frozen machine); no"
+                        + " other control-plane node is known, so it goes on taking writes", seconds(gapMs));
+                return;
+            }
+            long now = System.currentTimeMillis();
+            String cause = "a pause of " + seconds(gapMs);
+            StartFence f = new StartFence(activeAgents(now - gapMs), fenceWait, now, cause, System.nanoTime());
+            peers.alsoAsk(new ArrayList<>(before));
+            startFence = f;
+            String why = "read-only after " + cause + " at epoch " + cs.epoch() + " until no newer primary is confirmed: asking peers "
+                    + String.join(", ", before);
+            states.fence(why);
+            LOG.warn("cluster: this node did not run for {} (a stopped process, a long garbage-collection pause or a frozen machine) and takes"
+                    + " no changes until its peers ({}) confirm no newer primary was promoted meanwhile", seconds(gapMs), String.join(", ", before));
+        }
+        peers.checkSoon();
+    }
+
+    private static String seconds(long ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /** For fault drills: a held heartbeat stands still as a stopped process's would; released, it reads as a pause. */
+    public void holdHeartbeat(boolean hold) {
+        pauses.hold(hold);
     }
 
     /** After each round of asking the peers: the start fence is settled, or the read-write primary keeps what it knows. */
@@ -398,7 +460,12 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     /** The separate agents that reported within the last minute: the start fence's witnesses after a restart. */
     private List<String> activeAgents() {
-        long since = System.currentTimeMillis() - 60_000;
+        return activeAgents(System.currentTimeMillis());
+    }
+
+    /** The separate agents that reported within the minute before {@code until} (ms): before a pause, its fence's witnesses. */
+    private List<String> activeAgents(long until) {
+        long since = until - 60_000;
         String own = agent.agentId();
         return fleet.agents().stream().filter(a -> !a.revoked() && !a.id().equals(own))
                 .filter(a -> fleet.lastReport(a.id()).filter(s -> s.at() >= since && s.report().nodeApi() == null).isPresent())
@@ -410,7 +477,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
         synchronized (lock) {
             StartFence f = startFence;
             ClusterState cs = states.current();
-            if (f == null || cs.role() != Role.PRIMARY) {
+            if (f == null || cs.role() != Role.PRIMARY || !f.settles(round)) {
                 return;
             }
             String why = f.verdict(round, cs.epoch(), System.currentTimeMillis());
@@ -423,7 +490,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             }
             String how = round.known().isEmpty() ? "no other control-plane node is known"
                     : round.silent().isEmpty() ? "every peer (" + String.join(", ", round.known()) + ") is at epoch " + cs.epoch() + " or lower"
-                    : "peers " + String.join(", ", round.silent()) + " did not answer, and every agent active before the restart reported"
+                    : "peers " + String.join(", ", round.silent()) + " did not answer, and every agent active before " + f.cause() + " reported"
                             + " epoch " + cs.epoch() + " or lower";
             open();
             LOG.info("cluster: writes open: this node is the read-write primary at epoch {} because {}", cs.epoch(), how);
@@ -440,6 +507,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
     private void open() {
         openedAt = System.currentTimeMillis();
         startFence = null;
+        peers.forget();
         states.unfence();
         primaryApi = null;
         changes.publish(new RoleChange(RoleChange.Kind.UNFENCED, states.current(), null));
@@ -466,6 +534,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
             }
             ClusterState now = pipeline.onWriter(() -> states.become(Role.AGENT, cs.epoch(), true));
             startFence = null;
+            peers.forget();
             states.unfence();
             primaryApi = api;
             steppedDownTo = epoch;
@@ -615,6 +684,7 @@ public final class ClusterRole implements AutoCloseable, RpcService {
 
     @Override
     public void close() {
+        pauses.close();
         stallWatch.close();
         stopReplicator();
         peers.close();

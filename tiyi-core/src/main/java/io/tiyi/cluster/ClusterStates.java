@@ -11,6 +11,7 @@ import io.tiyi.store.generated.tables.records.ClusterStateRecord;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 
 /**
@@ -26,6 +27,8 @@ public final class ClusterStates implements WriteFence {
     private volatile ClusterState current;
     /** Why a primary that restarted takes no mutations yet (its start fence); null once open. Node-local and never persisted. */
     private volatile String fence;
+    /** Why the node did not run lately and must not commit before it reacted (see {@link PauseWatch}); null when it may. */
+    private volatile Supplier<String> paused = () -> null;
 
     /** The view of {@code store}'s row as it is now (none before the node's first boot). */
     public ClusterStates(StateStore store) {
@@ -89,6 +92,14 @@ public final class ClusterStates implements WriteFence {
      */
     public void fence(String reason) {
         fence = reason;
+    }
+
+    /**
+     * Asks {@code why} before every commit whether the node did not run lately (a pause the
+     * pause watch has not reacted to yet); a non-null answer refuses the mutation with it.
+     */
+    void watchPauses(Supplier<String> why) {
+        paused = why;
     }
 
     /** Lifts the in-memory fence. */
@@ -155,6 +166,12 @@ public final class ClusterStates implements WriteFence {
         if (cs.getReadOnly()) {
             throw new MutationRejectedException(MutationRejectedException.Reason.READ_ONLY,
                     "this node is read-only (demoted or fenced at epoch " + cs.getEpoch() + "); send changes to the current primary");
+        }
+        // Before the fence: the pause watch raises the fence before it refreshes its heartbeat, so a fresh heartbeat here
+        // means the fence read next is the one raised for any pause.
+        String stalled = paused.get();
+        if (stalled != null) {
+            throw new MutationRejectedException(MutationRejectedException.Reason.READ_ONLY, stalled);
         }
         String fenced = fence;
         if (fenced != null) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
+    private static final long REPORTED_WITHIN_MS = 60_000;
 
     /** What the watch does when it finds a newer primary. */
     interface Replaced {
@@ -42,6 +44,13 @@ final class PeerWatch implements AutoCloseable {
     private final Supplier<KnownPeers.Snapshot> remembered;
     private final Consumer<StartFence.Round> afterRound;
     private ScheduledExecutorService timer;
+    private volatile Thread watcher;
+    /** The peers the last round asked: what a pause check on the state writer reads without touching the store. */
+    private volatile List<String> lastAsked = List.of();
+    /** Peers known before a pause, asked until its fence settles even if their reports aged out of the bundle's list meanwhile. */
+    private volatile List<String> alsoAsk = List.of();
+    /** Control-plane nodes whose embedded agents reported to this one, with when it last heard of each ({@link System#nanoTime}). */
+    private final Map<String, Long> heard = new ConcurrentHashMap<>();
 
     /**
      * @param remembered the peers kept from before the last restart
@@ -76,7 +85,7 @@ final class PeerWatch implements AutoCloseable {
     }
 
     /** The peers to ask: those known now, and those kept from before the last restart (without this node's address then). */
-    private List<String> peers() {
+    List<String> peers() {
         KnownPeers.Snapshot before = remembered.get();
         LinkedHashSet<String> peers = new LinkedHashSet<>(current());
         peers.addAll(before.controlPlane());
@@ -85,6 +94,9 @@ final class PeerWatch implements AutoCloseable {
         if (before.self() != null) {
             peers.remove(before.self());
         }
+        peers.addAll(alsoAsk);
+        peers.remove(localApi);
+        peers.remove(endpoints.advertised());
         return new ArrayList<>(peers);
     }
 
@@ -94,8 +106,10 @@ final class PeerWatch implements AutoCloseable {
         if (cs.role() != Role.PRIMARY) {
             return null;
         }
+        long asked = System.nanoTime();
         AgentFiles.Identity id = agent.identity();
         List<String> peers = peers();
+        lastAsked = List.copyOf(peers);
         Map<String, Long> epochs = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
         for (String url : peers) {
@@ -117,7 +131,47 @@ final class PeerWatch implements AutoCloseable {
                 silent.add(url);
             }
         }
-        return new StartFence.Round(peers, epochs, silent);
+        return new StartFence.Round(peers, epochs, silent, asked);
+    }
+
+    /** The peers the last round asked; read without touching the store. */
+    List<String> lastAsked() {
+        return lastAsked;
+    }
+
+    /** The embedded agent of control-plane node {@code api} reported to this node. */
+    void heard(String api) {
+        if (!api.equals(localApi)) {
+            heard.put(api, System.nanoTime());
+        }
+    }
+
+    /**
+     * The peers this node knew before a pause of {@code pausedMs}, without touching the store:
+     * those the last round asked, those that reported within the minute before the pause (a live
+     * peer reports every 10 s), those kept for a pause fence. What the state writer reads.
+     */
+    List<String> knownBefore(long pausedMs) {
+        LinkedHashSet<String> all = new LinkedHashSet<>(lastAsked);
+        long since = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(pausedMs + REPORTED_WITHIN_MS);
+        heard.forEach((api, at) -> {
+            if (at - since >= 0) {
+                all.add(api);
+            }
+        });
+        all.addAll(alsoAsk);
+        all.remove(localApi);
+        return new ArrayList<>(all);
+    }
+
+    /** Asks {@code peers} too from now on, until {@link #forget}: the peers known before a pause. */
+    void alsoAsk(List<String> peers) {
+        alsoAsk = List.copyOf(peers);
+    }
+
+    /** Ends {@link #alsoAsk}: the fence it was for settled. */
+    void forget() {
+        alsoAsk = List.of();
     }
 
     /** Checks every 5 s from now on. */
@@ -127,25 +181,40 @@ final class PeerWatch implements AutoCloseable {
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tiyi-peer-watch");
+            watcher = t;
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                StartFence.Round round = check();
-                if (round != null) {
-                    afterRound.accept(round);
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("cluster: peer check failed: {}", e.toString());
+        timer.scheduleWithFixedDelay(this::round, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Asks the peers once more right away (after a pause), besides the round every 5 s; nothing when the watch is stopped. */
+    synchronized void checkSoon() {
+        if (timer != null) {
+            timer.execute(this::round);
+        }
+    }
+
+    private void round() {
+        try {
+            StartFence.Round round = check();
+            if (round != null) {
+                afterRound.accept(round);
             }
-        }, 5, 5, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: peer check failed: {}", e.toString());
+        }
     }
 
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            // A step down found by the watch itself closes it: interrupting its own thread would fail the step down's file writes.
+            if (Thread.currentThread() == watcher) {
+                timer.shutdown();
+            } else {
+                timer.shutdownNow();
+            }
             timer = null;
         }
     }

@@ -8,9 +8,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Whether a primary that restarted may take mutations again: a forced promotion elsewhere may
- * have made it stale while it was down, and the only proof it is not is to see no higher epoch
- * anywhere it can look. The rule:
+ * Whether a primary that restarted, or that did not run for a while ({@link PauseWatch}), may
+ * take mutations again: a forced promotion elsewhere may have made it stale while it was down or
+ * stood still, and the only proof it is not is to see no higher epoch anywhere it can look. The
+ * rule:
  *
  * <ol>
  *   <li>no control-plane peer known (a standalone node): open;
@@ -18,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>a peer at a higher epoch in any other role: stay fenced (the cluster moved on without this node);
  *   <li>every peer answered at this node's epoch or lower: open;
  *   <li>a peer did not answer: open once every separate agent that reported to this node in the
- *       minute before it stopped has reported since the restart, none of them with a higher epoch
+ *       minute before it stopped has reported since the restart (since a second after the fence
+ *       was raised, after a pause), none of them with a higher epoch
  *       (one with a higher epoch makes this node step down at once, see
  *       {@link ClusterRole#onAgentReport}). Agents report to every endpoint they know, so an
  *       agent that follows a newer primary shows it here. With no such agent there is no
@@ -36,12 +38,23 @@ final class StartFence {
      * @param known every control-plane peer asked
      * @param epochs the epoch each peer that answered holds
      * @param silent the peers that did not answer
+     * @param askedNanos when the round began ({@link System#nanoTime})
      */
-    record Round(List<String> known, Map<String, Long> epochs, List<String> silent) {}
+    record Round(List<String> known, Map<String, Long> epochs, List<String> silent, long askedNanos) {
+        /** A round asked now. */
+        Round(List<String> known, Map<String, Long> epochs, List<String> silent) {
+            this(known, epochs, silent, System.nanoTime());
+        }
+    }
+
+    /** How long after a pause fence is raised agents' reports start to count. */
+    static final Duration REPORT_GRACE = Duration.ofSeconds(1);
 
     private final Set<String> expected;
     private final Duration wait;
     private final long startedAt;
+    private final String cause;
+    private final Long raisedNanos;
     private final Map<String, Long> reported = new ConcurrentHashMap<>();
 
     /**
@@ -50,14 +63,48 @@ final class StartFence {
      * @param startedAt when the node started, ms
      */
     StartFence(List<String> expected, Duration wait, long startedAt) {
+        this(expected, wait, startedAt, "a restart", null);
+    }
+
+    /**
+     * The same fence raised on a running node that did not run for a while ({@link PauseWatch}).
+     *
+     * @param cause what the node went through, for the reason: {@code a restart}, {@code a pause of 3.1 s}
+     * @param raisedNanos when it was raised ({@link System#nanoTime}): rounds asked and reports received before say nothing
+     *     of what happened during the pause; null for the fence of a start, where nothing predates it
+     */
+    StartFence(List<String> expected, Duration wait, long startedAt, String cause, Long raisedNanos) {
         this.expected = Set.copyOf(expected);
         this.wait = wait;
         this.startedAt = startedAt;
+        this.cause = cause;
+        this.raisedNanos = raisedNanos;
+    }
+
+    /** Whether {@code round} was asked after this fence was raised, so that it may settle it. */
+    boolean settles(Round round) {
+        return raisedNanos == null || round.askedNanos() - raisedNanos >= 0;
+    }
+
+    /**
+     * An agent reported the highest epoch it has seen. After a pause, reports that waited in the
+     * node's sockets while it stood still are read first and may predate a promotion; only those
+     * received a moment after the fence was raised count.
+     */
+    void reported(String agentId, long epochSeen, long nowNanos) {
+        if (raisedNanos == null || nowNanos - raisedNanos >= REPORT_GRACE.toNanos()) {
+            reported.merge(agentId, epochSeen, Math::max);
+        }
     }
 
     /** An agent reported the highest epoch it has seen. */
     void reported(String agentId, long epochSeen) {
-        reported.merge(agentId, epochSeen, Math::max);
+        reported(agentId, epochSeen, System.nanoTime());
+    }
+
+    /** What the node went through: {@code a restart}, or the pause it did not run for. */
+    String cause() {
+        return cause;
     }
 
     /** Null when the node may open; otherwise why it stays fenced, for the 409, the log and the status. */
@@ -83,9 +130,9 @@ final class StartFence {
         long seen = expected.size() - missing.size();
         String evidence = expected.isEmpty() ? "no separate agent reported to it in the minute before it stopped, so agents' reports cannot"
                 + " confirm it either"
-                : seen + " of the " + expected.size() + " agents active before the restart reported since, none with a higher epoch";
+                : seen + " of the " + expected.size() + " agents active before " + cause + " reported since, none with a higher epoch";
         boolean waiting = now - startedAt < wait.toMillis();
-        return "read-only after a restart at epoch " + epoch + " until no newer primary is confirmed: peer" + (round.silent().size() == 1 ? " " : "s ")
+        return "read-only after " + cause + " at epoch " + epoch + " until no newer primary is confirmed: peer" + (round.silent().size() == 1 ? " " : "s ")
                 + String.join(", ", round.silent()) + " did not answer; " + evidence + (waiting && !expected.isEmpty()
                         ? "; waiting up to " + wait.toSeconds() + " s for their reports"
                         : "; it stays read-only and checks again every 5 s; once sure no other primary serves, run tiyi system resume-writes --yes");
