@@ -107,6 +107,11 @@ class ReplicationAtScaleProcessIT {
             for (GcLog g : List.of(gcA, gcB, gcC)) {
                 assertThat(g.maxCapacityMiB()).as("the launcher's default heap limit").isEqualTo(512);
             }
+            // What a node keeps alive must not grow with state.db: a secondary holds a range or a blob chunk at a time, and the
+            // primary, besides ranges, one release upload (the tarball base64, decoded, and its artifact).
+            assertThat(gcB.peakAfterGcMiB()).as("secondary B's peak heap after a collection, MiB").isLessThan(128);
+            assertThat(gcC.peakAfterGcMiB()).as("secondary C's peak heap after a collection, MiB").isLessThan(128);
+            assertThat(gcA.peakAfterGcMiB()).as("primary A's peak heap after a collection, MiB").isLessThan(384);
         } finally {
             for (TiyiProcess p : Stream.of(c, b, a).filter(java.util.Objects::nonNull).toList()) {
                 p.close();
