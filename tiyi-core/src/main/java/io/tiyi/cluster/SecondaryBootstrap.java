@@ -103,6 +103,7 @@ final class SecondaryBootstrap {
         ReplicationService.SnapshotResponse snap = null;
         String lastError = null;
         String theirKek = null;
+        long resumedAt = -1;
         while (true) {
             Path part = null;
             long before = 0;
@@ -118,12 +119,15 @@ final class SecondaryBootstrap {
                 part = dir.resolve(PART_PREFIX + snap.sha256().substring(0, 16) + ".part");
                 removeOtherParts(dir, part);
                 before = sizeOf(part);
+                if (resumedAt < 0) {
+                    resumedAt = before;
+                }
                 String id = snap.id();
                 RangeDownload.complete(part, snap.size(), snap.sha256(),
                         (offset, length) -> primary.bytes(ReplicationService.SEED_RANGE, new ReplicationService.SeedRangeRequest(token, id, offset,
                                 length)));
                 LOG.info("cluster: downloaded a snapshot of {} at seq {} ({} bytes{}), verified SHA-256 {}", primaryApi, snap.seq(), snap.size(),
-                        before > 0 && before < snap.size() ? ", resumed at byte " + before : "", snap.sha256().substring(0, 12));
+                        resumedAt > 0 && resumedAt < snap.size() ? ", resumed at byte " + resumedAt : "", snap.sha256().substring(0, 12));
                 return part;
             } catch (TiyiApiException e) {
                 if (e.httpStatus() == 401 || e.httpStatus() == 403) {
@@ -148,6 +152,9 @@ final class SecondaryBootstrap {
             if (paced && fetched > 0) {
                 // The primary paces seeding secondaries with its limit on unauthenticated calls: expected on a large snapshot.
                 LOG.debug("cluster: snapshot download from {} paced by the primary after {} more bytes: {}", primaryApi, fetched, lastError);
+            } else if (fetched > 0) {
+                LOG.warn("cluster: snapshot download from {} stopped after {} more bytes: {}; retrying, from where it stopped", primaryApi,
+                        fetched, lastError);
             } else {
                 LOG.warn("cluster: snapshot download from {} failed ({} of at most {} attempts in a row without progress): {}; retrying, from"
                         + " where it stopped", primaryApi, attempts.withoutProgress(), attempts.limit(), lastError);
