@@ -77,6 +77,28 @@ final class TiyiProcess implements AutoCloseable {
         return new TiyiProcess(pb.start());
     }
 
+    /**
+     * Starts {@code bin/tiyi} with {@code args}, running the jar under test, so the JVM gets the
+     * options the launcher chooses (its default heap unless {@code TIYI_JAVA_OPTS} is in {@code env}).
+     * {@code gcLog} receives the JVM's GC log, passed through {@code JDK_JAVA_OPTIONS}, which the
+     * {@code java} launcher adds to the launcher's options instead of replacing them.
+     */
+    static TiyiProcess launch(Map<String, String> env, Path gcLog, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("bash", Path.of("../bin/tiyi").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("TIYI_AUTH_JWT_SECRET");
+        pb.environment().remove("TIYI_STATE_DIR");
+        pb.environment().remove("TIYI_API");
+        pb.environment().remove("TIYI_JAVA_OPTS");
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin");
+        pb.environment().put("PATH", javaBin + java.io.File.pathSeparator + pb.environment().getOrDefault("PATH", ""));
+        pb.environment().put("TIYI_JAR", jar().toString());
+        pb.environment().put("JDK_JAVA_OPTIONS", "-Xlog:gc,gc+init:file=" + gcLog.toAbsolutePath());
+        pb.environment().putAll(env);
+        return new TiyiProcess(pb.start());
+    }
+
     /** Waits for the ready line; returns the admin URL. */
     String awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

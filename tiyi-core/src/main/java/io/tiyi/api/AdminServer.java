@@ -56,8 +56,9 @@ public final class AdminServer implements AutoCloseable {
                 .addHttpListener(addr.port(), addr.host())
                 .setIoThreads(1)
                 .setWorkerThreads(16)
-                // Limits per endpoint are enforced by the handlers (the RPC API answers 413 with a JSON error).
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L << 20)
+                // Limits per endpoint are enforced by the handlers (the RPC API answers 413 with a JSON error). A
+                // listener limit would answer a bare 400 before them to a body a method's limit refuses by name.
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_SIZE)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IDLE_TIMEOUT_MS)

@@ -15,8 +15,11 @@ import java.nio.file.StandardOpenOption;
  * a partial file that does not is deleted, so the next attempt starts clean.
  */
 final class RangeDownload {
-    /** Bytes asked for per range. */
-    static final int RANGE = 4 << 20;
+    /**
+     * Bytes asked for per range: the most a primary serves in one call, because a seeding
+     * secondary's calls count against the primary's limit on unauthenticated calls per address.
+     */
+    static final int RANGE = SnapshotFiles.MAX_RANGE;
 
     /** Where ranges come from: at most {@code length} bytes from {@code offset}, fewer at the end. */
     @FunctionalInterface

@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 final class SecondaryBootstrap {
     private static final Logger LOG = LoggerFactory.getLogger(SecondaryBootstrap.class);
-    /** Transfer attempts in one start before it gives up (the next start resumes the partial file). */
+    /**
+     * Attempts in a row that fetch nothing before a start gives up (the next start resumes the
+     * partial file); an attempt that fetched something starts the count again.
+     */
     static final int ATTEMPTS = 8;
     private static final String PART_PREFIX = StateStore.DB_FILE + ".seed-";
 
@@ -96,10 +99,15 @@ final class SecondaryBootstrap {
     /** The verified snapshot in its partial file, fetched with the unspent token. */
     private static Path download(TiyiClient primary, String primaryApi, String token, String kek, Path kekPath, Path dir) {
         Backoff backoff = Backoff.jittered(Duration.ofMillis(500), Duration.ofSeconds(10));
+        TransferAttempts attempts = new TransferAttempts(ATTEMPTS);
         ReplicationService.SnapshotResponse snap = null;
         String lastError = null;
         String theirKek = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        long resumedAt = -1;
+        while (true) {
+            Path part = null;
+            long before = 0;
+            boolean paced = false;
             try {
                 if (snap == null) {
                     snap = primary.call(ReplicationService.SEED_SNAPSHOT, new ReplicationService.SeedRequest(token));
@@ -108,11 +116,14 @@ final class SecondaryBootstrap {
                         break;
                     }
                 }
-                Path part = dir.resolve(PART_PREFIX + snap.sha256().substring(0, 16) + ".part");
+                part = dir.resolve(PART_PREFIX + snap.sha256().substring(0, 16) + ".part");
                 removeOtherParts(dir, part);
-                long resumedAt = Files.exists(part) ? Files.size(part) : 0;
+                before = sizeOf(part);
+                if (resumedAt < 0) {
+                    resumedAt = before;
+                }
                 String id = snap.id();
-                long fetched = RangeDownload.complete(part, snap.size(), snap.sha256(),
+                RangeDownload.complete(part, snap.size(), snap.sha256(),
                         (offset, length) -> primary.bytes(ReplicationService.SEED_RANGE, new ReplicationService.SeedRangeRequest(token, id, offset,
                                 length)));
                 LOG.info("cluster: downloaded a snapshot of {} at seq {} ({} bytes{}), verified SHA-256 {}", primaryApi, snap.seq(), snap.size(),
@@ -126,12 +137,28 @@ final class SecondaryBootstrap {
                     // The primary dropped that snapshot (restart, idle timeout): ask for a new one.
                     snap = null;
                 }
+                paced = e.httpStatus() == 429;
                 lastError = e.getMessage();
             } catch (IOException | TiyiException e) {
                 lastError = e.getMessage();
             }
-            LOG.warn("cluster: snapshot download from {} failed (attempt {} of {}): {}; retrying, from where it stopped", primaryApi, attempt,
-                    ATTEMPTS, lastError);
+            long fetched = part == null ? 0 : sizeOf(part) - before;
+            if (!attempts.failed(fetched)) {
+                break;
+            }
+            if (fetched > 0) {
+                backoff.succeeded();
+            }
+            if (paced && fetched > 0) {
+                // The primary paces seeding secondaries with its limit on unauthenticated calls: expected on a large snapshot.
+                LOG.debug("cluster: snapshot download from {} paced by the primary after {} more bytes: {}", primaryApi, fetched, lastError);
+            } else if (fetched > 0) {
+                LOG.warn("cluster: snapshot download from {} stopped after {} more bytes: {}; retrying, from where it stopped", primaryApi,
+                        fetched, lastError);
+            } else {
+                LOG.warn("cluster: snapshot download from {} failed ({} of at most {} attempts in a row without progress): {}; retrying, from"
+                        + " where it stopped", primaryApi, attempts.withoutProgress(), attempts.limit(), lastError);
+            }
             try {
                 Thread.sleep(backoff.failed());
             } catch (InterruptedException e) {
@@ -145,6 +172,15 @@ final class SecondaryBootstrap {
         }
         throw new TiyiException("cannot download the primary's snapshot from " + primaryApi + " (" + lastError + "); the enrollment token was not"
                 + " used and the partial download is kept in " + dir + ": start again to resume it");
+    }
+
+    /** The partial file's length, 0 when it is missing or cannot be read. */
+    private static long sizeOf(Path part) {
+        try {
+            return Files.exists(part) ? Files.size(part) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** A partial download of another snapshot can never complete: the primary serves a new one now. */

@@ -18,8 +18,12 @@ import java.util.stream.Stream;
 
 /** {@code tiyi.v1.ReleasesService}: release import and delete, rollouts to agents, rollback, and the artifact download agents use. */
 final class ReleasesRpc {
-    /** A release tarball, base64 in JSON: the runnable jar is tens of MiB. */
-    static final int MAX_IMPORT_BODY = 384 << 20;
+    /**
+     * A release tarball, base64 in JSON: up to 48 MiB of tarball, the most a primary under its
+     * default 512 MiB heap imports safely. The import holds the upload, the decoded tarball and
+     * the artifact at once: about 250 MiB at this size.
+     */
+    static final int MAX_IMPORT_BODY = 64 << 20;
 
     record ReleaseList(List<Releases.Release> releases, int total) {}
 

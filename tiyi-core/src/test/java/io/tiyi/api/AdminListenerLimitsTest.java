@@ -86,6 +86,19 @@ class AdminListenerLimitsTest {
         assertThat(refused).startsWith("HTTP/1.1 413").contains("exceeds the limit of " + RpcHandler.MAX_BODY);
     }
 
+    /** ReleasesService/Import's body limit (ReleasesRpc.MAX_IMPORT_BODY). */
+    private static final int IMPORT_LIMIT = 64 << 20;
+
+    @Test
+    void aReleaseUploadPastTheImportLimitIsRefusedUpFrontNamingTheLimit() throws Exception {
+        // Only the length is sent: the refusal must come from the declared size, before any body is read.
+        String refused = exchange("POST /rpc/tiyi.v1.ReleasesService/Import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + adminToken
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + (IMPORT_LIMIT + 1L) + "\r\nConnection: close\r\n\r\n");
+
+        assertThat(refused).startsWith("HTTP/1.1 413").contains("request body of " + (IMPORT_LIMIT + 1L)
+                + " bytes exceeds the limit of " + IMPORT_LIMIT);
+    }
+
     private String exchange(String request) throws IOException {
         try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
             s.setSoTimeout(30_000);
