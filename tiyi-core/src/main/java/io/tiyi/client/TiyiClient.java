@@ -177,32 +177,15 @@ public final class TiyiClient {
     }
 
     private String download(String service, String method, Object request, java.nio.file.Path out) {
-        String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(request)));
-        if (token != null) {
-            b.header("authorization", "Bearer " + token);
-        }
-        HttpResponse<java.nio.file.Path> resp;
-        try {
-            resp = http.send(b.build(), HttpResponse.BodyHandlers.ofFile(out));
-        } catch (IOException e) {
-            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot download from the Tiyi API at " + baseUrl + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TiyiException(ErrorCode.UNAVAILABLE, "interrupted");
-        }
+        HttpResponse<java.nio.file.Path> resp = rawExchange(service, method, request, HttpResponse.BodyHandlers.ofFile(out), "download from");
         if (resp.statusCode() != 200) {
-            String code = "internal";
-            String msg = "HTTP " + resp.statusCode();
+            byte[] body;
             try {
-                JsonNode body = Json.MAPPER.readTree(java.nio.file.Files.readAllBytes(out));
-                code = body.path("code").asText(code);
-                msg = body.path("message").asText(msg);
-            } catch (IOException | RuntimeException ignored) {
-                // Not JSON: the status says it.
+                body = java.nio.file.Files.readAllBytes(out);
+            } catch (IOException e) {
+                body = new byte[0];
             }
-            throw new TiyiApiException(resp.statusCode(), code, msg);
+            throw apiError(resp.statusCode(), body);
         }
         return resp.headers().firstValue("X-Tiyi-Sha256").orElse(null);
     }
@@ -212,34 +195,44 @@ public final class TiyiClient {
      * answers of bounded size only. Errors come back as JSON, as from {@link #call(Rpc, Object)}.
      */
     public <Q> byte[] bytes(Rpc<Q, ?> method, Q request) {
-        String url = baseUrl + "/rpc/tiyi.v1." + method.service() + "/" + method.method();
+        HttpResponse<byte[]> resp = rawExchange(method.service(), method.method(), request, HttpResponse.BodyHandlers.ofByteArray(),
+                "read from");
+        if (resp.statusCode() != 200) {
+            throw apiError(resp.statusCode(), resp.body());
+        }
+        return resp.body();
+    }
+
+    /** Posts {@code request} as JSON to a method whose answer is bytes, not JSON; {@code doing} names the call in errors. */
+    private <T> HttpResponse<T> rawExchange(String service, String method, Object request, HttpResponse.BodyHandler<T> handler, String doing) {
+        String url = baseUrl + "/rpc/tiyi.v1." + service + "/" + method;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(request)));
         if (token != null) {
             b.header("authorization", "Bearer " + token);
         }
-        HttpResponse<byte[]> resp;
         try {
-            resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(b.build(), handler);
         } catch (IOException e) {
-            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot read from the Tiyi API at " + baseUrl + ": " + e.getMessage());
+            throw new TiyiException(ErrorCode.UNAVAILABLE, "cannot " + doing + " the Tiyi API at " + baseUrl + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TiyiException(ErrorCode.UNAVAILABLE, "interrupted");
         }
-        if (resp.statusCode() != 200) {
-            String code = "internal";
-            String msg = "HTTP " + resp.statusCode();
-            try {
-                JsonNode body = Json.MAPPER.readTree(resp.body());
-                code = body.path("code").asText(code);
-                msg = body.path("message").asText(msg);
-            } catch (IOException | RuntimeException ignored) {
-                // Not JSON: the status says it.
-            }
-            throw new TiyiApiException(resp.statusCode(), code, msg);
+    }
+
+    /** The error a raw-answer method's non-200 answer carries: its JSON {@code code} and {@code message} when it has them. */
+    private static TiyiApiException apiError(int status, byte[] body) {
+        String code = "internal";
+        String msg = "HTTP " + status;
+        try {
+            JsonNode json = Json.MAPPER.readTree(body);
+            code = json.path("code").asText(code);
+            msg = json.path("message").asText(msg);
+        } catch (IOException | RuntimeException ignored) {
+            // Not JSON: the status says it.
         }
-        return resp.body();
+        return new TiyiApiException(status, code, msg);
     }
 
     /**
