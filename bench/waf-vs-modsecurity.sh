@@ -8,9 +8,15 @@
 #   d. Tiyi, site WAF CRS paranoia 1, block mode     127.0.0.1:18200
 # Both WAFs load the CRS from ../shared/crs (crs-setup.conf.example and rules/*.conf, default
 # paranoia level 1, anomaly threshold 5). Every target gets the same two wrk loads: a benign GET
-# with browser-like headers and a benign urlencoded form POST, each after a warm-up.
+# with browser-like headers and a benign urlencoded form POST, each after a warm-up of the same
+# load. The warm-up is the same for every target and long enough for a JIT-compiled one: Tiyi's
+# req/s in the first seconds after it starts (or after its rules change) is well below its steady
+# rate, while nginx is at its steady rate at once. The warm-up logs its req/s per 5 s step, so a
+# run shows whether each target had levelled off before it was measured.
+# The summary ends with the acceptance lines: Tiyi+CRS / nginx+ModSecurity (goal >= 10) and
+# Tiyi WAF off / nginx proxy (goal >= 1.0), req/s for GET and form POST.
 #
-# Env: DURATION (default 15s), CONNECTIONS (default 32), THREADS (default 2), WARMUP (default 3s),
+# Env: DURATION (default 15s), CONNECTIONS (default 32), THREADS (default 2), WARMUP (default 15s),
 #      CRS_DIR (default ../shared/crs next to this checkout), NGINX_WORKERS (worker_processes of
 #      the two nginx proxies, default 1; the upstream always has one), KEEP_TMP (keep the temp dir).
 # Exit status is non-zero when a check fails (SQLi not blocked, benign request not answered 200)
@@ -20,7 +26,7 @@ set -euo pipefail
 DURATION="${DURATION:-15s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
-WARMUP="${WARMUP:-3s}"
+WARMUP="${WARMUP:-15s}"
 NGINX_WORKERS="${NGINX_WORKERS:-1}"
 
 UPSTREAM_ADDR="127.0.0.1:19201"
@@ -29,7 +35,6 @@ MODSEC_ADDR="127.0.0.1:19203"
 ADMIN_ADDR="127.0.0.1:18290"
 HTTP_ADDR="127.0.0.1:18200"
 SITE_HOST="bench.local"
-UPSTREAM_BODY="ok"
 
 GET_PATH="/products?id=42&sort=price"
 POST_PATH="/comments"
@@ -53,39 +58,18 @@ crs_dir="$(cd "$crs_dir" && pwd -P)"
 # --- tools -----------------------------------------------------------------------------------
 
 
-command -v wrk >/dev/null 2>&1 || { log "installing wrk"; apt_install wrk; }
-nginx_bin="$(command -v nginx 2>/dev/null || true)"
-[ -z "$nginx_bin" ] && [ -x /usr/sbin/nginx ] && nginx_bin=/usr/sbin/nginx
-if [ -z "$nginx_bin" ]; then
-  log "installing nginx"
-  apt_install nginx
-  nginx_bin="$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)"
-fi
+need_load_tools
 modsec_module=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
 if [ ! -f "$modsec_module" ]; then
   log "installing libnginx-mod-http-modsecurity"
   apt_install libnginx-mod-http-modsecurity || die "cannot install libnginx-mod-http-modsecurity (ModSecurity v3 for nginx)"
 fi
 [ -f "$modsec_module" ] || die "$modsec_module is missing after installing libnginx-mod-http-modsecurity"
-command -v curl >/dev/null 2>&1 || { log "installing curl"; apt_install curl; }
-command -v python3 >/dev/null 2>&1 || die "python3 is needed to summarise the results"
 
 for a in "$UPSTREAM_ADDR" "$PLAIN_ADDR" "$MODSEC_ADDR" "$ADMIN_ADDR" "$HTTP_ADDR"; do
   port_free "$a" || die "$a is already in use"
 done
-# wrk, nginx and Tiyi share the machine's cores: anything else running lowers every figure.
-cpu_busy() { # percent of all CPUs busy over one second
-  local a b
-  read -r -a a < <(grep '^cpu ' /proc/stat)
-  sleep 1
-  read -r -a b < <(grep '^cpu ' /proc/stat)
-  local total=0 idle i
-  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-  idle=$((b[4] - a[4] + b[5] - a[5]))
-  [ "$total" -gt 0 ] && echo $((100 * (total - idle) / total)) || echo 0
-}
-busy="$(cpu_busy)"
-[ "$busy" -gt 15 ] && echo "WARN the CPUs are ${busy}% busy before the run: other processes compete with the benchmark" >&2
+warn_if_busy
 
 # --- cleanup ---------------------------------------------------------------------------------
 
@@ -115,59 +99,7 @@ trap 'exit 143' TERM
 
 # --- nginx: upstream and the two proxies -----------------------------------------------------
 
-# nginx_conf name, worker processes, extra main-context lines, server block body
-nginx_conf() {
-  local d="$tmp/$1"
-  mkdir -p "$d/temp"
-  cat >"$d/nginx.conf" <<EOF
-$3
-worker_processes $2;
-daemon off;
-master_process on;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  default_type text/plain;
-  keepalive_requests 1000000;
-  keepalive_timeout 65s;
-  client_body_buffer_size 1m;
-  client_body_temp_path $d/temp/body;
-  proxy_temp_path $d/temp/proxy;
-  fastcgi_temp_path $d/temp/fastcgi;
-  uwsgi_temp_path $d/temp/uwsgi;
-  scgi_temp_path $d/temp/scgi;
-  upstream app {
-    server $UPSTREAM_ADDR;
-    keepalive 64;
-  }
-  server {
-$4
-  }
-}
-EOF
-}
-
-# start_nginx name, address, pid variable
-start_nginx() {
-  local d="$tmp/$1" i
-  "$nginx_bin" -t -q -p "$d" -e "$d/error.log" -c "$d/nginx.conf" >"$d/test.log" 2>&1 \
-    || { cat "$d/test.log" >&2; die "nginx $1: configuration rejected (nginx -t)"; }
-  "$nginx_bin" -p "$d" -e "$d/error.log" -c "$d/nginx.conf" >"$d/stdout.log" 2>&1 &
-  printf -v "$3" '%s' "$!"
-  for i in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/${2%:*}/${2##*:}") 2>/dev/null && return 0
-    kill -0 "${!3}" 2>/dev/null || { cat "$d/stdout.log" "$d/error.log" >&2 2>/dev/null || true; die "nginx $1 exited"; }
-    sleep 0.1
-  done
-  die "nginx $1 does not listen on $2"
-}
-
-nginx_conf upstream 1 "" "    listen $UPSTREAM_ADDR;
-    location / { return 200 \"$UPSTREAM_BODY\\n\"; }"
-log "starting nginx upstream on $UPSTREAM_ADDR"
-start_nginx upstream "$UPSTREAM_ADDR" upstream_pid
+start_upstream upstream_pid
 
 proxy_location="    location / {
       proxy_pass http://app;
@@ -271,8 +203,7 @@ run_target() {
   local target="$1" addr="$2" load path extra
   for load in get post; do
     if [ "$load" = get ]; then path="$GET_PATH"; extra=(); else path="$POST_PATH"; extra=(-s "$tmp/post.lua"); fi
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${browser_headers[@]}" "${extra[@]}" "http://$addr$path" \
-      >"$tmp/wrk-$target-$load-warmup.txt" 2>&1 || { cat "$tmp/wrk-$target-$load-warmup.txt" >&2; die "wrk warm-up $target $load failed"; }
+    warm_up "$target $load" "$WARMUP" -t"$THREADS" -c"$CONNECTIONS" "${browser_headers[@]}" "${extra[@]}" "http://$addr$path"
     [ "$addr" = "$HTTP_ADDR" ] && site_counters "$ADMIN_ADDR" bench >"$tmp/metrics-$target-$load-before.txt"
     log "wrk $target $load: -t$THREADS -c$CONNECTIONS -d$DURATION http://$addr$path"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${browser_headers[@]}" "${extra[@]}" "http://$addr$path" \
@@ -392,6 +323,15 @@ for l, ln in loads:
     print(f"WAF cost, {ln:9}: nginx+ModSecurity / nginx req/s {fmt(ratio(res[('modsec', l)]['rps'], res[('nginx', l)]['rps']), '{:.2f}')}, "
           f"Tiyi+CRS / Tiyi WAF off req/s {fmt(ratio(res[('tiyi-crs', l)]['rps'], res[('tiyi', l)]['rps']), '{:.2f}')}")
 print(f"tiyi log WARN/ERROR: {problems}; ModSecurity rule messages during benign runs: {modsec_matches}")
+
+# The goals, one line each, last so that a run's closing lines are its verdict.
+print()
+print("=== acceptance (req/s ratios)")
+for num, den, label, goal in (("tiyi-crs", "modsec", "Tiyi+CRS / nginx+ModSecurity", 10.0), ("tiyi", "nginx", "Tiyi WAF off / nginx proxy", 1.0)):
+    for l, ln in loads:
+        r = ratio(res[(num, l)]["rps"], res[(den, l)]["rps"])
+        verdict = "n/a" if r is None else ("MET" if r >= goal else "NOT MET")
+        print(f"{label + ', ' + ln + ':':41}{fmt(r, '{:.2f}'):>7}  goal >= {goal:g}: {verdict}")
 
 fail = []
 for (t, l), r in res.items():
