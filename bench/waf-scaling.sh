@@ -153,13 +153,17 @@ tiyi_log="$tmp/tiyi.log"
 start_tiyi "$tiyi" "$ADMIN_ADDR" "$HTTP_ADDR" "$tmp/state" "$tiyi_log" 180
 grep "ready on" "$tiyi_log" >&2
 
+# node_alive: dies with the end of the node's log when the node has exited
+node_alive() {
+  kill -0 "$tiyi_pid" 2>/dev/null || { tail -n 40 "$tiyi_log" >&2; die "tiyi exited (its log above)"; }
+}
 tiyi_cli() { TIYI_STATE_DIR="$tmp/state" TIYI_API="http://$ADMIN_ADDR" "$tiyi" "$@"; }
 token="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$tmp/state/local-admin.json")"
 # rpc METHOD JSON: one API call with the node's local admin credential (a CLI call per site
 # would start a JVM per site).
 rpc() {
   curl -sS -f -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
-    -d "$2" "http://$ADMIN_ADDR/rpc/tiyi.v1.$1" || die "API call $1 $2 failed"
+    -d "$2" "http://$ADMIN_ADDR/rpc/tiyi.v1.$1" || { node_alive; die "API call $1 $2 failed"; }
 }
 
 log "setting waf.crs_dir=$crs_dir, creating site bench ($SITE_HOST -> http://$UPSTREAM_ADDR), CRS paranoia 1, block"
@@ -261,7 +265,7 @@ for n in $SITES; do
     set_paranoia "$pl"
     sleep 2
     for l in $LOADS; do
-      got="$(wait_for 200 60 "$l")" || { echo "FAIL $n sites PL$pl $l: answered $got, want 200"; fail=1; continue; }
+      got="$(wait_for 200 60 "$l")" || { node_alive; echo "FAIL $n sites PL$pl $l: answered $got, want 200"; fail=1; continue; }
       extra=(--timeout 120s)
       [ "$l" != get ] && extra+=(-s "$tmp/$l.lua")
       args=(-t"$(threads_of "$l")" -c"$(conns_of "$l")" "${browser_headers[@]}" "${extra[@]}" "http://$HTTP_ADDR$(path_of "$l")")
