@@ -221,6 +221,15 @@ for round in 1 2 3; do
     tiyi_cli system settings update --key waf.limits.max_args --value 200000 >/dev/null
     tiyi_cli system settings update --key waf.limits.max_arg_bytes --value 4194304 >/dev/null
     raised="$raised limits"
+    # The budget is wall time: a body that passes it alone goes over it with another inspected
+    # beside it on a busy machine, and is then answered 503 in the measured run.
+    if [ "${raised/budget/}" = "$raised" ]; then
+      echo "  and the per-request budget, which concurrent large bodies exceed (503):"
+      echo "    waf.budget.time 1s -> 5m, waf.budget.regex_steps 50000000 -> 100000000000"
+      tiyi_cli system settings update --key waf.budget.time --value 5m >/dev/null
+      tiyi_cli system settings update --key waf.budget.regex_steps --value 100000000000 >/dev/null
+      raised="$raised budget"
+    fi
   elif [ -n "$refused_503" ] && [ "${raised/budget/}" = "$raised" ]; then
     echo "  refused over the per-request budget (503) by waf.budget.*:$refused_503; raising it for this benchmark:"
     echo "    waf.budget.time 1s -> 5m, waf.budget.regex_steps 50000000 -> 100000000000"
