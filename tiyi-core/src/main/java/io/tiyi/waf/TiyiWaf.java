@@ -38,9 +38,11 @@ public final class TiyiWaf {
     private final WafMode mode;
     private final WafEventListener listener;
     private final WafLimits limits;
+    private final boolean responseRules;
 
     private TiyiWaf(RuleSet rules, WafMode mode, WafEventListener listener, WafLimits limits) {
         this.rules = rules;
+        this.responseRules = rules.hasRules(3) || rules.hasRules(4) || rules.hasRules(5);
         this.mode = mode;
         this.listener = listener;
         this.limits = limits;
@@ -174,6 +176,14 @@ public final class TiyiWaf {
     /** Whether a rule id is loaded. */
     public boolean hasRule(long id) {
         return rules.contains(id);
+    }
+
+    /**
+     * Whether any rule runs after the request phases (3, 4 or 5). Without one, nothing a response
+     * carries can match, and a host may skip feeding responses to transactions.
+     */
+    public boolean inspectsResponses() {
+        return responseRules;
     }
 
     /** SecRequestBodyLimit: the most request body bytes the WAF reads. */
