@@ -69,10 +69,16 @@ public final class JsonBody {
      * {@code maxDepth} deep, through {@code limit}; returns an error message or null.
      */
     public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit) {
-        ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
-        CharBuffer text = utf8(in);
-        if (text == null) {
-            return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
+        CharBuffer text;
+        if (ascii(body)) {
+            // ASCII is its own UTF-8: the byte string is already the text, and has no BOM.
+            text = CharBuffer.wrap(body.toCharArray());
+        } else {
+            ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
+            text = utf8(in);
+            if (text == null) {
+                return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
+            }
         }
         int start = text.length() > 0 && text.charAt(0) == BOM ? 1 : 0;
         Deque<String> path = new ArrayDeque<>();
@@ -149,7 +155,17 @@ public final class JsonBody {
 
     /** Text as the byte string of its UTF-8 encoding, the form every other variable has. */
     private static String latin1(String s) {
-        return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        return ascii(s) ? s : new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether every char is below 0x80, where text, its UTF-8 bytes and their byte string coincide. */
+    private static boolean ascii(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String childName(Deque<String> path, Deque<int[]> index, String field) {
