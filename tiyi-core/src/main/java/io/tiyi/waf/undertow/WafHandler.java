@@ -35,7 +35,9 @@ import org.xnio.channels.StreamSourceChannel;
  * <p>Works in front of non-blocking handlers and blocking ones (behind a
  * {@code BlockingHandler}), and behind a {@code BlockingHandler} itself. Responses are inspected
  * on their way out (phases 3 and 4) without being held back, so response rules detect and report;
- * {@link Builder#inspectResponses(boolean)} turns that off. The logging phase runs when the
+ * {@link Builder#inspectResponses(boolean)} turns that off. When the rules never read response
+ * bodies (SecResponseBodyAccess off, no {@code ctl:responseBodyAccess}), both phases run from the
+ * final status and headers when the exchange completes. The logging phase runs when the
  * exchange completes, which is when the WAF's event listener hears of it.
  *
  * <pre>{@code
@@ -181,11 +183,19 @@ public final class WafHandler implements HttpHandler {
     private void inspect(HttpServerExchange ex) throws Exception {
         Transaction tx = waf.newTransaction();
         ex.putAttachment(TRANSACTION, tx);
-        if (inspectResponses) {
+        // Without response bodies to read, phases 3 and 4 need only the status and headers, which
+        // are final once the exchange completes: no wrapped channel, no per-write work.
+        boolean watch = inspectResponses && waf.inspectsResponseBodies();
+        if (watch) {
             ex.addResponseWrapper((factory, e) -> new ResponseInspector(factory.create(), e, tx));
         }
+        boolean afterwards = inspectResponses && !watch;
         ex.addExchangeCompleteListener((e, nextListener) -> {
             try {
+                if (afterwards) {
+                    ResponseInspector.headers(e, tx);
+                    tx.processResponseBody();
+                }
                 tx.processLogging();
                 onComplete.accept(e, tx);
             } finally {

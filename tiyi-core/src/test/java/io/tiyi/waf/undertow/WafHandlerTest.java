@@ -253,6 +253,66 @@ class WafHandlerTest {
         assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(500L);
     }
 
+    private static final String RESPONSE_RULES = """
+            SecRuleEngine On
+            SecResponseBodyAccess Off
+            SecResponseBodyMimeType text/plain
+            %s
+            SecRule RESPONSE_STATUS "@streq 404" "id:301,phase:3,pass,log"
+            SecRule RESPONSE_HEADERS:X-Leak "@streq yes" "id:302,phase:3,pass,log"
+            SecRule RESPONSE_BODY "@contains secret" "id:303,phase:4,pass,log"
+            SecRule RESPONSE_STATUS "@streq 404" "id:304,phase:5,pass,log"
+            """;
+
+    /** Serves a 404 with a header and a body that response rules look for. */
+    private String startLeaky(TiyiWaf waf) {
+        HttpHandler leaky = ex -> {
+            ex.setStatusCode(404);
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "text/plain");
+            ex.getResponseHeaders().put(new io.undertow.util.HttpString("X-Leak"), "yes");
+            ex.getResponseSender().send("the secret");
+        };
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new WafHandler(waf, leaky)).build();
+        server.start();
+        return "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @Test
+    void withoutResponseBodyAccessTheResponsePhasesRunFromTheFinalStatusAndHeaders() throws Exception {
+        TiyiWaf waf = TiyiWaf.builder().seclang(RESPONSE_RULES.formatted("")).listener(events::add).build();
+        assertThat(waf.inspectsResponseBodies()).isFalse();
+
+        // A transaction fed everything, body included, matches the same rules: the body is not read.
+        Transaction tx = waf.newTransaction();
+        tx.processUri("/", "GET", "HTTP/1.1");
+        tx.processRequestHeaders();
+        tx.processRequestBody();
+        tx.addResponseHeader("Content-Type", "text/plain");
+        tx.addResponseHeader("X-Leak", "yes");
+        tx.processResponseHeaders(404, "HTTP/1.1");
+        tx.appendResponseBody("the secret".getBytes(StandardCharsets.ISO_8859_1), 0, 10);
+        tx.processResponseBody();
+        tx.processLogging();
+        assertThat(tx.matchedRules()).extracting(m -> m.id()).containsExactly(301L, 302L, 304L);
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(startLeaky(waf) + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).isEqualTo("the secret");
+        awaitEvents(1);
+        assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(301L, 302L, 304L);
+    }
+
+    @Test
+    void aRuleThatTurnsResponseBodyAccessOnGetsTheBody() throws Exception {
+        TiyiWaf waf = TiyiWaf.builder()
+                .seclang(RESPONSE_RULES.formatted("SecAction \"id:10,phase:1,pass,nolog,ctl:responseBodyAccess=On\""))
+                .listener(events::add).build();
+        assertThat(waf.inspectsResponseBodies()).isTrue();
+        http.send(HttpRequest.newBuilder(URI.create(startLeaky(waf) + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        awaitEvents(1);
+        assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(301L, 302L, 303L, 304L);
+    }
+
     private void awaitEvents(int n) {
         // The logging phase runs when the exchange completes, which may be just after the client has the response.
         Await.until(java.time.Duration.ofSeconds(2), n + " WAF events", () -> events.size() >= n);
