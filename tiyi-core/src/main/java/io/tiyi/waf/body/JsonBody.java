@@ -70,7 +70,10 @@ public final class JsonBody {
      */
     public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit) {
         CharBuffer text;
+        // ASCII without escapes yields only ASCII names and values, which need no re-encoding.
+        boolean plain = false;
         if (ascii(body)) {
+            plain = body.indexOf('\\') < 0;
             // ASCII is its own UTF-8: the byte string is already the text, and has no BOM.
             text = CharBuffer.wrap(body.toCharArray());
         } else {
@@ -94,7 +97,7 @@ public final class JsonBody {
                     return "JSON parsing error at " + where(p.currentTokenLocation()) + ": a second top-level value after the first";
                 }
                 switch (t) {
-                    case FIELD_NAME -> field = latin1(p.currentName());
+                    case FIELD_NAME -> field = plain ? p.currentName() : latin1(p.currentName());
                     case START_OBJECT, START_ARRAY -> {
                         if (path.size() > maxDepth) {
                             return "JSON nested deeper than " + maxDepth + " levels (SecRequestBodyJsonDepthLimit " + maxDepth + ") at "
@@ -112,7 +115,7 @@ public final class JsonBody {
                     default -> {
                         String name = childName(path, index, field);
                         field = null;
-                        String v = t == JsonToken.VALUE_NULL ? "" : latin1(p.getText());
+                        String v = t == JsonToken.VALUE_NULL ? "" : plain ? p.getText() : latin1(p.getText());
                         if (!limit.add(into, name, v)) {
                             return limit.message();
                         }
