@@ -38,9 +38,13 @@ public final class TiyiWaf {
     private final WafMode mode;
     private final WafEventListener listener;
     private final WafLimits limits;
+    private final boolean responseRules;
+    private final boolean responseBodies;
 
-    private TiyiWaf(RuleSet rules, WafMode mode, WafEventListener listener, WafLimits limits) {
+    private TiyiWaf(RuleSet rules, WafMode mode, WafEventListener listener, WafLimits limits, boolean ctlResponseBodyAccess) {
         this.rules = rules;
+        this.responseRules = rules.hasRules(3) || rules.hasRules(4) || rules.hasRules(5);
+        this.responseBodies = rules.responseBodyAccess() || ctlResponseBodyAccess;
         this.mode = mode;
         this.listener = listener;
         this.limits = limits;
@@ -142,7 +146,20 @@ public final class TiyiWaf {
             if (policy != null) {
                 c.add(SecLangParser.parse(PolicyRules.after(policy), "<policy exclusions>", RuleFiles.none()));
             }
-            return new TiyiWaf(c.build(), mode, listener, policy == null ? WafLimits.defaults() : policy.limits());
+            return new TiyiWaf(c.build(), mode, listener, policy == null ? WafLimits.defaults() : policy.limits(),
+                    mentionsResponseBodyAccess(directives));
+        }
+
+        /** Whether any directive could switch response body access on per transaction (ctl:responseBodyAccess), read broadly. */
+        private static boolean mentionsResponseBodyAccess(List<Directive> directives) {
+            for (Directive d : directives) {
+                for (String a : d.args()) {
+                    if (a.toLowerCase(java.util.Locale.ROOT).contains("responsebodyaccess")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
     }
 
@@ -174,6 +191,23 @@ public final class TiyiWaf {
     /** Whether a rule id is loaded. */
     public boolean hasRule(long id) {
         return rules.contains(id);
+    }
+
+    /**
+     * Whether any rule runs after the request phases (3, 4 or 5). Without one, nothing a response
+     * carries can match, and a host may skip feeding responses to transactions.
+     */
+    public boolean inspectsResponses() {
+        return responseRules;
+    }
+
+    /**
+     * Whether a transaction may inspect a response body: SecResponseBodyAccess is on, or a rule
+     * may turn it on with {@code ctl:responseBodyAccess}. When not, a response's status and headers
+     * are all its phases see, and a host may feed them once the response is over.
+     */
+    public boolean inspectsResponseBodies() {
+        return responseBodies;
     }
 
     /** SecRequestBodyLimit: the most request body bytes the WAF reads. */

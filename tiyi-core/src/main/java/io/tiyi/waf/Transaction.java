@@ -49,6 +49,7 @@ public final class Transaction {
     private boolean conflictingContentTypes;
     private final ArgumentLimit argumentLimit;
     private String responseContentType = "";
+    private KeyValues requestHeaders;
 
     Transaction(RuleSet rules, WafMode mode, String id, WafEventListener listener, WafLimits limits) {
         this.state = TxState.start(rules);
@@ -120,9 +121,12 @@ public final class Transaction {
 
     /** A request header (repeat for repeated headers). {@code Cookie} also fills REQUEST_COOKIES. */
     public void addRequestHeader(String name, String value) {
-        v.collection("REQUEST_HEADERS").add(name, value);
-        String n = name.toLowerCase(Locale.ROOT);
-        if (n.equals("cookie")) {
+        KeyValues headers = requestHeaders;
+        if (headers == null) {
+            headers = requestHeaders = v.collection("REQUEST_HEADERS");
+        }
+        headers.add(name, value);
+        if (name.equalsIgnoreCase("cookie")) {
             for (String c : value.split(";")) {
                 String t = c.strip();
                 if (t.isEmpty()) {
@@ -131,10 +135,10 @@ public final class Transaction {
                 int eq = t.indexOf('=');
                 v.collection("REQUEST_COOKIES").add(eq < 0 ? t : t.substring(0, eq), eq < 0 ? "" : t.substring(eq + 1));
             }
-        } else if (n.equals("content-type")) {
+        } else if (name.equalsIgnoreCase("content-type")) {
             conflictingContentTypes |= !requestContentType.isEmpty() && !requestContentType.equals(value);
             requestContentType = value;
-        } else if (n.equals("host")) {
+        } else if (name.equalsIgnoreCase("host")) {
             String h = value;
             int colon = h.lastIndexOf(':');
             v.set("SERVER_NAME", colon > 0 && !h.endsWith("]") ? h.substring(0, colon) : h);

@@ -69,10 +69,19 @@ public final class JsonBody {
      * {@code maxDepth} deep, through {@code limit}; returns an error message or null.
      */
     public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit) {
-        ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
-        CharBuffer text = utf8(in);
-        if (text == null) {
-            return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
+        CharBuffer text;
+        // ASCII without escapes yields only ASCII names and values, which need no re-encoding.
+        boolean plain = false;
+        if (ascii(body)) {
+            plain = body.indexOf('\\') < 0;
+            // ASCII is its own UTF-8: the byte string is already the text, and has no BOM.
+            text = CharBuffer.wrap(body.toCharArray());
+        } else {
+            ByteBuffer in = ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1));
+            text = utf8(in);
+            if (text == null) {
+                return "JSON parsing error: invalid UTF-8 at byte " + in.position() + " (RFC 8259 section 8.1: JSON is UTF-8)";
+            }
         }
         int start = text.length() > 0 && text.charAt(0) == BOM ? 1 : 0;
         Deque<String> path = new ArrayDeque<>();
@@ -88,7 +97,7 @@ public final class JsonBody {
                     return "JSON parsing error at " + where(p.currentTokenLocation()) + ": a second top-level value after the first";
                 }
                 switch (t) {
-                    case FIELD_NAME -> field = latin1(p.currentName());
+                    case FIELD_NAME -> field = plain ? p.currentName() : latin1(p.currentName());
                     case START_OBJECT, START_ARRAY -> {
                         if (path.size() > maxDepth) {
                             return "JSON nested deeper than " + maxDepth + " levels (SecRequestBodyJsonDepthLimit " + maxDepth + ") at "
@@ -106,7 +115,7 @@ public final class JsonBody {
                     default -> {
                         String name = childName(path, index, field);
                         field = null;
-                        String v = t == JsonToken.VALUE_NULL ? "" : latin1(p.getText());
+                        String v = t == JsonToken.VALUE_NULL ? "" : plain ? p.getText() : latin1(p.getText());
                         if (!limit.add(into, name, v)) {
                             return limit.message();
                         }
@@ -149,7 +158,17 @@ public final class JsonBody {
 
     /** Text as the byte string of its UTF-8 encoding, the form every other variable has. */
     private static String latin1(String s) {
-        return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        return ascii(s) ? s : new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether every char is below 0x80, where text, its UTF-8 bytes and their byte string coincide. */
+    private static boolean ascii(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String childName(Deque<String> path, Deque<int[]> index, String field) {

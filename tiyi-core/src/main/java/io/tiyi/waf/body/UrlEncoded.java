@@ -20,7 +20,7 @@ public final class UrlEncoded {
      * an invalid escape was seen.
      */
     public static boolean parse(String s, char separator, KeyValues into, ArgumentLimit limit) {
-        boolean invalid = false;
+        boolean[] bad = new boolean[1];
         int i = 0;
         int n = s.length();
         while (i <= n && n > 0) {
@@ -29,21 +29,19 @@ public final class UrlEncoded {
                 end = n;
             }
             if (end > i) {
-                String pair = s.substring(i, end);
-                int eq = pair.indexOf('=');
-                String name = eq < 0 ? pair : pair.substring(0, eq);
-                String value = eq < 0 ? "" : pair.substring(eq + 1);
-                boolean[] bad = new boolean[1];
+                // Name and value are cut from the input directly: no intermediate pair string.
+                int eq = s.indexOf('=', i);
+                String name = eq < 0 || eq >= end ? s.substring(i, end) : s.substring(i, eq);
+                String value = eq < 0 || eq >= end ? "" : s.substring(eq + 1, end);
                 String dn = decode(name, bad);
                 String dv = decode(value, bad);
-                invalid |= bad[0];
                 if (!limit.add(into, dn, dv)) {
-                    return invalid;
+                    return bad[0];
                 }
             }
             i = end + 1;
         }
-        return invalid;
+        return bad[0];
     }
 
     /** URL-decodes a byte string as {@code t:urlDecode} does; {@code bad[0]} becomes true on an invalid escape. */

@@ -120,6 +120,19 @@ public final class RuleSet {
         return responseBodyLimit;
     }
 
+    /**
+     * Whether {@code phase} (1-5) holds a rule; markers do not count. A phase without one has
+     * nothing to evaluate, whatever the transaction holds.
+     */
+    public boolean hasRules(int phase) {
+        for (Rule r : phases.get(phase)) {
+            if (!r.isMarker()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a response of this content type is inspected (SecResponseBodyMimeType). */
     public boolean inspectsResponseType(String contentType) {
         if (contentType == null) {

@@ -35,7 +35,9 @@ import org.xnio.channels.StreamSourceChannel;
  * <p>Works in front of non-blocking handlers and blocking ones (behind a
  * {@code BlockingHandler}), and behind a {@code BlockingHandler} itself. Responses are inspected
  * on their way out (phases 3 and 4) without being held back, so response rules detect and report;
- * {@link Builder#inspectResponses(boolean)} turns that off. The logging phase runs when the
+ * {@link Builder#inspectResponses(boolean)} turns that off. When the rules never read response
+ * bodies (SecResponseBodyAccess off, no {@code ctl:responseBodyAccess}), both phases run from the
+ * final status and headers when the exchange completes. The logging phase runs when the
  * exchange completes, which is when the WAF's event listener hears of it.
  *
  * <pre>{@code
@@ -72,7 +74,9 @@ public final class WafHandler implements HttpHandler {
         this.next = b.next;
         this.onComplete = b.onComplete;
         this.denial = b.denial;
-        this.inspectResponses = b.inspectResponses;
+        // Response variables are read only by rules of phases 3 to 5: with none, watching the
+        // response would cost a wrapped channel and two phase runs and could match nothing.
+        this.inspectResponses = b.inspectResponses && waf.inspectsResponses();
         this.clientAddress = b.clientAddress;
         this.executor = b.executor;
     }
@@ -109,7 +113,10 @@ public final class WafHandler implements HttpHandler {
             return this;
         }
 
-        /** Whether responses run phases 3 and 4 (default true). */
+        /**
+         * Whether responses run phases 3 and 4 (default true). Responses are never watched when
+         * the rules have no phase 3, 4 or 5 rule, which could not match anything they carry.
+         */
         public Builder inspectResponses(boolean on) {
             this.inspectResponses = on;
             return this;
@@ -176,11 +183,19 @@ public final class WafHandler implements HttpHandler {
     private void inspect(HttpServerExchange ex) throws Exception {
         Transaction tx = waf.newTransaction();
         ex.putAttachment(TRANSACTION, tx);
-        if (inspectResponses) {
+        // Without response bodies to read, phases 3 and 4 need only the status and headers, which
+        // are final once the exchange completes: no wrapped channel, no per-write work.
+        boolean watch = inspectResponses && waf.inspectsResponseBodies();
+        if (watch) {
             ex.addResponseWrapper((factory, e) -> new ResponseInspector(factory.create(), e, tx));
         }
+        boolean afterwards = inspectResponses && !watch;
         ex.addExchangeCompleteListener((e, nextListener) -> {
             try {
+                if (afterwards) {
+                    ResponseInspector.headers(e, tx);
+                    tx.processResponseBody();
+                }
                 tx.processLogging();
                 onComplete.accept(e, tx);
             } finally {
@@ -220,7 +235,7 @@ public final class WafHandler implements HttpHandler {
             denial.deny(ex, tooLarge(limit));
             return;
         }
-        BodyReader reader = new BodyReader(ex, tx, limit);
+        BodyReader reader = new BodyReader(ex, tx, limit, declared);
         if (executor != null || ex.isInIoThread()) {
             reader.readAsync();
         } else {
@@ -261,19 +276,25 @@ public final class WafHandler implements HttpHandler {
     private final class BodyReader implements ChannelListener<StreamSourceChannel> {
         private static final long DRAIN = 1 << 20;
 
+        private static final int CHUNK = 16 * 1024;
+
         private final HttpServerExchange ex;
         private final Transaction tx;
         private final long limit;
-        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+        private final Held held;
         private final StreamSourceChannel channel;
-        private final ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+        private final ByteBuffer buf;
         /** Bytes read and thrown away after the limit, before a refusal (see {@link #DRAIN}). */
         private long drained = -1;
 
-        BodyReader(HttpServerExchange ex, Transaction tx, long limit) {
+        /** {@code declared}: the Content-Length, 0 when unknown; a small body gets buffers of its size (one more byte to see its end). */
+        BodyReader(HttpServerExchange ex, Transaction tx, long limit, long declared) {
             this.ex = ex;
             this.tx = tx;
             this.limit = limit;
+            int size = declared > 0 && declared < CHUNK ? (int) declared + 1 : CHUNK;
+            this.buf = ByteBuffer.allocate(size);
+            this.held = new Held(size);
             this.channel = ex.getRequestChannel();
         }
 
@@ -349,7 +370,10 @@ public final class WafHandler implements HttpHandler {
                     then.handleRequest(e);
                 }
             };
-            if (executor != null) {
+            // Called from readAsync, this is the thread phase 1 ran on, and a body that came with the
+            // head is inspected right away; queueing it again would put the request behind every
+            // other one waiting. An I/O thread hands it to the executor.
+            if (executor != null && ex.isInIoThread()) {
                 submit(ex, decided);
             } else {
                 Connectors.executeRootHandler(decided, ex);
@@ -357,10 +381,7 @@ public final class WafHandler implements HttpHandler {
         }
 
         private void take() {
-            buf.flip();
-            byte[] b = new byte[buf.remaining()];
-            buf.get(b);
-            held.write(b, 0, b.length);
+            held.write(buf.array(), buf.arrayOffset(), buf.position());
         }
 
         /** Inspects what was read and returns the handler to run next, or null when the request was refused. */
@@ -369,9 +390,8 @@ public final class WafHandler implements HttpHandler {
                 ex.setPersistent(false);
                 return e -> denial.deny(e, tooLarge(limit));
             }
-            byte[] body = held.toByteArray();
             // The transaction keeps at most `limit` bytes and marks the rest as not inspected.
-            Interruption i = tx.appendRequestBody(body).orElse(null);
+            Interruption i = tx.appendRequestBody(held.bytes(), 0, held.size()).orElse(null);
             if (i == null) {
                 i = tx.processRequestBody().orElse(null);
             }
@@ -379,9 +399,20 @@ public final class WafHandler implements HttpHandler {
                 Interruption refused = i;
                 return e -> denial.deny(e, refused);
             }
-            Connectors.ungetRequestBytes(ex, new Replayed(ByteBuffer.wrap(body)));
+            Connectors.ungetRequestBytes(ex, new Replayed(ByteBuffer.wrap(held.bytes(), 0, held.size())));
             Connectors.resetRequestChannel(ex);
             return next;
+        }
+    }
+
+    /** The body read so far, lent out without a copy once reading is over. */
+    private static final class Held extends ByteArrayOutputStream {
+        Held(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return buf;
         }
     }
 

@@ -76,4 +76,12 @@ class JsonBodyTest {
         assertThat(JsonBody.parse(bytes("{\"é\":\"\\u00fc\"}"), into, 512, new ArgumentLimit(10))).isNull();
         assertThat(into.first(bytes("json.é"))).isEqualTo(bytes("ü"));
     }
+
+    @Test
+    void escapesInAnAsciiBodyBecomeUtf8ByteStrings() {
+        KeyValues into = new KeyValues();
+        assertThat(JsonBody.parse("{\"a\\u00e9\":\"\\u00fc\",\"b\":\"plain\"}", into, 512, new ArgumentLimit(10))).isNull();
+        assertThat(into.first(bytes("json.aé"))).isEqualTo(bytes("ü"));
+        assertThat(into.first("json.b")).isEqualTo("plain");
+    }
 }

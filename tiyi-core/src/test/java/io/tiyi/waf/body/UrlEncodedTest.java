@@ -3,7 +3,11 @@ package io.tiyi.waf.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.waf.variables.KeyValues;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class UrlEncodedTest {
     @Test
@@ -38,5 +42,25 @@ class UrlEncodedTest {
         assertThat(UrlEncoded.parse("a=%zz&b=2", '&', into, limit)).as("invalid escape").isTrue();
         assertThat(limit.reached()).isFalse();
         assertThat(into.first("a")).isEqualTo("%zz");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "a=1&b=2|a=1,b=2",
+        "a&b=|a=,b=",
+        "=v&k=|=v,k=",
+        "a==b|a==b",
+        "&&a=x+y&&|a=x y",
+        "a=1&b=%41%zz|a=1,b=A%zz",
+        "q=a%3Db&c|q=a=b,c=",
+    })
+    void namesAndValuesComeFromEachPair(String input, String expected) {
+        KeyValues into = new KeyValues();
+        UrlEncoded.parse(input, '&', into, new ArgumentLimit(100));
+        List<String> got = new ArrayList<>();
+        for (KeyValues.Entry e : into.all()) {
+            got.add(e.key() + "=" + e.value());
+        }
+        assertThat(String.join(",", got)).isEqualTo(expected);
     }
 }

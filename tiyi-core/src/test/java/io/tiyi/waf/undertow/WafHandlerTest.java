@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.testsupport.Await;
 import io.tiyi.waf.TiyiWaf;
+import io.tiyi.waf.Transaction;
 import io.tiyi.waf.WafEvent;
 import io.tiyi.waf.WafMode;
 import io.undertow.Undertow;
@@ -184,6 +185,132 @@ class WafHandlerTest {
             server.stop();
             server = null;
         }
+    }
+
+    @Test
+    void responsesAreNotWatchedWhenNoRuleRunsAfterTheRequestPhases() throws Exception {
+        // Rule 300 names every response variable but runs in phase 2, before any of them is set.
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
+                SecRuleEngine On
+                SecResponseBodyAccess On
+                SecResponseBodyMimeType text/plain
+                SecRule RESPONSE_BODY|RESPONSE_STATUS|RESPONSE_HEADERS|RESPONSE_CONTENT_TYPE "@rx ." "id:300,phase:2,pass,log"
+                SecRule ARGS "@contains attack" "id:100,phase:1,deny,status:403,log"
+                """).listener(events::add).build();
+        assertThat(waf.inspectsResponses()).isFalse();
+
+        // Fed a whole response by hand, a transaction of these rules matches nothing after phase 2.
+        Transaction tx = waf.newTransaction();
+        tx.processUri("/", "GET", "HTTP/1.1");
+        tx.addRequestHeader("Host", "example.test");
+        tx.processRequestHeaders();
+        tx.processRequestBody();
+        tx.addResponseHeader("Content-Type", "text/plain");
+        tx.processResponseHeaders(500, "HTTP/1.1");
+        tx.appendResponseBody("the secret".getBytes(StandardCharsets.ISO_8859_1), 0, 10);
+        tx.processResponseBody();
+        tx.processLogging();
+        assertThat(tx.matchedRules()).isEmpty();
+
+        List<String> statuses = new CopyOnWriteArrayList<>();
+        HttpHandler secret = ex -> {
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "text/plain");
+            ex.getResponseSender().send("the secret");
+        };
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(WafHandler.builder(waf, secret)
+                .onComplete((ex, t) -> statuses.add(String.valueOf(t.variable("RESPONSE_STATUS", null)))).build()).build();
+        server.start();
+        String url = "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(url + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.body()).isEqualTo("the secret");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/?q=attack")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(403);
+        awaitEvents(1);
+        Await.until(java.time.Duration.ofSeconds(2), "two completed exchanges", () -> statuses.size() >= 2);
+        // The response phases never ran: the transaction never heard the status.
+        assertThat(statuses).containsOnly("null");
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).interruption().orElseThrow().ruleId()).isEqualTo(100);
+    }
+
+    @Test
+    void aLoggingPhaseRuleKeepsResponsesWatched() throws Exception {
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
+                SecRuleEngine On
+                SecRule RESPONSE_STATUS "@streq 404" "id:500,phase:5,pass,log,msg:'not found'"
+                """).listener(events::add).build();
+        assertThat(waf.inspectsResponses()).isTrue();
+        HttpHandler missing = ex -> {
+            ex.setStatusCode(404);
+            ex.getResponseSender().send("no such page");
+        };
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new WafHandler(waf, missing)).build();
+        server.start();
+        String url = "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/gone")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(404);
+        awaitEvents(1);
+        assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(500L);
+    }
+
+    private static final String RESPONSE_RULES = """
+            SecRuleEngine On
+            SecResponseBodyAccess Off
+            SecResponseBodyMimeType text/plain
+            %s
+            SecRule RESPONSE_STATUS "@streq 404" "id:301,phase:3,pass,log"
+            SecRule RESPONSE_HEADERS:X-Leak "@streq yes" "id:302,phase:3,pass,log"
+            SecRule RESPONSE_BODY "@contains secret" "id:303,phase:4,pass,log"
+            SecRule RESPONSE_STATUS "@streq 404" "id:304,phase:5,pass,log"
+            """;
+
+    /** Serves a 404 with a header and a body that response rules look for. */
+    private String startLeaky(TiyiWaf waf) {
+        HttpHandler leaky = ex -> {
+            ex.setStatusCode(404);
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "text/plain");
+            ex.getResponseHeaders().put(new io.undertow.util.HttpString("X-Leak"), "yes");
+            ex.getResponseSender().send("the secret");
+        };
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new WafHandler(waf, leaky)).build();
+        server.start();
+        return "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @Test
+    void withoutResponseBodyAccessTheResponsePhasesRunFromTheFinalStatusAndHeaders() throws Exception {
+        TiyiWaf waf = TiyiWaf.builder().seclang(RESPONSE_RULES.formatted("")).listener(events::add).build();
+        assertThat(waf.inspectsResponseBodies()).isFalse();
+
+        // A transaction fed everything, body included, matches the same rules: the body is not read.
+        Transaction tx = waf.newTransaction();
+        tx.processUri("/", "GET", "HTTP/1.1");
+        tx.processRequestHeaders();
+        tx.processRequestBody();
+        tx.addResponseHeader("Content-Type", "text/plain");
+        tx.addResponseHeader("X-Leak", "yes");
+        tx.processResponseHeaders(404, "HTTP/1.1");
+        tx.appendResponseBody("the secret".getBytes(StandardCharsets.ISO_8859_1), 0, 10);
+        tx.processResponseBody();
+        tx.processLogging();
+        assertThat(tx.matchedRules()).extracting(m -> m.id()).containsExactly(301L, 302L, 304L);
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(startLeaky(waf) + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).isEqualTo("the secret");
+        awaitEvents(1);
+        assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(301L, 302L, 304L);
+    }
+
+    @Test
+    void aRuleThatTurnsResponseBodyAccessOnGetsTheBody() throws Exception {
+        TiyiWaf waf = TiyiWaf.builder()
+                .seclang(RESPONSE_RULES.formatted("SecAction \"id:10,phase:1,pass,nolog,ctl:responseBodyAccess=On\""))
+                .listener(events::add).build();
+        assertThat(waf.inspectsResponseBodies()).isTrue();
+        http.send(HttpRequest.newBuilder(URI.create(startLeaky(waf) + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        awaitEvents(1);
+        assertThat(events.get(0).matchedRules()).extracting(m -> m.id()).containsExactly(301L, 302L, 303L, 304L);
     }
 
     private void awaitEvents(int n) {
