@@ -43,6 +43,9 @@ public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
     private static final DateTimeFormatter HOUR = LogPartitions.HOUR;
     static final int QUEUE = 65_536;
+    /** Below this many events a batch is small, and the writer waits {@link #GATHER_NANOS} for more. */
+    private static final int GATHER = 256;
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final com.fasterxml.jackson.databind.ObjectWriter LINE = Json.MAPPER.writer();
 
     private final Path dir;
@@ -143,6 +146,7 @@ public final class EventLog implements AutoCloseable {
     private void drain() {
         List<Event> batch = new ArrayList<>(1024);
         while (!closed || !queue.isEmpty()) {
+            int taken = 0;
             try {
                 Event first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -152,6 +156,7 @@ public final class EventLog implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, 4095);
+                taken = batch.size();
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -166,6 +171,11 @@ public final class EventLog implements AutoCloseable {
                     doneLock.notifyAll();
                 }
                 batch.clear();
+            }
+            if (taken > 0 && taken < GATHER && !closed) {
+                // A small batch: let events gather a moment rather than have every request wake
+                // the writer (a thread switch each); under load the batches grow and it never waits.
+                java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
             }
         }
         files.closeAll();
@@ -217,14 +227,18 @@ public final class EventLog implements AutoCloseable {
                     newestHour = hour;
                     // A new hour began: the files of the past ones are done.
                     open.entrySet().removeIf(f -> f.getKey().hour() < hour && close(f.getKey(), f.getValue()));
+                    pending.entrySet().removeIf(p -> p.getKey().hour() < hour && p.getValue().length() == 0);
                 }
             }
-            return pending.computeIfAbsent(last, f -> new StringBuilder(8192));
+            return pending.computeIfAbsent(last, f -> new StringBuilder(4096));
         }
 
         void writePending() throws IOException {
             try {
                 for (java.util.Map.Entry<Partition, StringBuilder> p : pending.entrySet()) {
+                    if (p.getValue().length() == 0) {
+                        continue;
+                    }
                     java.nio.channels.FileChannel ch = open.get(p.getKey());
                     if (ch == null) {
                         // 0600 from creation: partitions hold client addresses, paths and query strings.
@@ -238,7 +252,11 @@ public final class EventLog implements AutoCloseable {
                     }
                 }
             } finally {
-                pending.clear();
+                // The buffers are kept for the next batch, unless one grew unusually large.
+                pending.values().removeIf(b -> {
+                    b.setLength(0);
+                    return b.capacity() > 1 << 20;
+                });
             }
         }
 
