@@ -71,9 +71,7 @@ final class EdgeServer implements AutoCloseable {
                     .set(Options.REUSE_ADDRESSES, true).set(Options.BALANCING_TOKENS, 1).set(Options.BALANCING_CONNECTIONS, 2)
                     .set(Options.BACKLOG, 1000).getMap();
             OptionMap undertow = options(l);
-            // A shared lock-free queue of up to 256 buffers (4 MB) and no per-thread cache: Undertow
-            // finds a thread's cache through a locked WeakHashMap on every allocation.
-            ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, 256, 0);
+            ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
             HttpOpenListener plain = new HttpOpenListener(buffers, undertow);
             server.listeners.add(plain);
             // h2c: an HTTP/1.1 request may ask to upgrade to HTTP/2, as java.net.http clients do.
