@@ -5,7 +5,6 @@ import io.tiyi.TiyiException;
 import io.tiyi.internal.Json;
 import io.tiyi.internal.PrivateFiles;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +43,9 @@ public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
     private static final DateTimeFormatter HOUR = LogPartitions.HOUR;
     static final int QUEUE = 65_536;
+    /** Below this many events a batch is small, and the writer waits {@link #GATHER_NANOS} for more. */
+    private static final int GATHER = 256;
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final com.fasterxml.jackson.databind.ObjectWriter LINE = Json.MAPPER.writer();
 
     private final Path dir;
@@ -57,6 +59,8 @@ public final class EventLog implements AutoCloseable {
     private long inFlight;
     private final Object doneLock = new Object();
     private final Thread writer;
+    /** The writer thread's files. */
+    private final OpenFiles files = new OpenFiles();
     private final ScheduledExecutorService retention;
     private final IntSupplier retentionDays;
     private final java.util.function.LongSupplier maxBytes;
@@ -142,19 +146,24 @@ public final class EventLog implements AutoCloseable {
     private void drain() {
         List<Event> batch = new ArrayList<>(1024);
         while (!closed || !queue.isEmpty()) {
+            int taken = 0;
             try {
                 Event first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    // Idle: let go of the files, so that nothing is held open between bursts.
+                    files.closeAll();
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, 4095);
+                taken = batch.size();
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (RuntimeException e) {
                 LOG.error("event log: cannot write to {}: {}; events are being dropped, check disk space", dir, e.toString());
+                files.closeAll();
                 dropped.addAndGet(batch.size());
             } finally {
                 synchronized (doneLock) {
@@ -163,38 +172,109 @@ public final class EventLog implements AutoCloseable {
                 }
                 batch.clear();
             }
+            if (taken > 0 && taken < GATHER && !closed) {
+                // A small batch: let events gather a moment rather than have every request wake
+                // the writer (a thread switch each); under load the batches grow and it never waits.
+                java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
+            }
+        }
+        files.closeAll();
+    }
+
+    /**
+     * Writes a batch: its lines are encoded into one buffer per partition and each buffer goes to
+     * its file in one write, on files kept open while events keep coming.
+     */
+    private void write(List<Event> batch) {
+        try {
+            for (Event e : batch) {
+                StringBuilder lines = files.linesFor(e);
+                if (!EventJson.append(e, lines)) {
+                    lines.append(LINE.writeValueAsString(e));
+                }
+                lines.append('\n');
+            }
+            files.writePending();
+            written.addAndGet(batch.size());
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
-    private void write(List<Event> batch) {
-        String currentFile = null;
-        BufferedWriter w = null;
-        try {
-            for (Event e : batch) {
-                String file = e.type() + "-" + HOUR.format(Instant.ofEpochMilli(e.ts())) + ".jsonl";
-                if (!file.equals(currentFile)) {
-                    if (w != null) {
-                        w.close();
+    /**
+     * The partitions the writer has open, and the lines of the batch being written to each. Only
+     * the writer thread uses it. A file stays open until the writer is idle, or until an event of a
+     * later hour arrives: retention never deletes the current hour's partitions, so a file open
+     * for the current hour is never one that was deleted.
+     */
+    private final class OpenFiles {
+        /** One partition: its file name and its hour (ms since the epoch / one hour). */
+        private record Partition(String file, long hour) {}
+
+        private final java.util.Map<Partition, java.nio.channels.FileChannel> open = new java.util.HashMap<>();
+        private final java.util.Map<Partition, StringBuilder> pending = new java.util.HashMap<>();
+        /** The partition of the last event, kept: consecutive events nearly always share it. */
+        private Partition last;
+        private String lastType;
+        private long newestHour = Long.MIN_VALUE;
+
+        StringBuilder linesFor(Event e) {
+            long hour = Math.floorDiv(e.ts(), LogPartitions.HOUR_MS);
+            if (last == null || hour != last.hour() || !e.type().equals(lastType)) {
+                lastType = e.type();
+                last = new Partition(lastType + "-" + HOUR.format(Instant.ofEpochMilli(e.ts())) + ".jsonl", hour);
+                if (hour > newestHour) {
+                    newestHour = hour;
+                    // A new hour began: the files of the past ones are done.
+                    open.entrySet().removeIf(f -> f.getKey().hour() < hour && close(f.getKey(), f.getValue()));
+                    pending.entrySet().removeIf(p -> p.getKey().hour() < hour && p.getValue().length() == 0);
+                }
+            }
+            return pending.computeIfAbsent(last, f -> new StringBuilder(4096));
+        }
+
+        void writePending() throws IOException {
+            try {
+                for (java.util.Map.Entry<Partition, StringBuilder> p : pending.entrySet()) {
+                    if (p.getValue().length() == 0) {
+                        continue;
                     }
-                    // 0600 from creation: partitions hold client addresses, paths and query strings.
-                    w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(PrivateFiles.newOutputStream(dir.resolve(file),
-                            StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), StandardCharsets.UTF_8));
-                    currentFile = file;
+                    java.nio.channels.FileChannel ch = open.get(p.getKey());
+                    if (ch == null) {
+                        // 0600 from creation: partitions hold client addresses, paths and query strings.
+                        ch = PrivateFiles.newFileChannel(dir.resolve(p.getKey().file()), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                                StandardOpenOption.APPEND);
+                        open.put(p.getKey(), ch);
+                    }
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(p.getValue().toString().getBytes(StandardCharsets.UTF_8));
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
                 }
-                w.write(LINE.writeValueAsString(e));
-                w.write('\n');
-                written.incrementAndGet();
+            } finally {
+                // The buffers are kept for the next batch, unless one grew unusually large.
+                pending.values().removeIf(b -> {
+                    b.setLength(0);
+                    return b.capacity() > 1 << 20;
+                });
             }
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        } finally {
-            if (w != null) {
-                try {
-                    w.close();
-                } catch (IOException ex) {
-                    LOG.warn("event log: closing {} failed: {}", currentFile, ex.toString());
-                }
+        }
+
+        void closeAll() {
+            open.forEach(this::close);
+            open.clear();
+            pending.clear();
+            last = null;
+            newestHour = Long.MIN_VALUE;
+        }
+
+        private boolean close(Partition p, java.nio.channels.FileChannel ch) {
+            try {
+                ch.close();
+            } catch (IOException ex) {
+                LOG.warn("event log: closing {} failed: {}", p.file(), ex.toString());
             }
+            return true;
         }
     }
 

@@ -4,6 +4,8 @@ import io.tiyi.trust.ClientIpResolver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,14 +31,32 @@ final class ClientIpHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
         InetSocketAddress src = ex.getSourceAddress();
-        String peer = src == null || src.getAddress() == null ? "" : src.getAddress().getHostAddress();
-        ClientIpResolver.Resolution r = resolver.get().resolve(peer, name -> {
-            HeaderValues v = ex.getRequestHeaders().get(name);
-            return v == null ? List.of() : List.copyOf(v);
-        });
+        InetAddress address = src == null ? null : src.getAddress();
+        String peer = address == null ? "" : address.getHostAddress();
+        ClientIpResolver res = resolver.get();
+        String client;
+        boolean bypassAttempt;
+        if (res.trustsNobody() && address instanceof Inet4Address) {
+            // The common case, decided as resolve() would decide it: nobody is trusted, so the
+            // client is the peer (an IPv4 address is already in its canonical spelling) and a
+            // client-IP header is only a bypass attempt.
+            client = peer;
+            bypassAttempt = false;
+            for (String h : res.clientIpHeaders()) {
+                HeaderValues v = ex.getRequestHeaders().get(h);
+                bypassAttempt |= v != null && !v.isEmpty();
+            }
+        } else {
+            ClientIpResolver.Resolution r = res.resolve(peer, name -> {
+                HeaderValues v = ex.getRequestHeaders().get(name);
+                return v == null ? List.of() : List.copyOf(v);
+            });
+            client = r.client();
+            bypassAttempt = r.bypassAttempt();
+        }
         ex.putAttachment(Exchanges.PEER_IP, peer);
-        ex.putAttachment(Exchanges.CLIENT_IP, r.client());
-        if (r.bypassAttempt()) {
+        ex.putAttachment(Exchanges.CLIENT_IP, client);
+        if (bypassAttempt) {
             bypass.record(peer, ex.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
         }
         next.handleRequest(ex);

@@ -54,6 +54,9 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
     private int outPos;
     private int outLen;
     private State state = State.HEAD;
+    /** The limits in force at the last head, and the head's view of them, derived once per change. */
+    private RuntimeConfig.Limits lastLimits;
+    private RequestHead.Limits headLimits;
     private long remaining;
     private ChunkedFramer chunked;
     private boolean eof;
@@ -273,7 +276,12 @@ final class EdgeConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
      * to be processed in the state it leaves, or null when nothing more can be done yet.
      */
     private byte[] takeHeads() {
-        RequestHead.Limits lim = RequestHead.Limits.of(limits.get());
+        RuntimeConfig.Limits in = limits.get();
+        if (in != lastLimits) {
+            lastLimits = in;
+            headLimits = RequestHead.Limits.of(in);
+        }
+        RequestHead.Limits lim = headLimits;
         if (startsWith(head, headLen, PREFACE)) {
             // HTTP/2 with prior knowledge: Undertow's HTTP/2 handling takes over, and the handler
             // chain checks each of its requests.

@@ -52,9 +52,20 @@ final class EdgeMarker {
         if (!(ex.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection h)) {
             return null;
         }
+        // Kept on the connection after the first request: the shared map is locked, and every request asks.
+        EdgeConduit known = h.getAttachment(CONDUIT);
+        if (known != null) {
+            return known;
+        }
         java.lang.ref.WeakReference<EdgeConduit> r = conduits.get(h.getChannel());
-        return r == null ? null : r.get();
+        EdgeConduit c = r == null ? null : r.get();
+        if (c != null) {
+            h.putAttachment(CONDUIT, c);
+        }
+        return c;
     }
+
+    private static final io.undertow.util.AttachmentKey<EdgeConduit> CONDUIT = io.undertow.util.AttachmentKey.create(EdgeConduit.class);
 
     /** Connections whose conduit is still registered (for tests: closed ones must go). */
     int registered() {
@@ -89,11 +100,12 @@ final class EdgeMarker {
     byte[] rewrite(byte[] b, int from, int to, RequestHead.Result r) {
         String target = r.target();
         int q = target.indexOf('?');
-        String path = q < 0 ? target : target.substring(0, q);
-        boolean escape = target.startsWith("/") && path.indexOf(';') >= 0;
+        int semicolon = target.indexOf(';');
+        boolean escape = target.startsWith("/") && semicolon >= 0 && (q < 0 || semicolon < q);
         if (!escape && !r.marker()) {
             return null;
         }
+        String path = q < 0 ? target : target.substring(0, q);
         String text = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
         String[] lines = text.split("\r?\n", -1);
         StringBuilder s = new StringBuilder(text.length() + 64);

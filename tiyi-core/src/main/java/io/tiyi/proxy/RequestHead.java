@@ -393,7 +393,7 @@ final class RequestHead {
             return refused(400, "a request line without an HTTP version", method, target);
         }
         String version = ascii(b, sp2 + 1, e);
-        if (!version.matches("HTTP/[0-9]\\.[0-9]")) {
+        if (!httpVersion(version)) {
             return refused(400, "a malformed HTTP version", method, target);
         }
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
@@ -415,6 +415,10 @@ final class RequestHead {
 
     /** The host of an absolute-form target ({@code http://host[:port]/...}), else null. */
     static String absoluteHost(String target) {
+        if (target.isEmpty() || target.charAt(0) == '/') {
+            // The origin form, nearly every request: no need to lower-case it to know.
+            return null;
+        }
         String t = target.toLowerCase(Locale.ROOT);
         int start = t.startsWith("http://") ? 7 : t.startsWith("https://") ? 8 : -1;
         if (start < 0) {
@@ -434,7 +438,72 @@ final class RequestHead {
      * real host name has one, and {@code localhost%1F} hides a control byte.
      */
     static boolean validHost(String h) {
-        return h.matches("(\\[[0-9A-Fa-f:.]+(%25[A-Za-z0-9._~-]+)?\\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(:[0-9]{1,5})?");
+        // By hand rather than a regular expression, as it runs on every request; the grammar is
+        // (\[[0-9A-Fa-f:.]+(%25[A-Za-z0-9._~-]+)?\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(:[0-9]{1,5})?
+        int n = h.length();
+        int i = 0;
+        if (n > 0 && h.charAt(0) == '[') {
+            i = skip(h, 1, IPV6);
+            if (i == 1) {
+                return false;
+            }
+            if (h.startsWith("%25", i)) {
+                int zone = i + 3;
+                i = skip(h, zone, UNRESERVED);
+                if (i == zone) {
+                    return false;
+                }
+            }
+            if (i >= n || h.charAt(i) != ']') {
+                return false;
+            }
+            i++;
+        } else {
+            i = skip(h, 0, REG_NAME);
+            if (i == 0) {
+                return false;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        int digits = n - i - 1;
+        return h.charAt(i) == ':' && digits >= 1 && digits <= 5 && skip(h, i + 1, DIGIT) == n;
+    }
+
+    private static final boolean[] IPV6 = chars("0123456789ABCDEFabcdef:.");
+    private static final boolean[] UNRESERVED = chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-");
+    private static final boolean[] REG_NAME = chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~!$&'()*+,;=-");
+    private static final boolean[] DIGIT = chars("0123456789");
+
+    private static boolean[] chars(String set) {
+        boolean[] t = new boolean[128];
+        for (int i = 0; i < set.length(); i++) {
+            t[set.charAt(i)] = true;
+        }
+        return t;
+    }
+
+    /** The index of the first character from {@code i} on that is not in {@code set}. */
+    private static int skip(String s, int i, boolean[] set) {
+        int n = s.length();
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c >= 128 || !set[c]) {
+                break;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    /** {@code HTTP/<digit>.<digit>}. */
+    static boolean httpVersion(String v) {
+        return v.length() == 8 && v.startsWith("HTTP/") && isDigit(v.charAt(5)) && v.charAt(6) == '.' && isDigit(v.charAt(7));
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static int indexOf(byte[] b, int from, int to, byte c) {

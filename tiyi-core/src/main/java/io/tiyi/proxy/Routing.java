@@ -117,6 +117,26 @@ final class Routing {
         if (hostHeader == null) {
             return fallback;
         }
+        // A Host that is already a site's name as written needs no normalizing: one lookup, no copies.
+        SiteRuntime s = exact.get(hostHeader);
+        if (s != null && normalized(hostHeader).equals(hostHeader)) {
+            return s;
+        }
+        String h = normalized(hostHeader);
+        s = exact.get(h);
+        if (s != null) {
+            return s;
+        }
+        for (Map.Entry<String, SiteRuntime> w : wildcards) {
+            if (h.endsWith(w.getKey()) && h.length() > w.getKey().length()) {
+                return w.getValue();
+            }
+        }
+        return fallback;
+    }
+
+    /** The host name of a Host header: lower case, without port, brackets or a trailing dot. */
+    private static String normalized(String hostHeader) {
         String h = hostHeader.trim().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             int end = h.indexOf(']');
@@ -130,15 +150,6 @@ final class Routing {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
-        SiteRuntime s = exact.get(h);
-        if (s != null) {
-            return s;
-        }
-        for (Map.Entry<String, SiteRuntime> w : wildcards) {
-            if (h.endsWith(w.getKey()) && h.length() > w.getKey().length()) {
-                return w.getValue();
-            }
-        }
-        return fallback;
+        return h;
     }
 }

@@ -82,6 +82,8 @@ final class UpstreamPool implements AutoCloseable {
     private final ProxyHandler handler;
     private final Map<URI, Target> byUri = new LinkedHashMap<>();
     private final Map<String, Target> byPeer = new LinkedHashMap<>();
+    /** The same, by socket address: what a connection reports, looked up on every request without building a key. */
+    private final Map<InetSocketAddress, Target> bySocket = new java.util.HashMap<>();
     private final MetricRegistry metrics;
     private final List<String> gauges = new ArrayList<>();
     private final ScheduledFuture<?> checks;
@@ -121,6 +123,9 @@ final class UpstreamPool implements AutoCloseable {
                     String key = a.getHostAddress() + ":" + t.uri.getPort();
                     t.peerKeys.add(key);
                     byPeer.putIfAbsent(key, t);
+                    if (t.uri.getPort() >= 0) {
+                        bySocket.putIfAbsent(new InetSocketAddress(a, t.uri.getPort()), t);
+                    }
                 }
             } catch (UnknownHostException e) {
                 LOG.warn("site {}: upstream host {} does not resolve now; it will be tried as requests come", site, t.uri.getHost());
@@ -267,7 +272,10 @@ final class UpstreamPool implements AutoCloseable {
                 public void completed(HttpServerExchange ex, ProxyConnection conn) {
                     Target t = null;
                     if (conn.getConnection().getPeerAddress() instanceof InetSocketAddress peer && peer.getAddress() != null) {
-                        t = byPeer.get(peer.getAddress().getHostAddress() + ":" + peer.getPort());
+                        t = bySocket.get(peer);
+                        if (t == null) {
+                            t = byPeer.get(peer.getAddress().getHostAddress() + ":" + peer.getPort());
+                        }
                     }
                     if (t != null) {
                         Target served = t;

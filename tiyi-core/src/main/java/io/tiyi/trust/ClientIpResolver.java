@@ -66,6 +66,20 @@ public final class ClientIpResolver {
     }
 
     /**
+     * Whether no peer is trusted (no proxies, no CDN ranges): then the client of every request is
+     * its peer, and a client-IP header only ever tells of a bypass attempt. The data plane reads
+     * this to skip {@link #resolve} and its allocations on every request when nothing is trusted.
+     */
+    public boolean trustsNobody() {
+        return trusted.isEmpty();
+    }
+
+    /** The client-IP headers of the profile, canonical spelling; their presence from an untrusted peer is a bypass attempt. */
+    public List<String> clientIpHeaders() {
+        return profile.clientIpHeaders();
+    }
+
+    /**
      * The outcome of resolving one request.
      *
      * @param client the client address, canonical (IPv6 compressed, no brackets or port; an

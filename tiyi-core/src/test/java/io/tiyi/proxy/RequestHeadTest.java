@@ -127,4 +127,54 @@ class RequestHeadTest {
         String body = escaped.replace("\\r", "\r").replace("\\n", "\n").replace("\\0", "\u0000").replace("\\1", "\u0001");
         assertThatThrownBy(() -> frame(body)).isInstanceOf(IOException.class).hasMessageContaining(reason);
     }
+    /** The Host grammar, as a regular expression: the hand-written check must agree with it on every input. */
+    private static final java.util.regex.Pattern HOST =
+            java.util.regex.Pattern.compile("(\\[[0-9A-Fa-f:.]+(%25[A-Za-z0-9._~-]+)?\\]|[A-Za-z0-9._~!$&'()*+,;=-]+)(:[0-9]{1,5})?");
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "a|true", "example.com|true", "example.com:8080|true", "example.com:65535|true", "a:1|true", "a:123456|false",
+        "a:|false", ":80|false", "a:8x|false", "a:80:80|false", "a b|false", "''|false", "-._~!$&()*+,;=|true",
+        "[::1]|true", "[::1]:443|true", "[fe80::1%25eth0]|true", "[fe80::1%25eth0]:1|true", "[fe80::1%25]|false",
+        "[fe80::1%eth0]|false", "[fe80::1%2]|false", "[]|false", "[::1|false", "[::1]x|false", "[::g]|false", "::1|false",
+        "a]|false", "[a-b]|false", "é.example|false", "localhost%1F|false", "a%25b|false", "a/b|false", "a@b|false",
+    })
+    void hostsFollowTheGrammar(String host, boolean valid) {
+        assertThat(RequestHead.validHost(host)).isEqualTo(valid);
+        assertThat(HOST.matcher(host).matches()).as("the grammar itself").isEqualTo(valid);
+    }
+
+    @Test
+    void hostCheckAgreesWithTheGrammarOnRandomInput() {
+        java.util.Random random = new java.util.Random(24);
+        String alphabet = "aZ09.-_~:[]%25%25!;='( @/\u00e9\u0000";
+        for (int n = 0; n < 200_000; n++) {
+            int len = random.nextInt(12);
+            StringBuilder b = new StringBuilder(len);
+            for (int i = 0; i < len; i++) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String h = random.nextInt(4) == 0 ? "[" + b : b.toString();
+            assertThat(RequestHead.validHost(h)).as(h).isEqualTo(HOST.matcher(h).matches());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "HTTP/1.1|true", "HTTP/1.0|true", "HTTP/2.0|true", "HTTP/9.9|true", "HTTP/1.10|false", "HTTP/1|false", "http/1.1|false",
+        "HTTP/a.1|false", "HTTP/1,1|false", "'HTTP/1.1 '|false", "''|false", "HTTPS/1.1|false",
+    })
+    void versionsFollowTheGrammar(String version, boolean valid) {
+        assertThat(RequestHead.httpVersion(version)).isEqualTo(valid);
+        assertThat(version.matches("HTTP/[0-9]\\.[0-9]")).as("the grammar itself").isEqualTo(valid);
+    }
+
+    @Test
+    void onlyAbsoluteTargetsNameAHost() {
+        assertThat(RequestHead.absoluteHost("/http://a/")).isNull();
+        assertThat(RequestHead.absoluteHost("HTTP://A:1/x")).isEqualTo("A:1");
+        assertThat(RequestHead.absoluteHost("http://u@a/")).isEmpty();
+        assertThat(RequestHead.absoluteHost("*")).isNull();
+        assertThat(RequestHead.absoluteHost("")).isNull();
+    }
 }
