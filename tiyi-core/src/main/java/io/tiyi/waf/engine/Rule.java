@@ -36,6 +36,8 @@ final class Rule {
     Macro msg;
     Macro logdata;
     final List<String> tags = new ArrayList<>();
+    /** {@link #tags} as a set, made on first use (tags may change until the rule set is built). */
+    private java.util.Set<String> tagSet;
     int severity = -1;
     String ver;
 
@@ -58,6 +60,17 @@ final class Rule {
 
     final List<Action> runtime = new ArrayList<>();
     final List<ActionSpec> specs = new ArrayList<>();
+
+    /** True when the rule has this tag. */
+    boolean hasTag(String tag) {
+        java.util.Set<String> s = tagSet;
+        if (s == null) {
+            // Immutable, so publishing it without a lock to other threads is safe.
+            s = java.util.Set.copyOf(tags);
+            tagSet = s;
+        }
+        return s.contains(tag);
+    }
 
     boolean isMarker() {
         return marker != null;

@@ -331,7 +331,7 @@ public final class TxState implements MatchContext {
         List<VariableSelector> extra = removedTargets.isEmpty() ? null : removedTargets.get(r.id);
         List<VariableSelector> byTag = null;
         for (Map.Entry<String, List<VariableSelector>> e : removedTargetsByTag) {
-            if (r.tags.contains(e.getKey())) {
+            if (r.hasTag(e.getKey())) {
                 byTag = byTag == null ? new ArrayList<>() : byTag;
                 byTag.addAll(e.getValue());
             }
@@ -421,6 +421,26 @@ public final class TxState implements MatchContext {
         return OPERATOR_MACROS.computeIfAbsent(text, Macro::of).expand(this);
     }
 
+    // --- counts ---
+
+    long countedRules;
+    long countedValues;
+    private long countedRegex;
+    private long countedRegexRuns;
+
+    @Override
+    public void countRegex(boolean matcherRan) {
+        countedRegex++;
+        if (matcherRan) {
+            countedRegexRuns++;
+        }
+    }
+
+    /** What the engine evaluated for this transaction so far. */
+    public EvaluationCounts counts() {
+        return new EvaluationCounts(countedRules, countedValues, countedRegex, countedRegexRuns);
+    }
+
     @Override
     public boolean capturing() {
         return capturing;
@@ -443,16 +463,10 @@ public final class TxState implements MatchContext {
     }
 
     void clearMatchedVars() {
-        KeyValues mv = vars.collection("MATCHED_VARS");
-        if (!mv.isEmpty()) {
-            mv.clear();
-            vars.collection("MATCHED_VARS_NAMES").clear();
-        }
+        vars.clearMatched();
     }
 
     void addMatchedVar(String name, String value) {
-        KeyValues mv = vars.collection("MATCHED_VARS");
-        mv.add(name, value);
-        vars.collection("MATCHED_VARS_NAMES").add(name, name);
+        vars.addMatched(name, value);
     }
 }

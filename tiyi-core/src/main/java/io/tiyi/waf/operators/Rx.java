@@ -96,8 +96,10 @@ final class Rx implements Operator {
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         if (prefilter != null && !prefilter.mayMatch(value)) {
+            ctx.countRegex(false);
             return false; // cannot match: none of the pattern's required literals occurs
         }
+        ctx.countRegex(true);
         State st = state.get();
         BoundedInput in = st.input.reset(value, ctx);
         Matcher m = st.matcher.reset(in);

@@ -45,9 +45,57 @@ public final class TxVariables {
     private final Map<String, KeyValues> collections = new HashMap<>();
     private final Map<String, String> singles = new HashMap<>();
 
+    /*
+     * MATCHED_VARS and MATCHED_VARS_NAMES are rewritten for every rule that matches a value, but
+     * read only by the few rules and macros that name them. The pairs are kept here (name, value,
+     * name, value...) and copied into the two collections only when something reads them.
+     */
+    private final KeyValues matchedVars = new KeyValues();
+    private final KeyValues matchedNames = new KeyValues();
+    private final ArrayList<String> matched = new ArrayList<>();
+    /** True when the two collections do not hold {@link #matched}. */
+    private boolean matchedStale;
+
+    public TxVariables() {
+        collections.put("MATCHED_VARS", matchedVars);
+        collections.put("MATCHED_VARS_NAMES", matchedNames);
+    }
+
     /** A keyed collection, created on first use. */
     public KeyValues collection(String name) {
+        if (matchedStale) {
+            materialiseMatched(name);
+        }
         return collections.computeIfAbsent(name, k -> new KeyValues());
+    }
+
+    /** Empties MATCHED_VARS and MATCHED_VARS_NAMES. */
+    public void clearMatched() {
+        if (!matched.isEmpty() || !matchedStale && (!matchedVars.isEmpty() || !matchedNames.isEmpty())) {
+            matched.clear();
+            matchedStale = true;
+        }
+    }
+
+    /** Adds a value (named as MATCHED_VAR_NAME names it) to MATCHED_VARS and its name to MATCHED_VARS_NAMES. */
+    public void addMatched(String name, String value) {
+        matched.add(name);
+        matched.add(value);
+        matchedStale = true;
+    }
+
+    private void materialiseMatched(String collection) {
+        if (!collection.startsWith("MATCHED_VARS")) {
+            return;
+        }
+        matchedStale = false;
+        matchedVars.clear();
+        matchedNames.clear();
+        for (int i = 0, n = matched.size(); i < n; i += 2) {
+            String name = matched.get(i);
+            matchedVars.add(name, matched.get(i + 1));
+            matchedNames.add(name, name);
+        }
     }
 
     public boolean isKeyed(String name) {
@@ -69,6 +117,9 @@ public final class TxVariables {
      */
     public List<Target> resolve(VariableSelector sel, List<VariableSelector> exclusions) {
         String c = sel.collection();
+        if (matchedStale) {
+            materialiseMatched(c);
+        }
         if (c.equals("ARGS") || KEYED.contains(c)) {
             // Sized up front and filled without an intermediate list: with tens of thousands of
             // arguments, growing lists per (rule, selector) was a large part of what a request allocated.
