@@ -112,12 +112,12 @@ final class Evaluator {
             return m;
         }
         List<VariableSelector> exclusions = tx.exclusionsFor(r);
-        boolean cacheable = r.targetSet >= 0 && exclusions == r.exclusions;
-        List<Target> targets = cacheable ? tx.cachedTargets(r) : null;
+        boolean cacheable = r.targetSet >= 0;
+        List<Target> targets = cacheable ? tx.cachedTargets(r, exclusions) : null;
         if (targets == null) {
             targets = resolve(tx, r, exclusions);
             if (cacheable) {
-                tx.cacheTargets(r, targets);
+                tx.cacheTargets(r, exclusions, targets);
             }
         }
         int n = targets.size();

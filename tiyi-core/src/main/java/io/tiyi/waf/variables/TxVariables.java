@@ -85,7 +85,7 @@ public final class TxVariables {
     }
 
     private void materialiseMatched(String collection) {
-        if (!collection.startsWith("MATCHED_VARS")) {
+        if (collection.length() < 12 || collection.charAt(0) != 'M' || !collection.startsWith("MATCHED_VARS")) {
             return;
         }
         matchedStale = false;
@@ -121,28 +121,23 @@ public final class TxVariables {
             materialiseMatched(c);
         }
         if (c.equals("ARGS") || KEYED.contains(c)) {
-            // Sized up front and filled without an intermediate list: with tens of thousands of
-            // arguments, growing lists per (rule, selector) was a large part of what a request allocated.
-            boolean all = !sel.count() && sel.key() == null && sel.keyPattern() == null;
-            List<Target> out = new ArrayList<>(!all ? 4 : c.equals("ARGS") ? size("ARGS_GET") + size("ARGS_POST") : size(c));
-            int n;
+            // Filled without intermediate lists, and not allocated at all when nothing is found: most
+            // selectors of most rules name what a benign request does not have (cookies, XML, files).
+            counted = 0;
+            List<Target> out;
             if (c.equals("ARGS")) {
-                n = addTargets(out, c, "ARGS_GET", sel, exclusions) + addTargets(out, c, "ARGS_POST", sel, exclusions);
+                out = addTargets(addTargets(null, c, "ARGS_GET", sel, exclusions), c, "ARGS_POST", sel, exclusions);
             } else {
-                n = addTargets(out, c, c, sel, exclusions);
+                out = addTargets(null, c, c, sel, exclusions);
             }
             if (sel.count()) {
-                out.add(new Target(c, null, Integer.toString(n)));
+                return one(new Target(c, null, Integer.toString(counted)));
             }
-            return out;
+            return out == null ? List.of() : out;
         }
         String[] names = NAMES.get(c);
         if (names != null) {
-            int total = 0;
-            for (String src : names) {
-                total += size(src);
-            }
-            List<Target> out = new ArrayList<>(sel.count() || sel.key() != null ? 4 : total);
+            List<Target> out = null;
             int n = 0;
             for (String src : names) {
                 KeyValues kv = collections.get(src);
@@ -155,23 +150,38 @@ public final class TxVariables {
                     }
                     n++;
                     if (!sel.count()) {
+                        out = out != null ? out : new ArrayList<>(sel.key() != null ? 2 : namesSize(names));
                         out.add(e.target(c, true));
                     }
                 }
             }
             if (sel.count()) {
-                out.add(new Target(c, null, Integer.toString(n)));
+                return one(new Target(c, null, Integer.toString(n)));
             }
-            return out;
+            return out == null ? List.of() : out;
         }
-        List<Target> out = new ArrayList<>(1);
         String v = single(c);
         if (sel.count()) {
-            out.add(new Target(c, null, v == null ? "0" : "1"));
-        } else if (v != null) {
-            out.add(new Target(c, null, v));
+            return one(new Target(c, null, v == null ? "0" : "1"));
         }
+        return v == null ? List.of() : one(new Target(c, null, v));
+    }
+
+    /** Entries {@link #addTargets} counted (for {@code &COLLECTION}); a field so that counting needs no holder object. */
+    private int counted;
+
+    private static List<Target> one(Target t) {
+        List<Target> out = new ArrayList<>(1);
+        out.add(t);
         return out;
+    }
+
+    private int namesSize(String[] names) {
+        int total = 0;
+        for (String src : names) {
+            total += size(src);
+        }
+        return total;
     }
 
     private String single(String c) {
@@ -214,47 +224,57 @@ public final class TxVariables {
         return kv == null ? 0 : kv.size();
     }
 
-    /** Adds the targets {@code sel} names in {@code coll} (as collection {@code c}) unless excluded; returns how many. */
-    private int addTargets(List<Target> out, String c, String coll, VariableSelector sel, List<VariableSelector> exclusions) {
+    /**
+     * Appends the targets {@code sel} names in {@code coll} (as collection {@code c}) that are not
+     * excluded to {@code out}, made when the first is found, and adds their number to {@link #counted}.
+     * Returns {@code out}: null when it was null and nothing was found.
+     */
+    private List<Target> addTargets(List<Target> out, String c, String coll, VariableSelector sel, List<VariableSelector> exclusions) {
         KeyValues kv = collections.get(coll);
-        if (kv == null) {
-            return 0;
+        if (kv == null || kv.isEmpty()) {
+            return out;
         }
-        List<KeyValues.Entry> entries;
-        if (c.equals("XML")) {
-            // XML:/* is the element text, XML://@* the attribute values; the key is an XPath, not an entry name.
-            entries = kv.all();
-            if (sel.key() != null) {
-                List<KeyValues.Entry> some = new ArrayList<>();
-                for (KeyValues.Entry e : entries) {
-                    if (sel.key().equals(e.key())) {
-                        some.add(e);
-                    }
-                }
-                entries = some;
+        boolean count = sel.count();
+        if (sel.key() != null && !c.equals("XML")) {
+            List<Integer> at = kv.positions(lowered(sel.key()));
+            if (at == null) {
+                return out;
             }
-        } else if (sel.key() != null) {
-            entries = new ArrayList<>(1);
-            kv.addToLowered(entries, lowered(sel.key()));
-        } else {
-            entries = kv.all();
+            for (int i = 0, size = at.size(); i < size; i++) {
+                KeyValues.Entry e = kv.at(at.get(i));
+                if (!exclusions.isEmpty() && excluded(exclusions, c, e.key())) {
+                    continue;
+                }
+                counted++;
+                if (!count) {
+                    out = out != null ? out : new ArrayList<>(2);
+                    out.add(e.target(c, false));
+                }
+            }
+            return out;
         }
+        // XML:/* is the element text, XML://@* the attribute values; the key is an XPath, not an entry name.
+        String xmlPath = c.equals("XML") ? sel.key() : null;
         Pattern keyPattern = c.equals("XML") ? null : sel.keyPattern();
-        int n = 0;
+        List<KeyValues.Entry> entries = kv.all();
         for (int i = 0, size = entries.size(); i < size; i++) {
             KeyValues.Entry e = entries.get(i);
+            if (xmlPath != null && !xmlPath.equals(e.key())) {
+                continue;
+            }
             if (keyPattern != null && !keyPattern.matcher(e.key()).find()) {
                 continue;
             }
             if (!exclusions.isEmpty() && excluded(exclusions, c, e.key())) {
                 continue;
             }
-            n++;
-            if (!sel.count()) {
+            counted++;
+            if (!count) {
+                out = out != null ? out : new ArrayList<>(keyPattern == null && xmlPath == null ? size : 4);
                 out.add(e.target(c, false));
             }
         }
-        return n;
+        return out;
     }
 
     private static boolean selected(VariableSelector sel, String key) {
