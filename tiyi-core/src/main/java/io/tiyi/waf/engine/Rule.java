@@ -63,14 +63,25 @@ final class Rule {
 
     /** True when the rule has this tag. */
     boolean hasTag(String tag) {
+        // ctl asks every rule about the same tag instance, request after request: the last answer is
+        // kept, in one immutable object so that threads sharing the rule see it whole or not at all.
+        TagAnswer last = lastTag;
+        if (last != null && last.tag == tag) {
+            return last.has;
+        }
         java.util.Set<String> s = tagSet;
         if (s == null) {
-            // Immutable, so publishing it without a lock to other threads is safe.
             s = java.util.Set.copyOf(tags);
             tagSet = s;
         }
-        return s.contains(tag);
+        boolean has = s.contains(tag);
+        lastTag = new TagAnswer(tag, has);
+        return has;
     }
+
+    private record TagAnswer(String tag, boolean has) {}
+
+    private TagAnswer lastTag;
 
     boolean isMarker() {
         return marker != null;

@@ -120,8 +120,8 @@ final class Rx implements Operator {
             ctx.error("@rx gave up after " + in.budget + " steps on a " + value.length() + "-byte value (pattern " + abbreviate() + ")");
             return false;
         } finally {
-            // Reset before charging: charging may throw the transaction's over-budget exception.
-            m.reset("");
+            // The matcher keeps only the per-thread input, whose value release() drops; the next
+            // evaluation resets it, so it is not reset here as well.
             in.release();
         }
     }
