@@ -262,7 +262,7 @@ public final class TxVariables {
             if (xmlPath != null && !xmlPath.equals(e.key())) {
                 continue;
             }
-            if (keyPattern != null && !keyPattern.matcher(e.key()).find()) {
+            if (keyPattern != null && !finds(keyPattern, e.key())) {
                 continue;
             }
             if (!exclusions.isEmpty() && excluded(exclusions, c, e.key())) {
@@ -277,23 +277,51 @@ public final class TxVariables {
         return out;
     }
 
-    private static boolean selected(VariableSelector sel, String key) {
+    private boolean selected(VariableSelector sel, String key) {
         if (sel.key() != null) {
             return sel.key().equalsIgnoreCase(key);
         }
-        return sel.keyPattern() == null || sel.keyPattern().matcher(key).find();
+        return sel.keyPattern() == null || finds(sel.keyPattern(), key);
     }
 
-    private static boolean excluded(List<VariableSelector> exclusions, String coll, String key) {
+    private boolean excluded(List<VariableSelector> exclusions, String coll, String key) {
         for (int i = 0, n = exclusions.size(); i < n; i++) {
             VariableSelector x = exclusions.get(i);
-            if (x.excludes(coll, key)) {
+            if (excludes(x, coll, key)) {
                 return true;
             }
-            if (coll.equals("ARGS_NAMES") && x.excludes("ARGS", key)) {
+            if (coll.equals("ARGS_NAMES") && excludes(x, "ARGS", key)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@link VariableSelector#excludes}, with this transaction's matcher of a key regex. */
+    private boolean excludes(VariableSelector x, String coll, String key) {
+        if (!x.exclusion() || !x.collection().equals(coll)) {
+            return false;
+        }
+        if (x.keyPattern() != null) {
+            return finds(x.keyPattern(), key);
+        }
+        return x.key() == null || x.key().equalsIgnoreCase(key);
+    }
+
+    /**
+     * One matcher per key regex per transaction: the same few regexes ({@code !REQUEST_COOKIES:/__utm/})
+     * are tried on every entry by rule after rule, and a matcher per try was most of what that cost.
+     */
+    private final java.util.IdentityHashMap<Pattern, java.util.regex.Matcher> keyMatchers = new java.util.IdentityHashMap<>();
+
+    private boolean finds(Pattern p, String key) {
+        java.util.regex.Matcher m = keyMatchers.get(p);
+        if (m == null) {
+            m = p.matcher(key);
+            keyMatchers.put(p, m);
+        } else {
+            m.reset(key);
+        }
+        return m.find();
     }
 }
