@@ -16,6 +16,9 @@ final class Ctl implements Action {
     private final String option;
     private final String value;
     private final List<VariableSelector> targets;
+    /** The option lower-cased, and the ID or tag part of a ruleRemoveTarget value: made once, not per match. */
+    private final String lowerOption;
+    private final String idOrTag;
 
     Ctl(String v, String where) {
         int eq = v == null ? -1 : v.indexOf('=');
@@ -24,7 +27,9 @@ final class Ctl implements Action {
         }
         this.option = v.substring(0, eq).trim();
         this.value = v.substring(eq + 1).trim();
-        switch (option.toLowerCase(Locale.ROOT)) {
+        this.lowerOption = option.toLowerCase(Locale.ROOT);
+        this.idOrTag = value.indexOf(';') < 0 ? null : value.substring(0, value.indexOf(';')).trim();
+        switch (lowerOption) {
             case "ruleremovetargetbyid", "ruleremovetargetbytag" -> {
                 int semi = value.indexOf(';');
                 if (semi < 0) {
@@ -53,7 +58,7 @@ final class Ctl implements Action {
     @Override
     public void execute(TxState tx, Rule rule) {
         String v = value;
-        switch (option.toLowerCase(Locale.ROOT)) {
+        switch (lowerOption) {
             case "ruleengine" -> tx.setMode(EngineMode.parse(v, "ctl:ruleEngine"));
             case "ruleremovebyid" -> {
                 for (String part : v.split("[ ,]+")) {
@@ -67,13 +72,13 @@ final class Ctl implements Action {
             }
             case "ruleremovebytag" -> tx.removeRuleTag(v);
             case "ruleremovetargetbyid" -> {
-                String idPart = v.substring(0, v.indexOf(';')).trim();
+                String idPart = idOrTag;
                 int dash = idPart.indexOf('-', 1);
                 long lo = Numbers.parse(dash > 0 ? idPart.substring(0, dash) : idPart);
                 long hi = dash > 0 ? Numbers.parse(idPart.substring(dash + 1)) : lo;
                 tx.removeTargets(lo, hi, targets);
             }
-            case "ruleremovetargetbytag" -> tx.removeTargetsByTag(v.substring(0, v.indexOf(';')).trim(), targets);
+            case "ruleremovetargetbytag" -> tx.removeTargetsByTag(idOrTag, targets);
             case "requestbodyprocessor" -> tx.setRequestBodyProcessor(v.toUpperCase(Locale.ROOT));
             case "requestbodyaccess" -> tx.setRequestBodyAccess(v.equalsIgnoreCase("on"));
             case "responsebodyaccess" -> tx.setResponseBodyAccess(v.equalsIgnoreCase("on"));

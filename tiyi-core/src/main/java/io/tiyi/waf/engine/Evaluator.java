@@ -100,7 +100,9 @@ final class Evaluator {
     /** Evaluates one link; on a match sets MATCHED_VAR(S) to what it matched. */
     private static boolean one(TxState tx, Rule r, Rule head) {
         tx.beginRule(r);
+        tx.countedRules++;
         if (r.targets.isEmpty()) {
+            tx.countedValues++;
             boolean m = r.operator.evaluate(tx, "") != r.negated;
             if (m) {
                 for (Action a : r.runtime) {
@@ -110,19 +112,20 @@ final class Evaluator {
             return m;
         }
         List<VariableSelector> exclusions = tx.exclusionsFor(r);
-        boolean cacheable = r.targetSet >= 0 && exclusions == r.exclusions;
-        List<Target> targets = cacheable ? tx.cachedTargets(r) : null;
+        boolean cacheable = r.targetSet >= 0;
+        List<Target> targets = cacheable ? tx.cachedTargets(r, exclusions) : null;
         if (targets == null) {
-            targets = new ArrayList<>();
-            for (VariableSelector sel : r.targets) {
-                targets.addAll(tx.vars().resolve(sel, exclusions));
-            }
+            targets = resolve(tx, r, exclusions);
             if (cacheable) {
-                tx.cacheTargets(r, targets);
+                tx.cacheTargets(r, exclusions, targets);
             }
         }
-        List<String[]> found = null;
-        for (Target t : targets) {
+        int n = targets.size();
+        tx.countedValues += n;
+        Target last = null;
+        String lastHit = null;
+        for (int i = 0; i < n; i++) {
+            Target t = targets.get(i);
             tx.tick();
             String hit = null;
             if (r.multiMatch) {
@@ -144,25 +147,46 @@ final class Evaluator {
                 }
             }
             if (hit != null) {
-                if (found == null) {
-                    found = new ArrayList<>();
+                if (last == null) {
                     tx.clearMatchedVars();
                 }
-                found.add(new String[] {t.name(), hit});
+                last = t;
+                lastHit = hit;
                 // As in ModSecurity, a link's non-disruptive actions run for every value it matches,
                 // with MATCHED_VAR and the captures of that value.
-                tx.addMatchedVar(t.name(), hit);
-                tx.setMatched(t.name(), hit);
+                String name = t.name();
+                tx.addMatchedVar(name, hit);
+                tx.setMatched(name, hit);
                 for (Action a : r.runtime) {
                     a.execute(tx, head);
                 }
             }
         }
-        if (found == null) {
+        if (last == null) {
             return false;
         }
-        String[] last = found.get(found.size() - 1);
-        tx.setMatched(last[0], last[1]);
+        tx.setMatched(last.name(), lastHit);
         return true;
+    }
+
+    /** The values of a rule's targets, in the order of its selectors. */
+    private static List<Target> resolve(TxState tx, Rule r, List<VariableSelector> exclusions) {
+        List<VariableSelector> selectors = r.targets;
+        if (selectors.size() == 1) {
+            return tx.vars().resolve(selectors.get(0), exclusions);
+        }
+        List<Target> targets = null;
+        for (int i = 0, n = selectors.size(); i < n; i++) {
+            List<Target> some = tx.vars().resolve(selectors.get(i), exclusions);
+            if (some.isEmpty()) {
+                continue;
+            }
+            if (targets == null) {
+                targets = some; // resolve's lists are the caller's own
+            } else {
+                targets.addAll(some);
+            }
+        }
+        return targets == null ? List.of() : targets;
     }
 }

@@ -36,6 +36,8 @@ final class Rule {
     Macro msg;
     Macro logdata;
     final List<String> tags = new ArrayList<>();
+    /** {@link #tags} as a set, made on first use (tags may change until the rule set is built). */
+    private java.util.Set<String> tagSet;
     int severity = -1;
     String ver;
 
@@ -58,6 +60,28 @@ final class Rule {
 
     final List<Action> runtime = new ArrayList<>();
     final List<ActionSpec> specs = new ArrayList<>();
+
+    /** True when the rule has this tag. */
+    boolean hasTag(String tag) {
+        // ctl asks every rule about the same tag instance, request after request: the last answer is
+        // kept, in one immutable object so that threads sharing the rule see it whole or not at all.
+        TagAnswer last = lastTag;
+        if (last != null && last.tag == tag) {
+            return last.has;
+        }
+        java.util.Set<String> s = tagSet;
+        if (s == null) {
+            s = java.util.Set.copyOf(tags);
+            tagSet = s;
+        }
+        boolean has = s.contains(tag);
+        lastTag = new TagAnswer(tag, has);
+        return has;
+    }
+
+    private record TagAnswer(String tag, boolean has) {}
+
+    private TagAnswer lastTag;
 
     boolean isMarker() {
         return marker != null;

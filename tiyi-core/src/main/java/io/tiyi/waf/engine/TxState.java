@@ -45,6 +45,8 @@ public final class TxState implements MatchContext {
     private final IdentityHashMap<String, String[]> cache = new IdentityHashMap<>();
     /** Resolved targets of stable target sets, valid for one phase (only phases feed new request data). */
     private final List<?>[] targetCache;
+    /** The exclusions each {@link #targetCache} entry was resolved with. */
+    private final Object[] targetCacheKeys;
 
     /** A rule that matched (its whole chain). */
     record Match(Rule rule, String message, String data, String variable, String value) {}
@@ -60,6 +62,7 @@ public final class TxState implements MatchContext {
     /** Runs the rules of a phase (1-5); phases 1 and 2 within the transaction's budget, if it has one. */
     public void runPhase(int phase) {
         java.util.Arrays.fill(targetCache, null);
+        java.util.Arrays.fill(targetCacheKeys, null);
         if (phase > 2 || budgetNanos == 0) {
             Evaluator.phase(this, phase);
             return;
@@ -175,13 +178,27 @@ public final class TxState implements MatchContext {
         }
     }
 
+    /**
+     * The targets of the rule's target set resolved with these exclusions earlier in this phase, or
+     * null. Exclusions are told apart by identity: {@link #exclusionsFor} gives rules of one set the
+     * same instance when ctl changed nothing, or the same change, for them.
+     */
     @SuppressWarnings("unchecked")
-    List<io.tiyi.waf.variables.Target> cachedTargets(Rule r) {
-        return (List<io.tiyi.waf.variables.Target>) targetCache[r.targetSet];
+    List<io.tiyi.waf.variables.Target> cachedTargets(Rule r, List<VariableSelector> exclusions) {
+        int set = r.targetSet;
+        return targetCacheKeys[set] == cacheKey(r, exclusions) ? (List<io.tiyi.waf.variables.Target>) targetCache[set] : null;
     }
 
-    void cacheTargets(Rule r, List<io.tiyi.waf.variables.Target> targets) {
+    void cacheTargets(Rule r, List<VariableSelector> exclusions, List<io.tiyi.waf.variables.Target> targets) {
         targetCache[r.targetSet] = targets;
+        targetCacheKeys[r.targetSet] = cacheKey(r, exclusions);
+    }
+
+    /** Stands for "the rule's own exclusions", equal in every rule of a target set though not the same list. */
+    private static final Object OWN_EXCLUSIONS = new Object();
+
+    private static Object cacheKey(Rule r, List<VariableSelector> exclusions) {
+        return exclusions == r.exclusions ? OWN_EXCLUSIONS : exclusions;
     }
 
     /** Overrides the rule set's SecRuleEngine for this transaction. */
@@ -250,6 +267,7 @@ public final class TxState implements MatchContext {
     TxState(RuleSet rules) {
         this.rules = rules;
         this.targetCache = new List<?>[rules.targetSets];
+        this.targetCacheKeys = new Object[rules.targetSets];
         this.mode = rules.mode;
         this.requestBodyAccess = rules.requestBodyAccess;
         this.responseBodyAccess = rules.responseBodyAccess;
@@ -322,29 +340,51 @@ public final class TxState implements MatchContext {
         if (removedTargets.isEmpty() && removedTargetsByTag.isEmpty()) {
             return r.exclusions;
         }
-        // Computed each time rather than memoised per rule: a rule runs once per phase, so a memo
-        // (with CRS, 941010's ctl:ruleRemoveTargetByTag on every request) only added a map entry per rule.
         return computeExclusions(r);
     }
 
+    /*
+     * What ctl added, per target set: rules of one set that got the same additions share one list,
+     * so that their resolved targets are cached as the set's (CRS 941010 removes REQUEST_FILENAME
+     * from some thirty XSS rules on almost every request; each resolved the same targets again).
+     */
+    private List<?>[] ctlAdded;
+    private List<?>[] ctlExclusions;
+
     private List<VariableSelector> computeExclusions(Rule r) {
         List<VariableSelector> extra = removedTargets.isEmpty() ? null : removedTargets.get(r.id);
-        List<VariableSelector> byTag = null;
-        for (Map.Entry<String, List<VariableSelector>> e : removedTargetsByTag) {
-            if (r.tags.contains(e.getKey())) {
-                byTag = byTag == null ? new ArrayList<>() : byTag;
-                byTag.addAll(e.getValue());
+        List<VariableSelector> added = null;
+        for (int i = 0, n = removedTargetsByTag.size(); i < n; i++) {
+            Map.Entry<String, List<VariableSelector>> e = removedTargetsByTag.get(i);
+            if (r.hasTag(e.getKey())) {
+                if (added == null) {
+                    added = new ArrayList<>(extra == null ? List.of() : extra);
+                }
+                added.addAll(e.getValue());
             }
         }
-        if (extra == null && byTag == null) {
+        if (added == null) {
+            added = extra;
+        }
+        if (added == null) {
             return r.exclusions;
         }
-        List<VariableSelector> all = new ArrayList<>(r.exclusions);
-        if (extra != null) {
-            all.addAll(extra);
+        int set = r.targetSet;
+        if (set >= 0 && ctlAdded != null && added.equals(ctlAdded[set])) {
+            @SuppressWarnings("unchecked")
+            List<VariableSelector> same = (List<VariableSelector>) ctlExclusions[set];
+            return same;
         }
-        if (byTag != null) {
-            all.addAll(byTag);
+        List<VariableSelector> all = new ArrayList<>(r.exclusions.size() + added.size());
+        all.addAll(r.exclusions);
+        all.addAll(added);
+        if (set >= 0) {
+            if (ctlAdded == null) {
+                ctlAdded = new List<?>[rules.targetSets];
+                ctlExclusions = new List<?>[rules.targetSets];
+            }
+            ctlAdded[set] = List.copyOf(added);
+            ctlExclusions[set] = all;
         }
         return all;
     }
@@ -421,6 +461,26 @@ public final class TxState implements MatchContext {
         return OPERATOR_MACROS.computeIfAbsent(text, Macro::of).expand(this);
     }
 
+    // --- counts ---
+
+    long countedRules;
+    long countedValues;
+    private long countedRegex;
+    private long countedRegexRuns;
+
+    @Override
+    public void countRegex(boolean matcherRan) {
+        countedRegex++;
+        if (matcherRan) {
+            countedRegexRuns++;
+        }
+    }
+
+    /** What the engine evaluated for this transaction so far. */
+    public EvaluationCounts counts() {
+        return new EvaluationCounts(countedRules, countedValues, countedRegex, countedRegexRuns);
+    }
+
     @Override
     public boolean capturing() {
         return capturing;
@@ -443,16 +503,10 @@ public final class TxState implements MatchContext {
     }
 
     void clearMatchedVars() {
-        KeyValues mv = vars.collection("MATCHED_VARS");
-        if (!mv.isEmpty()) {
-            mv.clear();
-            vars.collection("MATCHED_VARS_NAMES").clear();
-        }
+        vars.clearMatched();
     }
 
     void addMatchedVar(String name, String value) {
-        KeyValues mv = vars.collection("MATCHED_VARS");
-        mv.add(name, value);
-        vars.collection("MATCHED_VARS_NAMES").add(name, name);
+        vars.addMatched(name, value);
     }
 }

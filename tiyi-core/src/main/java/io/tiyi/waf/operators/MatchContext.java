@@ -29,4 +29,10 @@ public interface MatchContext {
      * evaluation of the transaction: operators must let it through (releasing what they hold).
      */
     default void chargeRegexSteps(long steps) {}
+
+    /**
+     * Counts one {@code @rx} evaluation; {@code matcherRan} is false when the pattern's prefilter
+     * rejected the value without running the matcher.
+     */
+    default void countRegex(boolean matcherRan) {}
 }

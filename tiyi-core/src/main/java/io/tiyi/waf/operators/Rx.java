@@ -96,8 +96,10 @@ final class Rx implements Operator {
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
         if (prefilter != null && !prefilter.mayMatch(value)) {
+            ctx.countRegex(false);
             return false; // cannot match: none of the pattern's required literals occurs
         }
+        ctx.countRegex(true);
         State st = state.get();
         BoundedInput in = st.input.reset(value, ctx);
         Matcher m = st.matcher.reset(in);
@@ -118,8 +120,8 @@ final class Rx implements Operator {
             ctx.error("@rx gave up after " + in.budget + " steps on a " + value.length() + "-byte value (pattern " + abbreviate() + ")");
             return false;
         } finally {
-            // Reset before charging: charging may throw the transaction's over-budget exception.
-            m.reset("");
+            // The matcher keeps only the per-thread input, whose value release() drops; the next
+            // evaluation resets it, so it is not reset here as well.
             in.release();
         }
     }

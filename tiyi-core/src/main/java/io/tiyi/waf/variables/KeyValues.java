@@ -157,6 +157,16 @@ public final class KeyValues {
         }
     }
 
+    /** The positions of the entries of {@code lowerKey} (already lower-cased), or null; not to be changed. */
+    List<Integer> positions(String lowerKey) {
+        return index.get(lowerKey);
+    }
+
+    /** The entry at a position {@link #positions} gave. */
+    Entry at(int position) {
+        return entries.get(position);
+    }
+
     public List<Entry> all() {
         return Collections.unmodifiableList(entries);
     }

@@ -20,6 +20,8 @@ public final class Target {
     private final KeyValues.Entry entry;
     /** True when {@link #value} is the entry's key ({@code ARGS_NAMES}). */
     private final boolean ofKey;
+    /** {@link #name()}, made on first use: most targets are inspected without ever matching. */
+    private String name;
 
     public Target(String collection, String key, String value) {
         this(collection, key, value, null, false);
@@ -47,7 +49,12 @@ public final class Target {
 
     /** {@code ARGS:id}, or {@code REQUEST_URI} for a single value: the MATCHED_VAR_NAME form. */
     public String name() {
-        return key == null ? collection : collection + ":" + key;
+        String n = name;
+        if (n == null) {
+            n = key == null ? collection : collection + ":" + key;
+            name = n;
+        }
+        return n;
     }
 
     /**

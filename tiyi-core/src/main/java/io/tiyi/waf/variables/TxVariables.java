@@ -45,9 +45,57 @@ public final class TxVariables {
     private final Map<String, KeyValues> collections = new HashMap<>();
     private final Map<String, String> singles = new HashMap<>();
 
+    /*
+     * MATCHED_VARS and MATCHED_VARS_NAMES are rewritten for every rule that matches a value, but
+     * read only by the few rules and macros that name them. The pairs are kept here (name, value,
+     * name, value...) and copied into the two collections only when something reads them.
+     */
+    private final KeyValues matchedVars = new KeyValues();
+    private final KeyValues matchedNames = new KeyValues();
+    private final ArrayList<String> matched = new ArrayList<>();
+    /** True when the two collections do not hold {@link #matched}. */
+    private boolean matchedStale;
+
+    public TxVariables() {
+        collections.put("MATCHED_VARS", matchedVars);
+        collections.put("MATCHED_VARS_NAMES", matchedNames);
+    }
+
     /** A keyed collection, created on first use. */
     public KeyValues collection(String name) {
+        if (matchedStale) {
+            materialiseMatched(name);
+        }
         return collections.computeIfAbsent(name, k -> new KeyValues());
+    }
+
+    /** Empties MATCHED_VARS and MATCHED_VARS_NAMES. */
+    public void clearMatched() {
+        if (!matched.isEmpty() || !matchedStale && (!matchedVars.isEmpty() || !matchedNames.isEmpty())) {
+            matched.clear();
+            matchedStale = true;
+        }
+    }
+
+    /** Adds a value (named as MATCHED_VAR_NAME names it) to MATCHED_VARS and its name to MATCHED_VARS_NAMES. */
+    public void addMatched(String name, String value) {
+        matched.add(name);
+        matched.add(value);
+        matchedStale = true;
+    }
+
+    private void materialiseMatched(String collection) {
+        if (collection.length() < 12 || collection.charAt(0) != 'M' || !collection.startsWith("MATCHED_VARS")) {
+            return;
+        }
+        matchedStale = false;
+        matchedVars.clear();
+        matchedNames.clear();
+        for (int i = 0, n = matched.size(); i < n; i += 2) {
+            String name = matched.get(i);
+            matchedVars.add(name, matched.get(i + 1));
+            matchedNames.add(name, name);
+        }
     }
 
     public boolean isKeyed(String name) {
@@ -69,29 +117,27 @@ public final class TxVariables {
      */
     public List<Target> resolve(VariableSelector sel, List<VariableSelector> exclusions) {
         String c = sel.collection();
+        if (matchedStale) {
+            materialiseMatched(c);
+        }
         if (c.equals("ARGS") || KEYED.contains(c)) {
-            // Sized up front and filled without an intermediate list: with tens of thousands of
-            // arguments, growing lists per (rule, selector) was a large part of what a request allocated.
-            boolean all = !sel.count() && sel.key() == null && sel.keyPattern() == null;
-            List<Target> out = new ArrayList<>(!all ? 4 : c.equals("ARGS") ? size("ARGS_GET") + size("ARGS_POST") : size(c));
-            int n;
+            // Filled without intermediate lists, and not allocated at all when nothing is found: most
+            // selectors of most rules name what a benign request does not have (cookies, XML, files).
+            counted = 0;
+            List<Target> out;
             if (c.equals("ARGS")) {
-                n = addTargets(out, c, "ARGS_GET", sel, exclusions) + addTargets(out, c, "ARGS_POST", sel, exclusions);
+                out = addTargets(addTargets(null, c, "ARGS_GET", sel, exclusions), c, "ARGS_POST", sel, exclusions);
             } else {
-                n = addTargets(out, c, c, sel, exclusions);
+                out = addTargets(null, c, c, sel, exclusions);
             }
             if (sel.count()) {
-                out.add(new Target(c, null, Integer.toString(n)));
+                return one(new Target(c, null, Integer.toString(counted)));
             }
-            return out;
+            return out == null ? List.of() : out;
         }
         String[] names = NAMES.get(c);
         if (names != null) {
-            int total = 0;
-            for (String src : names) {
-                total += size(src);
-            }
-            List<Target> out = new ArrayList<>(sel.count() || sel.key() != null ? 4 : total);
+            List<Target> out = null;
             int n = 0;
             for (String src : names) {
                 KeyValues kv = collections.get(src);
@@ -104,23 +150,38 @@ public final class TxVariables {
                     }
                     n++;
                     if (!sel.count()) {
+                        out = out != null ? out : new ArrayList<>(sel.key() != null ? 2 : namesSize(names));
                         out.add(e.target(c, true));
                     }
                 }
             }
             if (sel.count()) {
-                out.add(new Target(c, null, Integer.toString(n)));
+                return one(new Target(c, null, Integer.toString(n)));
             }
-            return out;
+            return out == null ? List.of() : out;
         }
-        List<Target> out = new ArrayList<>(1);
         String v = single(c);
         if (sel.count()) {
-            out.add(new Target(c, null, v == null ? "0" : "1"));
-        } else if (v != null) {
-            out.add(new Target(c, null, v));
+            return one(new Target(c, null, v == null ? "0" : "1"));
         }
+        return v == null ? List.of() : one(new Target(c, null, v));
+    }
+
+    /** Entries {@link #addTargets} counted (for {@code &COLLECTION}); a field so that counting needs no holder object. */
+    private int counted;
+
+    private static List<Target> one(Target t) {
+        List<Target> out = new ArrayList<>(1);
+        out.add(t);
         return out;
+    }
+
+    private int namesSize(String[] names) {
+        int total = 0;
+        for (String src : names) {
+            total += size(src);
+        }
+        return total;
     }
 
     private String single(String c) {
@@ -163,66 +224,104 @@ public final class TxVariables {
         return kv == null ? 0 : kv.size();
     }
 
-    /** Adds the targets {@code sel} names in {@code coll} (as collection {@code c}) unless excluded; returns how many. */
-    private int addTargets(List<Target> out, String c, String coll, VariableSelector sel, List<VariableSelector> exclusions) {
+    /**
+     * Appends the targets {@code sel} names in {@code coll} (as collection {@code c}) that are not
+     * excluded to {@code out}, made when the first is found, and adds their number to {@link #counted}.
+     * Returns {@code out}: null when it was null and nothing was found.
+     */
+    private List<Target> addTargets(List<Target> out, String c, String coll, VariableSelector sel, List<VariableSelector> exclusions) {
         KeyValues kv = collections.get(coll);
-        if (kv == null) {
-            return 0;
+        if (kv == null || kv.isEmpty()) {
+            return out;
         }
-        List<KeyValues.Entry> entries;
-        if (c.equals("XML")) {
-            // XML:/* is the element text, XML://@* the attribute values; the key is an XPath, not an entry name.
-            entries = kv.all();
-            if (sel.key() != null) {
-                List<KeyValues.Entry> some = new ArrayList<>();
-                for (KeyValues.Entry e : entries) {
-                    if (sel.key().equals(e.key())) {
-                        some.add(e);
-                    }
-                }
-                entries = some;
+        boolean count = sel.count();
+        if (sel.key() != null && !c.equals("XML")) {
+            List<Integer> at = kv.positions(lowered(sel.key()));
+            if (at == null) {
+                return out;
             }
-        } else if (sel.key() != null) {
-            entries = new ArrayList<>(1);
-            kv.addToLowered(entries, lowered(sel.key()));
-        } else {
-            entries = kv.all();
+            for (int i = 0, size = at.size(); i < size; i++) {
+                KeyValues.Entry e = kv.at(at.get(i));
+                if (!exclusions.isEmpty() && excluded(exclusions, c, e.key())) {
+                    continue;
+                }
+                counted++;
+                if (!count) {
+                    out = out != null ? out : new ArrayList<>(2);
+                    out.add(e.target(c, false));
+                }
+            }
+            return out;
         }
+        // XML:/* is the element text, XML://@* the attribute values; the key is an XPath, not an entry name.
+        String xmlPath = c.equals("XML") ? sel.key() : null;
         Pattern keyPattern = c.equals("XML") ? null : sel.keyPattern();
-        int n = 0;
+        List<KeyValues.Entry> entries = kv.all();
         for (int i = 0, size = entries.size(); i < size; i++) {
             KeyValues.Entry e = entries.get(i);
-            if (keyPattern != null && !keyPattern.matcher(e.key()).find()) {
+            if (xmlPath != null && !xmlPath.equals(e.key())) {
+                continue;
+            }
+            if (keyPattern != null && !finds(keyPattern, e.key())) {
                 continue;
             }
             if (!exclusions.isEmpty() && excluded(exclusions, c, e.key())) {
                 continue;
             }
-            n++;
-            if (!sel.count()) {
+            counted++;
+            if (!count) {
+                out = out != null ? out : new ArrayList<>(keyPattern == null && xmlPath == null ? size : 4);
                 out.add(e.target(c, false));
             }
         }
-        return n;
+        return out;
     }
 
-    private static boolean selected(VariableSelector sel, String key) {
+    private boolean selected(VariableSelector sel, String key) {
         if (sel.key() != null) {
             return sel.key().equalsIgnoreCase(key);
         }
-        return sel.keyPattern() == null || sel.keyPattern().matcher(key).find();
+        return sel.keyPattern() == null || finds(sel.keyPattern(), key);
     }
 
-    private static boolean excluded(List<VariableSelector> exclusions, String coll, String key) {
+    private boolean excluded(List<VariableSelector> exclusions, String coll, String key) {
         for (int i = 0, n = exclusions.size(); i < n; i++) {
             VariableSelector x = exclusions.get(i);
-            if (x.excludes(coll, key)) {
+            if (excludes(x, coll, key)) {
                 return true;
             }
-            if (coll.equals("ARGS_NAMES") && x.excludes("ARGS", key)) {
+            if (coll.equals("ARGS_NAMES") && excludes(x, "ARGS", key)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@link VariableSelector#excludes}, with this transaction's matcher of a key regex. */
+    private boolean excludes(VariableSelector x, String coll, String key) {
+        if (!x.exclusion() || !x.collection().equals(coll)) {
+            return false;
+        }
+        if (x.keyPattern() != null) {
+            return finds(x.keyPattern(), key);
+        }
+        return x.key() == null || x.key().equalsIgnoreCase(key);
+    }
+
+    /**
+     * One matcher per key regex per transaction: the same few regexes ({@code !REQUEST_COOKIES:/__utm/})
+     * are tried on every entry by rule after rule, and a matcher per try was most of what that cost.
+     */
+    private final java.util.IdentityHashMap<Pattern, java.util.regex.Matcher> keyMatchers = new java.util.IdentityHashMap<>();
+
+    private boolean finds(Pattern p, String key) {
+        java.util.regex.Matcher m = keyMatchers.get(p);
+        if (m == null) {
+            m = p.matcher(key);
+            keyMatchers.put(p, m);
+        } else {
+            m.reset(key);
+        }
+        return m.find();
     }
 }
