@@ -21,6 +21,8 @@ final class Setvar implements Action {
     private final Macro name;
     private final Macro value;
     private final Op op;
+    /** The amount of a constant {@code =+N} / {@code =-N}, read once at load. */
+    private final long constantAmount;
 
     Setvar(String v, String where) {
         if (v == null || v.isBlank()) {
@@ -58,6 +60,7 @@ final class Setvar implements Action {
                 value = Macro.of(rhs);
             }
         }
+        constantAmount = value != null && value.isConstant() ? Numbers.parse(value.text()) : 0;
     }
 
     @Override
@@ -78,8 +81,8 @@ final class Setvar implements Action {
             case DELETE -> kv.remove(key);
             case SET -> kv.set(key, value.expand(tx));
             case ADD, SUB -> {
-                long cur = io.tiyi.waf.engine.Numbers.parse(kv.first(key));
-                long d = io.tiyi.waf.engine.Numbers.parse(value.expand(tx));
+                long cur = Numbers.parse(kv.first(key));
+                long d = value.isConstant() ? constantAmount : Numbers.parse(value.expand(tx));
                 kv.set(key, Long.toString(op == Op.ADD ? cur + d : cur - d));
             }
             default -> throw new IllegalStateException();

@@ -417,6 +417,12 @@ public final class TxState implements MatchContext {
         capturing = r.capture;
     }
 
+    /** {@link #lookup} of an entry of a keyed collection, by its lower-cased key. */
+    String lookupKeyed(String collection, String lowerKey) {
+        String v = vars.collection(collection).firstLowerCased(lowerKey);
+        return v == null ? "" : v;
+    }
+
     /** Resolves {@code %{COLLECTION.key}} for macros; unknown references expand to empty text. */
     String lookup(String collection, String key) {
         if (collection.equals("RULE")) {

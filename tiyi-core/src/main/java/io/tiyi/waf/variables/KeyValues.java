@@ -128,7 +128,12 @@ public final class KeyValues {
 
     /** The first value of {@code key}, or null. */
     public String first(String key) {
-        List<Integer> at = index.get(key.toLowerCase(Locale.ROOT));
+        return firstLowerCased(key.toLowerCase(Locale.ROOT));
+    }
+
+    /** {@link #first} of a key already {@code toLowerCase(Locale.ROOT)}. */
+    public String firstLowerCased(String lowerKey) {
+        List<Integer> at = index.get(lowerKey);
         return at == null || at.isEmpty() ? null : entries.get(at.get(0)).value();
     }
 

@@ -99,6 +99,11 @@ public final class TxVariables {
     }
 
     public boolean isKeyed(String name) {
+        return keyedName(name);
+    }
+
+    /** {@link #isKeyed}, which depends on the name alone: callers may decide it once, at load. */
+    public static boolean keyedName(String name) {
         return KEYED.contains(name) || NAMES.containsKey(name) || name.equals("ARGS");
     }
 
