@@ -226,8 +226,9 @@ class ReplicationAtScaleTest {
         assertThat(h.get("ready").asBoolean()).isTrue();
         assertThat(h.get("reason").asText()).contains("replication from").contains("failed");
         assertThat(h.get("replication_lag").asLong()).as("a real number, not -1").isGreaterThanOrEqualTo(0);
+        // Once per 300 s window while it lasts: a stall that spans a window boundary fires twice.
         Await.until(Duration.ofSeconds(30), "the primary fires Replication Stalled", () -> api.raw("AlertsService", "List", Map.of("rule",
-                "replication-stalled")).get("firings").size() == 1);
+                "replication-stalled")).get("firings").size() >= 1);
 
         cluster.healPartition();
         Await.until(Duration.ofSeconds(30), "the secondary recovers", () -> {
@@ -241,7 +242,8 @@ class ReplicationAtScaleTest {
         assertThat(metrics(secondaryApi)).contains("tiyi_replication_lag_seq 0");
         Await.until(Duration.ofSeconds(30), "the firing is cleared", () -> api.raw("AlertsService", "List", Map.of("rule", "replication-stalled",
                 "unacked_only", true)).get("firings").isEmpty());
-        assertThat(api.raw("AlertsService", "List", Map.of("rule", "replication-stalled")).get("firings").get(0).get("acked_by").asText())
-                .isEqualTo("system");
+        for (JsonNode f : api.raw("AlertsService", "List", Map.of("rule", "replication-stalled")).get("firings")) {
+            assertThat(f.get("acked_by").asText()).isEqualTo("system");
+        }
     }
 }
