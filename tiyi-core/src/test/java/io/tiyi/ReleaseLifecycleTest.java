@@ -186,7 +186,10 @@ class ReleaseLifecycleTest {
         assertThat(signed(primary, "3.1.1").verifiesWith(key)).isFalse();
         // Replicated: the secondary holds the same signatures (agents refuse the new key, so the cluster does not converge).
         StateStore secondary = NodeInternals.store(cluster.secondary());
-        Await.until(Duration.ofSeconds(30), "the secondary to replay the new signature", () -> signed(secondary, "3.1.0").verifiesWith(key));
+        Await.until(Duration.ofSeconds(30), "the secondary to replay the new signature", () -> {
+            SignedRelease held = signed(secondary, "3.1.0");
+            return held != null && held.verifiesWith(key); // null until the secondary has replayed the import itself
+        });
     }
 
     static String signedBy(StateStore s, String version) {
