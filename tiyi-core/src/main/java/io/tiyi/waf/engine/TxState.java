@@ -467,6 +467,62 @@ public final class TxState implements MatchContext {
         return OPERATOR_MACROS.computeIfAbsent(text, Macro::of).expand(this);
     }
 
+    // --- literals found per value ---
+
+    private io.tiyi.waf.operators.LiteralIndex.Scanner scanner;
+    /** Open addressing by the value's hash, half full at most: the values scanned and what was found in each. */
+    private String[] scannedValues;
+    private int[][] scannedFound;
+    private int scannedCount;
+
+    @Override
+    public int[] literalsIn(io.tiyi.waf.operators.LiteralIndex index, String value) {
+        io.tiyi.waf.operators.LiteralIndex.Scanner sc = scanner;
+        if (sc == null) {
+            sc = scanner = index.scanner();
+            scannedValues = new String[64];
+            scannedFound = new int[64][];
+        } else if (sc.index() != index) {
+            return index.scanner().scan(value); // an operator shared with another rule set: not kept
+        }
+        String[] keys = scannedValues;
+        int mask = keys.length - 1;
+        int i = value.hashCode() & mask;
+        for (String k; (k = keys[i]) != null; i = (i + 1) & mask) {
+            if (k == value || k.equals(value)) {
+                return scannedFound[i];
+            }
+        }
+        int[] found = sc.scan(value);
+        keys[i] = value;
+        scannedFound[i] = found;
+        if (++scannedCount * 2 > keys.length) {
+            growScanned();
+        }
+        return found;
+    }
+
+    private void growScanned() {
+        String[] oldKeys = scannedValues;
+        int[][] oldFound = scannedFound;
+        String[] keys = new String[oldKeys.length * 2];
+        int[][] found = new int[keys.length][];
+        int mask = keys.length - 1;
+        for (int j = 0; j < oldKeys.length; j++) {
+            String k = oldKeys[j];
+            if (k != null) {
+                int i = k.hashCode() & mask;
+                while (keys[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                keys[i] = k;
+                found[i] = oldFound[j];
+            }
+        }
+        scannedValues = keys;
+        scannedFound = found;
+    }
+
     // --- counts ---
 
     long countedRules;
