@@ -101,7 +101,7 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
      * @param bodyRateWindowMs {@code proxy.limits.body_rate_window}
      * @param maxConnectionsPerIp {@code proxy.limits.max_connections_per_ip}: open connections of one client address
      *     (resolved through the trust profile); 0 for no cap
-     * @param wafWorkers {@code proxy.waf.workers}: threads that run WAF phases 1 and 2; 0 for one per core (at least 2)
+     * @param wafWorkers {@code proxy.waf.workers}: threads that run WAF phases 1 and 2; 0 for two per core (at least 4)
      * @param wafQueue {@code proxy.waf.queue}: requests waiting for a WAF thread before new ones are refused with 503
      * @param maxArguments {@code waf.limits.max_args}
      * @param maxArgumentBytes {@code waf.limits.max_arg_bytes}
@@ -136,13 +136,14 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
         }
 
         /**
-         * The WAF threads to run: {@link #wafWorkers}, or one per core and at least 2. Inspection is
-         * all CPU (bodies are read without a WAF thread), so more threads than cores only take CPU
-         * from the JIT compiler while a node warms up: with four per core a fresh node took a minute
-         * under load to reach its steady rate.
+         * The WAF threads to run: {@link #wafWorkers}, or two per core and at least 4. Inspection is
+         * all CPU (bodies are read without a WAF thread): threads past the cores serve only to let
+         * cheap requests through while as many expensive ones as there are cores are inspected.
+         * More than that takes CPU from the JIT compiler while a node warms up: with four per core
+         * a fresh node took a minute under load to reach its steady rate.
          */
         public int wafThreads() {
-            return wafWorkers > 0 ? wafWorkers : Math.max(2, Runtime.getRuntime().availableProcessors());
+            return wafWorkers > 0 ? wafWorkers : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         }
 
         /** The library's limits for a site, whose policy says whether body errors block. */

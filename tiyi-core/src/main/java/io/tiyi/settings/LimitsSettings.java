@@ -39,7 +39,7 @@ public final class LimitsSettings {
                 SettingDefinition.integer("proxy.limits.max_connections_per_ip", d.maxConnectionsPerIp(), 0, 1_000_000,
                         "Most open connections of one client address, resolved through the trust profile (0: no cap)"),
                 SettingDefinition.integer("proxy.waf.workers", d.wafWorkers(), 0, 1024,
-                        "Threads that run WAF phases 1 and 2 (0: one per core, at least 2)"),
+                        "Threads that run WAF phases 1 and 2 (0: two per core, at least 4)"),
                 SettingDefinition.integer("proxy.waf.queue", d.wafQueue(), 1, 1_000_000,
                         "Requests that may wait for a WAF thread; past it new requests are refused with 503"),
                 SettingDefinition.integer("waf.limits.max_args", d.maxArguments(), 1, 1_000_000,

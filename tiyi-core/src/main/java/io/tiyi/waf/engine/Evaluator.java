@@ -105,9 +105,7 @@ final class Evaluator {
             tx.countedValues++;
             boolean m = r.operator.evaluate(tx, "") != r.negated;
             if (m) {
-                for (Action a : r.runtime) {
-                    a.execute(tx, head);
-                }
+                runActions(tx, r, head);
             }
             return m;
         }
@@ -157,9 +155,7 @@ final class Evaluator {
                 String name = t.name();
                 tx.addMatchedVar(name, hit);
                 tx.setMatched(name, hit);
-                for (Action a : r.runtime) {
-                    a.execute(tx, head);
-                }
+                runActions(tx, r, head);
             }
         }
         if (last == null) {
@@ -167,6 +163,13 @@ final class Evaluator {
         }
         tx.setMatched(last.name(), lastHit);
         return true;
+    }
+
+    private static void runActions(TxState tx, Rule r, Rule head) {
+        List<Action> actions = r.runtime;
+        for (int i = 0, n = actions.size(); i < n; i++) {
+            actions.get(i).execute(tx, head);
+        }
     }
 
     /** The values of a rule's targets, in the order of its selectors. */

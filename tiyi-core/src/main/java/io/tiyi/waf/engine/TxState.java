@@ -292,6 +292,7 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargets(long lo, long hi, List<VariableSelector> targets) {
+        ctlVersion++;
         for (long id : rules.byId.keySet()) {
             if (id >= lo && id <= hi) {
                 removedTargets.computeIfAbsent(id, k -> new ArrayList<>()).addAll(targets);
@@ -300,6 +301,7 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargetsByTag(String tag, List<VariableSelector> targets) {
+        ctlVersion++;
         removedTargetsByTag.add(Map.entry(tag, targets));
     }
 
@@ -351,8 +353,53 @@ public final class TxState implements MatchContext {
     private List<?>[] ctlAdded;
     private List<?>[] ctlExclusions;
 
+    /** Bumped by every ctl that removes targets: a memo made before it no longer holds. */
+    private int ctlVersion;
+    /*
+     * The last answer per target set for rules that got removals by tag only: the version it was
+     * made at, which of the removals applied (bit i: removedTargetsByTag[i]), and the list. Rules
+     * of a set that carry the same tags get the same list without it being built and compared again.
+     */
+    private int[] tagMemoVersion;
+    private long[] tagMemoMask;
+    private List<?>[] tagMemo;
+
     private List<VariableSelector> computeExclusions(Rule r) {
         List<VariableSelector> extra = removedTargets.isEmpty() ? null : removedTargets.get(r.id);
+        int set = r.targetSet;
+        int removals = removedTargetsByTag.size();
+        boolean memo = extra == null && set >= 0 && removals <= 64;
+        long mask = 0;
+        if (memo) {
+            for (int i = 0; i < removals; i++) {
+                if (r.hasTag(removedTargetsByTag.get(i).getKey())) {
+                    mask |= 1L << i;
+                }
+            }
+            if (mask == 0) {
+                return r.exclusions;
+            }
+            if (tagMemo != null && tagMemoVersion[set] == ctlVersion && tagMemoMask[set] == mask) {
+                @SuppressWarnings("unchecked")
+                List<VariableSelector> same = (List<VariableSelector>) tagMemo[set];
+                return same;
+            }
+        }
+        List<VariableSelector> all = exclusionsWithCtl(r, extra);
+        if (memo) {
+            if (tagMemo == null) {
+                tagMemoVersion = new int[rules.targetSets];
+                tagMemoMask = new long[rules.targetSets];
+                tagMemo = new List<?>[rules.targetSets];
+            }
+            tagMemoVersion[set] = ctlVersion;
+            tagMemoMask[set] = mask;
+            tagMemo[set] = all;
+        }
+        return all;
+    }
+
+    private List<VariableSelector> exclusionsWithCtl(Rule r, List<VariableSelector> extra) {
         List<VariableSelector> added = null;
         for (int i = 0, n = removedTargetsByTag.size(); i < n; i++) {
             Map.Entry<String, List<VariableSelector>> e = removedTargetsByTag.get(i);

@@ -63,6 +63,24 @@ class EvaluationCountsTest {
     }
 
     @Test
+    void aCtlLaterInThePhaseChangesWhatRulesOfTheSameTargetSetGetAfterIt() {
+        // Rules 2, 4 and 6 carry the same tags and share a target set: what ctl removed for rule 2
+        // must not be reused for rule 4 once rule 3's ctl removed ARGS:b too, nor for rule 6 (tag 'other' only).
+        TiyiWaf waf = TiyiWaf.builder().seclang("""
+                SecRuleEngine DetectionOnly
+                SecRule REQUEST_URI "@unconditionalMatch" "id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=quiet;ARGS:a"
+                SecRule ARGS "@contains evil" "id:2,phase:1,pass,log,tag:quiet"
+                SecRule REQUEST_URI "@unconditionalMatch" "id:3,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=quiet;ARGS:b"
+                SecRule ARGS "@contains evil" "id:4,phase:1,pass,log,tag:quiet"
+                SecRule ARGS "@contains evil" "id:5,phase:1,pass,log,tag:quiet,tag:other"
+                SecRule ARGS "@contains evil" "id:6,phase:1,pass,log,tag:other"
+                """).build();
+        assertThat(ids(request(waf, "GET", "/?a=evil&b=fine", null, null))).containsExactly(6L);
+        assertThat(ids(request(waf, "GET", "/?a=fine&b=evil", null, null))).containsExactly(2L, 6L);
+        assertThat(ids(request(waf, "GET", "/?a=evil&b=evil&c=evil", null, null))).containsExactly(2L, 4L, 5L, 6L);
+    }
+
+    @Test
     void matchedVarsHoldWhatTheLinkBeforeMatchedAndNothingInTheNextRule() {
         TiyiWaf waf = TiyiWaf.builder().seclang("""
                 SecRuleEngine DetectionOnly
