@@ -60,7 +60,7 @@ final class EdgeServer implements AutoCloseable {
     static EdgeServer start(InetSocketAddress http, InetSocketAddress https, SSLContext ssl, HttpHandler root,
             Supplier<RuntimeConfig.Limits> limits, EdgeMarker marker) throws IOException {
         RuntimeConfig.Limits l = limits.get();
-        int io = Integer.getInteger("tiyi.edge.ioThreads", Math.max(2, Runtime.getRuntime().availableProcessors()));
+        int io = Math.max(2, Runtime.getRuntime().availableProcessors());
         Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
         XnioWorker worker = xnio.createWorker(OptionMap.builder().set(Options.WORKER_IO_THREADS, io).set(Options.WORKER_TASK_CORE_THREADS, 16)
                 .set(Options.WORKER_TASK_MAX_THREADS, 16).set(Options.TCP_NODELAY, true).set(Options.CORK, true)
