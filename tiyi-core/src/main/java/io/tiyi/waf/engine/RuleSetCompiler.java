@@ -48,8 +48,6 @@ public final class RuleSetCompiler {
     private final Map<Integer, List<ActionSpec>> defaults = new HashMap<>();
     final Map<List<Transformation>, TransformChain> chains = new HashMap<>();
     final Map<List<List<VariableSelector>>, Integer> targetSets = new HashMap<>();
-    /** Every {@code @rx} prefilter literal of the rule set, scanned once per value; null when there are none. */
-    io.tiyi.waf.operators.LiteralIndex literals;
     /** Collections that rules write (setvar, setenv, capture, matches): their values change within a phase. */
     private static final Set<String> RULE_WRITTEN = Set.of("TX", "ENV", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "RULE", "MATCHED_VAR",
             "MATCHED_VAR_NAME", "MATCHED_VARS", "MATCHED_VARS_NAMES", "TIME", "TIME_EPOCH", "DURATION");
@@ -123,15 +121,6 @@ public final class RuleSetCompiler {
                 }
             }
         }
-        java.util.List<io.tiyi.waf.operators.Operator> operators = new ArrayList<>();
-        for (Rule r : rules) {
-            for (Rule x = r; x != null; x = x.next) {
-                if (x.operator != null) {
-                    operators.add(x.operator);
-                }
-            }
-        }
-        literals = io.tiyi.waf.operators.LiteralIndex.of(operators);
         return new RuleSet(this);
     }
 

@@ -292,7 +292,6 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargets(long lo, long hi, List<VariableSelector> targets) {
-        ctlVersion++;
         for (long id : rules.byId.keySet()) {
             if (id >= lo && id <= hi) {
                 removedTargets.computeIfAbsent(id, k -> new ArrayList<>()).addAll(targets);
@@ -301,7 +300,6 @@ public final class TxState implements MatchContext {
     }
 
     void removeTargetsByTag(String tag, List<VariableSelector> targets) {
-        ctlVersion++;
         removedTargetsByTag.add(Map.entry(tag, targets));
     }
 
@@ -353,53 +351,8 @@ public final class TxState implements MatchContext {
     private List<?>[] ctlAdded;
     private List<?>[] ctlExclusions;
 
-    /** Bumped by every ctl that removes targets: a memo made before it no longer holds. */
-    private int ctlVersion;
-    /*
-     * The last answer per target set for rules that got removals by tag only: the version it was
-     * made at, which of the removals applied (bit i: removedTargetsByTag[i]), and the list. Rules
-     * of a set that carry the same tags get the same list without it being built and compared again.
-     */
-    private int[] tagMemoVersion;
-    private long[] tagMemoMask;
-    private List<?>[] tagMemo;
-
     private List<VariableSelector> computeExclusions(Rule r) {
         List<VariableSelector> extra = removedTargets.isEmpty() ? null : removedTargets.get(r.id);
-        int set = r.targetSet;
-        int removals = removedTargetsByTag.size();
-        boolean memo = extra == null && set >= 0 && removals <= 64;
-        long mask = 0;
-        if (memo) {
-            for (int i = 0; i < removals; i++) {
-                if (r.hasTag(removedTargetsByTag.get(i).getKey())) {
-                    mask |= 1L << i;
-                }
-            }
-            if (mask == 0) {
-                return r.exclusions;
-            }
-            if (tagMemo != null && tagMemoVersion[set] == ctlVersion && tagMemoMask[set] == mask) {
-                @SuppressWarnings("unchecked")
-                List<VariableSelector> same = (List<VariableSelector>) tagMemo[set];
-                return same;
-            }
-        }
-        List<VariableSelector> all = exclusionsWithCtl(r, extra);
-        if (memo) {
-            if (tagMemo == null) {
-                tagMemoVersion = new int[rules.targetSets];
-                tagMemoMask = new long[rules.targetSets];
-                tagMemo = new List<?>[rules.targetSets];
-            }
-            tagMemoVersion[set] = ctlVersion;
-            tagMemoMask[set] = mask;
-            tagMemo[set] = all;
-        }
-        return all;
-    }
-
-    private List<VariableSelector> exclusionsWithCtl(Rule r, List<VariableSelector> extra) {
         List<VariableSelector> added = null;
         for (int i = 0, n = removedTargetsByTag.size(); i < n; i++) {
             Map.Entry<String, List<VariableSelector>> e = removedTargetsByTag.get(i);
@@ -512,62 +465,6 @@ public final class TxState implements MatchContext {
             return text;
         }
         return OPERATOR_MACROS.computeIfAbsent(text, Macro::of).expand(this);
-    }
-
-    // --- literals found per value ---
-
-    private io.tiyi.waf.operators.LiteralIndex.Scanner scanner;
-    /** Open addressing by the value's hash, half full at most: the values scanned and what was found in each. */
-    private String[] scannedValues;
-    private int[][] scannedFound;
-    private int scannedCount;
-
-    @Override
-    public int[] literalsIn(io.tiyi.waf.operators.LiteralIndex index, String value) {
-        io.tiyi.waf.operators.LiteralIndex.Scanner sc = scanner;
-        if (sc == null) {
-            sc = scanner = index.scanner();
-            scannedValues = new String[64];
-            scannedFound = new int[64][];
-        } else if (sc.index() != index) {
-            return index.scanner().scan(value); // an operator shared with another rule set: not kept
-        }
-        String[] keys = scannedValues;
-        int mask = keys.length - 1;
-        int i = value.hashCode() & mask;
-        for (String k; (k = keys[i]) != null; i = (i + 1) & mask) {
-            if (k == value || k.equals(value)) {
-                return scannedFound[i];
-            }
-        }
-        int[] found = sc.scan(value);
-        keys[i] = value;
-        scannedFound[i] = found;
-        if (++scannedCount * 2 > keys.length) {
-            growScanned();
-        }
-        return found;
-    }
-
-    private void growScanned() {
-        String[] oldKeys = scannedValues;
-        int[][] oldFound = scannedFound;
-        String[] keys = new String[oldKeys.length * 2];
-        int[][] found = new int[keys.length][];
-        int mask = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            String k = oldKeys[j];
-            if (k != null) {
-                int i = k.hashCode() & mask;
-                while (keys[i] != null) {
-                    i = (i + 1) & mask;
-                }
-                keys[i] = k;
-                found[i] = oldFound[j];
-            }
-        }
-        scannedValues = keys;
-        scannedFound = found;
     }
 
     // --- counts ---

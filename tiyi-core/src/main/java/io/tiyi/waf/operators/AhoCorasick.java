@@ -15,8 +15,6 @@ final class AhoCorasick {
         Map<Character, Node> next = new HashMap<>(4);
         Node fail;
         String out;
-        /** The ids of every phrase that ends here, this node's own and those of its fail chain; null when none. */
-        int[] ids;
         /** Transitions as sorted arrays: a search steps through them without boxing or hashing. */
         char[] keys;
         Node[] kids;
@@ -41,9 +39,7 @@ final class AhoCorasick {
     private final Node[] rootAscii = new Node[128];
 
     AhoCorasick(Collection<String> phrases) {
-        int id = 0;
         for (String p : phrases) {
-            int own = id++;
             if (p.isEmpty()) {
                 continue;
             }
@@ -52,7 +48,6 @@ final class AhoCorasick {
                 n = n.next.computeIfAbsent(lower(p.charAt(i)), c -> new Node());
             }
             n.out = p;
-            n.ids = n.ids == null ? new int[] {own} : append(n.ids, own);
         }
         ArrayDeque<Node> q = new ArrayDeque<>();
         for (Node c : root.next.values()) {
@@ -70,11 +65,6 @@ final class AhoCorasick {
                 child.fail = f == null ? root : f.next.get(e.getKey());
                 if (child.out == null && child.fail.out != null) {
                     child.out = child.fail.out;
-                }
-                // Breadth first, the fail node is shallower and already holds its own chain's ids.
-                if (child.fail.ids != null) {
-                    int[] more = child.fail.ids;
-                    child.ids = child.ids == null ? more : concat(child.ids, more);
                 }
                 q.add(child);
             }
@@ -107,51 +97,8 @@ final class AhoCorasick {
         }
     }
 
-    private static int[] append(int[] a, int x) {
-        int[] b = java.util.Arrays.copyOf(a, a.length + 1);
-        b[a.length] = x;
-        return b;
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-    }
-
     static char lower(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
-    }
-
-    /**
-     * Reports every phrase that occurs in {@code s} to {@code found}, by its position in the
-     * collection the automaton was built from; a phrase that occurs more than once may be reported
-     * more than once.
-     */
-    void findAll(String s, java.util.function.IntConsumer found) {
-        Node n = root;
-        for (int i = 0; i < s.length(); i++) {
-            char c = lower(s.charAt(i));
-            Node nx;
-            while (true) {
-                if (n == root) {
-                    nx = c < 128 ? rootAscii[c] : root.child(c);
-                    break;
-                }
-                nx = n.child(c);
-                if (nx != null) {
-                    break;
-                }
-                n = n.fail;
-            }
-            n = nx == null ? root : nx;
-            int[] ids = n.ids;
-            if (ids != null) {
-                for (int id : ids) {
-                    found.accept(id);
-                }
-            }
-        }
     }
 
     /** The first phrase found in {@code s}, or null. */

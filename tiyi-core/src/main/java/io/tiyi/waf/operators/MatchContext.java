@@ -35,12 +35,4 @@ public interface MatchContext {
      * rejected the value without running the matcher.
      */
     default void countRegex(boolean matcherRan) {}
-
-    /**
-     * The ids of {@code index}'s literals that occur in {@code value}. A transaction keeps the
-     * answer per value, since many patterns ask about the same one.
-     */
-    default int[] literalsIn(LiteralIndex index, String value) {
-        return index.scanner().scan(value);
-    }
 }

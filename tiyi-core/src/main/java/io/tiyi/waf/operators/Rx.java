@@ -25,11 +25,6 @@ final class Rx implements Operator {
     private record State(Matcher matcher, BoundedInput input) {}
     /** Literals one of which every match contains, checked before the matcher runs; null when none are known. */
     private final RegexPrefilter prefilter;
-    /**
-     * The same literals in the rule set's {@link LiteralIndex}, set when the rule set is built and
-     * before it is published; null when this pattern is not in one.
-     */
-    private LiteralIndex.Member indexed;
 
     public Rx(String regex) {
         this(regex, true);
@@ -98,22 +93,9 @@ final class Rx implements Operator {
         return pattern;
     }
 
-    RegexPrefilter prefilter() {
-        return prefilter;
-    }
-
-    void index(LiteralIndex.Member m) {
-        this.indexed = m;
-    }
-
-    LiteralIndex.Member indexed() {
-        return indexed;
-    }
-
     @Override
     public boolean evaluate(MatchContext ctx, String value) {
-        LiteralIndex.Member member = indexed;
-        if (member != null ? !member.mayMatch(ctx.literalsIn(member.index(), value)) : prefilter != null && !prefilter.mayMatch(value)) {
+        if (prefilter != null && !prefilter.mayMatch(value)) {
             ctx.countRegex(false);
             return false; // cannot match: none of the pattern's required literals occurs
         }
