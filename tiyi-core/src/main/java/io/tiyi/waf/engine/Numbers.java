@@ -27,6 +27,11 @@ final class Numbers {
                 return s.charAt(0) == '-' ? -v : v;
             }
         }
+        return general(s);
+    }
+
+    /** SecLang's reading, written plainly: trim, optional sign, leading digits, 0 when none or too large. */
+    static long general(String s) {
         String t = s.trim();
         int end = 0;
         if (end < t.length() && (t.charAt(end) == '-' || t.charAt(end) == '+')) {
