@@ -43,6 +43,7 @@ public final class WafEngines {
         TiyiWaf w = cache.get(k);
         if (w == null) {
             w = build(rules, policy, limits);
+            warmUp(w);
             cache.put(k, w);
             if (!rules.equals(announced)) {
                 announced = rules;
@@ -51,6 +52,28 @@ public final class WafEngines {
             }
         }
         return w;
+    }
+
+    /** Rule sets at least this large are warmed up (the CRS has several hundred rules; Tiyi's built-in rules a few dozen). */
+    static final int WARM_UP_RULES = 200;
+    /** How long the first large rule set of the process runs requests of its own before it takes traffic. */
+    static final java.time.Duration WARM_UP = java.time.Duration.ofSeconds(3);
+    /** The engine's code is shared by every rule set: once the JIT has compiled it, later rule sets start warm. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Runs the first large engine of the process for {@link #WARM_UP} before it is put in force
+     * ({@link TiyiWaf#warmUp}). It runs on the thread that applies the configuration, so the
+     * previous configuration keeps serving meanwhile and no request waits on it.
+     */
+    private static void warmUp(TiyiWaf w) {
+        if (w.ruleCount() < WARM_UP_RULES || !WARMED.compareAndSet(false, true)) {
+            return;
+        }
+        long start = System.nanoTime();
+        int n = w.warmUp(WARM_UP);
+        LOG.info("waf: warmed the rule engine up with {} requests of its own in {} ms before it takes traffic", n,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     /** Drops engines no longer used by {@code cfg}. */

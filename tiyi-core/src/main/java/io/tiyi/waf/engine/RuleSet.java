@@ -49,7 +49,12 @@ public final class RuleSet {
         this.componentSignatures = List.copyOf(c.componentSignatures);
         this.transformChains = c.chains.size();
         this.targetSets = c.targetSets.size();
+        int slots = c.scratchGiven.size();
+        this.scratch = ThreadLocal.withInitial(() -> new Object[slots]);
     }
+
+    /** Per-thread working state of the rule set's operators (see {@link io.tiyi.waf.operators.Operator#wantsScratch}). */
+    final ThreadLocal<Object[]> scratch;
 
     /** The number of rules (chains count once). */
     public int size() {

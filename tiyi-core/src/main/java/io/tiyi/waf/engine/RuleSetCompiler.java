@@ -48,6 +48,8 @@ public final class RuleSetCompiler {
     private final Map<Integer, List<ActionSpec>> defaults = new HashMap<>();
     final Map<List<Transformation>, TransformChain> chains = new HashMap<>();
     final Map<List<List<VariableSelector>>, Integer> targetSets = new HashMap<>();
+    /** Operators given a slot in the rule set's per-thread scratch array, once each (builds share them). */
+    final java.util.IdentityHashMap<io.tiyi.waf.operators.Operator, Integer> scratchGiven = new java.util.IdentityHashMap<>();
     /** Collections that rules write (setvar, setenv, capture, matches): their values change within a phase. */
     private static final Set<String> RULE_WRITTEN = Set.of("TX", "ENV", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "RULE", "MATCHED_VAR",
             "MATCHED_VAR_NAME", "MATCHED_VARS", "MATCHED_VARS_NAMES", "TIME", "TIME_EPOCH", "DURATION");
@@ -113,6 +115,10 @@ public final class RuleSetCompiler {
         }
         for (Rule r : rules) {
             for (Rule x = r; x != null; x = x.next) {
+                if (x.operator != null && x.operator.wantsScratch() && !scratchGiven.containsKey(x.operator)) {
+                    scratchGiven.put(x.operator, scratchGiven.size());
+                    x.operator.scratchSlot(scratchGiven.size() - 1);
+                }
                 x.chain = chains.computeIfAbsent(List.copyOf(x.transformations), k -> new TransformChain(k, chains.size()));
                 boolean stable = !x.targets.isEmpty() && x.targets.stream().noneMatch(t -> RULE_WRITTEN.contains(t.collection()));
                 if (stable) {

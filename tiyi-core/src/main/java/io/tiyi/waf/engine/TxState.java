@@ -63,12 +63,29 @@ public final class TxState implements MatchContext {
     public void runPhase(int phase) {
         java.util.Arrays.fill(targetCache, null);
         java.util.Arrays.fill(targetCacheKeys, null);
+        if (phase <= 2 && budgetNanos != 0 && overBudget) {
+            return; // evaluation stopped; the request passes uninspected or was refused
+        }
+        // A transaction's phases may run on different threads, each phase on one.
+        scratch = rules.scratch.get();
+        try {
+            run(phase);
+        } finally {
+            scratch = null;
+        }
+    }
+
+    private Object[] scratch;
+
+    @Override
+    public Object[] scratch() {
+        return scratch;
+    }
+
+    private void run(int phase) {
         if (phase > 2 || budgetNanos == 0) {
             Evaluator.phase(this, phase);
             return;
-        }
-        if (overBudget) {
-            return; // evaluation stopped; the request passes uninspected or was refused
         }
         long start = System.nanoTime();
         deadline = start + (budgetNanos - spentNanos);

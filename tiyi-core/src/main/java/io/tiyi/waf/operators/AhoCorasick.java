@@ -1,8 +1,10 @@
 package io.tiyi.waf.operators;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,9 +36,28 @@ final class AhoCorasick {
         }
     }
 
+    /** Past this many table cells (states times character classes) the search walks the trie instead. */
+    static final int MAX_CELLS = 1 << 17;
+
     private final Node root = new Node();
     /** The root's transitions for ASCII, the search's most frequent step. */
     private final Node[] rootAscii = new Node[128];
+
+    /*
+     * The same automaton as a table, built when it is small enough: one lookup per input
+     * character, with the failure links already followed, instead of a walk through child arrays
+     * and failure links. Characters are folded into classes (every character no phrase contains
+     * is class 0), states are numbered so that those with a phrase to report come last, and a
+     * search ends at the first such state, as the trie walk does.
+     */
+    private char[] delta;
+    private int classes;
+    private final byte[] asciiClass = new byte[128];
+    /** The non-ASCII characters of the phrases, sorted, and their classes. */
+    private char[] wideChars;
+    private byte[] wideClass;
+    private int firstOutput;
+    private String[] outputs;
 
     AhoCorasick(Collection<String> phrases) {
         for (String p : phrases) {
@@ -95,6 +116,79 @@ final class AhoCorasick {
         for (int c = 0; c < 128; c++) {
             rootAscii[c] = root.child((char) c);
         }
+        table();
+    }
+
+    /** Builds the table form, unless it would pass {@link #MAX_CELLS} or need more than 127 classes or 65,535 states. */
+    private void table() {
+        java.util.TreeSet<Character> alphabet = new java.util.TreeSet<>();
+        List<Node> order = new ArrayList<>();
+        List<Node> reporting = new ArrayList<>();
+        ArrayDeque<Node> q = new ArrayDeque<>();
+        q.add(root);
+        while (!q.isEmpty()) {
+            Node n = q.poll();
+            (n.out == null ? order : reporting).add(n);
+            for (int i = 0; i < n.keys.length; i++) {
+                alphabet.add(n.keys[i]);
+                q.add(n.kids[i]);
+            }
+        }
+        int k = alphabet.size() + 1;
+        int states = order.size() + reporting.size();
+        if (k > 127 || states > 65_535 || (long) states * k > MAX_CELLS) {
+            return;
+        }
+        java.util.Map<Character, Integer> cls = new java.util.HashMap<>();
+        List<Character> wide = new ArrayList<>();
+        for (char c : alphabet) {
+            int id = cls.size() + 1;
+            cls.put(c, id);
+            if (c < 128) {
+                asciiClass[c] = (byte) id;
+                if (c >= 'a' && c <= 'z') {
+                    asciiClass[c - 32] = (byte) id;
+                }
+            } else {
+                wide.add(c);
+            }
+        }
+        if (!wide.isEmpty()) {
+            wideChars = new char[wide.size()];
+            wideClass = new byte[wide.size()];
+            for (int i = 0; i < wide.size(); i++) {
+                wideChars[i] = wide.get(i);
+                wideClass[i] = (byte) (int) cls.get(wide.get(i));
+            }
+        }
+        firstOutput = order.size();
+        order.addAll(reporting);
+        java.util.IdentityHashMap<Node, Integer> id = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            id.put(order.get(i), i);
+        }
+        char[] d = new char[states * k];
+        outputs = new String[reporting.size()];
+        // Breadth-first, so a state's failure target already has its row when the state is filled.
+        ArrayDeque<Node> bfs = new ArrayDeque<>();
+        bfs.add(root);
+        while (!bfs.isEmpty()) {
+            Node n = bfs.poll();
+            int s = id.get(n);
+            if (s >= firstOutput) {
+                outputs[s - firstOutput] = n.out;
+            }
+            int fail = n == root ? -1 : id.get(n.fail);
+            for (int c = 0; c < k; c++) {
+                d[s * k + c] = fail < 0 ? 0 : d[fail * k + c];
+            }
+            for (int i = 0; i < n.keys.length; i++) {
+                d[s * k + cls.get(n.keys[i])] = (char) (int) id.get(n.kids[i]);
+                bfs.add(n.kids[i]);
+            }
+        }
+        classes = k;
+        delta = d;
     }
 
     static char lower(char c) {
@@ -103,6 +197,40 @@ final class AhoCorasick {
 
     /** The first phrase found in {@code s}, or null. */
     String find(String s) {
+        char[] d = delta;
+        if (d == null) {
+            return walk(s);
+        }
+        int k = classes;
+        int first = firstOutput;
+        byte[] ascii = asciiClass;
+        int st = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            st = d[st * k + (c < 128 ? ascii[c] : wideClassOf(c))];
+            if (st >= first) {
+                return outputs[st - first];
+            }
+        }
+        return null;
+    }
+
+    private int wideClassOf(char c) {
+        char[] w = wideChars;
+        if (w == null) {
+            return 0;
+        }
+        int i = java.util.Arrays.binarySearch(w, c);
+        return i >= 0 ? wideClass[i] : 0;
+    }
+
+    /** Whether the search uses the table (false for automata too large for one). */
+    boolean tabled() {
+        return delta != null;
+    }
+
+    /** The search through the trie and its failure links, for automata too large for a table. */
+    String walk(String s) {
         Node n = root;
         for (int i = 0; i < s.length(); i++) {
             char c = lower(s.charAt(i));

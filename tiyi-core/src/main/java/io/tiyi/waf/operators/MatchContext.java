@@ -35,4 +35,14 @@ public interface MatchContext {
      * rejected the value without running the matcher.
      */
     default void countRegex(boolean matcherRan) {}
+
+    /**
+     * The per-thread scratch array of the rule set being evaluated, whose slots were handed to
+     * operators with {@link Operator#scratchSlot} when it was compiled; null when the evaluation
+     * is not part of a rule set's (the operator then keeps its state another way). It belongs to
+     * the calling thread for the length of one phase.
+     */
+    default Object[] scratch() {
+        return null;
+    }
 }

@@ -46,6 +46,18 @@ final class RegexPrefilter {
         return false;
     }
 
+    boolean mayMatchWalk(String s) {
+        if (many != null) {
+            return many.walk(s) != null;
+        }
+        for (String lit : literals) {
+            if (containsFolded(s, lit)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The literals (lower-cased), for tests. */
     List<String> literals() {
         return List.of(literals);

@@ -19,8 +19,14 @@ import java.util.regex.PatternSyntaxException;
  */
 final class Rx implements Operator {
     private final Pattern pattern;
-    /** A matcher and its input per thread: evaluations run by the million, so neither is allocated per value. */
+    /**
+     * A matcher and its input per thread: evaluations run by the million, so neither is allocated
+     * per value. They live in the rule set's scratch array ({@link #slot}); this thread-local
+     * holds them only for evaluations outside a rule set.
+     */
     private final ThreadLocal<State> state;
+    /** The slot in {@link MatchContext#scratch()}, or -1 before the rule set gave one. */
+    private int slot = -1;
 
     private record State(Matcher matcher, BoundedInput input) {}
     /** Literals one of which every match contains, checked before the matcher runs; null when none are known. */
@@ -100,7 +106,7 @@ final class Rx implements Operator {
             return false; // cannot match: none of the pattern's required literals occurs
         }
         ctx.countRegex(true);
-        State st = state.get();
+        State st = state(ctx);
         BoundedInput in = st.input.reset(value, ctx);
         Matcher m = st.matcher.reset(in);
         try {
@@ -124,6 +130,30 @@ final class Rx implements Operator {
             // evaluation resets it, so it is not reset here as well.
             in.release();
         }
+    }
+
+    private State state(MatchContext ctx) {
+        int s = slot;
+        Object[] scratch = s < 0 ? null : ctx.scratch();
+        if (scratch == null) {
+            return state.get();
+        }
+        Object st = scratch[s];
+        if (st == null) {
+            st = new State(pattern.matcher(""), new BoundedInput());
+            scratch[s] = st;
+        }
+        return (State) st;
+    }
+
+    @Override
+    public boolean wantsScratch() {
+        return true;
+    }
+
+    @Override
+    public void scratchSlot(int slot) {
+        this.slot = slot;
     }
 
     private String abbreviate() {
