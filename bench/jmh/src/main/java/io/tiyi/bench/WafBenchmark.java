@@ -160,8 +160,13 @@ public class WafBenchmark {
         b.paranoia = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setup();
         if (args.length > 3 && args[3].equals("time")) {
-            time("benign GET", b::benignGet);
-            time("benign form POST", b::formPost);
+            for (String which : args.length > 4 ? args[4].split(",") : new String[] {"get", "post"}) {
+                if (which.equals("get")) {
+                    time("benign GET", b::benignGet);
+                } else {
+                    time("benign form POST", b::formPost);
+                }
+            }
             return;
         }
         for (String[] r : new String[][] {{"GET", "/products?id=42&sort=price"}, {"POST", "/comments"}, {"POST", "/api/orders"}}) {

@@ -26,22 +26,6 @@ public final class TxVariables {
             "TX", "ENV", "FILES", "FILES_NAMES", "FILES_SIZES", "FILES_TMPNAMES", "MULTIPART_PART_HEADERS", "XML", "IP", "GLOBAL",
             "SESSION", "USER", "RESOURCE", "MATCHED_VARS", "MATCHED_VARS_NAMES", "RULE", "GEO", "REQUEST_COOKIES_RAW");
 
-    /**
-     * Selector keys lower-cased once: they come from the rules (a bounded set), and lower-casing
-     * them on every lookup (TX:DETECTION_PARANOIA_LEVEL, dozens of times per request with the CRS)
-     * allocated a string and re-hashed it each time.
-     */
-    private static final java.util.concurrent.ConcurrentHashMap<String, String> LOWERED = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static String lowered(String selectorKey) {
-        String l = LOWERED.get(selectorKey);
-        if (l == null) {
-            l = selectorKey.toLowerCase(java.util.Locale.ROOT);
-            LOWERED.putIfAbsent(selectorKey, l);
-        }
-        return l;
-    }
-
     private final Map<String, KeyValues> collections = new HashMap<>();
     private final Map<String, String> singles = new HashMap<>();
 
@@ -102,6 +86,20 @@ public final class TxVariables {
         return keyedName(name);
     }
 
+    /** Kinds of collection, as {@link #resolve} reads them: {@code ARGS}, ... */
+    static final int ARGS = 0;
+    /** ... a keyed collection, ... */
+    static final int KEYED_COLLECTION = 1;
+    /** ... the names of one or more keyed collections, ... */
+    static final int NAMES_OF = 2;
+    /** ... or a single value. */
+    static final int SINGLE = 3;
+
+    /** The kind of a collection name (upper case): what {@link VariableSelector} keeps for {@link #resolve}. */
+    static int kindOf(String c) {
+        return c.equals("ARGS") ? ARGS : KEYED.contains(c) ? KEYED_COLLECTION : NAMES.containsKey(c) ? NAMES_OF : SINGLE;
+    }
+
     /** {@link #isKeyed}, which depends on the name alone: callers may decide it once, at load. */
     public static boolean keyedName(String name) {
         return KEYED.contains(name) || NAMES.containsKey(name) || name.equals("ARGS");
@@ -125,12 +123,13 @@ public final class TxVariables {
         if (matchedStale) {
             materialiseMatched(c);
         }
-        if (c.equals("ARGS") || KEYED.contains(c)) {
+        int kind = sel.kind;
+        if (kind == ARGS || kind == KEYED_COLLECTION) {
             // Filled without intermediate lists, and not allocated at all when nothing is found: most
             // selectors of most rules name what a benign request does not have (cookies, XML, files).
             counted = 0;
             List<Target> out;
-            if (c.equals("ARGS")) {
+            if (kind == ARGS) {
                 out = addTargets(addTargets(null, c, "ARGS_GET", sel, exclusions), c, "ARGS_POST", sel, exclusions);
             } else {
                 out = addTargets(null, c, c, sel, exclusions);
@@ -140,7 +139,7 @@ public final class TxVariables {
             }
             return out == null ? List.of() : out;
         }
-        String[] names = NAMES.get(c);
+        String[] names = kind == NAMES_OF ? NAMES.get(c) : null;
         if (names != null) {
             List<Target> out = null;
             int n = 0;
@@ -241,7 +240,7 @@ public final class TxVariables {
         }
         boolean count = sel.count();
         if (sel.key() != null && !c.equals("XML")) {
-            List<Integer> at = kv.positions(lowered(sel.key()));
+            List<Integer> at = kv.positions(sel.lowerKey);
             if (at == null) {
                 return out;
             }

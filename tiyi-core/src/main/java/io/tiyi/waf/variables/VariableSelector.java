@@ -6,17 +6,74 @@ import java.util.regex.Pattern;
 
 /**
  * One target of a rule as written: {@code ARGS}, {@code ARGS:id}, {@code ARGS:/^id_/},
- * {@code &ARGS}, {@code !ARGS:password} (an exclusion), {@code XML:/*}.
+ * {@code &ARGS}, {@code !ARGS:password} (an exclusion), {@code XML:/*}. Immutable; equal when its
+ * five parts are (a key pattern by identity).
  *
- * @param collection the collection name, upper case
- * @param key a literal key, or null
- * @param keyPattern a key regex, or null
- * @param count true for {@code &COLLECTION}: the number of entries instead of their values
- * @param exclusion true for {@code !COLLECTION:key}
+ * <p>What resolving it needs besides (the kind of its collection, the key lower-cased) is worked
+ * out here once: a rule set resolves its selectors thousands of times per request.
  */
-public record VariableSelector(String collection, String key, Pattern keyPattern, boolean count, boolean exclusion) {
-    public VariableSelector {
-        collection = collection.toUpperCase(Locale.ROOT);
+public final class VariableSelector {
+    private final String collection;
+    private final String key;
+    private final Pattern keyPattern;
+    private final boolean count;
+    private final boolean exclusion;
+    /** See {@link TxVariables#kindOf}. */
+    final int kind;
+    /** {@link #key} lower-cased, or null. */
+    final String lowerKey;
+
+    /**
+     * @param collection the collection name, upper-cased here
+     * @param key a literal key, or null
+     * @param keyPattern a key regex, or null
+     * @param count true for {@code &COLLECTION}: the number of entries instead of their values
+     * @param exclusion true for {@code !COLLECTION:key}
+     */
+    public VariableSelector(String collection, String key, Pattern keyPattern, boolean count, boolean exclusion) {
+        this.collection = collection.toUpperCase(Locale.ROOT);
+        this.key = key;
+        this.keyPattern = keyPattern;
+        this.count = count;
+        this.exclusion = exclusion;
+        this.kind = TxVariables.kindOf(this.collection);
+        this.lowerKey = key == null ? null : key.toLowerCase(Locale.ROOT);
+    }
+
+    /** The collection name, upper case. */
+    public String collection() {
+        return collection;
+    }
+
+    /** The literal key, or null. */
+    public String key() {
+        return key;
+    }
+
+    /** The key regex, or null. */
+    public Pattern keyPattern() {
+        return keyPattern;
+    }
+
+    /** True for {@code &COLLECTION}. */
+    public boolean count() {
+        return count;
+    }
+
+    /** True for {@code !COLLECTION:key}. */
+    public boolean exclusion() {
+        return exclusion;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VariableSelector v && collection.equals(v.collection) && java.util.Objects.equals(key, v.key)
+                && keyPattern == v.keyPattern && count == v.count && exclusion == v.exclusion;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(collection, key, keyPattern == null ? 0 : System.identityHashCode(keyPattern), count, exclusion);
     }
 
     /** True when this exclusion removes the entry {@code key} of {@code collection}. */
