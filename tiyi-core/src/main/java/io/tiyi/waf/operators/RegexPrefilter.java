@@ -53,21 +53,46 @@ final class RegexPrefilter {
         return List.of(literals);
     }
 
-    private static boolean containsFolded(String s, String lit) {
+    /**
+     * Whether {@code s} contains {@code lit} (lower case) with ASCII case folded. The candidates
+     * for its first character come from {@link String#indexOf(int, int)}, which the JVM runs as
+     * a vector scan, for each case of it; the rest is compared where one is found.
+     */
+    static boolean containsFolded(String s, String lit) {
         int n = lit.length();
-        char first = lit.charAt(0);
-        for (int i = 0, last = s.length() - n; i <= last; i++) {
-            if (AhoCorasick.lower(s.charAt(i)) != first) {
-                continue;
+        int last = s.length() - n;
+        if (last < 0) {
+            return false;
+        }
+        char lower = lit.charAt(0);
+        char upper = lower >= 'a' && lower <= 'z' ? (char) (lower - 32) : lower;
+        int a = s.indexOf(lower);
+        int b = upper != lower ? s.indexOf(upper) : -1;
+        while (true) {
+            int p;
+            if (a < 0) {
+                if (b < 0) {
+                    return false;
+                }
+                p = b;
+            } else {
+                p = b < 0 || a < b ? a : b;
+            }
+            if (p > last) {
+                return false;
             }
             int k = 1;
-            while (k < n && AhoCorasick.lower(s.charAt(i + k)) == lit.charAt(k)) {
+            while (k < n && AhoCorasick.lower(s.charAt(p + k)) == lit.charAt(k)) {
                 k++;
             }
             if (k == n) {
                 return true;
             }
+            if (p == a) {
+                a = s.indexOf(lower, a + 1);
+            } else {
+                b = s.indexOf(upper, b + 1);
+            }
         }
-        return false;
     }
 }

@@ -52,6 +52,35 @@ class RegexPrefilterTest {
     }
 
     @Test
+    void aLiteralIsFoundWhateverTheAsciiCaseOfTheValue() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(34);
+        String alphabet = "aAeEsSlL<>/; \u00e9\u00c9\u212a";
+        for (int t = 0; t < 50_000; t++) {
+            StringBuilder v = new StringBuilder();
+            for (int i = r.nextInt(24); i > 0; i--) {
+                v.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            StringBuilder lit = new StringBuilder();
+            for (int i = 1 + r.nextInt(3); i > 0; i--) {
+                lit.append(Character.toLowerCase(alphabet.charAt(r.nextInt(9))));
+            }
+            assertThat(RegexPrefilter.containsFolded(v.toString(), lit.toString())).as("'%s' in '%s'", lit, v)
+                    .isEqualTo(asciiLower(v.toString()).contains(lit.toString()));
+        }
+        assertThat(RegexPrefilter.containsFolded("E".repeat(100_000) + " SeLeCt", "select")).isTrue();
+        assertThat(RegexPrefilter.containsFolded("É", "é")).isFalse(); // only ASCII is folded
+        assertThat(RegexPrefilter.containsFolded("ab", "abc")).isFalse();
+    }
+
+    private static String asciiLower(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return b.toString();
+    }
+
+    @Test
     void rxSkipsValuesWithoutTheLiterals() {
         Rx rx = new Rx("(?i)union\\s+select");
         assertThat(rx.evaluate(new RxTest.Ctx(), "1 union select 2")).isTrue();
