@@ -152,7 +152,16 @@ final class RegexParser {
         if (min == 1 && max == 1) {
             return a;
         }
-        return new Info(null, a.asRequired());
+        // x{n} is n copies of x, and x{n,} or x{n,m} starts with them: \.{2,3} requires "..", not ".".
+        Set<String> copies = a.exact;
+        for (int i = 1; i < min && copies != null; i++) {
+            copies = i < 16 ? product(copies, a.exact) : null;
+        }
+        if (copies != null && min == max) {
+            return new Info(copies, null);
+        }
+        Set<String> req = copies == null ? null : new Info(copies, null).asRequired();
+        return new Info(null, req != null ? req : a.asRequired());
     }
 
     private Info atom() {
@@ -300,7 +309,10 @@ final class RegexParser {
                     int close = re.indexOf('}', pos);
                     int cp = Integer.parseInt(re.substring(pos + 1, close), 16);
                     pos = close + 1;
-                    return cp < 128 ? (char) cp : '\u0080';
+                    if (cp > 0xFFFF || Character.isSurrogate((char) cp)) {
+                        throw new Unsupported(); // a supplementary character is two chars in the value
+                    }
+                    return (char) cp;
                 }
                 int v = Integer.parseInt(re.substring(pos, pos + 2), 16);
                 pos += 2;
@@ -384,7 +396,7 @@ final class RegexParser {
                 }
                 hi = h;
             }
-            if (hi - lo > 16 || lo >= 128 || hi >= 128) {
+            if (hi - lo > 16) {
                 simple = false;
                 continue;
             }

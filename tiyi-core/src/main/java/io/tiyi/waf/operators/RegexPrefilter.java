@@ -15,8 +15,8 @@ import java.util.Set;
  * zero-width assertions); anything else counts as "any text", and syntax it does not know (for
  * example flags {@code u}, {@code U}, {@code x}, octal or control escapes) gives no prefilter at
  * all. Case: values and literals are both ASCII lower-cased, a superset of what the pattern
- * accepts with or without {@code (?i)}; non-ASCII literals are treated as "any character" since
- * only ASCII folding is modelled.
+ * accepts with or without {@code (?i)}; a character outside ASCII stands for itself, since Java
+ * folds nothing else without the Unicode-case flag, which the analysis refuses.
  */
 final class RegexPrefilter {
     private final String[] literals;

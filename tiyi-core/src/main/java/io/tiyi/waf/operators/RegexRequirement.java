@@ -58,10 +58,12 @@ final class RegexRequirement {
         }
     }
 
+    /**
+     * A literal character. Outside ASCII it stands for itself alone: without the UNICODE_CASE flag
+     * (whose inline forms the parser refuses) Java folds case for ASCII letters only, and so does
+     * the scan.
+     */
     static Info literal(char c) {
-        if (c >= 128) {
-            return UNKNOWN;
-        }
         return new Info(Set.of(String.valueOf(AhoCorasick.lower(c))), null);
     }
 
@@ -78,7 +80,27 @@ final class RegexRequirement {
         if (ma != mb) {
             return ma > mb ? a : b;
         }
-        return a.size() <= b.size() ? a : b;
+        if (a.size() != b.size()) {
+            return a.size() < b.size() ? a : b;
+        }
+        return common(a) <= common(b) ? a : b;
+    }
+
+    /** Characters benign text is full of: a literal of one of them alone lets most values through. */
+    private static final String COMMON = " /.,;:=&()-_+'\"%?";
+
+    /** How many of the literals are one common character (a letter, a digit or one of {@link #COMMON}). */
+    static int common(Set<String> s) {
+        int n = 0;
+        for (String x : s) {
+            if (x.length() == 1) {
+                char c = x.charAt(0);
+                if (Character.isLetterOrDigit(c) || COMMON.indexOf(c) >= 0) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     static int minLength(Set<String> s) {

@@ -19,12 +19,24 @@ class RegexPrefilterTest {
         "[Ss]elect ; select",
         "a\\x2Fb ; a/b",
         "\\Q<?\\E ; <?",
-        "(?=foo)bar ; bar"
+        "(?=foo)bar ; bar",
+        "\\x{bc}[^>\\x{be}]*[>\\x{be}]|<[^\\x{be}]*\\x{be} ; \u00bc,<",
+        "(?i)caf\u00e9 ; caf\u00e9",
+        "[\\x{bc}\\x{be}]x ; \u00bcx,\u00bex",
+        "(?:^|[/\\x5c])\\.{2,3}[/\\x5c] ; ..",
+        "(?:ab){2}c ; ababc",
+        "x(?:a|b){2} ; xaa,xab,xba,xbb",
+        "^\\(\\s*\\)\\s+\\{ ; {"
     })
     void derivesRequiredLiterals(String regex, String literals) {
         RegexPrefilter p = RegexPrefilter.of(regex);
         assertThat(p).isNotNull();
         assertThat(p.literals()).containsExactlyInAnyOrderElementsOf(List.of(literals.split(",")));
+    }
+
+    @Test
+    void aSupplementaryCharacterGivesNoPrefilter() {
+        assertThat(RegexPrefilter.of("\\x{1F600}abc")).isNull();
     }
 
     @ParameterizedTest
@@ -36,9 +48,10 @@ class RegexPrefilterTest {
     @Test
     void neverRejectsWhatThePatternMatches() {
         String[] regexes = {"(?i)union\\s+select", "(?i)(?:abc|def)ghi", "[Ss]elect|<script", "(?i)on(?:load|error)\\s*=", "a+b{2,3}c?d",
-            "(?i:AB)[c-e]f", "\\x41\\u0042"};
+            "(?i:AB)[c-e]f", "\\x41\\u0042", "\\x{bc}[^>\\x{be}]*[>\\x{be}]|<[^\\x{be}]*\\x{be}", "(?i)caf\u00e9", "(?i)[\\x{e0}-\\x{e9}]t\u00e9",
+            "(?:^|[/;\\x5c])\\.{2,3}[/;\\x5c]", "(?:ab){2,}c", "a{3}"};
         String[] inputs = {"1 UNION  SELECT 2", "xDEFGHIy", "SeLeCt", "<SCRIPT>", "body onLoad = x", "aaabbbd", "abEf", "ABd", "AB", "ab",
-            "nothing here"};
+            "nothing here", "\u00bcscript\u00be", "<a\u00be", "CAF\u00c9", "Caf\u00e9", "\u00e9t\u00e9", "\u00c9T\u00e9", "../etc", "x/.../", "ABABABc", "aaaa", "aa"};
         for (String re : regexes) {
             RegexPrefilter p = RegexPrefilter.of(re);
             Pattern pattern = Pattern.compile(re, Pattern.DOTALL);
