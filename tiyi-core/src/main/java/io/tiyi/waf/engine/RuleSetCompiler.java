@@ -107,6 +107,17 @@ public final class RuleSetCompiler {
                 + " rule file is not repeated in errors; open the file at this line)");
     }
 
+    /** The chain of {@code steps}, made with the chains of its prefixes when new. */
+    private TransformChain chain(List<Transformation> steps) {
+        TransformChain c = chains.get(steps);
+        if (c == null) {
+            TransformChain parent = steps.size() > 1 ? chain(steps.subList(0, steps.size() - 1)) : null;
+            c = new TransformChain(steps, parent, chains.size());
+            chains.put(List.copyOf(steps), c);
+        }
+        return c;
+    }
+
     /** Finishes loading. */
     public RuleSet build() {
         if (pendingChain != null) {
@@ -119,7 +130,7 @@ public final class RuleSetCompiler {
                     scratchGiven.put(x.operator, scratchGiven.size());
                     x.operator.scratchSlot(scratchGiven.size() - 1);
                 }
-                x.chain = chains.computeIfAbsent(List.copyOf(x.transformations), k -> new TransformChain(k, chains.size()));
+                x.chain = chain(List.copyOf(x.transformations));
                 boolean stable = !x.targets.isEmpty() && x.targets.stream().noneMatch(t -> RULE_WRITTEN.contains(t.collection()));
                 if (stable) {
                     List<List<VariableSelector>> key = List.of(List.copyOf(x.targets), List.copyOf(x.exclusions));

@@ -421,12 +421,7 @@ public final class TxState implements MatchContext {
                 cache.put(value, c);
             }
         }
-        String v = c[chain.index()];
-        if (v == null) {
-            v = chain.apply(value);
-            c[chain.index()] = v;
-        }
-        return v;
+        return chain.apply(value, c);
     }
 
     void beginRule(Rule r) {
