@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.Transaction;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Chains share their prefixes' results within a transaction: each must still see its own list's result. */
@@ -30,12 +31,9 @@ class TransformChainTest {
                 SecRule ARGS:q "@rx ^(.*)$" "id:6,phase:1,pass,nolog,capture,t:lowercase,setvar:tx.rawlower=%{TX.1}"
                 """;
         Transaction tx = run(rules, "SELECT%2520%2520%252A%2520FROM%2509T"); // ARGS holds it decoded once
-        assertThat(tx.variable("TX", "full")).isEqualTo("select * from t");
-        assertThat(tx.variable("TX", "decoded")).isEqualTo("SELECT  * FROM\tT");
-        assertThat(tx.variable("TX", "lower")).isEqualTo("select  * from\tt");
-        assertThat(tx.variable("TX", "nospace")).isEqualTo("SELECT*FROMT");
-        assertThat(tx.variable("TX", "raw")).isEqualTo("SELECT%20%20%2A%20FROM%09T");
-        assertThat(tx.variable("TX", "rawlower")).isEqualTo("select%20%20%2a%20from%09t");
+        Map<String, String> expected = Map.of("full", "select * from t", "decoded", "SELECT  * FROM\tT", "lower", "select  * from\tt",
+                "nospace", "SELECT*FROMT", "raw", "SELECT%20%20%2A%20FROM%09T", "rawlower", "select%20%20%2a%20from%09t");
+        assertThat(expected).allSatisfy((name, value) -> assertThat(tx.variable("TX", name)).as(name).isEqualTo(value));
     }
 
     @Test
