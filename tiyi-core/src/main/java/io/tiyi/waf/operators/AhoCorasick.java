@@ -39,9 +39,10 @@ final class AhoCorasick {
     /** Past this many table cells (states times character classes) the search walks the trie instead. */
     static final int MAX_CELLS = 1 << 17;
 
-    private final Node root = new Node();
-    /** The root's transitions for ASCII, the search's most frequent step. */
-    private final Node[] rootAscii = new Node[128];
+    /** The trie; dropped (null) once the table form is built, which replaces it. */
+    private Node root = new Node();
+    /** The root's transitions for ASCII, the search's most frequent step; null with the table form. */
+    private Node[] rootAscii = new Node[128];
 
     /*
      * The same automaton as a table, built when it is small enough: one lookup per input
@@ -60,6 +61,11 @@ final class AhoCorasick {
     private String[] outputs;
 
     AhoCorasick(Collection<String> phrases) {
+        this(phrases, MAX_CELLS);
+    }
+
+    /** @param maxCells the largest table to build; 0 keeps the trie whatever its size (for tests) */
+    AhoCorasick(Collection<String> phrases, int maxCells) {
         for (String p : phrases) {
             if (p.isEmpty()) {
                 continue;
@@ -90,10 +96,10 @@ final class AhoCorasick {
                 q.add(child);
             }
         }
-        freeze();
+        freeze(maxCells);
     }
 
-    private void freeze() {
+    private void freeze(int maxCells) {
         ArrayDeque<Node> q = new ArrayDeque<>();
         q.add(root);
         while (!q.isEmpty()) {
@@ -116,11 +122,11 @@ final class AhoCorasick {
         for (int c = 0; c < 128; c++) {
             rootAscii[c] = root.child((char) c);
         }
-        table();
+        table(maxCells);
     }
 
-    /** Builds the table form, unless it would pass {@link #MAX_CELLS} or need more than 127 classes or 65,535 states. */
-    private void table() {
+    /** Builds the table form and drops the trie, unless the table would pass {@code maxCells} or need more than 127 classes or 65,535 states. */
+    private void table(int maxCells) {
         java.util.TreeSet<Character> alphabet = new java.util.TreeSet<>();
         List<Node> order = new ArrayList<>();
         List<Node> reporting = new ArrayList<>();
@@ -136,7 +142,7 @@ final class AhoCorasick {
         }
         int k = alphabet.size() + 1;
         int states = order.size() + reporting.size();
-        if (k > 127 || states > 65_535 || (long) states * k > MAX_CELLS) {
+        if (k > 127 || states > 65_535 || (long) states * k > maxCells) {
             return;
         }
         java.util.Map<Character, Integer> cls = new java.util.HashMap<>();
@@ -189,6 +195,8 @@ final class AhoCorasick {
         }
         classes = k;
         delta = d;
+        root = null;
+        rootAscii = null;
     }
 
     static char lower(char c) {
@@ -230,7 +238,7 @@ final class AhoCorasick {
     }
 
     /** The search through the trie and its failure links, for automata too large for a table. */
-    String walk(String s) {
+    private String walk(String s) {
         Node n = root;
         for (int i = 0; i < s.length(); i++) {
             char c = lower(s.charAt(i));
