@@ -192,9 +192,12 @@ public final class TiyiWaf {
      * @return the number of requests run
      */
     public int warmUp(java.time.Duration budget) {
+        if (budget.isNegative() || budget.isZero()) {
+            return 0;
+        }
         long end = System.nanoTime() + budget.toNanos();
         int n = 0;
-        while (!budget.isNegative() && !budget.isZero() && System.nanoTime() - end < 0) {
+        while (System.nanoTime() - end < 0) {
             Transaction tx = new Transaction(rules, mode, "warm-up-" + n, null, limits);
             tx.processConnection("192.0.2.10", 40000 + (n & 0xfff), "192.0.2.1", 80);
             int kind = n % 3;

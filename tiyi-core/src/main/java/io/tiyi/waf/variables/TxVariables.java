@@ -102,7 +102,7 @@ public final class TxVariables {
 
     /** {@link #isKeyed}, which depends on the name alone: callers may decide it once, at load. */
     public static boolean keyedName(String name) {
-        return KEYED.contains(name) || NAMES.containsKey(name) || name.equals("ARGS");
+        return kindOf(name) != SINGLE;
     }
 
     public void set(String name, String value) {
