@@ -29,6 +29,8 @@ import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
+import org.xnio.conduits.ReadReadyHandler;
+import org.xnio.conduits.StreamSourceConduit;
 
 /**
  * The data plane's listeners, wired as Undertow wires its own, with one difference: every
@@ -76,12 +78,12 @@ final class EdgeServer implements AutoCloseable {
             server.listeners.add(plain);
             // h2c: an HTTP/1.1 request may ask to upgrade to HTTP/2, as java.net.http clients do.
             plain.setRootHandler(new Http2UpgradeHandler(root));
-            server.http = server.listen(http, new Http1(plain, limits, marker), socket, null, xnio);
+            server.http = server.listen(http, new Http1(plain, limits, marker, true), socket, null, xnio);
             if (https != null) {
                 HttpOpenListener tlsHttp1 = new HttpOpenListener(buffers, undertow);
                 tlsHttp1.setRootHandler(root);
                 server.listeners.add(tlsHttp1);
-                AlpnOpenListener alpn = new AlpnOpenListener(buffers, undertow, new Http1(tlsHttp1, limits, marker));
+                AlpnOpenListener alpn = new AlpnOpenListener(buffers, undertow, new Http1(tlsHttp1, limits, marker, false));
                 Http2OpenListener h2 = new Http2OpenListener(buffers, undertow);
                 h2.setRootHandler(root);
                 server.listeners.add(h2);
@@ -166,15 +168,24 @@ final class EdgeServer implements AutoCloseable {
         private final HttpOpenListener delegate;
         private final Supplier<RuntimeConfig.Limits> limits;
         private final EdgeMarker marker;
+        /** Whether connections get a {@link LazyReadsConduit}: plain ones only, as TLS reads are the TLS layer's to schedule. */
+        private final boolean lazyReads;
 
-        Http1(HttpOpenListener delegate, Supplier<RuntimeConfig.Limits> limits, EdgeMarker marker) {
+        Http1(HttpOpenListener delegate, Supplier<RuntimeConfig.Limits> limits, EdgeMarker marker, boolean lazyReads) {
             this.delegate = delegate;
             this.limits = limits;
             this.marker = marker;
+            this.lazyReads = lazyReads;
         }
 
         private EdgeConduit install(StreamConnection c) {
-            EdgeConduit edge = new EdgeConduit(c.getSourceChannel().getConduit(), c, limits, marker);
+            StreamSourceConduit socket = c.getSourceChannel().getConduit();
+            if (lazyReads) {
+                socket = new LazyReadsConduit(socket);
+                // A conduit swapped in keeps the handler of the one below; the gate must sit between them.
+                socket.setReadReadyHandler(new ReadReadyHandler.ChannelListenerHandler<>(c.getSourceChannel()));
+            }
+            EdgeConduit edge = new EdgeConduit(socket, c, limits, marker);
             c.getSourceChannel().setConduit(edge);
             marker.register(c, edge);
             return edge;
