@@ -15,6 +15,11 @@ import java.util.regex.PatternSyntaxException;
  * {@link BoundedInput#WINDOW} reads and at the end, which is where the transaction's own step and
  * time budget stops a matcher that is still going.
  *
+ * <p>Each thread remembers, per costly pattern, a few short values it did not match, and answers
+ * "no match" for the same value again without running the matcher: a match depends on the
+ * pattern and the value alone. Header values and argument names repeat from request to request,
+ * and the CRS's command-word patterns (6-9 KB alternations) take 2-5 µs on each, however short.
+ *
  * <pre>SecRule ARGS "@rx (?i)union\s+select" "id:1,deny"</pre>
  */
 final class Rx implements Operator {
@@ -28,9 +33,35 @@ final class Rx implements Operator {
     /** The slot in {@link MatchContext#scratch()}, or -1 before the rule set gave one. */
     private int slot = -1;
 
-    private record State(Matcher matcher, BoundedInput input) {}
+    /** A thread's matcher and input, and the costly values the pattern did not match lately. */
+    private static final class State {
+        final Matcher matcher;
+        final BoundedInput input;
+        /** Indexed by the value's hash; allocated at the first costly miss, so cheap patterns carry none. */
+        String[] misses;
+
+        State(Matcher matcher, BoundedInput input) {
+            this.matcher = matcher;
+            this.input = input;
+        }
+    }
+
+    /**
+     * Misses of patterns at least this long are remembered: the matcher's time goes into walking
+     * the pattern's alternatives at every position of the value, far more than into reading it.
+     * The CRS's command-word patterns are 6-9 KB; most patterns are under 200 characters.
+     */
+    static final int COSTLY_PATTERN = 1_000;
+    /** Misses that read the value at least this many times are remembered whatever the pattern. */
+    static final long COSTLY_STEPS = 1_000;
+    /** Longer values are not remembered: they repeat less, and each is kept whole. */
+    static final int MISS_MAX_LENGTH = 128;
+    /** Remembered misses per pattern and thread (a power of two). */
+    static final int MISSES = 16;
     /** Literals one of which every match contains, checked before the matcher runs; null when none are known. */
     private final RegexPrefilter prefilter;
+    /** Whether every miss is worth remembering ({@link #COSTLY_PATTERN}). */
+    private final boolean costly;
 
     public Rx(String regex) {
         this(regex, true);
@@ -48,6 +79,7 @@ final class Rx implements Operator {
         }
         this.state = ThreadLocal.withInitial(() -> new State(pattern.matcher(""), new BoundedInput()));
         this.prefilter = RegexPrefilter.of(regex);
+        this.costly = regex.length() >= COSTLY_PATTERN;
     }
 
     /**
@@ -105,12 +137,24 @@ final class Rx implements Operator {
             ctx.countRegex(false);
             return false; // cannot match: none of the pattern's required literals occurs
         }
-        ctx.countRegex(true);
         State st = state(ctx);
+        String[] misses = st.misses;
+        int at = missIndex(value);
+        if (misses != null && at >= 0 && value.equals(misses[at])) {
+            ctx.countRegex(false);
+            return false; // this exact value did not match when last seen here
+        }
+        ctx.countRegex(true);
         BoundedInput in = st.input.reset(value, ctx);
         Matcher m = st.matcher.reset(in);
         try {
             if (!m.find()) {
+                if (at >= 0 && (costly || in.steps() >= COSTLY_STEPS)) {
+                    if (misses == null) {
+                        misses = st.misses = new String[MISSES];
+                    }
+                    misses[at] = value;
+                }
                 return false;
             }
             if (ctx.capturing()) {
@@ -130,6 +174,15 @@ final class Rx implements Operator {
             // evaluation resets it, so it is not reset here as well.
             in.release();
         }
+    }
+
+    /** Where {@code value} is remembered, or -1 when it is too long to be. */
+    private static int missIndex(String value) {
+        if (value.length() > MISS_MAX_LENGTH) {
+            return -1;
+        }
+        int h = value.hashCode();
+        return (h ^ (h >>> 16)) & (MISSES - 1);
     }
 
     private State state(MatchContext ctx) {
@@ -233,6 +286,11 @@ final class Rx implements Operator {
             }
             nextWindow();
             left--; // this read
+        }
+
+        /** The steps taken since the last reset. */
+        long steps() {
+            return used + window - Math.max(0, left);
         }
 
         /** Charges what the current window used and lets go of the value. */
