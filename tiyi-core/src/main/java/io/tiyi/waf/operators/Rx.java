@@ -18,7 +18,7 @@ import java.util.regex.PatternSyntaxException;
  * <p>Each thread remembers, per costly pattern, a few short values it did not match, and answers
  * "no match" for the same value again without running the matcher: a match depends on the
  * pattern and the value alone. Header values and argument names repeat from request to request,
- * and the CRS's command-word patterns (6-9 KB alternations) take 2-5 µs on each, however short.
+ * and the CRS's command-word patterns (6-10 KB alternations) take 2-5 µs on each, however short.
  *
  * <pre>SecRule ARGS "@rx (?i)union\s+select" "id:1,deny"</pre>
  */
@@ -49,7 +49,7 @@ final class Rx implements Operator {
     /**
      * Misses of patterns at least this long are remembered: the matcher's time goes into walking
      * the pattern's alternatives at every position of the value, far more than into reading it.
-     * The CRS's command-word patterns are 6-9 KB; most patterns are under 200 characters.
+     * The CRS's command-word patterns are 6-10 KB; about 30 of its patterns are this long.
      */
     static final int COSTLY_PATTERN = 1_000;
     /** Misses that read the value at least this many times are remembered whatever the pattern. */
