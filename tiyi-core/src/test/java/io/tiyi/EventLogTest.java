@@ -99,4 +99,43 @@ class EventLogTest {
             assertThat(System.nanoTime() - start).isLessThan(30_000_000_000L);
         }
     }
+
+    @Test
+    void flushWaitsForRequestsInFlightAndPutsTheirEventsOnDisk() throws Exception {
+        try (EventLog log = new EventLog(dir, () -> 14)) {
+            long now = System.currentTimeMillis();
+            // Requests still running on other threads: their events come after flush is called.
+            java.util.List<Thread> requests = new java.util.ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                int id = r;
+                log.requestStarted();
+                Thread t = new Thread(() -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                    for (int i = 0; i < 250; i++) {
+                        log.offer(at(now - id * 1_000L - i, 200));
+                    }
+                    log.requestEnded();
+                });
+                requests.add(t);
+                t.start();
+            }
+            log.flush();
+            assertThat(log.written()).isEqualTo(1_000);
+            assertThat(log.query("access", 0, n -> true, 2_000)).hasSize(1_000);
+            for (Thread t : requests) {
+                t.join();
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedFlushReturnsAndKeepsTheInterrupt() {
+        try (EventLog log = new EventLog(dir, () -> 14)) {
+            log.requestStarted();
+            Thread.currentThread().interrupt();
+            log.flush();
+            assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+            log.requestEnded();
+        }
+    }
 }

@@ -54,10 +54,16 @@ public final class EventLog implements AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     /** Events taken into the queue, and those the writer has finished with (written or dropped): flush waits for the second to catch up. */
     private final AtomicLong queued = new AtomicLong();
-    private long done;
-    /** Requests whose events are still to come (see {@link #requestStarted}). */
-    private long inFlight;
-    private final Object doneLock = new Object();
+    private final AtomicLong done = new AtomicLong();
+    /**
+     * Requests whose events are still to come (see {@link #requestStarted}). Every request counts
+     * itself in and out, on the I/O threads: an atomic counter, not a lock they would contend for;
+     * {@link #flush}, which runs in tests and at shutdown, polls both counters instead of waiting
+     * to be told.
+     */
+    private final AtomicLong inFlight = new AtomicLong();
+    /** How often {@link #flush} looks at the counters. */
+    private static final long FLUSH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private final Thread writer;
     /** The writer thread's files. */
     private final OpenFiles files = new OpenFiles();
@@ -166,10 +172,7 @@ public final class EventLog implements AutoCloseable {
                 files.closeAll();
                 dropped.addAndGet(batch.size());
             } finally {
-                synchronized (doneLock) {
-                    done += batch.size();
-                    doneLock.notifyAll();
-                }
+                done.addAndGet(batch.size());
                 batch.clear();
             }
             if (taken > 0 && taken < GATHER && !closed) {
@@ -283,17 +286,12 @@ public final class EventLog implements AutoCloseable {
      * already has the response; {@link #requestEnded} follows once they are offered.
      */
     public void requestStarted() {
-        synchronized (doneLock) {
-            inFlight++;
-        }
+        inFlight.incrementAndGet();
     }
 
     /** The events of a request {@link #requestStarted started} have been offered. */
     public void requestEnded() {
-        synchronized (doneLock) {
-            inFlight--;
-            doneLock.notifyAll();
-        }
+        inFlight.decrementAndGet();
     }
 
     /**
@@ -302,29 +300,25 @@ public final class EventLog implements AutoCloseable {
      */
     public void flush() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        synchronized (doneLock) {
-            long left;
-            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(doneLock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        if (!await(() -> inFlight.get() <= 0, deadline)) {
+            return;
         }
         long target = queued.get();
-        synchronized (doneLock) {
-            long left;
-            while (done < target && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(doneLock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        await(() -> done.get() >= target, deadline);
+    }
+
+    /** Polls {@code reached} until it holds (true) or the deadline passes or the thread is interrupted (false). */
+    private static boolean await(java.util.function.BooleanSupplier reached, long deadline) {
+        while (!reached.getAsBoolean()) {
+            if (deadline - System.nanoTime() <= 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(FLUSH_POLL_NANOS);
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
             }
         }
+        return true;
     }
 
     /**
