@@ -83,6 +83,16 @@ final class CrsCommands {
                 layout = CrsLayout.of(dir);
                 rules = TiyiWaf.builder().crs(dir).build().ruleCount();
             } catch (SecLangException e) {
+                if (configured.isEmpty()) {
+                    // Nobody chose this one: the node skips it with a warning and runs the built-in rules.
+                    Map<String, Object> skipped = new LinkedHashMap<>();
+                    skipped.put("source", "none");
+                    skipped.put("rules", "builtin");
+                    skipped.put("skipped", dir.toString());
+                    skipped.put("reason", e.getMessage());
+                    return AccountCommands.print(ctx, skipped, "no CRS: waf.crs_dir is empty and auto-detection skipped the one in " + dir
+                            + " (" + e.getMessage() + "), so Tiyi's built-in rules run");
+                }
                 ctx.err.println(Table.escape("ERROR the CRS in " + dir + " (" + source + ") cannot be used: " + e.getMessage()
                         + "; the node runs Tiyi's built-in rules instead"));
                 return 1;

@@ -156,12 +156,22 @@ class LazyReadsConduitTest {
         ex.getResponseSender().send(ex.getRequestPath());
     }
 
+    /** The edge listener alone, answering each request with its path after {@code delayMs}. */
+    private EdgeServer server(long delayMs) throws IOException {
+        return EdgeServer.start(new InetSocketAddress("127.0.0.1", 0), null, null, delayed(delayMs), RuntimeConfig.Limits::defaults,
+                new EdgeMarker());
+    }
+
+    private static Socket connect(EdgeServer server) throws IOException {
+        Socket s = new Socket();
+        s.connect(server.httpAddress(), 2000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
     @Test
     void requestsPipelinedWhileOneIsServedAreAnsweredInOrder() throws Exception {
-        try (EdgeServer server = EdgeServer.start(new InetSocketAddress("127.0.0.1", 0), null, null, delayed(150),
-                RuntimeConfig.Limits::defaults, new EdgeMarker()); Socket s = new Socket()) {
-            s.connect(server.httpAddress(), 2000);
-            s.setSoTimeout(10_000);
+        try (EdgeServer server = server(150); Socket s = connect(server)) {
             s.getOutputStream().write(get("/1"));
             Thread.sleep(50);
             // Reads are off now; these arrive while /1 waits for its answer.
@@ -173,10 +183,7 @@ class LazyReadsConduitTest {
 
     @Test
     void aClientThatClosesWhileServedGetsItsAnswerAndTheConnectionEnds() throws Exception {
-        try (EdgeServer server = EdgeServer.start(new InetSocketAddress("127.0.0.1", 0), null, null, delayed(150),
-                RuntimeConfig.Limits::defaults, new EdgeMarker()); Socket s = new Socket()) {
-            s.connect(server.httpAddress(), 2000);
-            s.setSoTimeout(10_000);
+        try (EdgeServer server = server(150); Socket s = connect(server)) {
             s.getOutputStream().write(get("/a"));
             Thread.sleep(50);
             s.shutdownOutput();
@@ -188,17 +195,14 @@ class LazyReadsConduitTest {
 
     @Test
     void keptAliveConnectionsAnsweredFromOtherThreadsServeEveryRequest() throws Exception {
-        try (EdgeServer server = EdgeServer.start(new InetSocketAddress("127.0.0.1", 0), null, null, delayed(0),
-                RuntimeConfig.Limits::defaults, new EdgeMarker())) {
+        try (EdgeServer server = server(0)) {
             ExecutorService clients = Executors.newFixedThreadPool(8);
             try {
                 List<Future<Integer>> done = new ArrayList<>();
                 for (int c = 0; c < 8; c++) {
                     int client = c;
                     done.add(clients.submit(() -> {
-                        try (Socket s = new Socket()) {
-                            s.connect(server.httpAddress(), 2000);
-                            s.setSoTimeout(10_000);
+                        try (Socket s = connect(server)) {
                             InputStream in = s.getInputStream();
                             for (int i = 0; i < 500; i++) {
                                 String path = "/" + client + "/" + i;
