@@ -139,8 +139,8 @@ final class Rx implements Operator {
         }
         State st = state(ctx);
         String[] misses = st.misses;
-        int at = missIndex(value);
-        if (misses != null && at >= 0 && value.equals(misses[at])) {
+        boolean fits = value.length() <= MISS_MAX_LENGTH;
+        if (misses != null && fits && value.equals(misses[missIndex(value)])) {
             ctx.countRegex(false);
             return false; // this exact value did not match when last seen here
         }
@@ -149,11 +149,11 @@ final class Rx implements Operator {
         Matcher m = st.matcher.reset(in);
         try {
             if (!m.find()) {
-                if (at >= 0 && (costly || in.steps() >= COSTLY_STEPS)) {
+                if (fits && (costly || in.steps() >= COSTLY_STEPS)) {
                     if (misses == null) {
                         misses = st.misses = new String[MISSES];
                     }
-                    misses[at] = value;
+                    misses[missIndex(value)] = value;
                 }
                 return false;
             }
@@ -176,11 +176,8 @@ final class Rx implements Operator {
         }
     }
 
-    /** Where {@code value} is remembered, or -1 when it is too long to be. */
+    /** Where {@code value} (no longer than {@link #MISS_MAX_LENGTH}) is remembered. */
     private static int missIndex(String value) {
-        if (value.length() > MISS_MAX_LENGTH) {
-            return -1;
-        }
         int h = value.hashCode();
         return (h ^ (h >>> 16)) & (MISSES - 1);
     }
