@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -106,10 +107,21 @@ public final class Browser implements AutoCloseable {
         });
     }
 
+    /**
+     * Replaces the field's text as a user does, selecting all of it and deleting it before typing, and
+     * checks the field then holds exactly {@code text}. WebDriver's {@code clear()} would empty the
+     * element without an input event: the page's state keeps the old text, and any re-render before the
+     * first keystroke puts it back, so the keys land after it.
+     */
     public void type(By by, String text) {
         WebElement e = await(by);
-        e.clear();
+        e.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
         e.sendKeys(text);
+        String held = e.getDomProperty("value");
+        if (!text.replace("\r\n", "\n").equals(held == null ? null : held.replace("\r\n", "\n"))) {
+            fail("field " + by + " holds " + (held == null ? "no value" : held.length() + " characters") + " after typing "
+                    + text.length() + ": " + (held == null ? "" : held.substring(0, Math.min(80, held.length()))));
+        }
     }
 
     public void click(By by) {
