@@ -431,7 +431,7 @@ public final class TxState implements MatchContext {
 
     /** {@link #lookup} of an entry of a keyed collection, by its lower-cased key. */
     String lookupKeyed(String collection, String lowerKey) {
-        String v = vars.collection(collection).firstLowerCased(lowerKey);
+        String v = vars.macroValue(collection, lowerKey);
         return v == null ? "" : v;
     }
 
@@ -461,7 +461,7 @@ public final class TxState implements MatchContext {
             if (key == null) {
                 return "";
             }
-            String v = vars.collection(collection).first(key);
+            String v = vars.macroValue(collection, key.toLowerCase(java.util.Locale.ROOT));
             return v == null ? "" : v;
         }
         String v = vars.get(collection);

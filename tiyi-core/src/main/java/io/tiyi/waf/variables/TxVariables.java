@@ -105,6 +105,35 @@ public final class TxVariables {
         return kindOf(name) != SINGLE;
     }
 
+    /**
+     * What {@code %{COLLECTION.key}} expands to, {@code lowerKey} being the key in lower case: the
+     * first value under that key, or null. The derived collections are read from their sources, as
+     * a rule's targets read them: {@code ARGS} from {@code ARGS_GET}, then {@code ARGS_POST};
+     * {@code ARGS_NAMES} and the other {@code *_NAMES} yield the name as the request spelled it
+     * when a source has it.
+     */
+    public String macroValue(String collection, String lowerKey) {
+        switch (kindOf(collection)) {
+            case ARGS: {
+                String v = collection("ARGS_GET").firstLowerCased(lowerKey);
+                return v != null ? v : collection("ARGS_POST").firstLowerCased(lowerKey);
+            }
+            case NAMES_OF:
+                for (String source : NAMES.get(collection)) {
+                    KeyValues kv = collection(source);
+                    List<Integer> at = kv.positions(lowerKey);
+                    if (at != null && !at.isEmpty()) {
+                        return kv.at(at.get(0)).key();
+                    }
+                }
+                return null;
+            case KEYED_COLLECTION:
+                return collection(collection).firstLowerCased(lowerKey);
+            default:
+                return null;
+        }
+    }
+
     public void set(String name, String value) {
         singles.put(name, value);
     }
