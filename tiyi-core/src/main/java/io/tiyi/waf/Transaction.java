@@ -1,6 +1,7 @@
 package io.tiyi.waf;
 
 import io.tiyi.waf.body.ArgumentLimit;
+import io.tiyi.waf.body.ContentCoding;
 import io.tiyi.waf.body.ContentType;
 import io.tiyi.waf.body.JsonBody;
 import io.tiyi.waf.body.Multipart;
@@ -43,6 +44,8 @@ public final class Transaction {
     private final ByteArrayOutputStream requestBody = new ByteArrayOutputStream();
     private final ByteArrayOutputStream responseBody = new ByteArrayOutputStream();
     private boolean requestBodyTruncated;
+    /** The request's Content-Encoding headers, joined; null without one. */
+    private String requestContentEncoding;
     private boolean responseBodyTruncated;
     private String requestContentType = "";
     /** A second Content-Type header that differs from the first: which one a backend reads is anyone's guess. */
@@ -135,6 +138,8 @@ public final class Transaction {
                 int eq = t.indexOf('=');
                 v.collection("REQUEST_COOKIES").add(eq < 0 ? t : t.substring(0, eq), eq < 0 ? "" : t.substring(eq + 1));
             }
+        } else if (name.equalsIgnoreCase("content-encoding")) {
+            requestContentEncoding = requestContentEncoding == null ? value : requestContentEncoding + ", " + value;
         } else if (name.equalsIgnoreCase("content-type")) {
             conflictingContentTypes |= !requestContentType.isEmpty() && !requestContentType.equals(value);
             requestContentType = value;
@@ -190,7 +195,25 @@ public final class Transaction {
             return state.interruption();
         }
         if (state.requestBodyAccess() && requestBody.size() > 0) {
-            String body = requestBody.toString(StandardCharsets.ISO_8859_1);
+            String body;
+            String codingError = null;
+            if (requestContentEncoding == null) {
+                body = requestBody.toString(StandardCharsets.ISO_8859_1);
+            } else {
+                // The rules read the body as the application will, after its Content-Encoding.
+                byte[] raw = requestBody.toByteArray();
+                long limit = state.ruleSet().requestBodyLimit();
+                ContentCoding.Decoded d = ContentCoding.decode(requestContentEncoding, raw, raw.length, limit, requestBodyTruncated);
+                codingError = d.error();
+                body = new String(d.body(), 0, d.length(), StandardCharsets.ISO_8859_1);
+                if (d.truncated() && !requestBodyTruncated) {
+                    requestBodyTruncated = true;
+                    if (state.mode() == EngineMode.ON && state.ruleSet().rejectsOversizedRequestBody()) {
+                        state.interrupt(413, "request body decoded from its Content-Encoding larger than SecRequestBodyLimit (" + limit + " bytes)");
+                        return state.interruption();
+                    }
+                }
+            }
             v.set("REQUEST_BODY_LENGTH", Integer.toString(body.length()));
             String processor = state.requestBodyProcessor();
             String ct = requestContentType.toLowerCase(Locale.ROOT);
@@ -207,10 +230,14 @@ public final class Transaction {
             }
             // As in ModSecurity, REQUEST_BODY holds the raw body only when no structured processor
             // parsed it (or a rule forces it): structured bodies are inspected through ARGS/XML/FILES.
-            if (processor == null || processor.equals("URLENCODED") || state.forceRequestBodyVariable()) {
+            if (codingError != null) {
+                // Still compressed: no processor can read it, and the rules see the bytes as sent.
+                v.set("REQUEST_BODY", body);
+                bodyError(codingError);
+            } else if (processor == null || processor.equals("URLENCODED") || state.forceRequestBodyVariable()) {
                 v.set("REQUEST_BODY", body);
             }
-            if (processor != null) {
+            if (processor != null && codingError == null) {
                 v.set("REQBODY_PROCESSOR", processor);
                 String error = parseBody(processor, body);
                 if (error != null) {
