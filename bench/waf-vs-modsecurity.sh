@@ -220,7 +220,7 @@ run_target modsec "$MODSEC_ADDR"
 modsec_matches_after="$(grep -c 'ModSecurity: ' "$tmp/modsec/error.log" || true)"
 run_target tiyi "$HTTP_ADDR"
 
-log "setting the site's WAF: CRS paranoia 1, block"
+log "setting the site's WAF: CRS paranoia 1, block (the standard profile its first policy got)"
 tiyi_cli waf set --site bench --mode block --paranoia 1 >&2
 check "tiyi (CRS PL1 block)" "$HTTP_ADDR" 403
 tiyi_waf_line="$(grep -m1 -o 'waf: OWASP CRS from .*' "$tiyi_log" || true)"

@@ -24,8 +24,9 @@ final class WafCommands {
             ctx.printJson(p);
             return;
         }
-        ctx.out.printf("site %s: mode %s, paranoia %d, anomaly thresholds inbound %d / outbound %d, strict bodies %s%n", Table.escape(p.get("site").asText()),
-                Table.escape(p.get("mode").asText()), p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt(),
+        ctx.out.printf("site %s: mode %s, profile %s, paranoia %d, anomaly thresholds inbound %d / outbound %d, strict bodies %s%n",
+                Table.escape(p.get("site").asText()), Table.escape(p.get("mode").asText()), Table.escape(p.path("profile").asText("crs")),
+                p.get("paranoia").asInt(), p.get("inbound_threshold").asInt(), p.get("outbound_threshold").asInt(),
                 p.path("strict_bodies").asBoolean(true) ? "on" : "off");
         if (p.get("exclusions").size() > 0) {
             Table t = new Table("ID", "RULE", "PATH PREFIX", "METHOD", "TARGET");
@@ -48,13 +49,17 @@ final class WafCommands {
         }
     }
 
-    @Parameters(commandDescription = "Set a site's WAF mode, paranoia level, anomaly thresholds and strict bodies")
+    @Parameters(commandDescription = "Set a site's WAF mode, profile, paranoia level, anomaly thresholds and strict bodies")
     static final class Set extends AccountCommands.Base {
         @Parameter(names = "--site", description = "Site name", required = true)
         String site;
 
         @Parameter(names = "--mode", description = "off, detect or block")
         String mode;
+
+        @Parameter(names = "--profile", description = "standard: the CRS with a protocol policy for modern traffic (what a site's first"
+                + " policy gets); crs: the rule set as it ships")
+        String profile;
 
         @Parameter(names = "--paranoia", description = "CRS paranoia level 1-4")
         Integer paranoia;
@@ -76,7 +81,7 @@ final class WafCommands {
         @Override
         public int run(CliContext ctx) {
             printPolicy(ctx, ctx.client().call(WafService.SET_POLICY, new WafService.SetRequest(site, mode, paranoia, inbound, outbound,
-                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"), strictBodies)));
+                    customRules == null ? null : ProxyCommands.read(customRules, "custom rules"), strictBodies, profile)));
             return 0;
         }
     }

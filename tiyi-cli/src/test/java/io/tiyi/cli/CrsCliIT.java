@@ -69,6 +69,12 @@ class CrsCliIT {
             assertThat(statusOf(port, "/?q=1'%20or%20'1'='1")).isEqualTo("HTTP/1.1 200 OK");
             TiyiProcess set = TiyiProcess.run(env, null, "waf", "set", "--site", "demo", "--mode", "block");
             assertThat(set.exitCode()).as(set.output()).isZero();
+            assertThat(Json.MAPPER.readTree(set.output()).get("profile").asText()).as("a site's first policy").isEqualTo("standard");
+            TiyiProcess show = TiyiProcess.run(env, null, "waf", "show", "--site", "demo", "--output", "table");
+            assertThat(show.output()).contains("site demo: mode block, profile standard, paranoia 1");
+            TiyiProcess badProfile = TiyiProcess.run(env, null, "waf", "set", "--site", "demo", "--profile", "strict");
+            assertThat(badProfile.exitCode()).isNotZero();
+            assertThat(badProfile.output()).contains("--profile must be standard or crs; got 'strict'");
             String blocked = "";
             for (int i = 0; i < 100 && !blocked.startsWith("HTTP/1.1 403"); i++) {
                 Thread.sleep(50);

@@ -118,7 +118,7 @@ public final class ConformanceRunner {
             api.call(SystemService.UPDATE_SETTING, new SystemService.UpdateRequest("waf.crs_dir", crs.toAbsolutePath().normalize().toString()));
             api.call(SitesService.CREATE, new SitesService.PutRequest("ftw", List.of("*"), List.of("http://127.0.0.1:" + port), null, null, null));
             long before = node.status().lastSeq();
-            api.call(WafService.SET_POLICY, new WafService.SetRequest("ftw", "detect", 4, null, null, TEST_CONFIG));
+            api.call(WafService.SET_POLICY, new WafService.SetRequest("ftw", "detect", 4, null, null, TEST_CONFIG, null, "crs"));
             awaitRuntime(node, before + 1);
             InetSocketAddress target = node.httpAddress();
 

@@ -242,14 +242,38 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
      * @param customRules SecLang of the site, loaded before the rule set (may be null)
      * @param strictBodies a body the WAF could not parse is refused in block mode and reported in detect mode
      *     (null, from a bundle signed before the switch existed, is true)
+     * @param profile {@code standard} or {@code crs} ({@link io.tiyi.waf.WafProfile}); null, from a
+     *     bundle signed before profiles existed, is {@code crs}, which those bundles ran
      */
     public record WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
             String customRules,
             @com.fasterxml.jackson.annotation.JsonInclude(value = com.fasterxml.jackson.annotation.JsonInclude.Include.CUSTOM,
-                    valueFilter = StrictByDefault.class) Boolean strictBodies) {
+                    valueFilter = StrictByDefault.class) Boolean strictBodies,
+            @com.fasterxml.jackson.annotation.JsonInclude(value = com.fasterxml.jackson.annotation.JsonInclude.Include.CUSTOM,
+                    valueFilter = CrsByDefault.class) String profile) {
         public WafPolicy {
             exclusions = List.copyOf(exclusions);
             strictBodies = strictBodies == null ? Boolean.TRUE : strictBodies;
+            profile = profile == null ? io.tiyi.waf.WafProfile.CRS.id() : io.tiyi.waf.WafProfile.of(profile).id();
+        }
+
+        /** A policy of the {@code crs} profile. */
+        public WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
+                String customRules, Boolean strictBodies) {
+            this(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, customRules, strictBodies, null);
+        }
+
+        /** Leaves {@code crs} out of a bundle, for agents from before profiles existed. */
+        static final class CrsByDefault {
+            @Override
+            public boolean equals(Object o) {
+                return o == null || io.tiyi.waf.WafProfile.CRS.id().equals(o);
+            }
+
+            @Override
+            public int hashCode() {
+                return 0;
+            }
         }
 
         /** Leaves the default (strict) out of a bundle, for agents from before the switch existed. */
@@ -268,10 +292,13 @@ public record RuntimeConfig(long version, Listeners listeners, List<SiteConfig> 
         /** A policy with strict bodies. */
         public WafPolicy(String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<WafExclusion> exclusions,
                 String customRules) {
-            this(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, customRules, Boolean.TRUE);
+            this(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, customRules, Boolean.TRUE, null);
         }
 
-        /** The default of a site with no policy: detect at paranoia 1 with CRS's default thresholds, strict bodies. */
+        /**
+         * The default of a site with no policy: detect at paranoia 1 with CRS's default thresholds,
+         * strict bodies, the CRS as it ships (the first policy set gets the standard profile).
+         */
         public static WafPolicy defaults() {
             return new WafPolicy("detect", 1, 5, 4, List.of(), null, Boolean.TRUE);
         }

@@ -150,7 +150,8 @@ public final class WafEngines {
             exclusions.add(new RuleExclusion(x.tag() == null ? x.ruleId() : 0, x.tag(), x.pathPrefix(), x.method(), x.target()));
         }
         return new WafPolicy("block".equals(p.mode()) ? WafMode.BLOCK : WafMode.DETECT, p.paranoia(), p.inboundThreshold(),
-                p.outboundThreshold(), exclusions, WafPolicy.DEFAULT_REQUEST_BODY_LIMIT).withLimits(limits.waf(p.strictBodies()));
+                p.outboundThreshold(), exclusions, WafPolicy.DEFAULT_REQUEST_BODY_LIMIT).withLimits(limits.waf(p.strictBodies()))
+                .withProfile(io.tiyi.waf.WafProfile.of(p.profile()));
     }
 
     static String builtin() {

@@ -16,6 +16,7 @@ import io.tiyi.store.MutationContext;
 import io.tiyi.store.MutationPipeline;
 import io.tiyi.store.StateStore;
 import io.tiyi.store.generated.tables.records.WafPoliciesRecord;
+import io.tiyi.waf.WafProfile;
 import io.tiyi.waf.variables.VariableSelector;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,9 +52,13 @@ public final class WafPolicies implements RpcService {
      * @param customRules the site's own SecLang, or null
      * @param strictBodies a body the WAF cannot parse, or over the {@code waf.limits.*} settings, is
      *     refused in block mode and reported in detect mode
+     * @param profile {@code standard} (the CRS with a protocol policy for modern traffic) or
+     *     {@code crs} (the rule set as it ships)
+     * @param stored whether the policy was ever set; a site without one runs these defaults, and
+     *     its first policy gets the {@code standard} profile unless told otherwise
      */
     public record Policy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, List<Exclusion> exclusions,
-            String customRules, boolean strictBodies) {}
+            String customRules, boolean strictBodies, String profile, boolean stored) {}
 
     /**
      * An exclusion as the API shows it.
@@ -76,9 +81,10 @@ public final class WafPolicies implements RpcService {
             RuntimeConfig.WafPolicy d = RuntimeConfig.WafPolicy.defaults();
             List<Exclusion> ex = db.selectFrom(WAF_EXCLUSIONS).where(WAF_EXCLUSIONS.SITE.eq(site)).orderBy(WAF_EXCLUSIONS.ID)
                     .fetch(x -> new Exclusion(x.getId(), x.getRuleId(), x.getTag(), x.getPathPrefix(), x.getMethod(), x.getTarget()));
-            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex, null, d.strictBodies())
+            return r == null ? new Policy(site, d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(), ex, null, d.strictBodies(),
+                    d.profile(), false)
                     : new Policy(site, r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(), ex, r.getCustomRules(),
-                            r.getStrictBodies());
+                            r.getStrictBodies(), r.getProfile(), true);
         });
     }
 
@@ -95,7 +101,7 @@ public final class WafPolicies implements RpcService {
                 out.put(site, r == null ? new RuntimeConfig.WafPolicy(d.mode(), d.paranoia(), d.inboundThreshold(), d.outboundThreshold(),
                         ex.getOrDefault(site, List.of()), null, d.strictBodies())
                         : new RuntimeConfig.WafPolicy(r.getMode(), r.getParanoia(), r.getInboundThreshold(), r.getOutboundThreshold(),
-                                ex.getOrDefault(site, List.of()), r.getCustomRules(), r.getStrictBodies()));
+                                ex.getOrDefault(site, List.of()), r.getCustomRules(), r.getStrictBodies(), r.getProfile()));
             }
             return out;
         });
@@ -103,12 +109,14 @@ public final class WafPolicies implements RpcService {
 
     /**
      * Changes a site's policy; null fields stay as they are. Custom SecLang is compiled with the
-     * policy before it is stored, so a rule that does not load is refused with its line.
+     * policy before it is stored, so a rule that does not load is refused with its line. A site
+     * whose policy was never set gets the standard profile unless {@code profile} says otherwise.
      */
     public Policy set(String actor, String site, String mode, Integer paranoia, Integer inbound, Integer outbound, String customRules,
-            Boolean strictBodies) {
+            Boolean strictBodies, String profile) {
         Text.requirePlain("site", site);
         Text.requirePlain("mode", mode);
+        Text.requirePlain("profile", profile);
         Policy cur = get(site);
         String m = mode == null ? cur.mode() : mode.trim().toLowerCase(Locale.ROOT);
         if (!MODES.contains(m)) {
@@ -135,7 +143,17 @@ public final class WafPolicies implements RpcService {
             }
         }
         boolean strict = strictBodies == null ? cur.strictBodies() : strictBodies;
-        pipeline.apply(actor, new SetPolicy(site, m, p, in, out, custom, strict));
+        String prof;
+        if (profile == null) {
+            prof = cur.stored() ? cur.profile() : WafProfile.STANDARD.id();
+        } else {
+            try {
+                prof = WafProfile.of(profile).id();
+            } catch (IllegalArgumentException e) {
+                throw TiyiException.invalid("--profile must be standard or crs; got '" + profile + "'");
+            }
+        }
+        pipeline.apply(actor, new SetPolicy(site, m, p, in, out, custom, strict, prof));
         return get(site);
     }
 
@@ -185,15 +203,16 @@ public final class WafPolicies implements RpcService {
     }
 
     /**
-     * Sets a site's policy. {@code strictBodies} is null in mutations logged before the switch
-     * existed; they replay as the strict default they ran under.
+     * Sets a site's policy. {@code strictBodies} and {@code profile} are null in mutations logged
+     * before they existed; they replay as what those ran under: strict bodies, the CRS as it ships.
      */
     public record SetPolicy(String site, String mode, int paranoia, int inboundThreshold, int outboundThreshold, String customRules,
-            Boolean strictBodies) implements Mutation<Void> {
+            Boolean strictBodies, String profile) implements Mutation<Void> {
         public static final String KIND = "waf.set_policy";
 
         public SetPolicy {
             strictBodies = strictBodies == null ? Boolean.TRUE : strictBodies;
+            profile = profile == null ? WafProfile.CRS.id() : profile;
         }
 
         @Override
@@ -207,9 +226,9 @@ public final class WafPolicies implements RpcService {
             ctx.db().insertInto(WAF_POLICIES).set(WAF_POLICIES.SITE, site).set(WAF_POLICIES.MODE, mode)
                     .set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
                     .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.CUSTOM_RULES, customRules)
-                    .set(WAF_POLICIES.STRICT_BODIES, strictBodies).set(WAF_POLICIES.UPDATED_AT, ctx.ts())
+                    .set(WAF_POLICIES.STRICT_BODIES, strictBodies).set(WAF_POLICIES.PROFILE, profile).set(WAF_POLICIES.UPDATED_AT, ctx.ts())
                     .onConflict(WAF_POLICIES.SITE).doUpdate()
-                    .set(WAF_POLICIES.CUSTOM_RULES, customRules).set(WAF_POLICIES.STRICT_BODIES, strictBodies)
+                    .set(WAF_POLICIES.CUSTOM_RULES, customRules).set(WAF_POLICIES.STRICT_BODIES, strictBodies).set(WAF_POLICIES.PROFILE, profile)
                     .set(WAF_POLICIES.MODE, mode).set(WAF_POLICIES.PARANOIA, paranoia).set(WAF_POLICIES.INBOUND_THRESHOLD, inboundThreshold)
                     .set(WAF_POLICIES.OUTBOUND_THRESHOLD, outboundThreshold).set(WAF_POLICIES.UPDATED_AT, ctx.ts()).execute();
             return null;
@@ -219,7 +238,7 @@ public final class WafPolicies implements RpcService {
         public AuditRecord audit() {
             return new AuditRecord("waf.set_policy", "site:" + site, Map.of("mode", mode, "paranoia", paranoia, "inbound_threshold",
                     inboundThreshold, "outbound_threshold", outboundThreshold, "custom_rules_bytes", customRules == null ? 0 : customRules.length(),
-                    "strict_bodies", strictBodies));
+                    "strict_bodies", strictBodies, "profile", profile));
         }
     }
 

@@ -31,7 +31,7 @@ final class WafRpc {
     static void register(RpcRegistry r, WafPolicies policies, Settings settings) {
         r.query(WafService.GET_POLICY, Access.VIEWER, (ctx, q) -> policies.get(RpcMethod.required(q.site(), "site")));
         r.mutation(WafService.SET_POLICY, Access.OPERATOR, (ctx, q) -> policies.set(ctx.actor(), RpcMethod.required(q.site(), "site"), q.mode(), q.paranoia(), q.inboundThreshold(), q.outboundThreshold(),
-                        q.customRules(), q.strictBodies()));
+                        q.customRules(), q.strictBodies(), q.profile()));
         r.mutation(WafService.ADD_EXCLUSION, Access.OPERATOR, (ctx, q) -> {
             return policies.exclude(ctx.actor(), RpcMethod.required(q.site(), "site"), q.ruleId() == null ? 0 : q.ruleId(), q.tag(), q.pathPrefix(), q.method(), q.target());
         });
@@ -49,7 +49,7 @@ final class WafRpc {
             RuntimeConfig.WafPolicy policy = policies.all().get(q.site());
             RuntimeConfig.WafPolicy run = "off".equals(policy.mode())
                     ? new RuntimeConfig.WafPolicy("detect", policy.paranoia(), policy.inboundThreshold(), policy.outboundThreshold(),
-                            policy.exclusions(), policy.customRules(), policy.strictBodies())
+                            policy.exclusions(), policy.customRules(), policy.strictBodies(), policy.profile())
                     : policy;
             TiyiWaf waf = WafEngines.build(RuntimeCompiler.wafRules(settings), run,
                     io.tiyi.settings.LimitsSettings.limits(settings));

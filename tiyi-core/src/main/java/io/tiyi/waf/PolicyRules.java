@@ -15,7 +15,21 @@ final class PolicyRules {
     static final long MULTIPART_STRICT_RULE = 1_990_003;
     private static final long FIRST_EXCLUSION_RULE = 1_991_000;
 
+    /** The rules of {@link WafProfile#STANDARD}, ids 1992000-1992999. */
+    private static final String STANDARD = resource("profile-standard.conf");
+
     private PolicyRules() {}
+
+    private static String resource(String name) {
+        try (java.io.InputStream in = PolicyRules.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("WAF profile rules missing from the classpath: " + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     static String before(WafPolicy p) {
         StringBuilder s = new StringBuilder();
@@ -25,6 +39,9 @@ final class PolicyRules {
                 .append(",setvar:tx.detection_paranoia_level=").append(p.paranoia())
                 .append(",setvar:tx.inbound_anomaly_score_threshold=").append(p.inboundThreshold())
                 .append(",setvar:tx.outbound_anomaly_score_threshold=").append(p.outboundThreshold()).append("\"\n");
+        if (p.profile() == WafProfile.STANDARD) {
+            s.append(STANDARD);
+        }
         if (p.limits().blockBodyErrors()) {
             bodyErrorRules(s);
         }

@@ -35,6 +35,9 @@ import java.util.Optional;
 public final class Transaction {
     private static final Logger LOG = LoggerFactory.getLogger(Transaction.class);
     private static final AtomicLong LISTENER_FAILURES = new AtomicLong();
+    /** Content types of JSON values one per line, parsed by the JSONL processor. */
+    private static final java.util.regex.Pattern JSON_LINES =
+            java.util.regex.Pattern.compile("application/(?:x-)?(?:ndjson|jsonl|json-lines|jsonlines)(?![a-z0-9.+-])");
 
     private final TxState state;
     private final WafEventListener listener;
@@ -222,8 +225,11 @@ public final class Transaction {
                     processor = "URLENCODED";
                 } else if (ct.startsWith("multipart/form-data")) {
                     processor = "MULTIPART";
-                } else if (ct.startsWith("application/json") || ct.matches("application/[a-z0-9.+-]*\\+json.*")) {
+                } else if (ct.startsWith("application/json") || ct.startsWith("application/csp-report")
+                        || ct.matches("application/[a-z0-9.+-]*\\+json.*")) {
                     processor = "JSON";
+                } else if (JSON_LINES.matcher(ct).lookingAt()) {
+                    processor = "JSONL";
                 } else if (ct.startsWith("text/xml") || ct.startsWith("application/xml") || ct.matches("application/[a-z0-9.+-]*\\+xml.*")) {
                     processor = "XML";
                 }
@@ -284,9 +290,9 @@ public final class Transaction {
                 String e = Multipart.parse(requestContentType, b, v, argumentLimit, noFiles);
                 yield e != null ? e : charset;
             }
-            case "JSON" -> {
+            case "JSON", "JSONL" -> {
                 String charset = ct.charsetProblem(true);
-                String e = JsonBody.parse(b, v.collection("ARGS_POST"), state.ruleSet().jsonDepthLimit(), argumentLimit);
+                String e = JsonBody.parse(b, v.collection("ARGS_POST"), state.ruleSet().jsonDepthLimit(), argumentLimit, processor.equals("JSONL"));
                 yield charset != null ? charset : e;
             }
             case "XML" -> XmlBody.parse(b, v.collection("XML"));

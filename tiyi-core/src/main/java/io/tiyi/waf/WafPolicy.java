@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * How a {@link TiyiWaf} applies its rules: the mode, the CRS paranoia level and anomaly
- * thresholds, rule exclusions and the request body limit. Immutable; every field is checked
- * when the policy is made, and a bad value is refused with a message that names it.
+ * thresholds, rule exclusions, the request body limit and the {@linkplain WafProfile profile}.
+ * Immutable; every field is checked when the policy is made, and a bad value is refused with a
+ * message that names it.
  *
  * <pre>{@code
  * WafPolicy policy = WafPolicy.of(WafMode.BLOCK)
@@ -26,9 +27,11 @@ import java.util.Objects;
  * @param exclusions rules (or targets of rules) taken out, everywhere or on a path or method
  * @param requestBodyLimit the most request body bytes held for inspection (SecRequestBodyLimit)
  * @param limits argument caps, body-error handling and the per-transaction budget
+ * @param profile what Tiyi adds around the rule set ({@link WafProfile}); {@link #of} gives
+ *     {@link WafProfile#CRS}, the rule set as it ships
  */
 public record WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int outboundThreshold, List<RuleExclusion> exclusions,
-        long requestBodyLimit, WafLimits limits) {
+        long requestBodyLimit, WafLimits limits, WafProfile profile) {
     /** ModSecurity's recommended SecRequestBodyLimit: 12.5 MiB. */
     public static final long DEFAULT_REQUEST_BODY_LIMIT = 13_107_200;
     /** The largest request body limit a policy accepts: 1 GiB. */
@@ -50,6 +53,13 @@ public record WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int ou
         }
         exclusions = List.copyOf(Objects.requireNonNull(exclusions, "exclusions"));
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(profile, "profile");
+    }
+
+    /** A policy of the {@link WafProfile#CRS} profile. */
+    public WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int outboundThreshold, List<RuleExclusion> exclusions,
+            long requestBodyLimit, WafLimits limits) {
+        this(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits, WafProfile.CRS);
     }
 
     /** A policy with the default {@link WafLimits}. */
@@ -59,7 +69,7 @@ public record WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int ou
     }
 
     public WafPolicy withLimits(WafLimits l) {
-        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, l);
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, l, profile);
     }
 
     /** CRS's defaults in {@code mode}: paranoia 1, inbound threshold 5, outbound 4, no exclusions. */
@@ -68,25 +78,30 @@ public record WafPolicy(WafMode mode, int paranoia, int inboundThreshold, int ou
     }
 
     public WafPolicy withMode(WafMode m) {
-        return new WafPolicy(m, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits);
+        return new WafPolicy(m, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits, profile);
     }
 
     public WafPolicy withParanoia(int level) {
-        return new WafPolicy(mode, level, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits);
+        return new WafPolicy(mode, level, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits, profile);
     }
 
     public WafPolicy withThresholds(int inbound, int outbound) {
-        return new WafPolicy(mode, paranoia, inbound, outbound, exclusions, requestBodyLimit, limits);
+        return new WafPolicy(mode, paranoia, inbound, outbound, exclusions, requestBodyLimit, limits, profile);
     }
 
     public WafPolicy withRequestBodyLimit(long bytes) {
-        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, bytes, limits);
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, bytes, limits, profile);
+    }
+
+    /** This policy with {@code p} around its rule set. */
+    public WafPolicy withProfile(WafProfile p) {
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, exclusions, requestBodyLimit, limits, p);
     }
 
     /** This policy with one more exclusion. */
     public WafPolicy withExclusion(RuleExclusion exclusion) {
         List<RuleExclusion> all = new ArrayList<>(exclusions);
         all.add(Objects.requireNonNull(exclusion, "exclusion"));
-        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, all, requestBodyLimit, limits);
+        return new WafPolicy(mode, paranoia, inboundThreshold, outboundThreshold, all, requestBodyLimit, limits, profile);
     }
 }

@@ -79,6 +79,7 @@ class ClusterTest {
         });
         assertThat(applied.limits().maxHeaderCount()).as("settings travel to agents in the bundle").isEqualTo(50);
         assertThat(applied.sites().get(0).waf().strictBodies()).isFalse();
+        assertThat(applied.sites().get(0).waf().profile()).as("a site's first policy").isEqualTo("standard");
         TiyiClient api = cluster.client();
         List<String> tags = new java.util.ArrayList<>();
         api.raw("AgentsService", "List", Map.of()).get("agents").forEach(a -> tags.add(a.get("tag").asText()));
@@ -204,5 +205,34 @@ class ClusterTest {
                 assertThat(rules.resolve("rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf")).isRegularFile();
             }
         }
+        // The site's first policy got the standard profile: agents take gzip-encoded and text/plain
+        // bodies, inspect them (decoded), and block the attack inside; with the CRS as it ships they refuse both.
+        byte[] benign = gzip("name=Ada&comment=See+you+on+Tuesday");
+        byte[] attack = gzip("comment=<script>alert(document.cookie)</script>");
+        Map<String, String> gz = Map.of("Content-Type", "application/x-www-form-urlencoded", "Content-Encoding", "gzip");
+        Map<String, String> text = Map.of("Content-Type", "text/plain;charset=UTF-8");
+        byte[] beacon = "{\"t\":\"pageview\",\"path\":\"/pricing\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.net.InetAddress local = java.net.InetAddress.getLoopbackAddress();
+        for (int i = 0; i < 2; i++) {
+            InetSocketAddress a = cluster.agent(i).httpAddress();
+            assertThat(RawHttp.post(a, local, "shop.test", "/form", gz, benign).statusCode()).as("agent-%d, gzip form", i).isEqualTo(200);
+            assertThat(RawHttp.post(a, local, "shop.test", "/collect", text, beacon).statusCode()).as("agent-%d, beacon", i).isEqualTo(200);
+            assertThat(RawHttp.post(a, local, "shop.test", "/form", gz, attack).statusCode()).as("agent-%d, gzip attack", i).isEqualTo(403);
+        }
+        cluster.client().raw("WafService", "SetPolicy", Map.of("site", "shop", "profile", "crs"));
+        assertThat(cluster.awaitConvergence(Duration.ofSeconds(60))).isTrue();
+        for (int i = 0; i < 2; i++) {
+            InetSocketAddress a = cluster.agent(i).httpAddress();
+            assertThat(RawHttp.post(a, local, "shop.test", "/form", gz, benign).statusCode()).as("agent-%d, crs, gzip form", i).isEqualTo(403);
+            assertThat(RawHttp.post(a, local, "shop.test", "/collect", text, beacon).statusCode()).as("agent-%d, crs, beacon", i).isEqualTo(403);
+        }
+    }
+
+    private static byte[] gzip(String s) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
     }
 }

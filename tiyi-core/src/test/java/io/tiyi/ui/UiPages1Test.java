@@ -234,11 +234,17 @@ class UiPages1Test {
         awaitText(b, By.id("site-settings"), "www.shop.test");
         new Select(b.driver().findElement(By.id("waf-policy-mode"))).selectByValue("block");
         assertThat(b.await(By.id("waf-policy-strict_bodies")).isSelected()).as("strict bodies by default").isTrue();
+        assertThat(new Select(b.driver().findElement(By.id("waf-policy-profile"))).getFirstSelectedOption().getAttribute("value"))
+                .as("a site's first policy gets the standard profile").isEqualTo("standard");
+        awaitText(b, By.id("waf-policy-profile-help"), "runs the CRS as it ships until its policy is first saved");
         b.click(By.id("waf-policy-strict_bodies"));
         b.click(By.id("waf-policy-submit"));
         awaitText(b, By.cssSelector("#site-waf .card-head"), "block");
         b.driver().navigate().refresh();
         assertThat(b.await(By.id("waf-policy-strict_bodies")).isSelected()).as("saved without strict bodies").isFalse();
+        assertThat(new Select(b.driver().findElement(By.id("waf-policy-profile"))).getFirstSelectedOption().getAttribute("value"))
+                .as("saved with the standard profile").isEqualTo("standard");
+        awaitText(b, By.id("waf-policy-profile-help"), "Standard: the CRS with a protocol policy for modern traffic.");
         b.click(By.id("route-remove-api"));
         awaitText(b, By.id("dialog-title"), "Remove route /api/?");
         b.click(By.id("dialog-confirm"));

@@ -25,12 +25,20 @@ public final class WafService {
      * @param outboundThreshold outbound anomaly score that blocks
      * @param customRules the site's own SecLang; empty clears it
      * @param strictBodies true: a body the WAF cannot parse is refused in block mode and reported in detect mode
+     * @param profile {@code standard} (the CRS with a protocol policy for modern traffic; what a site
+     *     whose policy was never set gets) or {@code crs} (the rule set as it ships)
      */
     public record SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules,
-            Boolean strictBodies) {
-        /** A change that leaves strict bodies as they are. */
+            Boolean strictBodies, String profile) {
+        /** A change that leaves strict bodies and the profile as they are. */
         public SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules) {
-            this(site, mode, paranoia, inboundThreshold, outboundThreshold, customRules, null);
+            this(site, mode, paranoia, inboundThreshold, outboundThreshold, customRules, null, null);
+        }
+
+        /** A change that leaves the profile as it is. */
+        public SetRequest(String site, String mode, Integer paranoia, Integer inboundThreshold, Integer outboundThreshold, String customRules,
+                Boolean strictBodies) {
+            this(site, mode, paranoia, inboundThreshold, outboundThreshold, customRules, strictBodies, null);
         }
     }
 

@@ -69,6 +69,15 @@ public final class JsonBody {
      * {@code maxDepth} deep, through {@code limit}; returns an error message or null.
      */
     public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit) {
+        return parse(body, into, maxDepth, limit, false);
+    }
+
+    /**
+     * {@link #parse}, or with {@code sequence} a body of JSON values one after another (JSON
+     * Lines, NDJSON), read as the elements of one array: {@code json.0.field},
+     * {@code json.1.field}...
+     */
+    public static String parse(String body, KeyValues into, int maxDepth, ArgumentLimit limit, boolean sequence) {
         CharBuffer text;
         // ASCII without escapes yields only ASCII names and values, which need no re-encoding.
         boolean plain = false;
@@ -88,12 +97,12 @@ public final class JsonBody {
         Deque<int[]> index = new ArrayDeque<>();
         try (JsonParser p = FACTORY.createParser(text.array(), text.arrayOffset() + start, text.length() - start)) {
             path.push("json");
-            index.push(new int[] {-1});
+            index.push(new int[] {sequence ? 0 : -1});
             String field = null;
             boolean rootDone = false;
             JsonToken t;
             while ((t = p.nextToken()) != null) {
-                if (rootDone) {
+                if (rootDone && !sequence) {
                     return "JSON parsing error at " + where(p.currentTokenLocation()) + ": a second top-level value after the first";
                 }
                 switch (t) {

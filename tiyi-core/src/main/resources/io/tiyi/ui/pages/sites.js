@@ -9,6 +9,7 @@ import {
 
 const LB = [['round_robin', 'Round robin'], ['least_conn', 'Least connections']];
 const MODES = [['off', 'Off'], ['detect', 'Detect (log only)'], ['block', 'Block']];
+const PROFILES = [['standard', 'Standard (CRS with a protocol policy for modern traffic)'], ['crs', 'CRS as it ships']];
 
 export function SitesPage({ route }) {
   return route.params.name ? h(SiteDetail, { name: route.params.name, key: route.params.name }) : h(SiteList, { params: route.params });
@@ -201,7 +202,7 @@ function slug(s) {
 function WafPolicy({ name, pol }) {
   const s = useSession();
   const initial = useMemo(() => pol.data && {
-    mode: pol.data.mode, paranoia: pol.data.paranoia, inbound_threshold: pol.data.inbound_threshold,
+    mode: pol.data.mode, profile: pol.data.stored ? pol.data.profile : 'standard', paranoia: pol.data.paranoia, inbound_threshold: pol.data.inbound_threshold,
     outbound_threshold: pol.data.outbound_threshold, custom_rules: pol.data.custom_rules, strict_bodies: pol.data.strict_bodies !== false,
   }, [pol.data]);
   const p = pol.data;
@@ -212,6 +213,9 @@ function WafPolicy({ name, pol }) {
       initial,
       fields: [
         { name: 'mode', label: 'Mode', type: 'select', options: MODES, aliases: ['--mode'] },
+        { name: 'profile', label: 'Profile', type: 'select', options: PROFILES, aliases: ['--profile'],
+          help: p.stored ? 'Standard: the CRS with a protocol policy for modern traffic. CRS: the rule set as it ships.'
+            : 'This site runs the CRS as it ships until its policy is first saved; Standard adds a protocol policy for modern traffic.' },
         { name: 'paranoia', label: 'Paranoia level', type: 'select', options: [['1', '1 (fewest false positives)'], ['2', '2'], ['3', '3'], ['4', '4 (strictest)']], aliases: ['--paranoia'] },
         { name: 'inbound_threshold', label: 'Inbound anomaly threshold', type: 'number', min: 1, max: 10000, required: true, aliases: ['anomaly thresholds', 'inbound'] },
         { name: 'outbound_threshold', label: 'Outbound anomaly threshold', type: 'number', min: 1, max: 10000, required: true, aliases: ['outbound'] },
@@ -223,13 +227,14 @@ function WafPolicy({ name, pol }) {
       disabled: !s.canMutate('operator'),
       disabledReason: 'read-only node',
       onSubmit: async (v) => {
-        await rpc('WafService', 'SetPolicy', { site: name, mode: v.mode, paranoia: Number(v.paranoia), inbound_threshold: v.inbound_threshold,
+        await rpc('WafService', 'SetPolicy', { site: name, mode: v.mode, profile: v.profile, paranoia: Number(v.paranoia), inbound_threshold: v.inbound_threshold,
           outbound_threshold: v.outbound_threshold, custom_rules: v.custom_rules ?? '', strict_bodies: !!v.strict_bodies });
         pol.reload();
         return 'Policy saved.';
       },
     }) : h(Facts, { items: [
       ['Mode', p.mode],
+      ['Profile', p.profile === 'standard' ? 'Standard' : 'CRS as it ships'],
       ['Paranoia level', String(p.paranoia)],
       ['Inbound threshold', String(p.inbound_threshold)],
       ['Outbound threshold', String(p.outbound_threshold)],

@@ -84,4 +84,20 @@ class JsonBodyTest {
         assertThat(into.first(bytes("json.aé"))).isEqualTo(bytes("ü"));
         assertThat(into.first("json.b")).isEqualTo("plain");
     }
+
+    @Test
+    void aSequenceOfValuesIsReadAsOneArray() {
+        KeyValues into = new KeyValues();
+        assertThat(JsonBody.parse("{\"e\":\"click\",\"n\":1}\n{\"e\":\"scroll\"}\n\"x\"\n[true]\n", into, 512, new ArgumentLimit(100), true)).isNull();
+        assertThat(into.first("json.0.e")).isEqualTo("click");
+        assertThat(into.first("json.0.n")).isEqualTo("1");
+        assertThat(into.first("json.1.e")).isEqualTo("scroll");
+        assertThat(into.first("json.2")).isEqualTo("x");
+        assertThat(into.first("json.3.0")).isEqualTo("true");
+        // A bad line is a body error as in a single document; so is a body with no value at all.
+        assertThat(JsonBody.parse("{\"a\":1}\n{oops}\n", new KeyValues(), 512, new ArgumentLimit(100), true)).startsWith("JSON parsing error");
+        assertThat(JsonBody.parse(" \n ", new KeyValues(), 512, new ArgumentLimit(100), true)).isEqualTo("JSON parsing error: no JSON value");
+        assertThat(JsonBody.parse("{\"a\":1}\n{\"b\":2}", new KeyValues(), 512, new ArgumentLimit(100), false))
+                .contains("a second top-level value");
+    }
 }

@@ -1,0 +1,110 @@
+package io.tiyi.waf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tiyi.waf.crs.CrsFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The standard profile against the CRS as it ships, both at paranoia 1 in block mode: modern
+ * request formats pass the standard profile and are still inspected; what the CRS refuses for
+ * other reasons stays refused.
+ */
+class WafProfileTest {
+    private static TiyiWaf standard;
+    private static TiyiWaf crs;
+
+    @BeforeAll
+    static void rules() {
+        standard = TiyiWaf.builder().crs(CrsFixtures.shared()).policy(WafPolicy.of(WafMode.BLOCK).withProfile(WafProfile.STANDARD)).build();
+        crs = TiyiWaf.builder().crs(CrsFixtures.shared()).policy(WafPolicy.of(WafMode.BLOCK)).build();
+    }
+
+    @Test
+    void theLibraryDefaultIsTheCrsAsItShipsAndNamesAreChecked() {
+        assertThat(WafPolicy.of(WafMode.BLOCK).profile()).isEqualTo(WafProfile.CRS);
+        assertThat(WafProfile.of(" Standard ")).isEqualTo(WafProfile.STANDARD);
+        assertThat(WafProfile.of("crs")).isEqualTo(WafProfile.CRS);
+        assertThatThrownBy(() -> WafProfile.of("strict")).hasMessage("profile must be standard or crs, got 'strict'");
+    }
+
+    @Test
+    void modernRequestFormatsPassTheStandardProfileWhichTheCrsRefuses() throws IOException {
+        List<Object[]> benign = List.of(
+                new Object[] {"text/plain;charset=UTF-8", bytes("{\"t\":\"pageview\",\"path\":\"/pricing\",\"ms\":1834}"), null},
+                new Object[] {"application/x-ndjson", bytes("{\"event\":\"click\",\"target\":\"buy\"}\n{\"event\":\"scroll\",\"depth\":0.75}\n"), null},
+                new Object[] {"application/csp-report", bytes("{\"csp-report\":{\"document-uri\":\"https://shop.test/\",\"violated-directive\":\"img-src\","
+                        + "\"blocked-uri\":\"https://cdn.example/a.png\"}}"), null},
+                new Object[] {"application/x-protobuf", new byte[] {0x0a, 0x05, 'h', 'e', 'l', 'l', 'o', 0x10, (byte) 0x96, 0x01, 0x1a, 0x03, 'a', 'b', 'c'}, null},
+                new Object[] {"application/octet-stream", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d}, null},
+                new Object[] {"application/x-www-form-urlencoded", gzip(bytes("name=Ada&comment=Hello+there")), "gzip"});
+        for (Object[] c : benign) {
+            String type = (String) c[0];
+            Transaction s = post(standard, type, (byte[]) c[1], (String) c[2]);
+            assertThat(s.interruption()).as("standard, %s", type).isEmpty();
+            assertThat(s.variable("REQBODY_ERROR", null)).as("standard, %s", type).isEqualTo("0");
+            Transaction r = post(crs, type, (byte[]) c[1], (String) c[2]);
+            assertThat(r.interruption()).as("crs, %s", type).isPresent();
+            assertThat(r.matchedRules()).as("crs, %s", type).extracting(MatchedRule::id).containsAnyOf(920420L, 920450L);
+        }
+        Transaction lines = post(standard, "application/x-ndjson", bytes("{\"event\":\"click\"}\n{\"event\":\"scroll\"}\n"), null);
+        assertThat(lines.variable("ARGS_POST", "json.1.event")).isEqualTo("scroll");
+    }
+
+    @Test
+    void theStandardProfileStillInspectsWhatItLetsIn() throws IOException {
+        Transaction ndjson = post(standard, "application/x-ndjson",
+                bytes("{\"event\":\"search\"}\n{\"q\":\"1' UNION SELECT username, password FROM users--\"}\n"), null);
+        assertThat(ndjson.interruption()).isPresent();
+        assertThat(ndjson.matchedRules()).extracting(MatchedRule::id).contains(942100L);
+        Transaction gz = post(standard, "application/x-www-form-urlencoded", gzip(bytes("comment=<script>alert(document.cookie)</script>")), "gzip");
+        assertThat(gz.interruption()).isPresent();
+        assertThat(gz.matchedRules()).extracting(MatchedRule::id).contains(941100L);
+        Transaction csp = post(standard, "application/csp-report", bytes("{\"csp-report\":{\"document-uri\":\"<script>alert(1)</script>\"}}"), null);
+        assertThat(csp.interruption()).isPresent();
+        // A coding the engine cannot undo is a body it could not inspect: refused.
+        Transaction zstd = post(standard, "application/x-www-form-urlencoded", bytes("a=1"), "zstd");
+        assertThat(zstd.interruption()).hasValueSatisfying(i -> assertThat(i.status()).isEqualTo(400));
+        // Types outside the list stay refused.
+        Transaction odd = post(standard, "application/x-evil", bytes("a=1"), null);
+        assertThat(odd.matchedRules()).extracting(MatchedRule::id).contains(920420L);
+    }
+
+    private static Transaction post(TiyiWaf waf, String type, byte[] body, String encoding) {
+        Transaction tx = waf.newTransaction();
+        tx.processConnection("203.0.113.7", 40000, "10.0.0.1", 443);
+        tx.processUri("/collect", "POST", "HTTP/1.1");
+        tx.addRequestHeader("Host", "shop.test");
+        tx.addRequestHeader("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+        tx.addRequestHeader("Accept", "*/*");
+        tx.addRequestHeader("Content-Type", type);
+        if (encoding != null) {
+            tx.addRequestHeader("Content-Encoding", encoding);
+        }
+        tx.addRequestHeader("Content-Length", Integer.toString(body.length));
+        if (tx.processRequestHeaders().isEmpty()) {
+            tx.appendRequestBody(body);
+            tx.processRequestBody();
+        }
+        return tx;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] gzip(byte[] b) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(b);
+        }
+        return out.toByteArray();
+    }
+}
