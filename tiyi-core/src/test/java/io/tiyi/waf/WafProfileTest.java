@@ -77,6 +77,36 @@ class WafProfileTest {
         assertThat(odd.matchedRules()).extracting(MatchedRule::id).contains(920420L);
     }
 
+    @Test
+    void uploadsWithAHiddenScriptAreBlockedByTheStandardProfile() {
+        byte[] jpeg = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0, 1, 1, 0x3c, 0x25, 0x3d, 0x3c, 0x3f, 0x3d};
+        String shell = new String(jpeg, StandardCharsets.ISO_8859_1) + "<?php system($_GET['c']); ?>";
+        String image = new String(jpeg, StandardCharsets.ISO_8859_1);
+        String[][] blocked = {{"shell.php.jpg", image}, {"shell.PhP5.png", image}, {"shell.php\u0000.jpg", image}, {"shell.php%00.jpg", image},
+            {"avatar.jpg", shell}, {"logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"}};
+        for (String[] f : blocked) {
+            Transaction tx = upload(standard, f[0], f[1]);
+            assertThat(tx.interruption()).as("standard, %s", f[0]).isPresent();
+            assertThat(tx.matchedRules()).as("standard, %s", f[0]).extracting(MatchedRule::id).containsAnyOf(1992100L, 1992101L, 1992102L);
+        }
+        assertThat(upload(crs, "shell.php.jpg", image).interruption()).as("the CRS as it ships").isEmpty();
+        // Ordinary uploads pass: image bytes that hold "<%=" or "<?=" by chance, dotted names, archives, code as text.
+        String[][] passed = {{"holiday.jpg", image}, {"report.2026.final.pdf", "%PDF-1.7 ..."}, {"backup.tar.gz", "\u001f\u008b\u0008"},
+            {"notes.txt", "eval is evil; see <?php in the manual"}, {"photo.webp", "RIFF....WEBPVP8 <%= not code"}};
+        for (String[] f : passed) {
+            Transaction tx = upload(standard, f[0], f[1]);
+            assertThat(tx.interruption()).as("standard, %s: %s", f[0], tx.matchedRules()).isEmpty();
+        }
+    }
+
+    private static Transaction upload(TiyiWaf waf, String filename, String content) {
+        String boundary = "----tiyiupload";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nMy file\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                + content + "\r\n--" + boundary + "--\r\n";
+        return post(waf, "multipart/form-data; boundary=" + boundary, body.getBytes(StandardCharsets.ISO_8859_1), null);
+    }
+
     private static Transaction post(TiyiWaf waf, String type, byte[] body, String encoding) {
         Transaction tx = waf.newTransaction();
         tx.processConnection("203.0.113.7", 40000, "10.0.0.1", 443);

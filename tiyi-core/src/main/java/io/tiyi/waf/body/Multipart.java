@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * {@code multipart/form-data}: fields become {@code ARGS_POST}, files {@code FILES} (field name to
- * file name), {@code FILES_NAMES}, {@code FILES_SIZES}, and every part header
- * {@code MULTIPART_PART_HEADERS}. Deviations from RFC 7578 that attackers use to slip past
+ * file name), {@code FILES_NAMES}, {@code FILES_SIZES}, {@code FILES_TMP_CONTENT} (a file's bytes),
+ * and every part header {@code MULTIPART_PART_HEADERS}. Deviations from RFC 7578 that attackers use to slip past
  * parsers set the {@code MULTIPART_*} flags and {@code MULTIPART_STRICT_ERROR}, which CRS checks.
  */
 public final class Multipart {
@@ -216,6 +216,9 @@ public final class Multipart {
             v.collection("FILES").add(name, filename);
             v.collection("FILES_NAMES").add(name, name);
             v.collection("FILES_SIZES").add(name, Integer.toString(content.length()));
+            // The bytes as sent (as ModSecurity's FILES_TMP_CONTENT): rules look inside uploads
+            // for server-side code, and the string exists already, so keeping it costs no copy.
+            v.collection("FILES_TMP_CONTENT").add(name, content);
             return content.length();
         }
         return limit.add(v.collection("ARGS_POST"), name, content) ? 0 : -1;

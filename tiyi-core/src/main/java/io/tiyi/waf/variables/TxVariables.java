@@ -23,7 +23,7 @@ public final class TxVariables {
             "REQUEST_COOKIES_NAMES", new String[] {"REQUEST_COOKIES"},
             "RESPONSE_HEADERS_NAMES", new String[] {"RESPONSE_HEADERS"});
     private static final Set<String> KEYED = Set.of("ARGS_GET", "ARGS_POST", "REQUEST_HEADERS", "REQUEST_COOKIES", "RESPONSE_HEADERS",
-            "TX", "ENV", "FILES", "FILES_NAMES", "FILES_SIZES", "FILES_TMPNAMES", "MULTIPART_PART_HEADERS", "XML", "IP", "GLOBAL",
+            "TX", "ENV", "FILES", "FILES_NAMES", "FILES_SIZES", "FILES_TMPNAMES", "FILES_TMP_CONTENT", "MULTIPART_PART_HEADERS", "XML", "IP", "GLOBAL",
             "SESSION", "USER", "RESOURCE", "MATCHED_VARS", "MATCHED_VARS_NAMES", "RULE", "GEO", "REQUEST_COOKIES_RAW");
 
     private final Map<String, KeyValues> collections = new HashMap<>();
