@@ -145,6 +145,9 @@ public final class TiyiWaf {
             c.add(directives);
             if (policy != null) {
                 c.add(SecLangParser.parse(PolicyRules.after(policy), "<policy exclusions>", RuleFiles.none()));
+                if (policy.profile() == WafProfile.STANDARD) {
+                    StandardConfirmations.apply(c);
+                }
             }
             return new TiyiWaf(c.build(), mode, listener, policy == null ? WafLimits.defaults() : policy.limits(),
                     mentionsResponseBodyAccess(directives));

