@@ -207,8 +207,8 @@ class ClusterTest {
         }
         // The site's first policy got the standard profile: agents take gzip-encoded and text/plain
         // bodies, inspect them (decoded), and block the attack inside; with the CRS as it ships they refuse both.
-        byte[] benign = gzip("name=Ada&comment=See+you+on+Tuesday");
-        byte[] attack = gzip("comment=<script>alert(document.cookie)</script>");
+        byte[] benign = io.tiyi.testsupport.Gzip.gzip("name=Ada&comment=See+you+on+Tuesday");
+        byte[] attack = io.tiyi.testsupport.Gzip.gzip("comment=<script>alert(document.cookie)</script>");
         Map<String, String> gz = Map.of("Content-Type", "application/x-www-form-urlencoded", "Content-Encoding", "gzip");
         Map<String, String> text = Map.of("Content-Type", "text/plain;charset=UTF-8");
         byte[] beacon = "{\"t\":\"pageview\",\"path\":\"/pricing\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -228,11 +228,4 @@ class ClusterTest {
         }
     }
 
-    private static byte[] gzip(String s) throws java.io.IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
-            z.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return out.toByteArray();
-    }
 }

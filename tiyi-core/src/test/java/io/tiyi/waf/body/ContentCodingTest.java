@@ -12,7 +12,6 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** Request bodies inspected after their Content-Encoding is undone, within the body limit. */
@@ -147,12 +146,8 @@ class ContentCodingTest {
         assertThat(Arrays.copyOf(d.body(), d.length())).as(encoding).isEqualTo(expected);
     }
 
-    static byte[] gzip(byte[] b) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            z.write(b);
-        }
-        return out.toByteArray();
+    private static byte[] gzip(byte[] b) {
+        return io.tiyi.testsupport.Gzip.gzip(b);
     }
 
     static byte[] deflate(byte[] b, boolean raw) throws IOException {

@@ -1,8 +1,6 @@
 package io.tiyi.waf.corpus;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Benign traffic of a modern site, generated from a seed so that every run sees the same
@@ -298,7 +295,7 @@ public final class BenignCorpus {
         Request inner = r.nextBoolean() ? telemetry() : restWrite();
         Map<String, String> h = new LinkedHashMap<>(inner.headers());
         h.put("Content-Encoding", "gzip");
-        return new Request("gzip-" + inner.kind(), inner.method(), inner.uri(), h, gzip(inner.body()));
+        return new Request("gzip-" + inner.kind(), inner.method(), inner.uri(), h, io.tiyi.testsupport.Gzip.gzip(inner.body()));
     }
 
     private Request login() {
@@ -365,13 +362,4 @@ public final class BenignCorpus {
         b.writeBytes(bytes(s));
     }
 
-    private static byte[] gzip(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            z.write(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 }
