@@ -3,6 +3,7 @@ package io.tiyi.waf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tiyi.testsupport.WafRequests;
 import io.tiyi.waf.crs.CrsFixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -137,7 +138,7 @@ class WafProfileTest {
             tx.processConnection("203.0.113.7", 40000, "10.0.0.1", 443);
             tx.processUri(uri, method, "HTTP/1.1");
             tx.addRequestHeader("Host", "shop.test");
-            tx.addRequestHeader("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+            tx.addRequestHeader("User-Agent", WafRequests.BROWSER);
             tx.addRequestHeader("Accept", "*/*");
             if (tx.processRequestHeaders().isEmpty()) {
                 tx.processRequestBody();
@@ -182,22 +183,7 @@ class WafProfileTest {
     }
 
     private static Transaction post(TiyiWaf waf, String uri, String type, byte[] body, String encoding) {
-        Transaction tx = waf.newTransaction();
-        tx.processConnection("203.0.113.7", 40000, "10.0.0.1", 443);
-        tx.processUri(uri, "POST", "HTTP/1.1");
-        tx.addRequestHeader("Host", "shop.test");
-        tx.addRequestHeader("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
-        tx.addRequestHeader("Accept", "*/*");
-        tx.addRequestHeader("Content-Type", type);
-        if (encoding != null) {
-            tx.addRequestHeader("Content-Encoding", encoding);
-        }
-        tx.addRequestHeader("Content-Length", Integer.toString(body.length));
-        if (tx.processRequestHeaders().isEmpty()) {
-            tx.appendRequestBody(body);
-            tx.processRequestBody();
-        }
-        return tx;
+        return WafRequests.post(waf, uri, type, encoding, body);
     }
 
     private static byte[] bytes(String s) {

@@ -2,6 +2,7 @@ package io.tiyi.waf.body;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tiyi.testsupport.WafRequests;
 import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.Transaction;
 import java.io.ByteArrayOutputStream;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Optional;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import org.junit.jupiter.api.Test;
@@ -124,19 +124,7 @@ class ContentCodingTest {
     }
 
     private static Transaction post(TiyiWaf waf, String encoding, byte[] body) {
-        Transaction tx = waf.newTransaction();
-        tx.processConnection("127.0.0.1", 1234, "127.0.0.1", 80);
-        tx.processUri("/form", "POST", "HTTP/1.1");
-        tx.addRequestHeader("Host", "example.test");
-        tx.addRequestHeader("Content-Type", "application/x-www-form-urlencoded");
-        tx.addRequestHeader("Content-Encoding", encoding);
-        tx.addRequestHeader("Content-Length", Integer.toString(body.length));
-        tx.processRequestHeaders();
-        Optional<?> cut = tx.appendRequestBody(body);
-        if (cut.isEmpty()) {
-            tx.processRequestBody();
-        }
-        return tx;
+        return WafRequests.post(waf, "/form", "application/x-www-form-urlencoded", encoding, body);
     }
 
     private static void assertDecodes(String encoding, byte[] body, byte[] expected) {

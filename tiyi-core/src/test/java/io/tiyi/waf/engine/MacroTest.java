@@ -6,6 +6,7 @@ import io.tiyi.waf.TiyiWaf;
 import io.tiyi.waf.Transaction;
 import io.tiyi.waf.WafMode;
 import io.tiyi.waf.WafPolicy;
+import io.tiyi.testsupport.WafRequests;
 import io.tiyi.waf.crs.CrsFixtures;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -110,19 +111,6 @@ class MacroTest {
     }
 
     private static Transaction post(TiyiWaf waf, String contentType, String text) {
-        byte[] body = text.getBytes(StandardCharsets.US_ASCII);
-        Transaction tx = waf.newTransaction();
-        tx.processConnection("127.0.0.1", 1234, "127.0.0.1", 80);
-        tx.processUri("/comment", "POST", "HTTP/1.1");
-        tx.addRequestHeader("Host", "bench.local");
-        tx.addRequestHeader("User-Agent", EvaluationCountsTest.UA);
-        tx.addRequestHeader("Accept", "text/html");
-        tx.addRequestHeader("Content-Type", contentType);
-        tx.addRequestHeader("Content-Length", Integer.toString(body.length));
-        if (tx.processRequestHeaders().isEmpty()) {
-            tx.appendRequestBody(body);
-            tx.processRequestBody();
-        }
-        return tx;
+        return WafRequests.post(waf, "/comment", contentType, null, text.getBytes(StandardCharsets.US_ASCII));
     }
 }
